@@ -1,0 +1,73 @@
+"""Immutable pictures of a training run, handed from the trainer to whatever displays it.
+
+A snapshot owns copies of every array it holds, marked read-only, so a view can keep one for as
+long as it likes while the trainer goes on changing its own arrays in another thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+Arrays = tuple[np.ndarray, ...]
+
+
+def frozen_copy(array: np.ndarray) -> np.ndarray:
+    """A private, read-only copy: the only form in which arrays leave the trainer."""
+    copy = np.array(array, copy=True)
+    copy.flags.writeable = False
+    return copy
+
+
+def frozen_copies(arrays) -> Arrays:
+    return tuple(frozen_copy(a) for a in arrays)
+
+
+@dataclass(frozen=True)
+class GridView:
+    """Every neuron's output over a square grid of the 2-D input plane.
+
+    `neuron_maps[0]` holds the input features, `neuron_maps[k]` layer k's units, each shaped
+    `(units, resolution, resolution)`; row i is y, column j is x, both rising from `extent[0]`.
+    `output_map` is what the decision-boundary view shades: the class-1 probability for one
+    sigmoid unit, the winning class for softmax, or the predicted value for regression.
+    """
+
+    resolution: int
+    extent: tuple[float, float]
+    neuron_maps: Arrays
+    output_map: np.ndarray
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    step: int
+    epoch: int
+    batch_in_epoch: int
+    batches_per_epoch: int
+    state: str
+    message: str | None
+    learning_rate: float
+    steps_per_s: float
+    layer_sizes: tuple[int, ...]
+    weights: Arrays
+    biases: Arrays
+    grad_weights: Arrays
+    grad_biases: Arrays
+    input: np.ndarray
+    pre: Arrays
+    post: Arrays
+    grad_pre: Arrays
+    grad_post: Arrays
+    batch_loss: float
+    metrics: Mapping[str, float] = field(default_factory=dict)
+    history: Mapping[str, np.ndarray] = field(default_factory=dict)
+    grid: GridView | None = None
+    trace_sample: int | None = None
+
+    @property
+    def n_layers(self) -> int:
+        """Trainable layers (the input is not one)."""
+        return len(self.weights)

@@ -1,0 +1,473 @@
+"""Read a person's own data: CSV tables, NumPy .npz archives and IDX files (MNIST's format).
+
+Every problem with a file becomes one `DesignError` line that names the file and, where it
+helps, the row and column, because the person has to find and fix it in their own file.
+Nothing here unpickles: .npz files are opened with `allow_pickle=False`.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import math
+import struct
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+
+from nnviz.core.design import DesignError
+from nnviz.core.registry import Registry
+
+MAX_SAMPLES = 1_000_000
+MAX_FILE_BYTES = 256 * 2**20  # on disk and after gunzip
+MAX_VALUES = 64 * 2**20  # feature values in memory (512 MiB as float64)
+MAX_CLASSES = 1000
+TASKS = ("classification", "regression")
+
+GZIP_MAGIC = b"\x1f\x8b"
+CSV_CHUNK_ROWS = 4096
+
+
+@dataclass(frozen=True)
+class FileRequest:
+    """What a loader needs: resolved paths and the user's choices about labels."""
+
+    path: Path
+    labels_path: Path | None = None
+    label_column: str | None = None
+    task: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A whole file, before sampling and splitting."""
+
+    x: np.ndarray  # (n, f) float64
+    y: np.ndarray  # classification: (n,) int64 in 0..k-1; regression: (n, t) float64
+    task: str
+    classes: int | None
+    class_names: tuple[str, ...] | None
+    feature_names: tuple[str, ...]
+    image_shape: tuple[int, int] | None = None
+
+
+Loader = Callable[[FileRequest], Table]
+FILE_LOADERS: Registry[Loader] = Registry("data file format")
+
+
+def resolve_file(value: object, base_dir: Path | str | None, field: str) -> Path:
+    """A user's path (relative to the design file's folder) → an existing, readable-size file."""
+    if not isinstance(value, str) or not value.strip():
+        raise DesignError(f"dataset.{field}: expected a file path, got {value!r}")
+    path = Path(value).expanduser()
+    if not path.is_absolute() and base_dir is not None:
+        path = Path(base_dir) / path
+    try:
+        if not path.exists():
+            raise DesignError(f"dataset.{field}: file not found: {path}")
+        if path.is_dir():
+            raise DesignError(f"dataset.{field}: is a folder, not a file: {path}")
+        size = path.stat().st_size
+    except OSError as error:
+        raise DesignError(f"dataset.{field}: cannot access {path}: {error.strerror}") from None
+    if size > MAX_FILE_BYTES:
+        raise DesignError(f"{path.name}: file is too large ({_mib(size)}; the limit is {_mib()})")
+    return path
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, gunzipped if it starts with gzip's magic number, within the size limit."""
+    try:
+        with path.open("rb") as raw:
+            compressed = raw.read(2) == GZIP_MAGIC
+            raw.seek(0)
+            stream = gzip.GzipFile(fileobj=raw) if compressed else raw
+            data = stream.read(MAX_FILE_BYTES + 1)
+    except (OSError, EOFError, gzip.BadGzipFile) as error:
+        reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
+        raise DesignError(f"{path.name}: cannot read: {reason}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise DesignError(f"{path.name}: data is too large (over {_mib()} uncompressed)")
+    return data
+
+
+def load_file(fmt: str, request: FileRequest) -> Table:
+    return FILE_LOADERS.get(fmt)(request)
+
+
+def _mib(size: int = MAX_FILE_BYTES) -> str:
+    return f"{size / 2**20:.0f} MiB"
+
+
+def _check_size(name: str, samples: int, features: int) -> None:
+    if samples == 0:
+        raise DesignError(f"{name}: holds no samples")
+    if samples > MAX_SAMPLES:
+        raise DesignError(f"{name}: {samples:,} samples; at most {MAX_SAMPLES:,} are supported")
+    if features == 0:
+        raise DesignError(f"{name}: holds no input features")
+    if samples * features > MAX_VALUES:
+        raise DesignError(
+            f"{name}: {samples:,} × {features:,} values; at most {MAX_VALUES:,} are supported"
+        )
+
+
+def _first_nonfinite(values: np.ndarray) -> tuple[int, ...]:
+    return tuple(int(i) for i in np.argwhere(~np.isfinite(values))[0])
+
+
+# --- labels → targets --------------------------------------------------------------------------
+
+
+class Labels(NamedTuple):
+    y: np.ndarray
+    task: str
+    classes: int | None
+    class_names: tuple[str, ...] | None
+
+
+def targets(values: np.ndarray, task: str | None, name: str) -> Labels:
+    """Numeric label values → targets for `task` (guessed when None).
+
+    Without a task, one column of integers means classes and anything else means regression.
+    Class labels are the sorted distinct values renumbered 0..k-1, so ±1 or 3/7/9 work too.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim == 2 and values.shape[1] == 1 and task == "classification":
+        values = values[:, 0]
+    if not np.all(np.isfinite(values)):
+        where = _first_nonfinite(values)
+        raise DesignError(f"{name}: label of sample {where[0]} is not a finite number")
+    integral = values.ndim == 1 and bool(np.all(values == np.round(values)))
+    if task is None:
+        task = (
+            "classification" if integral and len(np.unique(values)) <= MAX_CLASSES else "regression"
+        )
+    if task == "regression":
+        return Labels(values.reshape(len(values), -1).copy(), task, None, None)
+    if values.ndim != 1:
+        raise DesignError(
+            f"{name}: classification needs one label per sample, got labels shaped {values.shape}"
+        )
+    if not integral:
+        bad = values[values != np.round(values)][0]
+        raise DesignError(f"{name}: class labels must be whole numbers, found {bad:g}")
+    unique, y = np.unique(values, return_inverse=True)
+    _check_classes(name, unique)
+    names = tuple(str(int(v)) for v in unique)
+    return Labels(y.astype(np.int64), task, len(unique), names)
+
+
+def string_targets(labels: Sequence[str], name: str) -> Labels:
+    """Text class labels (e.g. 'setosa') → classes numbered in sorted order."""
+    unique, y = np.unique(np.asarray(labels, dtype=str), return_inverse=True)
+    _check_classes(name, unique)
+    return Labels(y.astype(np.int64), "classification", len(unique), tuple(map(str, unique)))
+
+
+def _check_classes(name: str, unique: np.ndarray) -> None:
+    if len(unique) < 2:
+        found = ", ".join(str(v) for v in unique)
+        raise DesignError(f"{name}: classification needs at least 2 classes, found only {found}")
+    if len(unique) > MAX_CLASSES:
+        raise DesignError(f"{name}: {len(unique)} classes; at most {MAX_CLASSES} are supported")
+
+
+# --- CSV ----------------------------------------------------------------------------------------
+
+
+def _parse_number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _delimiter(first_line: str) -> str:
+    """Comma unless the header clearly uses semicolons or tabs (spreadsheet exports)."""
+    counts = {d: first_line.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def _convert_rows(
+    name: str, rows: list[list[str]], lines: list[int], header: list[str]
+) -> np.ndarray:
+    """A chunk of text cells → float64, or the first bad cell by row and column name."""
+    try:
+        block = np.array(rows, dtype=np.float64)
+    except ValueError:
+        block = None
+    if block is None or not np.all(np.isfinite(block)):
+        for row, line in zip(rows, lines, strict=True):
+            for text, column in zip(row, header, strict=True):
+                value = _parse_number(text)
+                where = f"{name}: row {line}, column {column!r}"
+                if not text.strip():
+                    raise DesignError(f"{where}: empty cell (missing value)")
+                if value is None:
+                    raise DesignError(f"{where}: not a number ({text!r})")
+                if not math.isfinite(value):
+                    raise DesignError(f"{where}: not a finite number ({text!r})")
+        block = np.array([[float(t) for t in row] for row in rows], dtype=np.float64)
+    return block
+
+
+def load_csv(request: FileRequest) -> Table:
+    path, name = request.path, request.path.name
+    try:
+        text = read_bytes(path).decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise DesignError(f"{name}: not UTF-8 text (byte {error.start})") from None
+    if not text.strip():
+        raise DesignError(f"{name}: file is empty")
+    first_line = next(line for line in text.splitlines() if line.strip())
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
+    try:
+        first = next((r for r in reader if any(c.strip() for c in r)), None)
+        if first is None:
+            raise DesignError(f"{name}: file has no header row (only empty cells)")
+        header = [cell.strip() for cell in first]
+        header_line = reader.line_num
+        label_index = _header(name, header, header_line, request.label_column)
+        feature_index = [i for i in range(len(header)) if i != label_index]
+        feature_names = [header[i] for i in feature_index]
+        blocks: list[np.ndarray] = []
+        rows: list[list[str]] = []
+        labels: list[str] = []
+        lines: list[int] = []
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                raise DesignError(
+                    f"{name}: row {reader.line_num} has {len(row)} cells, "
+                    f"expected {len(header)} like the header"
+                )
+            if len(labels) >= MAX_SAMPLES:
+                raise DesignError(f"{name}: more than {MAX_SAMPLES:,} rows are not supported")
+            rows.append([row[i] for i in feature_index])
+            labels.append(row[label_index].strip())
+            lines.append(reader.line_num)
+            if len(rows) == CSV_CHUNK_ROWS:
+                blocks.append(_convert_rows(name, rows, lines[-len(rows) :], feature_names))
+                rows = []
+        if rows:
+            blocks.append(_convert_rows(name, rows, lines[-len(rows) :], feature_names))
+    except csv.Error as error:
+        raise DesignError(f"{name}: row {reader.line_num}: {error}") from None
+    if not labels:
+        raise DesignError(f"{name}: no data rows after the header")
+    x = np.concatenate(blocks)
+    _check_size(name, *x.shape)
+    found = _csv_labels(name, labels, lines, header[label_index], request.task)
+    return Table(x, *found, tuple(feature_names))
+
+
+def _header(name: str, header: list[str], line: int, label_column: str | None) -> int:
+    """Check the column names; the label column's index."""
+    if len(header) < 2:
+        raise DesignError(
+            f"{name}: row {line}: needs at least 2 columns (features and a label), "
+            f"found {len(header)}"
+        )
+    if all(_parse_number(cell) is not None for cell in header):
+        raise DesignError(
+            f"{name}: row {line}: expected a header row of column names, found numbers"
+        )
+    for index, column in enumerate(header):
+        if not column:
+            raise DesignError(f"{name}: row {line}: column {index + 1} has no name")
+        if header.index(column) != index:
+            raise DesignError(f"{name}: row {line}: column name {column!r} appears twice")
+    if label_column is None:
+        return len(header) - 1
+    if label_column not in header:
+        raise DesignError(
+            f"{name}: no column {label_column!r} for the labels (columns: {', '.join(header)})"
+        )
+    return header.index(label_column)
+
+
+def _csv_labels(
+    name: str, labels: list[str], lines: list[int], column: str, task: str | None
+) -> Labels:
+    where = f"{name}, column {column!r}"
+    values = np.empty(len(labels))
+    for i, text in enumerate(labels):
+        if not text:
+            raise DesignError(f"{name}: row {lines[i]}, column {column!r}: empty cell (no label)")
+        value = _parse_number(text)
+        if value is None:
+            if task == "regression":
+                raise DesignError(
+                    f"{name}: row {lines[i]}, column {column!r}: not a number ({text!r})"
+                )
+            return string_targets(labels, where)
+        if not math.isfinite(value):
+            raise DesignError(
+                f"{name}: row {lines[i]}, column {column!r}: not a finite number ({text!r})"
+            )
+        values[i] = value
+    return targets(values, task, where)
+
+
+FILE_LOADERS.add("csv", load_csv, "CSV table with a header row; the label column is the last")
+
+
+# --- NPZ ----------------------------------------------------------------------------------------
+
+NUMERIC_KINDS = "biuf"
+
+
+def load_npz(request: FileRequest) -> Table:
+    path, name = request.path, request.path.name
+    if not zipfile.is_zipfile(path):
+        raise DesignError(f"{name}: not an .npz archive (a zip of .npy arrays)")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (OSError, zipfile.BadZipFile) as error:
+        raise DesignError(f"{name}: cannot read: {error}") from None
+    if unpacked > MAX_FILE_BYTES:
+        raise DesignError(f"{name}: data is too large (over {_mib()} uncompressed)")
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            x = _npz_array(archive, name, "x")
+            y = _npz_array(archive, name, "y")
+    except (OSError, zipfile.BadZipFile, EOFError) as error:
+        raise DesignError(f"{name}: cannot read: {error}") from None
+    if x.ndim not in (2, 3):
+        raise DesignError(
+            f"{name}: array 'x' must be shaped (samples, features) or (samples, rows, cols), "
+            f"got {x.shape}"
+        )
+    if y.ndim not in (1, 2):
+        raise DesignError(
+            f"{name}: array 'y' must be shaped (samples,) or (samples, targets), got {y.shape}"
+        )
+    if len(x) != len(y):
+        raise DesignError(f"{name}: 'x' has {len(x)} samples but 'y' has {len(y)}")
+    if x.dtype.kind not in NUMERIC_KINDS:
+        raise DesignError(f"{name}: array 'x' must be numeric, got dtype {x.dtype}")
+    image_shape = (int(x.shape[1]), int(x.shape[2])) if x.ndim == 3 else None
+    x = x.reshape(x.shape[0], math.prod(x.shape[1:]))
+    _check_size(name, *x.shape)
+    x = x.astype(np.float64)
+    if not np.all(np.isfinite(x)):
+        sample, feature = _first_nonfinite(x)
+        raise DesignError(f"{name}: x[{sample}, {feature}] is not a finite number")
+    where = f"{name}, array 'y'"
+    if y.dtype.kind in "US":
+        if y.ndim != 1 or request.task == "regression":
+            raise DesignError(f"{where}: text labels need task classification and shape (samples,)")
+        labels = string_targets([str(v) for v in y], where)
+    elif y.dtype.kind in NUMERIC_KINDS:
+        labels = targets(y, request.task, where)
+    else:
+        raise DesignError(f"{where}: must be numeric, got dtype {y.dtype}")
+    names = _image_feature_names(image_shape) if image_shape else _numbered(x.shape[1])
+    return Table(x, *labels, names, image_shape)
+
+
+def _npz_array(archive, name: str, key: str) -> np.ndarray:
+    if key not in archive.files:
+        found = ", ".join(archive.files) or "none"
+        raise DesignError(f"{name}: missing array {key!r} (found: {found})")
+    try:
+        return archive[key]
+    except ValueError as error:
+        if "allow_pickle" in str(error) or "Object arrays" in str(error):
+            raise DesignError(
+                f"{name}: array {key!r} holds Python objects; only numeric arrays are accepted "
+                "(pickled data is never loaded)"
+            ) from None
+        raise DesignError(f"{name}: cannot read array {key!r}: {error}") from None
+
+
+def _numbered(count: int) -> tuple[str, ...]:
+    return tuple(f"x{i + 1}" for i in range(count))
+
+
+def _image_feature_names(shape: tuple[int, int]) -> tuple[str, ...]:
+    return tuple(f"pixel({r},{c})" for r in range(shape[0]) for c in range(shape[1]))
+
+
+FILE_LOADERS.add("npz", load_npz, "NumPy .npz archive with arrays x (samples, features) and y")
+
+
+# --- IDX ----------------------------------------------------------------------------------------
+
+# IDX type codes (third magic byte) → big-endian NumPy dtype.
+IDX_DTYPES: dict[int, str] = {
+    0x08: ">u1",
+    0x09: ">i1",
+    0x0B: ">i2",
+    0x0C: ">i4",
+    0x0D: ">f4",
+    0x0E: ">f8",
+}
+
+
+def read_idx(path: Path) -> np.ndarray:
+    """An IDX file (raw or gzipped) → array shaped by its header."""
+    name = path.name
+    data = read_bytes(path)
+    if len(data) < 4:
+        raise DesignError(f"{name}: too short to be an IDX file ({len(data)} bytes)")
+    if data[0] != 0 or data[1] != 0 or data[2] not in IDX_DTYPES or data[3] == 0:
+        raise DesignError(f"{name}: not an IDX file (magic number 0x{data[:4].hex()})")
+    ndim = data[3]
+    start = 4 + 4 * ndim
+    if len(data) < start:
+        raise DesignError(f"{name}: truncated IDX header (needs {start} bytes, has {len(data)})")
+    dims = struct.unpack(f">{ndim}I", data[4:start])
+    dtype = np.dtype(IDX_DTYPES[data[2]])
+    expected = math.prod(dims) * dtype.itemsize
+    found = len(data) - start
+    if found < expected:
+        raise DesignError(
+            f"{name}: truncated: the header promises {expected:,} bytes of data, "
+            f"the file has {found:,}"
+        )
+    if found > expected:
+        raise DesignError(f"{name}: {found - expected:,} unexpected bytes after the data")
+    return np.frombuffer(data, dtype=dtype, count=math.prod(dims), offset=start).reshape(dims)
+
+
+def load_idx(request: FileRequest) -> Table:
+    path, name = request.path, request.path.name
+    if request.labels_path is None:
+        raise DesignError("dataset.labels_path: an idx dataset needs the labels file too")
+    images = read_idx(path)
+    if images.ndim < 2:
+        raise DesignError(
+            f"{name}: the images file must be shaped (samples, ...), got {images.shape}"
+        )
+    image_shape = (int(images.shape[1]), int(images.shape[2])) if images.ndim == 3 else None
+    x = images.reshape(images.shape[0], math.prod(images.shape[1:]))
+    _check_size(name, *x.shape)
+    x = x / 255.0 if x.dtype == np.uint8 else x.astype(np.float64)
+    if not np.all(np.isfinite(x)):
+        sample, feature = _first_nonfinite(x)
+        raise DesignError(f"{name}: value {feature} of sample {sample} is not a finite number")
+    labels_name = request.labels_path.name
+    values = read_idx(request.labels_path)
+    if values.ndim not in (1, 2):
+        raise DesignError(
+            f"{labels_name}: labels must be shaped (samples,) or (samples, targets), "
+            f"got {values.shape}"
+        )
+    if len(values) != len(x):
+        raise DesignError(f"{labels_name}: {len(values):,} labels for {len(x):,} images in {name}")
+    labels = targets(values, request.task, labels_name)
+    names = _image_feature_names(image_shape) if image_shape else _numbered(x.shape[1])
+    return Table(x, *labels, names, image_shape)
+
+
+FILE_LOADERS.add("idx", load_idx, "IDX images and labels files (MNIST's format, raw or .gz)")

@@ -1,0 +1,536 @@
+"""Datasets: TensorFlow Playground's 2-D sets, moons, blobs, digits, and a person's own files.
+
+`make_dataset(spec)` turns a `DatasetSpec` (or a plain mapping with the same keys) into a
+`Dataset`: train and test arrays ready for the network, plus, for 2-D sets, the raw points and
+`encode()` so the GUI can run the network over the whole plane through the same features and
+standardization. The same spec always gives the same arrays.
+
+The six Playground sets follow its `dataset.ts`: same shapes, ranges and noise meaning (our
+`noise` is its slider divided by 100, 0..0.5), with labels 0/1 instead of -1/+1 and regression
+targets shaped (n, 1).
+"""
+
+from __future__ import annotations
+
+import gzip
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from nnviz.core.data_io import (
+    FILE_LOADERS,
+    MAX_SAMPLES,
+    TASKS,
+    FileRequest,
+    Table,
+    load_file,
+    resolve_file,
+)
+from nnviz.core.design import DesignError
+from nnviz.core.features import DEFAULT_FEATURES, FEATURES, plane_features, standardization
+from nnviz.core.registry import Registry
+from nnviz.core.resources import resource_path
+
+PLANE = (-6.0, 6.0)  # the Playground's plane, for all of its sets
+DEFAULT_SAMPLES = 500  # the Playground's default
+MAX_PLANE_CLASSES = 10
+DIGITS_FILE = ("data", "digits.csv.gz")
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Dataset:
+    """Train/test arrays for one spec. Arrays are read-only: views share them across threads."""
+
+    name: str
+    task: str  # "classification" | "regression"
+    x_train: np.ndarray  # (n, features) float64, features applied and standardized
+    y_train: np.ndarray  # classification: (n,) int64 in 0..k-1; regression: (n, t) float64
+    x_test: np.ndarray
+    y_test: np.ndarray
+    classes: int | None
+    feature_names: tuple[str, ...]
+    points_train: np.ndarray | None = None  # (n, 2) raw plane coordinates, 2-D sets only
+    points_test: np.ndarray | None = None
+    plane: tuple[float, float] | None = None  # (lo, hi) extent of both plane axes
+    image_shape: tuple[int, int] | None = None
+    feature_mean: np.ndarray | None = None  # train-split statistics when standardized
+    feature_std: np.ndarray | None = None
+    class_names: tuple[str, ...] | None = None  # for legends: "0".."9", or a CSV's text labels
+
+    @property
+    def n_features(self) -> int:
+        return int(self.x_train.shape[1])
+
+    def encode(self, points: np.ndarray) -> np.ndarray:
+        """Raw plane points (m, 2) → network inputs (m, n_features), exactly as x_train was made."""
+        if self.plane is None:
+            raise ValueError(f"dataset {self.name!r} is not a 2-D set; encode() needs one")
+        x = plane_features(points, self.feature_names)
+        if self.feature_mean is not None:
+            x = (x - self.feature_mean) / self.feature_std
+        return x
+
+    def __repr__(self) -> str:
+        k = f", classes={self.classes}" if self.classes else ""
+        return (
+            f"Dataset({self.name!r}, {self.task}, train {self.x_train.shape}, "
+            f"test {self.x_test.shape}{k})"
+        )
+
+
+# --- spec ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """A checked copy of the user's DatasetSpec fields."""
+
+    name: str
+    samples: int | None = None
+    noise: float = 0.0
+    test_fraction: float = 0.2
+    seed: int = 0
+    classes: int | None = None
+    features: tuple[str, ...] | None = None
+    standardize: bool = False
+    path: str | None = None
+    label_column: str | None = None
+    labels_path: str | None = None
+    task: str | None = None
+
+
+SPEC_FIELDS = tuple(f.name for f in fields(_Spec))
+
+
+@dataclass(frozen=True)
+class Points:
+    """A 2-D generator's output: coordinates and labels (int) or targets (float (n, 1))."""
+
+    points: np.ndarray
+    y: np.ndarray
+
+
+PointsFn = Callable[[int, float, int, np.random.Generator], Points]
+
+
+@dataclass(frozen=True)
+class DatasetKind:
+    """What the GUI and the validator need to know about a dataset without building it."""
+
+    task: str | None  # None: decided by the file
+    plane: bool  # a 2-D set drawn on `PLANE`, with points and encode()
+    generate: PointsFn | None = None  # 2-D sets: (samples, noise, classes, rng) → Points
+    classes: int | None = None  # fixed class count (or the default for blobs/spiral)
+    takes_classes: bool = False  # the user may choose the class count
+    features: int | None = None  # fixed feature count of non-plane built-in sets
+    noise: bool = False
+    file_format: str | None = None  # csv | npz | idx
+
+
+DATASETS: Registry[DatasetKind] = Registry("dataset")
+
+
+def _field(spec: object, key: str) -> Any:
+    if isinstance(spec, Mapping):
+        return spec.get(key, getattr(_Spec, key, None))
+    return getattr(spec, key, getattr(_Spec, key, None))
+
+
+def _check(spec: object) -> tuple[_Spec, DatasetKind]:
+    """Every field is checked against the dataset it belongs to; wrong ones are errors."""
+    if isinstance(spec, Mapping):
+        unknown = sorted(set(spec) - set(SPEC_FIELDS), key=str)
+        if unknown:
+            raise DesignError(
+                f"dataset.{unknown[0]}: unknown key (valid: {', '.join(SPEC_FIELDS)})"
+            )
+    name = _field(spec, "name")
+    if name not in DATASETS:
+        raise DesignError(f"dataset.name: unknown dataset {name!r} (valid: {DATASETS.valid()})")
+    kind = DATASETS.get(name)
+    values = {key: _field(spec, key) for key in SPEC_FIELDS}
+    samples = values["samples"]
+    if samples is not None and not (_is_int(samples) and 1 <= samples <= MAX_SAMPLES):
+        raise DesignError(f"dataset.samples: expected a whole number 1..{MAX_SAMPLES:,}")
+    noise = values["noise"]
+    if not (_is_number(noise) and 0.0 <= noise <= 0.5):
+        raise DesignError(f"dataset.noise: expected a number from 0 to 0.5, got {noise!r}")
+    if noise and not kind.noise:
+        raise DesignError(f"dataset.noise: {name} has no noise setting")
+    fraction = values["test_fraction"]
+    if not (_is_number(fraction) and 0.0 <= fraction < 1.0):
+        raise DesignError(f"dataset.test_fraction: expected 0 <= fraction < 1, got {fraction!r}")
+    seed = values["seed"]
+    if not (_is_int(seed) and seed >= 0):
+        raise DesignError(f"dataset.seed: expected a whole number >= 0, got {seed!r}")
+    classes = values["classes"]
+    if classes is not None:
+        if not kind.takes_classes:
+            takes = ", ".join(n for n in DATASETS if DATASETS.get(n).takes_classes)
+            raise DesignError(f"dataset.classes: only {takes} take a class count, not {name}")
+        if not (_is_int(classes) and 2 <= classes <= MAX_PLANE_CLASSES):
+            raise DesignError(f"dataset.classes: expected 2..{MAX_PLANE_CLASSES}, got {classes!r}")
+    features = _check_features(values["features"], name, kind)
+    if not isinstance(values["standardize"], bool):
+        raise DesignError(
+            f"dataset.standardize: expected true or false, got {values['standardize']!r}"
+        )
+    _check_file_fields(values, name, kind)
+    values.update(
+        noise=float(noise), test_fraction=float(fraction), features=features, seed=int(seed)
+    )
+    return _Spec(**values), kind
+
+
+def _check_features(value: object, name: str, kind: DatasetKind) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if not kind.plane:
+        raise DesignError(f"dataset.features: only 2-D sets take input features, not {name}")
+    if isinstance(value, str) or not isinstance(value, (list, tuple)) or not value:
+        raise DesignError(f"dataset.features: expected a list of names from {FEATURES.valid()}")
+    for item in value:
+        if item not in FEATURES:
+            raise DesignError(
+                f"dataset.features: unknown feature {item!r} (valid: {FEATURES.valid()})"
+            )
+        if value.count(item) > 1:
+            raise DesignError(f"dataset.features: {item!r} is listed twice")
+    return tuple(value)
+
+
+def _check_file_fields(values: dict[str, Any], name: str, kind: DatasetKind) -> None:
+    fmt = kind.file_format
+    allowed = {
+        "path": fmt is not None,
+        "task": fmt in ("csv", "npz"),
+        "label_column": fmt == "csv",
+        "labels_path": fmt == "idx",
+    }
+    for key, ok in allowed.items():
+        value = values[key]
+        if value is None:
+            continue
+        if not ok:
+            raise DesignError(f"dataset.{key}: does not apply to {name}")
+        if not isinstance(value, str) or not value.strip():
+            raise DesignError(f"dataset.{key}: expected text, got {value!r}")
+    if fmt is not None and values["path"] is None:
+        raise DesignError(f"dataset.path: {name} needs the path of a {fmt} file")
+    if fmt == "idx" and values["labels_path"] is None:
+        raise DesignError("dataset.labels_path: idx needs the labels file (path is the images)")
+    if values["task"] is not None and values["task"] not in TASKS:
+        raise DesignError(f"dataset.task: expected {' or '.join(TASKS)}, got {values['task']!r}")
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _is_number(value: object) -> bool:
+    return (
+        isinstance(value, (int, float, np.integer, np.floating))
+        and not isinstance(value, (bool, np.bool_))
+        and math.isfinite(value)
+    )
+
+
+def check_spec(spec: object) -> None:
+    """Raise DesignError for anything `make_dataset` would refuse before reading a file."""
+    _check(spec)
+
+
+def feature_count(spec: object) -> int | None:
+    """Network inputs this spec gives, without building it; None when a file decides."""
+    checked, kind = _check(spec)
+    if kind.plane:
+        return len(checked.features or DEFAULT_FEATURES)
+    return kind.features
+
+
+def class_count(spec: object) -> int | None:
+    """Classes this spec gives; None for regression or when a file decides."""
+    checked, kind = _check(spec)
+    if kind.task != "classification":
+        return None
+    return checked.classes or kind.classes
+
+
+def task_of(spec: object) -> str | None:
+    """Classification or regression; for files, the spec's `task` (None: the file decides)."""
+    checked, kind = _check(spec)
+    return kind.task or checked.task
+
+
+def is_plane(name: str) -> bool:
+    """True for the 2-D sets (points, a plane extent and encode())."""
+    return DATASETS.get(name).plane
+
+
+# --- 2-D generators -----------------------------------------------------------------------------
+
+
+def _halves(n: int) -> tuple[int, int]:
+    return n // 2, n - n // 2
+
+
+def _uniform_noise(rng: np.random.Generator, n: int, radius: float, noise: float) -> np.ndarray:
+    """The Playground's label noise: the point is labelled as if moved by up to radius·noise."""
+    return rng.uniform(-radius, radius, size=(n, 2)) * noise
+
+
+def _polar(r: np.ndarray, angle: np.ndarray) -> np.ndarray:
+    return np.column_stack([r * np.sin(angle), r * np.cos(angle)])
+
+
+def circle(n: int, noise: float, classes: int, rng: np.random.Generator) -> Points:
+    """Class 1 inside radius 2.5, class 0 in the ring 3.5..5; noise relabels, never moves."""
+    radius = 5.0
+    inner, outer = _halves(n)
+    r = np.concatenate(
+        [rng.uniform(0, radius * 0.5, inner), rng.uniform(radius * 0.7, radius, outer)]
+    )
+    points = _polar(r, rng.uniform(0, 2 * np.pi, n))
+    moved = points + _uniform_noise(rng, n, radius, noise)
+    y = (np.hypot(moved[:, 0], moved[:, 1]) < radius * 0.5).astype(np.int64)
+    return Points(points, y)
+
+
+def xor(n: int, noise: float, classes: int, rng: np.random.Generator) -> Points:
+    """Quadrants: class 1 where x·y >= 0; points kept 0.3 away from the axes."""
+    points = rng.uniform(-5, 5, size=(n, 2))
+    points += np.where(points > 0, 0.3, -0.3)
+    moved = points + _uniform_noise(rng, n, 5.0, noise)
+    y = (moved[:, 0] * moved[:, 1] >= 0).astype(np.int64)
+    return Points(points, y)
+
+
+def _gauss_std(noise: float) -> float:
+    """The Playground maps noise 0..0.5 to variance 0.5..4."""
+    return math.sqrt(0.5 + 7.0 * noise)
+
+
+def gauss(n: int, noise: float, classes: int, rng: np.random.Generator) -> Points:
+    """Two Gaussian clouds: class 1 around (2, 2), class 0 around (-2, -2)."""
+    first, second = _halves(n)
+    centers = np.repeat([[2.0, 2.0], [-2.0, -2.0]], [first, second], axis=0)
+    points = centers + rng.normal(0.0, _gauss_std(noise), size=(n, 2))
+    y = np.repeat(np.array([1, 0], dtype=np.int64), [first, second])
+    return Points(points, y)
+
+
+def _class_sizes(n: int, k: int) -> np.ndarray:
+    return np.full(k, n // k) + (np.arange(k) < n % k)
+
+
+def spiral(n: int, noise: float, classes: int, rng: np.random.Generator) -> Points:
+    """k interleaved arms of 1.75 turns out to radius 5; k = 2 is the Playground's two spirals."""
+    sizes = _class_sizes(n, classes)
+    y = np.repeat(np.arange(classes, dtype=np.int64), sizes)
+    step = np.concatenate([np.arange(size) / size for size in sizes])
+    # arm c is turned by pi + 2·pi·c/k: for k = 2 that is the Playground's pi (label -1) and 0 (+1)
+    delta = np.pi + 2 * np.pi * y / classes
+    points = _polar(step * 5.0, 1.75 * step * 2 * np.pi + delta)
+    points += rng.uniform(-1, 1, size=(n, 2)) * noise
+    return Points(points, y)
+
+
+def plane(n: int, noise: float, classes: int, rng: np.random.Generator) -> Points:
+    """Regression on a tilted plane: target (x1 + x2) / 10, in [-1.2, 1.2] without noise."""
+    points = rng.uniform(-6, 6, size=(n, 2))
+    moved = points + _uniform_noise(rng, n, 6.0, noise)
+    return Points(points, (moved.sum(axis=1) / 10.0)[:, None])
+
+
+MULTI_GAUSS_CENTERS = np.array(
+    [[-4, 2.5, 1], [0, 2.5, -1], [4, 2.5, 1], [-4, -2.5, -1], [0, -2.5, 1], [4, -2.5, -1]],
+    dtype=np.float64,
+)
+
+
+def multi_gauss(n: int, noise: float, classes: int, rng: np.random.Generator) -> Points:
+    """Regression on six bumps of alternating sign; target in [-1, 1], 0 far from all."""
+    points = rng.uniform(-6, 6, size=(n, 2))
+    moved = points + _uniform_noise(rng, n, 6.0, noise)
+    distance = np.hypot(
+        moved[:, None, 0] - MULTI_GAUSS_CENTERS[:, 0], moved[:, None, 1] - MULTI_GAUSS_CENTERS[:, 1]
+    )
+    signed = MULTI_GAUSS_CENTERS[:, 2] * np.clip(1.0 - distance / 2.0, 0.0, 1.0)
+    strongest = np.argmax(np.abs(signed), axis=1)  # first of equals, as the Playground's loop
+    return Points(points, signed[np.arange(n), strongest][:, None])
+
+
+def moons(n: int, noise: float, classes: int, rng: np.random.Generator) -> Points:
+    """scikit-learn's two moons, scaled ×3 and centred, so they span about ±4.5 × ±2.3."""
+    upper, lower = _halves(n)
+    t = rng.uniform(0, np.pi, n)
+    base = np.column_stack([np.cos(t), np.sin(t)])
+    base[upper:] = 1.0 - base[upper:] - [0.0, 0.5]
+    base += rng.normal(0.0, noise, size=(n, 2))
+    points = (base - [0.5, 0.25]) * 3.0
+    y = np.repeat(np.array([0, 1], dtype=np.int64), [upper, lower])
+    return Points(points, y)
+
+
+def blobs(n: int, noise: float, classes: int, rng: np.random.Generator) -> Points:
+    """k Gaussian clusters on a circle of radius 4, spread like the Playground's gauss set."""
+    sizes = _class_sizes(n, classes)
+    y = np.repeat(np.arange(classes, dtype=np.int64), sizes)
+    angle = np.pi / 4 + 2 * np.pi * np.arange(classes) / classes
+    centers = 4.0 * np.column_stack([np.cos(angle), np.sin(angle)])
+    points = centers[y] + rng.normal(0.0, _gauss_std(noise), size=(n, 2))
+    return Points(points, y)
+
+
+for _name, _generate, _task, _classes, _description in (
+    ("circle", circle, "classification", 2, "A disc inside a ring (Playground)"),
+    ("xor", xor, "classification", 2, "Four quadrants, opposite ones alike (Playground)"),
+    ("gauss", gauss, "classification", 2, "Two Gaussian clouds (Playground)"),
+    ("spiral", spiral, "classification", 2, "Interleaved spiral arms, 2 or more (Playground)"),
+    ("plane", plane, "regression", None, "Regression: a tilted plane (Playground)"),
+    ("multi_gauss", multi_gauss, "regression", None, "Regression: six bumps (Playground)"),
+    ("moons", moons, "classification", 2, "Two interleaving half-moons"),
+    ("blobs", blobs, "classification", 3, "k Gaussian clusters (default 3)"),
+):
+    DATASETS.add(
+        _name,
+        DatasetKind(
+            task=_task,
+            plane=True,
+            generate=_generate,
+            classes=_classes,
+            takes_classes=_name in ("spiral", "blobs"),
+            noise=True,
+        ),
+        _description,
+    )
+
+DATASETS.add(
+    "digits",
+    DatasetKind(task="classification", plane=False, classes=10, features=64),
+    "Handwritten digits, 8×8 pixels, 1,797 images (UCI)",
+)
+for _fmt in FILE_LOADERS:
+    DATASETS.add(
+        _fmt,
+        DatasetKind(task=None, plane=False, file_format=_fmt),
+        f"Your own data: {FILE_LOADERS.description(_fmt)}",
+    )
+
+
+# --- building -----------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def load_digits() -> Table:
+    """The bundled digits: pixels 0..16 scaled to [0, 1], labels 0..9."""
+    path = resource_path(*DIGITS_FILE)
+    with gzip.open(path, "rt", encoding="ascii") as text:
+        raw = np.loadtxt(text, delimiter=",", dtype=np.int64, ndmin=2)
+    x = raw[:, :-1] / 16.0
+    y = raw[:, -1].copy()
+    for array in (x, y):
+        array.flags.writeable = False
+    names = tuple(f"pixel({r},{c})" for r in range(8) for c in range(8))
+    return Table(x, y, "classification", 10, tuple(map(str, range(10))), names, (8, 8))
+
+
+def _load_table(spec: _Spec, kind: DatasetKind, base_dir: Path | None) -> Table:
+    if kind.file_format is None:
+        return load_digits()
+    path = resolve_file(spec.path, base_dir, "path")
+    labels_path = (
+        resolve_file(spec.labels_path, base_dir, "labels_path") if spec.labels_path else None
+    )
+    request = FileRequest(
+        path=path,
+        labels_path=labels_path,
+        label_column=spec.label_column,
+        task=spec.task,
+    )
+    return load_file(kind.file_format, request)
+
+
+def _split(
+    y: np.ndarray, task: str, fraction: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Shuffled train/test indices; classification keeps each class's share in both parts."""
+    n = len(y)
+    n_test = min(n - 1, math.floor(n * fraction + 0.5))
+    order = rng.permutation(n)
+    if task == "classification":
+        # rank each sample within its class, so taking the lowest ranks takes from every class
+        labels = y[order]
+        rank = np.empty(n)
+        for label in np.unique(labels):
+            members = labels == label
+            count = int(members.sum())
+            rank[members] = (np.arange(count) + 0.5) / count
+        order = order[np.argsort(rank, kind="stable")]
+    test = np.zeros(n, dtype=bool)
+    test[order[:n_test]] = True
+    shuffled = rng.permutation(n)
+    return shuffled[~test[shuffled]], shuffled[test[shuffled]]
+
+
+def _frozen(array: np.ndarray | None) -> np.ndarray | None:
+    if array is None:
+        return None
+    array = np.ascontiguousarray(array)
+    array.flags.writeable = False
+    return array
+
+
+def _plane_table(
+    spec: _Spec, kind: DatasetKind, rng: np.random.Generator
+) -> tuple[Table, np.ndarray]:
+    """Generate the points, then the chosen features of them: (table, raw points)."""
+    classes = spec.classes or kind.classes
+    made = kind.generate(spec.samples or DEFAULT_SAMPLES, spec.noise, classes, rng)
+    names = spec.features or DEFAULT_FEATURES
+    table = Table(plane_features(made.points, names), made.y, kind.task, classes, None, names)
+    return table, made.points
+
+
+def make_dataset(spec: object, base_dir: Path | str | None = None) -> Dataset:
+    """Build the dataset a DatasetSpec (or a mapping of its fields) describes."""
+    checked, kind = _check(spec)
+    make_rng, pick_rng, split_rng = (
+        np.random.default_rng(s) for s in np.random.SeedSequence(checked.seed).spawn(3)
+    )
+    if kind.plane:
+        table, points = _plane_table(checked, kind, make_rng)
+        x, y = table.x, table.y
+    else:
+        table = _load_table(checked, kind, Path(base_dir) if base_dir is not None else None)
+        x, y, points = table.x, table.y, None
+        if checked.samples is not None and checked.samples < len(x):
+            keep = np.sort(pick_rng.choice(len(x), checked.samples, replace=False))
+            x, y = x[keep], y[keep]
+    train, test = _split(y, table.task, checked.test_fraction, split_rng)
+    mean = std = None
+    if checked.standardize:
+        mean, std = standardization(x[train])
+        x = (x - mean) / std
+    return Dataset(
+        name=checked.name,
+        task=table.task,
+        x_train=_frozen(x[train]),
+        y_train=_frozen(y[train]),
+        x_test=_frozen(x[test]),
+        y_test=_frozen(y[test]),
+        classes=table.classes,
+        feature_names=tuple(table.feature_names),
+        points_train=_frozen(points[train]) if points is not None else None,
+        points_test=_frozen(points[test]) if points is not None else None,
+        plane=PLANE if kind.plane else None,
+        image_shape=table.image_shape,
+        feature_mean=_frozen(mean),
+        feature_std=_frozen(std),
+        class_names=table.class_names,
+    )

@@ -1,0 +1,194 @@
+"""Activation functions: name → an object with `forward` and `backward`.
+
+`backward(z, a, grad_a)` returns dLoss/dz from dLoss/da, so softmax's Jacobian-vector product
+fits the same interface as the element-wise functions. The attributes tell the rest of nnviz
+what it needs without a table of its own: `output_range` (for target encoding and saturation),
+`can_die` (a unit stuck on the flat side gets no gradient) and `output_only` (softmax).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from nnviz.core.registry import Registry
+
+
+class Activation:
+    output_range: tuple[float, float] | None = None
+    can_die: bool = False
+    output_only: bool = False
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def derivative(self, z: np.ndarray, a: np.ndarray) -> np.ndarray:
+        """da/dz element-wise, given both the input and the output."""
+        raise NotImplementedError
+
+    def backward(self, z: np.ndarray, a: np.ndarray, grad_a: np.ndarray) -> np.ndarray:
+        grad = self.derivative(z, a)
+        grad *= grad_a
+        return grad
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+ACTIVATIONS: Registry[Activation] = Registry("activation")
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    """Logistic function without overflow: exp is only ever taken of a non-positive number."""
+    e = np.exp(-np.abs(z))
+    out = np.where(z >= 0, 1.0, e)
+    e += 1.0
+    out /= e
+    return out
+
+
+class Linear(Activation):
+    def forward(self, z):
+        return z
+
+    def derivative(self, z, a):
+        return np.ones_like(z)
+
+    def backward(self, z, a, grad_a):
+        return grad_a
+
+
+class ReLU(Activation):
+    can_die = True
+
+    def forward(self, z):
+        return np.maximum(z, 0)
+
+    def derivative(self, z, a):
+        return (z > 0).astype(z.dtype)
+
+    def backward(self, z, a, grad_a):
+        return np.where(z > 0, grad_a, 0).astype(grad_a.dtype, copy=False)
+
+
+class LeakyReLU(Activation):
+    slope = 0.01
+    can_die = True
+
+    def forward(self, z):
+        return np.where(z > 0, z, z * self.slope)
+
+    def derivative(self, z, a):
+        return np.where(z > 0, 1.0, self.slope).astype(z.dtype)
+
+
+class ELU(Activation):
+    can_die = True
+
+    def forward(self, z):
+        return np.where(z > 0, z, np.expm1(np.minimum(z, 0)))
+
+    def derivative(self, z, a):
+        return np.where(z > 0, 1.0, a + 1.0).astype(z.dtype)
+
+
+class GELU(Activation):
+    """The tanh approximation, as torch.nn.GELU(approximate="tanh")."""
+
+    k = math.sqrt(2.0 / math.pi)
+    c = 0.044715
+    can_die = True
+
+    def forward(self, z):
+        t = np.tanh(self.k * (z + self.c * z**3))
+        return 0.5 * z * (1.0 + t)
+
+    def derivative(self, z, a):
+        t = np.tanh(self.k * (z + self.c * z**3))
+        return 0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * self.k * (1.0 + 3.0 * self.c * z * z)
+
+
+class Sigmoid(Activation):
+    output_range = (0.0, 1.0)
+
+    def forward(self, z):
+        return _sigmoid(z)
+
+    def derivative(self, z, a):
+        return a * (1.0 - a)
+
+
+class Tanh(Activation):
+    output_range = (-1.0, 1.0)
+
+    def forward(self, z):
+        return np.tanh(z)
+
+    def derivative(self, z, a):
+        return 1.0 - a * a
+
+
+class Softplus(Activation):
+    """beta 1, threshold 20, as torch.nn.Softplus: linear above the threshold."""
+
+    threshold = 20.0
+
+    def forward(self, z):
+        return np.where(z > self.threshold, z, np.log1p(np.exp(np.minimum(z, self.threshold))))
+
+    def derivative(self, z, a):
+        return np.where(z > self.threshold, 1.0, _sigmoid(z)).astype(z.dtype)
+
+
+class SiLU(Activation):
+    can_die = True
+
+    def forward(self, z):
+        return z * _sigmoid(z)
+
+    def derivative(self, z, a):
+        s = _sigmoid(z)
+        return s * (1.0 + z * (1.0 - s))
+
+
+class Softmax(Activation):
+    """Row-wise softmax; its Jacobian couples the units, so only `backward` is defined."""
+
+    output_range = (0.0, 1.0)
+    output_only = True
+
+    def forward(self, z):
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        e /= e.sum(axis=1, keepdims=True)
+        return e
+
+    def derivative(self, z, a):
+        raise TypeError("softmax has no element-wise derivative; use backward()")
+
+    def backward(self, z, a, grad_a):
+        return a * (grad_a - (grad_a * a).sum(axis=1, keepdims=True))
+
+
+ACTIVATIONS.add(
+    "linear", Linear(), "Identity: passes z through; a layer of it is a plain linear map."
+)
+ACTIVATIONS.add(
+    "relu", ReLU(), "max(0, z): fast and sparse; a unit stuck below zero stops learning."
+)
+ACTIVATIONS.add(
+    "leaky_relu", LeakyReLU(), "z, or 0.01·z below zero: like ReLU but negative units still learn."
+)
+ACTIVATIONS.add(
+    "elu", ELU(), "z, or exp(z)−1 below zero: smooth ReLU whose outputs average near 0."
+)
+ACTIVATIONS.add("gelu", GELU(), "z·Φ(z) (tanh approximation): smooth ReLU used by transformers.")
+ACTIVATIONS.add(
+    "sigmoid", Sigmoid(), "1/(1+e^−z), 0 to 1: saturates at both ends, so deep stacks vanish."
+)
+ACTIVATIONS.add("tanh", Tanh(), "−1 to 1, centred on zero: the classic choice for small networks.")
+ACTIVATIONS.add("softplus", Softplus(), "log(1+e^z): a smooth ReLU that is never exactly flat.")
+ACTIVATIONS.add("silu", SiLU(), "z·sigmoid(z) (swish): smooth, dips slightly below zero.")
+ACTIVATIONS.add(
+    "softmax", Softmax(), "Output layer only: turns k scores into k probabilities that sum to 1."
+)

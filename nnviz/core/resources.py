@@ -16,7 +16,8 @@ def resources_dir() -> Path:
     for candidate in _CANDIDATES:
         if candidate.is_dir():
             return candidate
-    raise FileNotFoundError(f"nnviz resources not found (looked in {', '.join(map(str, _CANDIDATES))})")
+    looked = ", ".join(map(str, _CANDIDATES))
+    raise FileNotFoundError(f"nnviz resources not found (looked in {looked})")
 
 
 def resource_path(*parts: str) -> Path:

@@ -66,6 +66,9 @@ class Snapshot:
     history: Mapping[str, np.ndarray] = field(default_factory=dict)
     grid: GridView | None = None
     trace_sample: int | None = None
+    # Running mean of the batch loss a few times per epoch (columns step, epoch, batch_loss),
+    # so loss plots move during long epochs; `epoch` there is fractional.
+    step_history: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def n_layers(self) -> int:

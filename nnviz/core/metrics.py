@@ -1,0 +1,113 @@
+"""Per-layer health numbers: how big the weights and gradients are, and how many units are stuck.
+
+A *dead* unit (relu family) never leaves the flat negative side of its activation for any sample
+of the evaluation subset, so it passes (almost) no gradient and stops learning. A *saturated*
+unit (sigmoid, tanh) sits within 1 % of an end of its range for at least `SATURATED_SHARE` of
+the samples, where its derivative is nearly zero. Activations for which a notion does not apply
+report NaN, so a plot can leave a gap instead of a misleading zero.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+# Activations whose negative side is flat (or nearly so): a unit that is never positive is dead.
+DEAD_CAPABLE = frozenset({"relu", "leaky_relu", "elu", "gelu", "silu"})
+
+# Bounded activations and their ranges: near an end means saturated.
+BOUNDED: dict[str, tuple[float, float]] = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+
+SATURATED_MARGIN = 0.01  # fraction of the range counted as "at the end"
+SATURATED_SHARE = 0.9  # a unit is saturated if at least this share of samples is at an end
+
+
+def layer_columns(n_layers: int) -> list[str]:
+    """History column names for the per-layer metrics, layers numbered from 1."""
+    names = ("grad_norm", "weight_norm", "dead_fraction", "saturated_fraction")
+    return [f"{name}_L{k}" for k in range(1, n_layers + 1) for name in names]
+
+
+def dead_fraction(post: np.ndarray, activation: str) -> float:
+    """Share of units with no positive activation on any sample (NaN if not relu-like)."""
+    if activation not in DEAD_CAPABLE or post.size == 0:
+        return float("nan")
+    return np.count_nonzero(post.max(axis=0) <= 0.0) / post.shape[1]
+
+
+def saturated_fraction(post: np.ndarray, activation: str) -> float:
+    """Share of units pinned near an end of a bounded range (NaN if unbounded)."""
+    bounds = BOUNDED.get(activation)
+    if bounds is None or post.size == 0:
+        return float("nan")
+    low, high = bounds
+    half = (high - low) / 2
+    at_end = np.abs(post - (low + half)) >= half - SATURATED_MARGIN * (high - low)
+    per_unit = np.count_nonzero(at_end, axis=0)
+    return np.count_nonzero(per_unit >= SATURATED_SHARE * post.shape[0]) / post.shape[1]
+
+
+def norm(a: np.ndarray) -> float:
+    """Frobenius norm, without `np.linalg.norm`'s overhead on small arrays."""
+    flat = a.ravel()
+    return math.sqrt(float(np.dot(flat, flat)))
+
+
+class UnitHealth:
+    """Dead and saturated fractions of every layer at once.
+
+    All layers' activations are joined side by side and tested with a handful of whole-array
+    operations, because a few calls per layer add up for deep, narrow networks evaluated after
+    every short epoch. Gives the same numbers as `dead_fraction` / `saturated_fraction`.
+    """
+
+    def __init__(self, activations: Sequence[str], units: Sequence[int]) -> None:
+        self.units = np.asarray(units, dtype=np.float64)
+        self.starts = np.concatenate([[0], np.cumsum(units)[:-1]]).astype(np.intp)
+        centers, thresholds, dead_columns = [], [], []
+        for act, n in zip(activations, units, strict=True):
+            low, high = BOUNDED.get(act, (0.0, math.inf))
+            half = (high - low) / 2
+            centers.append(np.full(n, low + half if math.isfinite(half) else 0.0))
+            thresholds.append(np.full(n, half - SATURATED_MARGIN * (high - low)))
+            dead_columns.append(np.full(n, act in DEAD_CAPABLE))
+        self.center = np.concatenate(centers)
+        self.threshold = np.concatenate(thresholds)
+        self.dead_layers = np.array([a in DEAD_CAPABLE for a in activations])
+        self.bounded_layers = np.array([a in BOUNDED for a in activations])
+
+    def __call__(self, posts: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """(dead fraction per layer, saturated fraction per layer); NaN where not defined."""
+        n_layers = len(self.units)
+        if not posts or len(posts[0]) == 0:
+            return np.full(n_layers, np.nan), np.full(n_layers, np.nan)
+        joined = np.concatenate(posts, axis=1)
+        ones = np.ones(len(joined), dtype=joined.dtype)
+        positive = ones @ (joined > 0).astype(joined.dtype)
+        at_end = ones @ (np.abs(joined - self.center) >= self.threshold).astype(joined.dtype)
+        dead_units = (positive == 0).astype(np.float64)
+        saturated_units = (at_end >= SATURATED_SHARE * len(joined)).astype(np.float64)
+        dead = np.add.reduceat(dead_units, self.starts) / self.units
+        saturated = np.add.reduceat(saturated_units, self.starts) / self.units
+        dead[~self.dead_layers] = np.nan
+        saturated[~self.bounded_layers] = np.nan
+        return dead, saturated
+
+
+def layer_metrics(
+    weights: Sequence[np.ndarray],
+    grad_weights: Sequence[np.ndarray],
+    posts: Sequence[np.ndarray],
+    health: UnitHealth,
+) -> dict[str, float]:
+    """All per-layer columns for one epoch; `posts` are activations on the evaluation subset."""
+    dead, saturated = health(posts)
+    out: dict[str, float] = {}
+    for k, (w, g) in enumerate(zip(weights, grad_weights, strict=True), start=1):
+        out[f"grad_norm_L{k}"] = norm(g)
+        out[f"weight_norm_L{k}"] = norm(w)
+        out[f"dead_fraction_L{k}"] = float(dead[k - 1])
+        out[f"saturated_fraction_L{k}"] = float(saturated[k - 1])
+    return out

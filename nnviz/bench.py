@@ -1,0 +1,135 @@
+"""Training speed, measured the way the window trains: through `Trainer.run` with everything a
+view needs recorded (per-layer traces and 30 snapshots a second, decision-boundary grids for 2-D
+sets, epoch metrics and history).
+
+Each case trains for a fixed time after a short warm-up and reports steps (mini-batches) per
+second of wall time.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnviz.core.datasets import Dataset
+from nnviz.core.design import Design
+from nnviz.core.trainer import Trainer
+
+WARMUP_S = 0.2
+RANDOM_SAMPLES = 16384  # rows of the random 784-feature set: epochs long enough to be typical
+
+
+@dataclass(frozen=True)
+class Case:
+    sizes: tuple[int, ...]
+    batch: int
+    dataset: str  # a dataset name, or "random" for Gaussian inputs of the right width
+    hidden: str = "tanh"
+
+    @property
+    def name(self) -> str:
+        return "-".join(map(str, self.sizes))
+
+
+CASES = (
+    Case((2, 8, 8, 1), 10, "spiral"),
+    Case((2, 8, 8, 8, 8, 8, 8, 1), 32, "spiral"),
+    Case((64, 32, 10), 32, "digits", "relu"),
+    Case((784, 128, 64, 10), 64, "random", "relu"),
+)
+DTYPES = ("float64", "float32")
+
+
+def case_design(case: Case, dtype: str) -> Design:
+    """A design for the case: sigmoid + BCE for one output, softmax + cross-entropy for more."""
+    *hidden, outputs = case.sizes[1:]
+    binary = outputs == 1
+    layers = [{"units": u, "activation": case.hidden} for u in hidden]
+    layers.append({"units": outputs, "activation": "sigmoid" if binary else "softmax"})
+    # The random case's data is built in memory; the file name only satisfies the design format.
+    if case.dataset == "random":
+        dataset = {"name": "npz", "path": "random.npz", "task": "classification"}
+    else:
+        dataset = {"name": case.dataset, "seed": 0}
+    return Design.from_dict(
+        {
+            "format": "nnviz-design",
+            "version": 1,
+            "name": f"bench {case.name}",
+            "inputs": case.sizes[0],
+            "layers": layers,
+            "loss": "binary_cross_entropy" if binary else "cross_entropy",
+            "optimizer": {"name": "adam", "learning_rate": 0.001},
+            "regularization": None,
+            "training": {
+                "batch_size": case.batch,
+                "epochs": 1_000_000,
+                "seed": 0,
+                "dtype": dtype,
+            },
+            "dataset": dataset,
+        }
+    )
+
+
+def random_dataset(inputs: int, classes: int, samples: int = RANDOM_SAMPLES) -> Dataset:
+    """Gaussian inputs with random labels: only the shapes matter for speed."""
+    rng = np.random.default_rng(0)
+    n_test = samples // 16
+    return Dataset(
+        name="random",
+        task="classification",
+        x_train=rng.standard_normal((samples, inputs)),
+        y_train=rng.integers(0, classes, samples),
+        x_test=rng.standard_normal((n_test, inputs)),
+        y_test=rng.integers(0, classes, n_test),
+        classes=classes,
+        feature_names=tuple(f"x{i + 1}" for i in range(inputs)),
+    )
+
+
+def make_trainer(case: Case, dtype: str) -> Trainer:
+    design = case_design(case, dtype)
+    data = random_dataset(case.sizes[0], case.sizes[-1]) if case.dataset == "random" else None
+    return Trainer(design, data=data)
+
+
+def measure(trainer: Trainer, seconds: float) -> float:
+    """Steps per second of `trainer.run` with 30 Hz snapshots, over `seconds` after a warm-up."""
+    marks: dict[str, float] = {}
+
+    def on_snapshot(_snapshot) -> None:
+        now = time.perf_counter()
+        if "start" not in marks:
+            if now - marks["begin"] >= WARMUP_S:
+                marks["start"], marks["start_step"] = now, trainer.step
+        elif now - marks["start"] >= seconds:
+            marks["end"], marks["end_step"] = now, trainer.step
+            trainer.controls.stop()
+
+    marks["begin"] = time.perf_counter()
+    trainer.run(on_snapshot=on_snapshot, snapshot_hz=30.0)
+    if "end" not in marks:  # finished or diverged before the time was up
+        marks.setdefault("start", marks["begin"])
+        marks.setdefault("start_step", 0)
+        marks["end"], marks["end_step"] = time.perf_counter(), trainer.step
+    elapsed = marks["end"] - marks["start"]
+    return (marks["end_step"] - marks["start_step"]) / elapsed if elapsed > 0 else 0.0
+
+
+def run_bench(seconds: float = 2.0) -> Iterator[dict]:
+    """One result per case and dtype, as JSON-ready dicts."""
+    for case in CASES:
+        for dtype in DTYPES:
+            trainer = make_trainer(case, dtype)
+            rate = measure(trainer, seconds)
+            yield {
+                "case": case.name,
+                "batch": case.batch,
+                "dtype": dtype,
+                "dataset": case.dataset,
+                "steps_per_s": round(rate, 1),
+            }

@@ -1,0 +1,345 @@
+"""Command line: `nnviz [DESIGN]` opens the window; `train`, `validate` and `bench` run headless.
+
+Exit status: 0 done (a diverged training run is a result, reported in the final JSON with
+"state": "diverged", so it also exits 0); 2 bad input, with one line on stderr naming the file
+and the problem and no traceback; 1 an internal fault, reported as one line
+"nnviz: internal error: ..." (set NNVIZ_DEBUG=1 to see the traceback as well).
+
+BLAS libraries default to one thread here (unless OPENBLAS_NUM_THREADS / OMP_NUM_THREADS /
+MKL_NUM_THREADS are set): nnviz multiplies small matrices many thousand times a second, and on a
+2-core machine a threaded OpenBLAS made a 784-128-64-10 training step about 10x slower. The
+variables must be set before NumPy is first imported, so this module imports NumPy lazily.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import math
+import os
+import signal
+import sys
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
+DEBUG_ENV = "NNVIZ_DEBUG"
+
+# What `train` reports in its final JSON "state" for each reason training ended.
+FINAL_STATES = {
+    "epochs": "finished",
+    "target_loss": "stopped early",
+    "early_stopping": "stopped early",
+    "diverged": "diverged",
+    "stopped": "stopped",
+}
+
+
+class BadInputError(Exception):
+    """Anything the user can fix: reported as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line error instead of usage plus error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+# ----------------------------------------------------------------------- loading
+
+
+def load(path: str):
+    """The design in `path`; BadInputError (one line naming the file) when it is unusable."""
+    from nnviz.core.design import DesignError, load_design
+
+    try:
+        return load_design(path)
+    except DesignError as error:
+        raise BadInputError(_first_line(error)) from None
+
+
+def build_trainer(path: str, design):
+    from nnviz.core.design import DesignError
+    from nnviz.core.trainer import Trainer
+
+    try:
+        return Trainer(design)
+    except DesignError as error:
+        raise BadInputError(_prefixed(path, error)) from None
+    except UnicodeDecodeError:
+        raise BadInputError(f"{path}: a data file it names is not valid text") from None
+    except OSError as error:
+        where = f"{error.filename}: " if error.filename else ""
+        raise BadInputError(f"{path}: {where}{error.strerror or error}") from None
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _prefixed(path: str, error: Exception) -> str:
+    return f"{path}: {_first_line(error)}"
+
+
+def summary(trainer) -> str:
+    data = trainer.data
+    sizes = "-".join(map(str, trainer.network.layer_sizes))
+    params = int(trainer.network.params.size)
+    split = f"{len(data.x_train)} train / {len(data.x_test)} test"
+    kind = f"{data.classes} classes" if data.task == "classification" else "regression"
+    return f"{sizes}, {params} parameters, dataset {data.name} ({split}, {kind})"
+
+
+# ----------------------------------------------------------------------- commands
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    trainer = build_trainer(args.design, load(args.design))
+    print(f"{args.design}: ok ({summary(trainer)})")
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    design = load(args.design)
+    training = design.training
+    if args.epochs is not None:
+        training = dataclasses.replace(training, epochs=args.epochs)
+    if args.seed is not None:
+        training = dataclasses.replace(training, seed=args.seed)
+    design = dataclasses.replace(design, training=training)
+    out = Path(args.out) if args.out else None
+    if out is not None and out.exists() and not out.is_dir():
+        raise BadInputError(f"{args.out}: exists and is not a directory")
+    trainer = build_trainer(args.design, design)
+    trainer.grid_resolution = None
+    progress = None if args.quiet else Progress(trainer, sys.stderr)
+    # Ctrl-C ends training cleanly: outputs are still written and the JSON says "stopped".
+    previous = signal.signal(signal.SIGINT, lambda *_: trainer.controls.stop())
+    try:
+        trainer.run(on_snapshot=progress, snapshot_hz=5.0 if sys.stderr.isatty() else 1.0)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if progress is not None:
+        progress.close()
+    if trainer.state == "diverged":
+        print(f"nnviz: {args.design}: {trainer.message}", file=sys.stderr)
+    if out is not None:
+        write_outputs(out, trainer)
+    print(json.dumps(final_report(trainer)))
+    return 0
+
+
+def final_report(trainer) -> dict:
+    """The last line of `train`: metrics of the final parameters, NaN as null."""
+    metrics = trainer.evaluate()
+    score = trainer.targets.score_name
+    report = {
+        "state": FINAL_STATES.get(trainer.stop_reason or "", trainer.state),
+        "epochs": trainer.epoch,
+        "steps": trainer.step,
+    }
+    for key in ("train_loss", "test_loss", f"train_{score}", f"test_{score}"):
+        value = metrics[key]
+        report[key] = value if math.isfinite(value) else None
+    report["learning_rate"] = trainer.learning_rate
+    if trainer.message:
+        report["message"] = trainer.message
+    return report
+
+
+def write_outputs(out: Path, trainer) -> None:
+    """history.csv, design.json (canonical), weights.npz (W0, b0, W1, b1, ...) and SVG charts."""
+    import numpy as np
+
+    from nnviz.core.design import save_design
+    from nnviz.core.history_svg import history_charts
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        trainer.history.to_csv(out / "history.csv")
+        save_design(trainer.design, out / "design.json")
+        arrays = {}
+        net = trainer.network
+        for k, (w, b) in enumerate(zip(net.weights, net.biases, strict=True)):
+            arrays[f"W{k}"] = np.array(w)
+            arrays[f"b{k}"] = np.array(b)
+        np.savez(out / "weights.npz", **arrays)
+        for name, svg in history_charts(trainer.history.columns()).items():
+            (out / name).write_text(svg, encoding="utf-8")
+    except OSError as error:
+        raise BadInputError(f"{out}: cannot write outputs: {error.strerror or error}") from None
+
+
+class Progress:
+    """Training progress on a stream: a bar redrawn in place on a terminal, lines otherwise."""
+
+    LINE_EVERY_S = 5.0
+
+    def __init__(self, trainer, stream) -> None:
+        self.trainer = trainer
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.last_line = -math.inf
+        self.drawn = False
+
+    def __call__(self, snapshot) -> None:
+        now = time.monotonic()
+        epochs = self.trainer.epochs
+        fraction = (snapshot.epoch + snapshot.batch_in_epoch / snapshot.batches_per_epoch) / epochs
+        metrics = snapshot.metrics
+        score = self.trainer.targets.score_name
+        parts = [f"epoch {snapshot.epoch}/{epochs}", f"loss {snapshot.batch_loss:.4g}"]
+        if f"test_{score}" in metrics:
+            value = metrics[f"test_{score}"]
+            parts.append(f"test {score} {value:.3f}" if math.isfinite(value) else "")
+        if snapshot.steps_per_s:
+            parts.append(f"{snapshot.steps_per_s:,.0f} steps/s")
+        text = "  ".join(p for p in parts if p)
+        if self.tty:
+            filled = int(30 * min(1.0, fraction))
+            self.stream.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {text}\x1b[K")
+            self.drawn = True
+            self.stream.flush()
+        elif now - self.last_line >= self.LINE_EVERY_S or snapshot.state != "running":
+            self.last_line = now
+            self.stream.write(f"nnviz: {text}\n")
+            self.stream.flush()
+
+    def close(self) -> None:
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    if args.gui:
+        try:
+            from nnviz.app.gui_bench import run_gui_bench
+        except ImportError:
+            raise BadInputError("bench --gui: the window benchmark is not available") from None
+        return int(run_gui_bench(args.seconds) or 0)
+    from nnviz.bench import run_bench
+
+    for result in run_bench(args.seconds):
+        print(json.dumps(result), flush=True)
+    return 0
+
+
+def cmd_window(path: str | None) -> int:
+    if path is not None:
+        build_trainer(path, load(path))
+    try:
+        from nnviz.app.launch import run_app
+    except ImportError as error:
+        print(f"nnviz: the window is not available ({error})", file=sys.stderr)
+        return 1
+    return int(run_app(path) or 0)
+
+
+# ----------------------------------------------------------------------- arguments
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, not {text!r}") from None
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"must be positive, not {text}")
+    return value
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+
+
+def _train_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("design", help="design file (.json)")
+    p.add_argument("--epochs", type=_positive_int, help="epoch budget (default: the design's)")
+    p.add_argument("--out", metavar="DIR", help="write history.csv, design.json, weights.npz")
+    p.add_argument("--seed", type=_int, help="training seed (default: the design's)")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+
+def _validate_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("design", help="design file (.json)")
+
+
+def _bench_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--seconds", type=_positive_float, default=2.0, help="time per case")
+    p.add_argument("--gui", action="store_true", help="measure the window's frame times instead")
+
+
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable]] = {
+    "train": (
+        "train a design headless and print its final metrics as JSON",
+        _train_args,
+        cmd_train,
+    ),
+    "validate": ("check a design file and the data it names", _validate_args, cmd_validate),
+    "bench": ("measure training speed (one JSON line per case)", _bench_args, cmd_bench),
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    root = _Parser(
+        prog="nnviz",
+        description="Watch a neural network learn. Without a command, opens the window.",
+        epilog="commands: " + "; ".join(f"{n}: {h}" for n, (h, _, _) in COMMANDS.items()),
+    )
+    sub = root.add_subparsers(dest="command", parser_class=_Parser)
+    for name, (help_text, configure, _) in COMMANDS.items():
+        configure(sub.add_parser(name, help=help_text, description=help_text))
+    return root
+
+
+def window_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="nnviz", description="Open the nnviz window, optionally on a design file.")
+    p.add_argument("design", nargs="?", help="design file to open")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] in COMMANDS:
+            args = parser().parse_args(argv)
+            return COMMANDS[args.command][2](args)
+        if argv and argv[0] in ("-h", "--help"):
+            parser().print_help()
+            return 0
+        return cmd_window(window_parser().parse_args(argv).design)
+    except BadInputError as error:
+        print(f"nnviz: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("nnviz: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # the one place every unexpected fault is reported
+        debug = bool(os.environ.get(DEBUG_ENV))
+        hint = "" if debug else f" (set {DEBUG_ENV}=1 for the traceback)"
+        print(f"nnviz: internal error: {type(error).__name__}: {error}{hint}", file=sys.stderr)
+        if debug:
+            traceback.print_exc()
+        return 1

@@ -1,0 +1,200 @@
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from nnviz.core.resources import resource_path
+
+TIMEOUT = 120
+
+
+def nnviz(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "NNVIZ_DEBUG"}
+    return subprocess.run(
+        [sys.executable, "-m", "nnviz", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        cwd=cwd,
+        env=env,
+    )
+
+
+def small_design(**changes) -> dict:
+    d = {
+        "format": "nnviz-design",
+        "version": 1,
+        "name": "small",
+        "inputs": 2,
+        "layers": [{"units": 4, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}],
+        "loss": "binary_cross_entropy",
+        "optimizer": {"name": "adam", "learning_rate": 0.05},
+        "regularization": None,
+        "training": {"batch_size": 10, "epochs": 3, "seed": 0},
+        "dataset": {"name": "xor", "samples": 100, "test_fraction": 0.2, "seed": 0},
+    }
+    d.update(changes)
+    return d
+
+
+@pytest.fixture
+def design_file(tmp_path):
+    path = tmp_path / "small.json"
+    path.write_text(json.dumps(small_design()), encoding="utf-8")
+    return path
+
+
+def assert_bad_input(result: subprocess.CompletedProcess, name: str) -> str:
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert name in lines[0]
+    return lines[0]
+
+
+def test_train_prints_final_json_last_and_writes_outputs(design_file, tmp_path):
+    out = tmp_path / "run" / "nested"
+    result = nnviz("train", design_file, "--epochs", "4", "--out", out, "--seed", "2")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    for key in ("epochs", "steps", "train_loss", "test_loss", "train_accuracy", "test_accuracy"):
+        assert key in report
+    assert report["epochs"] == 4 and report["steps"] == 4 * 8
+    assert report["state"] == "finished"
+    assert "epoch 4/4" in result.stderr  # progress lines, as stderr is not a terminal here
+    history = (out / "history.csv").read_text().splitlines()
+    assert history[0].startswith("epoch,step,train_loss")
+    assert len(history) == 5
+    saved = json.loads((out / "design.json").read_text())
+    assert saved["training"]["epochs"] == 4 and saved["training"]["seed"] == 2
+    for chart in ("loss.svg", "accuracy.svg", "grad_norm.svg"):
+        assert (out / chart).read_text().startswith("<svg")
+    with np.load(out / "weights.npz", allow_pickle=False) as weights:
+        assert sorted(weights.files) == ["W0", "W1", "b0", "b1"]
+        assert weights["W0"].shape == (2, 4) and weights["b0"].shape == (4,)
+        assert weights["W1"].shape == (4, 1) and weights["b1"].shape == (1,)
+
+
+def test_train_is_reproducible(design_file):
+    a = nnviz("train", design_file, "--quiet")
+    b = nnviz("train", design_file, "--quiet")
+    assert a.returncode == b.returncode == 0
+    assert a.stdout == b.stdout
+    assert a.stderr == ""
+
+
+def test_train_regression_reports_r2(tmp_path):
+    path = tmp_path / "reg.json"
+    design = small_design(
+        layers=[{"units": 4, "activation": "tanh"}, {"units": 1, "activation": "linear"}],
+        loss="mse",
+        dataset={"name": "plane", "samples": 100},
+    )
+    path.write_text(json.dumps(design))
+    result = nnviz("train", path, "--quiet")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.splitlines()[-1])
+    assert {"train_r2", "test_r2"} <= set(report)
+
+
+def test_divergence_exits_zero_with_state(tmp_path):
+    path = tmp_path / "wild.json"
+    design = small_design(
+        layers=[{"units": 8, "activation": "linear"}, {"units": 1, "activation": "linear"}],
+        loss="mse",
+        optimizer={"name": "sgd", "learning_rate": 1e6},
+        training={"batch_size": 10, "epochs": 50, "seed": 0},
+    )
+    path.write_text(json.dumps(design))
+    out = tmp_path / "out"
+    result = nnviz("train", path, "--out", out, "--quiet")
+    assert result.returncode == 0
+    report = json.loads(result.stdout.splitlines()[-1])
+    assert report["state"] == "diverged"
+    assert "learning rate" in result.stderr and "Traceback" not in result.stderr
+    assert (out / "weights.npz").exists()
+
+
+def test_validate_ok(design_file):
+    result = nnviz("validate", design_file)
+    assert result.returncode == 0, result.stderr
+    line = result.stdout.strip()
+    assert line.startswith(f"{design_file}: ok (")
+    assert "2-4-1" in line and "xor" in line
+
+
+@pytest.mark.parametrize("name", ["spiral", "xor", "circle", "digits"])
+def test_examples_validate(name):
+    result = nnviz("validate", resource_path("examples", f"{name}.json"))
+    assert result.returncode == 0, result.stderr
+
+
+BAD_FILES = {
+    "malformed.json": b'{"format": "nnviz-design", ',
+    "not_utf8.json": b'{"name": "\xff\xfe"}',
+    "bad_field.json": json.dumps(small_design(inputs=-3)).encode(),
+    "impossible.json": json.dumps(
+        small_design(
+            layers=[{"units": 4, "activation": "tanh"}, {"units": 3, "activation": "softmax"}],
+            loss="cross_entropy",
+        )
+    ).encode(),
+    "bad_data.json": json.dumps(small_design(dataset={"name": "csv", "path": "data.csv"})).encode(),
+}
+
+
+@pytest.mark.parametrize("command", ["validate", "train"])
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_bad_design_files_exit_2_with_one_line(tmp_path, command, name):
+    (tmp_path / "data.csv").write_text("x1,x2,label\n1,2,0\n3,oops,1\n")
+    path = tmp_path / name
+    path.write_bytes(BAD_FILES[name])
+    assert_bad_input(nnviz(command, path), name)
+
+
+@pytest.mark.parametrize("command", ["validate", "train"])
+def test_missing_file_and_directory(tmp_path, command):
+    assert_bad_input(nnviz(command, tmp_path / "nope.json"), "nope.json")
+    assert_bad_input(nnviz(command, tmp_path), str(tmp_path))
+
+
+def test_window_with_bad_design_exits_2_before_any_window(tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text("{")
+    assert_bad_input(nnviz(path), "broken.json")
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "abc"])
+def test_bad_epochs_exit_2(design_file, value):
+    result = nnviz("train", design_file, "--epochs", value)
+    assert_bad_input(result, "--epochs")
+
+
+def test_unknown_option_exits_2(design_file):
+    result = nnviz("train", design_file, "--bogus")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_out_is_a_file_exits_2(design_file, tmp_path):
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("x")
+    assert_bad_input(nnviz("train", design_file, "--out", blocker), "file.txt")
+
+
+def test_bench_prints_json_lines():
+    result = nnviz("bench", "--seconds", "0.05")
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.strip().splitlines()]
+    cases = {(r["case"], r["dtype"]) for r in rows}
+    assert ("2-8-8-1", "float64") in cases and ("784-128-64-10", "float32") in cases
+    for row in rows:
+        assert row["steps_per_s"] > 0 and row["batch"] > 0
+
+
+def test_help_exits_zero():
+    result = nnviz("--help")
+    assert result.returncode == 0 and "train" in result.stdout

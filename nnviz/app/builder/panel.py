@@ -1,0 +1,92 @@
+"""`BuildPanel`: every section of the design editor in one scrollable column for a dock.
+
+The panel never holds design state of its own: it shows `document.design`, redraws on
+`designChanged` (undo and redo included), and writes back only through the `Editor`, which
+refuses invalid edits with a one-line reason shown in red at the top.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from nnviz.app.builder.dataset_section import DatasetSection
+from nnviz.app.builder.editor import Editor
+from nnviz.app.builder.layers_section import LayersSection
+from nnviz.app.builder.training_section import OptimizerSection, TrainingSection
+from nnviz.app.document import DesignDocument
+from nnviz.core.design import Design
+
+PANEL_WIDTH = 330
+
+
+class BuildPanel(QWidget):
+    """The design editor: data, network, loss and optimizer, training."""
+
+    def __init__(self, document: DesignDocument, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.editor = Editor(document, self)
+
+        self.error = QLabel()
+        self.error.setObjectName("buildError")
+        self.error.setWordWrap(True)
+        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error.setStyleSheet(
+            "QLabel#buildError { color: #b00020; background: #fdecee; border: 1px solid #f3b6bf;"
+            " border-radius: 3px; padding: 4px 6px; }"
+        )
+        self.error.hide()
+
+        self.dataset = DatasetSection(self.editor)
+        self.layers = LayersSection(self.editor)
+        self.optimizer = OptimizerSection(self.editor)
+        self.training = TrainingSection(self.editor)
+        self.sections = (self.dataset, self.layers, self.optimizer, self.training)
+
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(6, 6, 6, 6)
+        column.setSpacing(8)
+        for section in self.sections:
+            column.addWidget(section)
+        column.addStretch(1)
+        self.scroll = QScrollArea()
+        self.scroll.setWidget(content)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.error)
+        layout.addWidget(self.scroll, 1)
+        self.setMinimumWidth(PANEL_WIDTH - 30)
+
+        self.editor.errorChanged.connect(self.show_error)
+        self.editor.rejected.connect(self.refresh)
+        document.designChanged.connect(self._on_design_changed)
+        self.refresh()
+
+    def sizeHint(self) -> QSize:
+        return QSize(PANEL_WIDTH, 720)
+
+    @property
+    def error_text(self) -> str:
+        """The reason the last edit was refused, or "" (shown in red above the sections)."""
+        return self.error.text() if self.error.isVisibleTo(self) else ""
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.setVisible(bool(message))
+
+    def refresh(self) -> None:
+        """Show the document's design in every widget (without echoing edits back)."""
+        design = self.document.design
+        for section in self.sections:
+            section.refresh(design)
+
+    def _on_design_changed(self, old: Design, new: Design) -> None:
+        self.show_error("")
+        self.refresh()

@@ -1,0 +1,178 @@
+"""How the window keeps up: frame times of the real `MainWindow` while it trains, and training
+speed with and without the window, measured in the same process.
+
+A frame is what the GUI does per tick: pull the latest snapshot, update the network canvas, the
+data view and the plots, and repaint them synchronously. Cases: TensorFlow Playground's largest
+network on two spirals (6 hidden layers of 8 tanh units, per-neuron heatmaps; batch 10 on 250
+training points) and a 784-128-64-10 network on random 28×28 images (batch 64, float32).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from nnviz.core.design import Design, save_design
+
+WARMUP_S = 0.3
+FRAME_S = 1 / 30
+WINDOW_SIZE = (1600, 1000)
+RANDOM_IMAGES = 4096
+
+
+@dataclass(frozen=True)
+class GuiCase:
+    name: str
+    design: Callable[[Path], Design]  # builds the design; may write its data into the folder
+
+
+def _design(name: str, inputs: int, layers: list[dict], loss: str, training: dict, dataset: dict):
+    return Design.from_dict(
+        {
+            "format": "nnviz-design",
+            "version": 1,
+            "name": name,
+            "inputs": inputs,
+            "layers": layers,
+            "loss": loss,
+            "optimizer": {"name": "adam", "learning_rate": 0.01},
+            "regularization": None,
+            "training": {"epochs": 1_000_000, "seed": 0, **training},
+            "dataset": dataset,
+        }
+    )
+
+
+def spiral_design(_folder: Path) -> Design:
+    """Playground's spiral at its largest: 6×8 tanh, batch 10, 250 training points."""
+    layers = [{"units": 8, "activation": "tanh"} for _ in range(6)]
+    layers.append({"units": 1, "activation": "sigmoid"})
+    return _design(
+        "Spiral 6×8 (bench)",
+        2,
+        layers,
+        "binary_cross_entropy",
+        {"batch_size": 10},
+        {"name": "spiral", "samples": 500, "test_fraction": 0.5, "noise": 0.0, "seed": 0},
+    )
+
+
+def images_design(folder: Path) -> Design:
+    """784-128-64-10 on random 28×28 images with random labels (only the shapes matter)."""
+    rng = np.random.default_rng(0)
+    path = folder / "random_images.npz"
+    x = rng.integers(0, 256, (RANDOM_IMAGES, 28, 28), dtype=np.uint8)
+    y = rng.integers(0, 10, RANDOM_IMAGES)
+    np.savez(path, x=x, y=y)
+    layers = [
+        {"units": 128, "activation": "relu"},
+        {"units": 64, "activation": "relu"},
+        {"units": 10, "activation": "softmax"},
+    ]
+    return _design(
+        "Random images (bench)",
+        784,
+        layers,
+        "cross_entropy",
+        {"batch_size": 64, "dtype": "float32"},
+        {"name": "npz", "path": str(path), "test_fraction": 0.2, "standardize": True},
+    )
+
+
+CASES = (
+    GuiCase("spiral", spiral_design),
+    GuiCase("images", images_design),
+)
+
+
+def headless_rate(design: Design, seconds: float) -> float:
+    """Steps per second of the same trainer with no window (as `nnviz bench` measures it)."""
+    from nnviz.bench import measure
+    from nnviz.core.trainer import Trainer
+
+    return measure(Trainer(design), seconds)
+
+
+def window_run(design_file: Path, seconds: float) -> dict:
+    """Train in the real window for `seconds`, timing each frame; returns the measurements."""
+    from PySide6.QtWidgets import QApplication
+
+    from nnviz.app.launch import make_application
+    from nnviz.app.main_window import MainWindow
+
+    app = make_application()
+    window = MainWindow(str(design_file))
+    window.frame_timer.stop()  # frames are driven (and timed) here instead
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    QApplication.processEvents()
+    trainer = window.worker.trainer
+    window.worker.play()
+    frames: list[float] = []
+    begin = time.perf_counter()
+    start = begin + WARMUP_S
+    end = start + seconds
+    start_step = None
+    next_frame = begin
+    try:
+        while True:
+            app.processEvents()
+            now = time.perf_counter()
+            if start_step is None and now >= start:
+                start_step, start = trainer.step, now
+            if now >= end:
+                end_step, end = trainer.step, now
+                break
+            if now >= next_frame:
+                next_frame = now + FRAME_S
+                t0 = time.perf_counter()
+                if window.update_frame():
+                    window.centralWidget().repaint()
+                    window.plots.repaint()
+                    if now >= start:
+                        frames.append(1000 * (time.perf_counter() - t0))
+            time.sleep(max(0.0, min(next_frame, end) - time.perf_counter()))
+    finally:
+        window.close()
+        app.processEvents()
+    rate = (end_step - start_step) / (end - start) if end > start else 0.0
+    times = np.array(frames) if frames else np.array([np.nan])
+    return {
+        "frame_ms_p50": round(float(np.percentile(times, 50)), 2),
+        "frame_ms_p95": round(float(np.percentile(times, 95)), 2),
+        "frames": len(frames),
+        "steps_per_s": round(rate, 1),
+        "batches_per_epoch": trainer.batches_per_epoch,
+    }
+
+
+def run_gui_bench(seconds: float = 3.0) -> int:
+    """Print one JSON line per case; returns the exit status (0)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    with tempfile.TemporaryDirectory(prefix="nnviz-bench-") as tmp:
+        folder = Path(tmp)
+        for case in CASES:
+            design = case.design(folder)
+            design_file = folder / f"{case.name}.json"
+            save_design(design, design_file)
+            result = window_run(design_file, seconds)
+            headless = headless_rate(design, seconds)
+            per_epoch = result.pop("batches_per_epoch")
+            line = {
+                "case": "-".join(str(n) for n in design.layer_sizes),
+                "batch": design.training.batch_size,
+                "dtype": design.training.dtype,
+                **result,
+                "headless_steps_per_s": round(headless, 1),
+                "ratio": round(result["steps_per_s"] / headless, 3) if headless else None,
+                "epochs_per_s": round(result["steps_per_s"] / per_epoch, 1),
+            }
+            print(json.dumps(line), flush=True)
+    return 0

@@ -1,0 +1,559 @@
+"""The main window: build panel, network canvas, data view and plots around one training run.
+
+The `DesignDocument` is the only truth about what the user built. When it changes, the window
+either applies the change to the running trainer (learning rate, epoch budget, name) or starts a
+fresh run (anything structural), keeping the old run's curves greyed in the plots. Training
+runs in a `TrainingWorker` thread; a GUI timer pulls its latest snapshot once per frame, so the
+window never blocks on training and never receives more than it can draw.
+
+Actions and menus are described by two tables (`ACTIONS`, `MENUS`) so new commands — saving,
+recent files, examples, exports — are one entry and one method each.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nnviz.app.builder import BuildPanel
+from nnviz.app.document import DesignDocument, needs_reset
+from nnviz.app.icons import app_icon, icon
+from nnviz.app.style import STATE_COLORS
+from nnviz.app.views.data_view import DataView
+from nnviz.app.views.network_canvas import NetworkCanvas
+from nnviz.app.views.plots import PlotsPanel
+from nnviz.app.worker import TrainingWorker
+from nnviz.core.datasets import Dataset
+from nnviz.core.design import Design, DesignError, default_design, load_design
+from nnviz.core.optimizers import make_optimizer
+from nnviz.core.snapshot import Snapshot
+
+BUILD_DOCK_MARGIN = 24  # room for the dock's scroll bar beside the panel's preferred width
+MIN_BUILD_WIDTH = 300
+FRAME_MS = 33  # the GUI pulls the latest snapshot at about 30 frames a second
+DESIGN_FILTER = "nnviz designs (*.json);;All files (*)"
+# Errors that mean "this design cannot be trained" (bad data file, mismatched shapes, …).
+RUN_ERRORS = (DesignError, OSError, ValueError)
+
+ANIMATION_MODES = {
+    "Forward + backward": "both",
+    "Forward pass": "forward",
+    "Backward pass": "backward",
+    "Off (latest state)": "off",
+}
+SPEEDS = {"¼×": 0.25, "½×": 0.5, "1×": 1.0, "2×": 2.0, "4×": 4.0}
+TRACE_MODES = ("Batch mean", "One sample")
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    text: str
+    slot: str  # name of the MainWindow method the action triggers
+    shortcut: str | QKeySequence.StandardKey | None = None
+    tip: str = ""
+    icon: str | None = None
+    checkable: bool = False
+
+
+ACTIONS: dict[str, ActionSpec] = {
+    "open": ActionSpec(
+        "&Open…", "open_dialog", QKeySequence.StandardKey.Open, "Open a design file", "open"
+    ),
+    "quit": ActionSpec("&Quit", "close", QKeySequence.StandardKey.Quit, "Quit nnviz"),
+    "play": ActionSpec(
+        "&Play", "toggle_play", "Space", "Train continuously (Space)", "play", checkable=True
+    ),
+    "step": ActionSpec(
+        "&Step one batch", "step_batch", "S", "Train one mini-batch, then pause (S)", "step"
+    ),
+    "epoch": ActionSpec(
+        "Step one &epoch",
+        "step_epoch",
+        "E",
+        "Train to the end of the epoch, then pause (E)",
+        "epoch",
+    ),
+    "reset": ActionSpec(
+        "&Reset", "reset_run", "R", "New random weights, back to step 0 (R)", "reset"
+    ),
+}
+
+# Menu title → action names; None is a separator. "undo"/"redo" come from the document.
+MENUS: dict[str, tuple[str | None, ...]] = {
+    "&File": ("open", None, "quit"),
+    "&Edit": ("undo", "redo"),
+    "&Train": ("play", "step", "epoch", None, "reset"),
+    "&View": (),  # filled with the docks' toggle actions
+}
+TOOLBAR: tuple[str | None, ...] = ("play", "step", "epoch", "reset")
+
+
+class Banner(QFrame):
+    """An inline, non-blocking message above the network with an optional action button."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("banner")
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.button = QPushButton()
+        close = QToolButton()
+        close.setText("✕")
+        close.setAutoRaise(True)
+        close.setToolTip("Dismiss")
+        close.clicked.connect(self.hide)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 8, 8, 8)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.button)
+        layout.addWidget(close)
+        self._callback = None
+        self.button.clicked.connect(self._on_button)
+        self.hide()
+
+    def show_message(self, text: str, button: str | None = None, callback=None) -> None:
+        self.label.setText(text)
+        self.button.setVisible(button is not None)
+        self.button.setText(button or "")
+        self._callback = callback
+        self.show()
+
+    def text(self) -> str:
+        return "" if self.isHidden() else self.label.text()
+
+    def _on_button(self) -> None:
+        callback = self._callback
+        self.hide()
+        if callback is not None:
+            callback()
+
+
+class MainWindow(QMainWindow):
+    """nnviz's window around one `DesignDocument` and one training run."""
+
+    def __init__(self, design_path: str | None = None) -> None:
+        super().__init__()
+        self.setWindowIcon(app_icon())
+        self.setDockNestingEnabled(True)
+        startup_error: str | None = None
+        path = Path(design_path) if design_path else None
+        try:
+            design = load_design(path) if path is not None else default_design()
+        except DesignError as error:
+            startup_error = f"{path.name}: {error}"
+            design, path = default_design(), None
+
+        self.document = DesignDocument(design, path)
+        self.worker = TrainingWorker()
+        self.canvas = NetworkCanvas()
+        self.data_view = DataView()
+        self.plots = PlotsPanel()
+        self.build_panel = BuildPanel(self.document)
+        self.banner = Banner()
+        self._run_design: Design | None = None
+        self._dataset: Dataset | None = None
+        self._snapshot: Snapshot | None = None
+        self._last_state: str | None = None
+        self._diverged_shown = False
+        self.actions: dict[str, QAction] = {}
+        self.menus = {}
+        self.status: dict[str, QLabel] = {}
+
+        self._build_central()
+        self._build_docks()
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_status_bar()
+
+        self.document.designChanged.connect(self._on_design_changed)
+        self.document.modifiedChanged.connect(self.setWindowModified)
+        self.worker.failed.connect(self._on_worker_failed)
+        self.data_view.sampleRequested.connect(self._on_sample_requested)
+
+        self.frame_timer = QTimer(self)
+        self.frame_timer.setInterval(FRAME_MS)
+        self.frame_timer.timeout.connect(self.update_frame)
+        self.frame_timer.start()
+
+        self._update_title()
+        self._start_run(design)
+        self._restore_size()
+        if startup_error is not None:
+            QTimer.singleShot(0, lambda: self._error_dialog("Cannot open design", startup_error))
+
+    # ------------------------------------------------------------------ layout
+    def _build_central(self) -> None:
+        self.data_view.setMinimumWidth(260)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setChildrenCollapsible(False)
+        splitter.addWidget(self.canvas)
+        splitter.addWidget(self.data_view)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([900, 380])
+        self.splitter = splitter
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(6)
+        layout.addWidget(self.banner)
+        layout.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+
+    def _build_docks(self) -> None:
+        self.build_dock = QDockWidget("Build", self)
+        self.build_dock.setObjectName("build_dock")
+        self.build_dock.setWidget(self.build_panel)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.build_dock)
+        self.plots_dock = QDockWidget("Training curves", self)
+        self.plots_dock.setObjectName("plots_dock")
+        self.plots_dock.setWidget(self.plots)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.plots_dock)
+        features = (
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        for dock in (self.build_dock, self.plots_dock):
+            dock.setFeatures(features)
+
+    def _build_actions(self) -> None:
+        for name, spec in ACTIONS.items():
+            action = QAction(spec.text, self)
+            if spec.shortcut is not None:
+                action.setShortcut(QKeySequence(spec.shortcut))
+            action.setToolTip(spec.tip)
+            action.setStatusTip(spec.tip)
+            if spec.icon is not None:
+                action.setIcon(icon(spec.icon))
+            action.setCheckable(spec.checkable)
+            action.triggered.connect(getattr(self, spec.slot))
+            self.addAction(action)  # shortcuts work even while the toolbar is hidden
+            self.actions[name] = action
+        self.actions["undo"] = self.document.undo_action(self)
+        self.actions["redo"] = self.document.redo_action(self)
+        self.actions["quit"].setMenuRole(QAction.MenuRole.QuitRole)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        for title, names in MENUS.items():
+            menu = bar.addMenu(title)
+            self.menus[title.replace("&", "").lower()] = menu
+            for name in names:
+                if name is None:
+                    menu.addSeparator()
+                else:
+                    menu.addAction(self.actions[name])
+        view = self.menus["view"]
+        view.addAction(self.build_dock.toggleViewAction())
+        view.addAction(self.plots_dock.toggleViewAction())
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Training", self)
+        bar.setObjectName("training_toolbar")
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for name in TOOLBAR:
+            if name is None:
+                bar.addSeparator()
+            else:
+                bar.addAction(self.actions[name])
+        bar.addSeparator()
+
+        self.mode_box = QComboBox()
+        self.mode_box.addItems(list(ANIMATION_MODES))
+        self.mode_box.setToolTip("What the network view animates after each snapshot")
+        self.mode_box.currentTextChanged.connect(
+            lambda text: self.canvas.set_mode(ANIMATION_MODES[text])
+        )
+        self.speed_box = QComboBox()
+        self.speed_box.addItems(list(SPEEDS))
+        self.speed_box.setCurrentText("1×")
+        self.speed_box.setToolTip("Animation speed")
+        self.speed_box.currentTextChanged.connect(lambda text: self.canvas.set_speed(SPEEDS[text]))
+        self.trace_box = QComboBox()
+        self.trace_box.addItems(list(TRACE_MODES))
+        self.trace_box.setToolTip(
+            "Colour neurons by the mean over the last mini-batch, or by one training sample"
+        )
+        self.trace_box.currentIndexChanged.connect(self._on_trace_changed)
+        self.sample_box = QSpinBox()
+        self.sample_box.setPrefix("#")
+        self.sample_box.setMinimumWidth(80)
+        self.sample_box.setToolTip("Which training sample to trace")
+        self.sample_box.setEnabled(False)
+        self.sample_box.valueChanged.connect(self._on_trace_changed)
+        for label, widget in (
+            ("Animate", self.mode_box),
+            ("Speed", self.speed_box),
+            ("Show", self.trace_box),
+            (None, self.sample_box),
+        ):
+            if label is not None:
+                bar.addWidget(QLabel(label))
+            bar.addWidget(widget)
+        self.canvas.set_mode(ANIMATION_MODES[self.mode_box.currentText()])
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        self.toolbar = bar
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        bar.setSizeGripEnabled(False)
+        widths = {"state": 90, "epoch": 130, "step": 110, "speed": 120, "loss": 230, "score": 230}
+        for name, width in widths.items():
+            label = QLabel()
+            label.setMinimumWidth(width)
+            self.status[name] = label
+            bar.addPermanentWidget(label)
+
+    def _restore_size(self) -> None:
+        screen = self.screen().availableGeometry() if self.screen() else None
+        width, height = 1600, 1000
+        if screen is not None:
+            width = min(width, int(screen.width() * 0.96))
+            height = min(height, int(screen.height() * 0.94))
+        self.resize(width, height)
+        panel = self.build_panel.sizeHint().width() + BUILD_DOCK_MARGIN
+        build = max(min(panel, width // 3), min(MIN_BUILD_WIDTH, width // 4))
+        self.resizeDocks([self.build_dock], [build], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.plots_dock], [max(210, height // 4)], Qt.Orientation.Vertical)
+        self.splitter.setSizes([int(width * 0.5), int(width * 0.27)])
+
+    # ------------------------------------------------------------------ runs
+    def _start_run(self, design: Design, keep_ghost: bool = False) -> bool:
+        """A fresh, paused run of `design`; on failure the banner says why and nothing changes."""
+        try:
+            self._reset_worker(design, keep_ghost)
+        except RUN_ERRORS as error:
+            self.banner.show_message(f"This design cannot be trained: {_one_line(error)}")
+            self.statusBar().showMessage(_one_line(error), 10000)
+            return False
+        return True
+
+    def _reset_worker(self, design: Design, keep_ghost: bool) -> None:
+        """Reset the worker to `design` (raises RUN_ERRORS, leaving the current run untouched)."""
+        dataset = self.worker.reset(design)
+        if keep_ghost:
+            self.plots.keep_ghost()
+        self.plots.start_run(dataset.task, len(design.layers))
+        self._run_design = design
+        self._dataset = dataset
+        self._diverged_shown = False
+        self._last_state = None
+        self.banner.hide()
+        self.canvas.set_feature_names(dataset.feature_names)
+        self.canvas.set_design(design)
+        self.canvas.set_image_shape(dataset.image_shape)
+        self.data_view.set_dataset(dataset)
+        self.sample_box.blockSignals(True)
+        self.sample_box.setRange(0, max(len(dataset.x_train) - 1, 0))
+        self.sample_box.blockSignals(False)
+        self._on_trace_changed()
+        self._sync_play_action()
+        self.update_frame()
+
+    def _on_design_changed(self, old: Design, new: Design) -> None:
+        self._update_title()
+        if self._run_design is None or needs_reset(self._run_design, new):
+            self._start_run(new, keep_ghost=True)
+            return
+        if _learning_rate(new) != _learning_rate(self._run_design):
+            self.worker.set_learning_rate(_learning_rate(new))
+        if new.training.epochs != self._run_design.training.epochs:
+            self.worker.set_epochs(new.training.epochs)
+        self._run_design = new
+
+    def _on_worker_failed(self, message: str) -> None:
+        self.banner.show_message(message)
+        self.statusBar().showMessage(message, 10000)
+        self.status["state"].setText(f"<b style='color:{STATE_COLORS['diverged']}'>● error</b>")
+        self._sync_play_action()
+
+    # ------------------------------------------------------------------ commands
+    def toggle_play(self) -> None:
+        if self.worker.is_playing:
+            self.worker.pause()
+        else:
+            self.worker.play()
+        self._sync_play_action()
+
+    def step_batch(self) -> None:
+        self.worker.step_batch()
+        self._sync_play_action()
+
+    def step_epoch(self) -> None:
+        self.worker.step_epoch()
+        self._sync_play_action()
+
+    def reset_run(self) -> None:
+        self._start_run(self.document.design, keep_ghost=True)
+
+    def lower_learning_rate(self) -> None:
+        """After a divergence: a tenth of the learning rate (undoable) and a fresh run."""
+        design = self.document.design
+        params = dict(design.optimizer.params)
+        params["learning_rate"] = _learning_rate(design) / 10
+        optimizer = dataclasses.replace(design.optimizer, params=params)
+        lowered = dataclasses.replace(design, optimizer=optimizer)
+        self.document.set_design(lowered, "Lower learning rate")
+        self._start_run(lowered, keep_ghost=True)
+
+    def open_dialog(self) -> None:
+        start = str(self.document.path.parent) if self.document.path else ""
+        path, _ = QFileDialog.getOpenFileName(self, "Open design", start, DESIGN_FILTER)
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path: str | Path) -> bool:
+        """Open a design file; a bad one is reported in a dialog and changes nothing."""
+        path = Path(path)
+        try:
+            design = load_design(path)
+            self._reset_worker(design, keep_ghost=True)
+        except RUN_ERRORS as error:
+            self._error_dialog("Cannot open design", f"{path.name}: {_one_line(error)}")
+            return False
+        self.document.load(design, path)
+        return True
+
+    def _error_dialog(self, title: str, text: str) -> None:
+        QMessageBox.warning(self, title, text)
+
+    def _on_trace_changed(self, *_args) -> None:
+        sample = self.trace_box.currentIndex() == 1
+        self.sample_box.setEnabled(sample)
+        self.worker.set_trace_sample(self.sample_box.value() if sample else None)
+
+    def _on_sample_requested(self, index: int) -> None:
+        self.sample_box.blockSignals(True)
+        self.sample_box.setValue(index)
+        self.sample_box.blockSignals(False)
+        self.trace_box.setCurrentIndex(1)
+        self._on_trace_changed()
+
+    # ------------------------------------------------------------------ frames
+    def update_frame(self) -> bool:
+        """Pull the latest snapshot, if there is a new one, into every view; True if drawn."""
+        snapshot = self.worker.take_latest()
+        if snapshot is None:
+            return False
+        changed = snapshot.state != self._last_state
+        self._snapshot = snapshot
+        self._last_state = snapshot.state
+        self.canvas.set_snapshot(snapshot)
+        self.data_view.set_snapshot(snapshot)
+        self.plots.set_snapshot(snapshot, force=changed or snapshot.state != "running")
+        self._update_status(snapshot)
+        if changed:
+            self._sync_play_action()
+            if snapshot.state == "diverged" and not self._diverged_shown:
+                self._show_divergence(snapshot)
+            elif snapshot.state == "finished" and snapshot.message:
+                self.statusBar().showMessage(snapshot.message, 8000)
+        return True
+
+    def _show_divergence(self, snapshot: Snapshot) -> None:
+        self._diverged_shown = True
+        lr = snapshot.learning_rate
+        text = (
+            f"<b>Training diverged.</b> {snapshot.message or ''}<br>"
+            f"Lower the learning rate (now {lr:g}) and train again."
+        )
+        self.banner.show_message(
+            text, f"Use learning rate {lr / 10:g} and reset", self.lower_learning_rate
+        )
+        self.statusBar().showMessage("Training diverged: lower the learning rate", 15000)
+
+    def _sync_play_action(self) -> None:
+        playing = self.worker.is_playing
+        action = self.actions["play"]
+        action.blockSignals(True)
+        action.setChecked(playing)
+        action.blockSignals(False)
+        action.setText("&Pause" if playing else "&Play")
+        action.setIcon(icon("pause" if playing else "play"))
+
+    def _update_status(self, s: Snapshot) -> None:
+        color = STATE_COLORS.get(s.state, "#5b6470")
+        epochs = self.worker.trainer.epochs if self.worker.trainer is not None else 0
+        score_name = "R²" if "train_r2" in s.metrics else "accuracy"
+        score_key = "r2" if score_name == "R²" else "accuracy"
+        train_loss = s.metrics.get("train_loss", s.batch_loss)
+        texts = {
+            "state": f"<b style='color:{color}'>● {s.state}</b>",
+            "epoch": f"epoch <b>{s.epoch}</b> / {epochs}",
+            "step": f"step <b>{s.step}</b>",
+            "speed": f"{s.steps_per_s:,.0f} steps/s",
+            "loss": "loss " + _pair(train_loss, s.metrics.get("test_loss"), "{:.4f}"),
+            "score": f"{score_name} "
+            + _pair(
+                s.metrics.get(f"train_{score_key}"),
+                s.metrics.get(f"test_{score_key}"),
+                "{:.1%}" if score_key == "accuracy" else "{:.3f}",
+            ),
+        }
+        for name, text in texts.items():
+            label = self.status[name]
+            if label.text() != text:
+                label.setText(text)
+
+    def _update_title(self) -> None:
+        self.setWindowTitle(f"nnviz — {self.document.design.name}[*]")
+
+    # ------------------------------------------------------------------ closing
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Stop the frame timer and the training thread (idempotent)."""
+        self.frame_timer.stop()
+        self.worker.shutdown()
+
+
+def _learning_rate(design: Design) -> float:
+    lr = design.optimizer.params.get("learning_rate")
+    if lr is None:  # not given: the optimizer's own default
+        lr = make_optimizer(design.optimizer).learning_rate
+    return float(lr)
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _pair(train: float | None, test: float | None, fmt: str) -> str:
+    """'<b>train</b> (test …)' with NaN and missing values shown as '–'."""
+
+    def show(value: float | None) -> str:
+        return fmt.format(value) if value is not None and math.isfinite(value) else "–"
+
+    text = f"<b>{show(train)}</b>"
+    if test is not None and math.isfinite(test):
+        text += f"  (test {show(test)})"
+    return text

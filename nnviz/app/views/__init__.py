@@ -1,0 +1,1 @@
+"""Qt views of a training run: the network canvas, the data plane and the plots."""

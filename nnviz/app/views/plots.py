@@ -1,0 +1,412 @@
+"""Live training curves: loss, accuracy (or R²), gradient norm and stuck units per layer.
+
+Every curve is created once per run and updated with `setData` from the history columns a
+snapshot carries; pyqtgraph clips to the visible range and downsamples ('peak') so long runs stay
+cheap. Histories hold NaN (no test split, a diverged loss, metrics that do not apply to an
+activation), so curves connect only finite points and the finite check stays on.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nnviz.core.snapshot import Snapshot
+
+BACKGROUND = "w"
+FOREGROUND = QColor(51, 56, 62)
+GRID_ALPHA = 0.12
+TRAIN = QColor(0, 114, 178)
+TEST = QColor(213, 94, 0)
+BATCH = QColor(0, 114, 178, 70)
+GHOST = QColor(170, 174, 180)
+LAYER_COLORMAP = "viridis"
+# Curves redraw at most 4 times a second while training: a plot repaint (axes included) costs
+# several milliseconds of the GUI thread, which shares the interpreter with training.
+MIN_INTERVAL_S = 0.25
+MAX_SMOOTHING = 50  # points in the trailing mean at the slider's end
+MIN_PLOT_WIDTH = 220
+
+
+@dataclass(frozen=True)
+class PlotSpec:
+    title: str
+    y_label: str
+    log_y: bool = False
+    y_range: tuple[float, float] | None = None
+
+
+PLOT_SPECS: dict[str, PlotSpec] = {
+    "loss": PlotSpec("Loss", "loss"),
+    "score": PlotSpec("Accuracy", "accuracy", y_range=(0.0, 1.0)),
+    "grad_norm": PlotSpec("Gradient norm per layer", "‖∂L/∂W‖", log_y=True),
+    "stuck": PlotSpec("Stuck hidden units", "dead or saturated", y_range=(0.0, 1.0)),
+}
+SCORE_LABELS = {
+    "accuracy": ("Accuracy", "accuracy"),
+    "r2": ("R² (explained variance)", "R²"),
+}
+
+
+def trailing_mean(y: np.ndarray, window: int) -> np.ndarray:
+    """Mean of the last `window` finite points at each position (NaN where there are none)."""
+    if window <= 1 or len(y) == 0:
+        return y
+    finite = np.isfinite(y)
+    sums = np.concatenate(([0.0], np.cumsum(np.where(finite, y, 0.0))))
+    counts = np.concatenate(([0], np.cumsum(finite)))
+    hi = np.arange(1, len(y) + 1)
+    lo = np.maximum(hi - window, 0)
+    n = counts[hi] - counts[lo]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = (sums[hi] - sums[lo]) / n
+    out[n == 0] = np.nan
+    out[~finite] = np.nan
+    return out
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 5, 10, 20, 50, … that is at least `value` (> 0)."""
+    exponent = math.floor(math.log10(value))
+    for mantissa in (1, 2, 5, 10):
+        candidate = mantissa * 10.0**exponent
+        if candidate >= value * (1 - 1e-9):
+            return candidate
+    return 10.0 ** (exponent + 1)
+
+
+def stuck_fraction(columns: Mapping[str, np.ndarray], layer: int) -> np.ndarray:
+    """Dead units (relu family) or saturated ones (tanh, sigmoid), whichever applies."""
+    dead = columns.get(f"dead_fraction_L{layer}")
+    saturated = columns.get(f"saturated_fraction_L{layer}")
+    if dead is None or saturated is None:
+        return np.array([])
+    return np.where(np.isnan(dead), saturated, dead)
+
+
+def _pen(color: QColor, width: float = 2.0, style=Qt.PenStyle.SolidLine):
+    pen = pg.mkPen(color, width=width, style=style)
+    pen.setCosmetic(True)
+    return pen
+
+
+def _layer_colors(n: int) -> list[QColor]:
+    """Layer 1 dark to the output layer light, avoiding viridis' pale yellow end on white."""
+    cmap = pg.colormap.get(LAYER_COLORMAP)
+    points = np.linspace(0.0, 0.82, max(n, 2))[:n] if n > 1 else [0.3]
+    return [cmap.mapToQColor(float(p)) for p in points]
+
+
+class PlotsPanel(QWidget):
+    """Four small plots for one run, plus greyed curves of the previous run for comparison."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._plots: dict[str, pg.PlotWidget] = {}
+        self.curves: dict[str, pg.PlotDataItem] = {}  # key → curve of the current run
+        self._raw: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # unsmoothed data per key
+        self.ghosts: dict[str, pg.PlotDataItem] = {}
+        self._ghost_raw: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._score = "accuracy"
+        self._n_layers = 0
+        self._plot_keys: dict[str, tuple] = {}  # history position each plot shows
+        self._plot_times: dict[str, float] = {}  # when each plot was last refreshed
+        self._columns = 0
+        self._x_ranges: dict[str, tuple[float, float]] = {}  # epoch range each plot was given
+
+        self.log_loss = QCheckBox("Log scale")
+        self.log_loss.setToolTip("Show the loss on a logarithmic axis (small losses stay visible)")
+        self.log_loss.toggled.connect(self._on_log_toggled)
+        self.smoothing = QSlider(Qt.Orientation.Horizontal)
+        self.smoothing.setRange(0, MAX_SMOOTHING)
+        self.smoothing.setValue(0)
+        self.smoothing.setFixedWidth(140)
+        self.smoothing.setToolTip("Average the loss over the last N points to see the trend")
+        self.smoothing.valueChanged.connect(self._on_smoothing)
+        self._smoothing_label = QLabel()
+        self._smoothing_label.setMinimumWidth(52)
+        self._on_smoothing(0)
+
+        controls = QHBoxLayout()
+        controls.setContentsMargins(6, 2, 6, 0)
+        controls.setSpacing(10)
+        controls.addWidget(self.log_loss)
+        controls.addSpacing(8)
+        controls.addWidget(QLabel("Smoothing"))
+        controls.addWidget(self.smoothing)
+        controls.addWidget(self._smoothing_label)
+        controls.addStretch(1)
+
+        self._grid = QGridLayout()
+        self._grid.setContentsMargins(2, 0, 2, 2)
+        self._grid.setSpacing(4)
+        for name, spec in PLOT_SPECS.items():
+            self._plots[name] = self._make_plot(spec)
+        self._arrange(len(self._plots))
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(controls)
+        layout.addLayout(self._grid, 1)
+
+    # ----------------------------------------------------------------- public API
+    def plot_widgets(self) -> dict[str, pg.PlotWidget]:
+        """Every plot by name (loss, score, grad_norm, stuck), e.g. for exporting."""
+        return dict(self._plots)
+
+    def start_run(self, task: str, n_layers: int) -> None:
+        """Empty curves for a new run (the previous run's ghost, if kept, stays)."""
+        self._score = "r2" if task == "regression" else "accuracy"
+        title, label = SCORE_LABELS[self._score]
+        score = self._plots["score"].getPlotItem()
+        score.setTitle(title, size="10pt")
+        score.setLabel("left", label)
+        if self._score == "accuracy":
+            score.setYRange(0.0, 1.0, padding=0.02)
+            score.enableAutoRange(axis="y", enable=False)
+        else:
+            score.enableAutoRange(axis="y", enable=True)
+        self._build_curves(n_layers)
+        self._plot_keys.clear()
+        self._plot_times.clear()
+        self._x_ranges.clear()
+
+    def keep_ghost(self) -> None:
+        """Grey out the current curves as 'previous run' until the next call (next reset)."""
+        if not any(len(x) for x, _ in self._raw.values()):
+            return
+        self._drop_ghosts()
+        self._ghost_raw = {key: (x.copy(), y.copy()) for key, (x, y) in self._raw.items()}
+        named: set[str] = set()
+        for key, (x, y) in self._ghost_raw.items():
+            if not len(x):
+                continue
+            plot_name = key.split(":", 1)[0]
+            plot = self._plots[plot_name].getPlotItem()
+            ghost = pg.PlotDataItem(connect="finite", pen=_pen(GHOST, 1.5))
+            self._configure(ghost)
+            ghost.setZValue(-10)
+            plot.addItem(ghost)
+            if plot_name not in named and plot.legend is not None:
+                plot.legend.addItem(ghost, "previous run")
+                named.add(plot_name)
+            self.ghosts[key] = ghost
+            self._show(ghost, key, x, y)
+
+    def _drop_ghosts(self) -> None:
+        for key, ghost in self.ghosts.items():
+            plot = self._plots[key.split(":", 1)[0]].getPlotItem()
+            if plot.legend is not None:
+                plot.legend.removeItem(ghost)
+            plot.removeItem(ghost)
+        self.ghosts.clear()
+        self._ghost_raw.clear()
+
+    def set_snapshot(self, snapshot: Snapshot, force: bool = False) -> bool:
+        """Update curves from the snapshot's history; returns True if any plot was redrawn.
+
+        While training, one plot is refreshed per call (the one waiting longest, at most every
+        MIN_INTERVAL_S), so no single frame pays for all of them; `force` (a paused run, a state
+        change) refreshes every plot that is behind at once.
+        """
+        history = snapshot.history
+        steps = snapshot.step_history
+        key = (
+            len(history.get("epoch", ())),
+            _last(history.get("step")),
+            len(steps.get("step", ())),
+            _last(steps.get("step")),
+        )
+        stale = [name for name in self._plots if self._plot_keys.get(name) != key]
+        if not stale:
+            return False
+        now = time.perf_counter()
+        if not force:
+            due = [n for n in stale if now - self._plot_times.get(n, -math.inf) >= MIN_INTERVAL_S]
+            if not due:
+                return False
+            stale = [min(due, key=lambda n: self._plot_times.get(n, -math.inf))]
+        n_layers = sum(1 for name in history if name.startswith("grad_norm_L"))
+        if n_layers != self._n_layers:
+            self._build_curves(n_layers)
+            self._plot_keys.clear()
+        last_epoch = max(_last(history.get("epoch")) or 0.0, _last(steps.get("epoch")) or 0.0)
+        series = self._series(history, steps)
+        for name in stale:
+            self._plot_keys[name] = key
+            self._plot_times[name] = now
+            for curve_key, (x, y) in series.items():
+                if curve_key.startswith(name + ":"):
+                    self._raw[curve_key] = (x, y)
+                    self._show(self.curves[curve_key], curve_key, x, y)
+            self._extend_x(name, last_epoch)
+        return True
+
+    def _extend_x(self, name: str, epochs: float) -> None:
+        """Grow the epoch axis in 1-2-5 steps, so axes are not re-laid out on every update.
+
+        A range the user has zoomed or panned to is left alone.
+        """
+        box = self._plots[name].getPlotItem().getViewBox()
+        last = self._x_ranges.get(name)
+        if last is None or np.allclose(box.viewRange()[0], last, rtol=1e-3, atol=1e-6):
+            box.setXRange(0.0, nice_ceiling(max(epochs, 1.0)), padding=0.01)
+            self._x_ranges[name] = tuple(box.viewRange()[0])
+
+    # ----------------------------------------------------------------- building
+    def _make_plot(self, spec: PlotSpec) -> pg.PlotWidget:
+        widget = pg.PlotWidget(background=BACKGROUND)
+        widget.setMinimumSize(MIN_PLOT_WIDTH, 150)
+        plot = widget.getPlotItem()
+        plot.setTitle(spec.title, size="10pt", color=FOREGROUND)
+        plot.setLabel("left", spec.y_label)
+        plot.setLabel("bottom", "epoch")
+        for axis in ("left", "bottom"):
+            ax = plot.getAxis(axis)
+            ax.enableAutoSIPrefix(False)
+            ax.setPen(pg.mkPen(QColor(150, 155, 160)))
+            ax.setTextPen(pg.mkPen(FOREGROUND))
+        plot.showGrid(x=True, y=True, alpha=GRID_ALPHA)
+        plot.setClipToView(True)
+        plot.setDownsampling(mode="peak", auto=True)
+        plot.setMenuEnabled(True)
+        plot.setLogMode(y=spec.log_y)
+        if spec.y_range is not None:
+            plot.setYRange(*spec.y_range, padding=0.02)
+            plot.enableAutoRange(axis="y", enable=False)
+        legend = plot.addLegend(
+            offset=(-6, 6),
+            labelTextSize="8pt",
+            labelTextColor=FOREGROUND,
+            brush=pg.mkBrush(255, 255, 255, 210),
+            pen=pg.mkPen(QColor(215, 218, 222)),
+            verSpacing=-4,
+        )
+        legend.setZValue(20)
+        return widget
+
+    def _arrange(self, columns: int) -> None:
+        if columns == self._columns:
+            return
+        self._columns = columns
+        for widget in self._plots.values():
+            self._grid.removeWidget(widget)
+        for i, widget in enumerate(self._plots.values()):
+            self._grid.addWidget(widget, i // columns, i % columns)
+        for c in range(len(self._plots)):
+            self._grid.setColumnStretch(c, 1 if c < columns else 0)
+
+    def resizeEvent(self, event) -> None:
+        """Four plots in a row in a wide dock, 2×2 in a squarer one, stacked in a narrow one."""
+        w, h = event.size().width(), event.size().height()
+        if w >= 4 * MIN_PLOT_WIDTH and w > 2.4 * h:
+            self._arrange(4)
+        elif w >= 2 * MIN_PLOT_WIDTH:
+            self._arrange(2)
+        else:
+            self._arrange(1)
+        super().resizeEvent(event)
+
+    def _configure(self, item: pg.PlotDataItem) -> None:
+        item.setClipToView(True)
+        item.setDownsampling(auto=True, method="peak")
+
+    def _add(self, key: str, label: str | None, pen, z: float = 0.0) -> None:
+        plot = self._plots[key.split(":", 1)[0]].getPlotItem()
+        curve = pg.PlotDataItem(connect="finite", pen=pen, name=label)
+        self._configure(curve)
+        curve.setZValue(z)
+        plot.addItem(curve)
+        self.curves[key] = curve
+        self._raw[key] = (np.array([]), np.array([]))
+
+    def _build_curves(self, n_layers: int) -> None:
+        for key, curve in self.curves.items():
+            plot = self._plots[key.split(":", 1)[0]].getPlotItem()
+            if plot.legend is not None:
+                plot.legend.removeItem(curve)
+            plot.removeItem(curve)
+        self.curves.clear()
+        self._raw.clear()
+        self._n_layers = n_layers
+        self._add("loss:batch", "batches", _pen(BATCH, 1.0), z=-1)
+        self._add("loss:train", "train", _pen(TRAIN))
+        self._add("loss:test", "test", _pen(TEST))
+        self._add("score:train", "train", _pen(TRAIN))
+        self._add("score:test", "test", _pen(TEST))
+        for k, color in enumerate(_layer_colors(n_layers), start=1):
+            name = "output" if k == n_layers else f"L{k}"
+            self._add(f"grad_norm:L{k}", name, _pen(color, 1.8))
+            if k < n_layers:  # a confident output unit is "saturated" by design: hidden only
+                self._add(f"stuck:L{k}", name, _pen(color, 1.8))
+
+    # ----------------------------------------------------------------- data
+    def _series(
+        self, history: Mapping[str, np.ndarray], steps: Mapping[str, np.ndarray]
+    ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """(x, y) of every curve of the current run, empty where the history lacks a column."""
+        epoch = history.get("epoch", np.array([]))
+        score = self._score
+        series = {
+            "loss:batch": (steps.get("epoch"), steps.get("batch_loss")),
+            "loss:train": (epoch, history.get("train_loss")),
+            "loss:test": (epoch, history.get("test_loss")),
+            "score:train": (epoch, history.get(f"train_{score}")),
+            "score:test": (epoch, history.get(f"test_{score}")),
+        }
+        for k in range(1, self._n_layers + 1):
+            series[f"grad_norm:L{k}"] = (epoch, history.get(f"grad_norm_L{k}"))
+            if k < self._n_layers:
+                series[f"stuck:L{k}"] = (epoch, stuck_fraction(history, k))
+        empty = (np.array([]), np.array([]))
+        return {
+            key: (x, y) if x is not None and y is not None and len(x) == len(y) else empty
+            for key, (x, y) in series.items()
+        }
+
+    def _show(self, item: pg.PlotDataItem, key: str, x: np.ndarray, y: np.ndarray) -> None:
+        """Set one curve's data, smoothed (loss) and made log-safe (non-positive → gap)."""
+        plot_name = key.split(":", 1)[0]
+        if plot_name == "loss" and key != "loss:batch":
+            y = trailing_mean(y, self.smoothing.value())
+        log = plot_name == "grad_norm" or (plot_name == "loss" and self.log_loss.isChecked())
+        if log and len(y):
+            y = np.where(y > 0, y, np.nan)
+        item.setData(x, y)
+
+    def _on_log_toggled(self, on: bool) -> None:
+        self._plots["loss"].getPlotItem().setLogMode(y=on)
+        self._refresh("loss")
+
+    def _on_smoothing(self, value: int) -> None:
+        self._smoothing_label.setText("off" if value <= 1 else f"{value} pts")
+        self._refresh("loss")
+
+    def _refresh(self, plot_name: str) -> None:
+        for key, (x, y) in self._raw.items():
+            if key.startswith(plot_name + ":"):
+                self._show(self.curves[key], key, x, y)
+        for key, (x, y) in self._ghost_raw.items():
+            if key.startswith(plot_name + ":") and key in self.ghosts:
+                self._show(self.ghosts[key], key, x, y)
+
+
+def _last(values: np.ndarray | None) -> float | None:
+    return float(values[-1]) if values is not None and len(values) else None

@@ -1,0 +1,194 @@
+"""A `Trainer` running in its own `QThread`, steered from the GUI thread.
+
+While `Trainer.run` trains, the worker's own event loop is blocked, so queued slots would never
+arrive: every command goes through the trainer's thread-safe `controls` (flags and an event),
+and the worker's loop only wakes up between runs. Snapshots go the other way: the latest one is
+kept under a lock (latest wins) and also announced with `snapshotReady`; the trainer produces at
+most `SNAPSHOT_HZ` of them a second however fast it trains, so the GUI is never flooded and a GUI
+timer can simply pull `take_latest()` once per frame.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+from nnviz.core.datasets import Dataset
+from nnviz.core.design import Design
+from nnviz.core.snapshot import Snapshot
+from nnviz.core.trainer import Trainer
+
+SNAPSHOT_HZ = 30.0
+SHUTDOWN_MS = 1000
+# A run that ends ("finished", "diverged") waits for a command; these states never run again.
+_ENDED = ("finished", "diverged")
+
+
+class TrainingWorker(QObject):
+    """Owns the training thread; all public methods are called from the GUI thread."""
+
+    snapshotReady = Signal(object)  # noqa: N815 - Qt naming; Snapshot, ≤ SNAPSHOT_HZ a second
+    failed = Signal(str)  # an unexpected error inside the training loop
+    finished = Signal()  # the loop has ended (after shutdown)
+
+    def __init__(self) -> None:
+        super().__init__()  # no parent: a parented object cannot be moved to another thread
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._trainer: Trainer | None = None
+        self._quitting = False
+        self._resume = False  # play/step asked for since the loop last looked
+        self._playing = False
+        self._latest: Snapshot | None = None
+        self._fresh = False
+        self.thread = QThread()
+        self.thread.setObjectName("nnviz-training")
+        self.moveToThread(self.thread)
+        self.thread.started.connect(self._loop)
+        self.thread.start()
+
+    # ------------------------------------------------------------------ GUI-thread API
+    @property
+    def trainer(self) -> Trainer | None:
+        """The current trainer (read its plain attributes only; steer it through this worker)."""
+        return self._trainer
+
+    @property
+    def dataset(self) -> Dataset | None:
+        return self._trainer.data if self._trainer is not None else None
+
+    @property
+    def is_playing(self) -> bool:
+        """What the GUI asked for last: training continuously (True) or paused."""
+        return self._playing
+
+    def reset(self, design: Design) -> Dataset:
+        """Replace the run with a fresh, paused trainer for `design`.
+
+        The trainer is built here first, so a design that cannot be trained raises (DesignError,
+        OSError) and leaves the current run untouched.
+        """
+        trainer = Trainer(design)
+        trainer.controls.pause()
+        first = trainer.snapshot()  # safe: no other thread has seen this trainer yet
+        with self._lock:
+            old, self._trainer = self._trainer, trainer
+            self._latest, self._fresh = first, True
+            self._resume = False
+        self._playing = False
+        if old is not None:
+            old.controls.stop()
+        self._wake.set()
+        self.snapshotReady.emit(first)
+        return trainer.data
+
+    def play(self) -> None:
+        self._command(lambda c: c.resume(), playing=True)
+
+    def pause(self) -> None:
+        self._command(lambda c: c.pause(), playing=False)
+
+    def step_batch(self) -> None:
+        """Train exactly one mini-batch, then pause."""
+        self._command(lambda c: c.request_steps(1), playing=False)
+
+    def step_epoch(self) -> None:
+        """Train to the end of the current epoch, then pause."""
+        self._command(lambda c: c.request_epoch(), playing=False)
+
+    def set_learning_rate(self, learning_rate: float) -> None:
+        """Applies before the next update, without a reset."""
+        trainer = self._trainer
+        if trainer is not None:
+            trainer.controls.set_learning_rate(learning_rate)
+
+    def set_epochs(self, epochs: int) -> None:
+        trainer = self._trainer
+        if trainer is not None:
+            trainer.set_epochs(epochs)
+
+    def set_trace_sample(self, index: int | None) -> None:
+        """Trace one training sample (None: the batch mean); a paused run re-publishes at once."""
+        trainer = self._trainer
+        if trainer is None:
+            return
+        trainer.set_trace_sample(index)
+        if not self._playing and trainer.state == "paused":
+            trainer.controls.pause()  # a repeated pause makes the paused loop publish again
+
+    def take_latest(self) -> Snapshot | None:
+        """The newest snapshot if it has not been taken yet, else None (never blocks for long)."""
+        with self._lock:
+            if not self._fresh:
+                return None
+            self._fresh = False
+            return self._latest
+
+    def latest(self) -> Snapshot | None:
+        with self._lock:
+            return self._latest
+
+    def shutdown(self, timeout_ms: int = SHUTDOWN_MS) -> bool:
+        """Stop training and end the thread; True once the thread has finished."""
+        with self._lock:
+            self._quitting = True
+            trainer = self._trainer
+        if trainer is not None:
+            trainer.controls.stop()
+        self._wake.set()
+        self.thread.quit()
+        return self.thread.wait(timeout_ms)
+
+    # ------------------------------------------------------------------ worker thread
+    def _command(self, send, playing: bool) -> None:
+        with self._lock:
+            trainer = self._trainer
+            self._resume = True
+            self._playing = playing
+        if trainer is not None:
+            send(trainer.controls)
+        self._wake.set()
+
+    def _loop(self) -> None:
+        """Run the current trainer whenever there is something to do; return on shutdown."""
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            with self._lock:
+                if self._quitting:
+                    break
+                trainer = self._trainer
+                resume, self._resume = self._resume, False
+            if trainer is None or trainer.state == "stopped":
+                continue
+            if trainer.state in _ENDED:
+                if not resume:
+                    continue  # e.g. a learning-rate change after the end: wait for play/step
+                if trainer.state == "finished" and trainer.epoch >= trainer.epochs:
+                    trainer.set_epochs(trainer.epoch + trainer.design.training.epochs)
+            try:
+                trainer.run(on_snapshot=self._publisher(trainer), snapshot_hz=SNAPSHOT_HZ)
+            except Exception as error:  # a fault in the loop must not kill the thread silently
+                detail = traceback.format_exception_only(error)[-1].strip()
+                self.failed.emit(f"training stopped by an internal error: {detail}")
+            with self._lock:
+                # The run consumed every command sent while it ran; only later ones restart it.
+                self._resume = False
+                if trainer is self._trainer:
+                    self._playing = False  # finished or diverged on its own
+        self.thread.quit()
+        self.finished.emit()
+
+    def _publisher(self, trainer: Trainer):
+        """A snapshot callback for `trainer` that ignores it once a reset has replaced it."""
+
+        def publish(snapshot: Snapshot) -> None:
+            with self._lock:
+                if trainer is not self._trainer:
+                    return
+                self._latest, self._fresh = snapshot, True
+            self.snapshotReady.emit(snapshot)
+
+        return publish

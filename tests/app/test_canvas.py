@@ -1,0 +1,244 @@
+"""The network canvas draws what a snapshot says: neurons, colours, links, modes and hover text."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
+
+from nnviz.app.views.animation import BACKWARD, DIM, FORWARD, Sweep
+from nnviz.app.views.colormap import DIVERGING_LUT, NEGATIVE, POSITIVE, ZERO, diverging_rgb
+from nnviz.app.views.network_canvas import NetworkCanvas
+from nnviz.core.snapshot import GridView, Snapshot, frozen_copies, frozen_copy
+
+
+def make_snapshot(sizes, seed=0, grid_resolution=None, post=None, weights=None) -> Snapshot:
+    """A snapshot with random numbers for the given layer sizes (and optionally a grid)."""
+    rng = np.random.default_rng(seed)
+    pairs = list(itertools.pairwise(sizes))
+    w = weights or [rng.normal(0, 1, (a, b)) for a, b in pairs]
+    per_layer = [rng.normal(0, 1, b) for b in sizes[1:]]
+    grid = None
+    if grid_resolution:
+        n = grid_resolution
+        maps = [rng.normal(0, 1, (units, n, n)) for units in sizes]
+        grid = GridView(n, (-6.0, 6.0), frozen_copies(maps), frozen_copy(rng.uniform(0, 1, (n, n))))
+    return Snapshot(
+        step=10,
+        epoch=1,
+        batch_in_epoch=2,
+        batches_per_epoch=5,
+        state="running",
+        message=None,
+        learning_rate=0.01,
+        steps_per_s=100.0,
+        layer_sizes=tuple(sizes),
+        weights=frozen_copies(w),
+        biases=frozen_copies([rng.normal(0, 1, b) for b in sizes[1:]]),
+        grad_weights=frozen_copies([rng.normal(0, 0.1, x.shape) for x in w]),
+        grad_biases=frozen_copies([rng.normal(0, 0.1, b) for b in sizes[1:]]),
+        input=frozen_copy(rng.normal(0, 1, sizes[0])),
+        pre=frozen_copies(per_layer),
+        post=frozen_copies(post or [np.tanh(p) for p in per_layer]),
+        grad_pre=frozen_copies([rng.normal(0, 0.1, b) for b in sizes[1:]]),
+        grad_post=frozen_copies([rng.normal(0, 0.1, b) for b in sizes[1:]]),
+        batch_loss=0.5,
+        grid=grid,
+        trace_sample=3,
+    )
+
+
+@pytest.fixture
+def canvas(qtbot):
+    widget = NetworkCanvas()
+    qtbot.addWidget(widget)
+    widget.resize(1000, 600)
+    widget.set_mode("off")
+    return widget
+
+
+def _hue(color) -> str:
+    """'blue' or 'orange' for a colour of the diverging map."""
+    return "blue" if color.blue() > color.red() else "orange"
+
+
+def test_colormap_ends_and_centre_are_exact():
+    assert tuple(DIVERGING_LUT[0]) == NEGATIVE
+    assert tuple(DIVERGING_LUT[-1]) == POSITIVE
+    assert tuple(diverging_rgb(np.array([-5.0, 0.0, 5.0]), 2.0)[0]) == NEGATIVE
+    assert tuple(diverging_rgb(np.array([-5.0, 0.0, 5.0]), 2.0)[2]) == POSITIVE
+    middle = diverging_rgb(np.array([0.0]), 1.0)[0]
+    assert np.abs(middle.astype(int) - np.array(ZERO)).max() <= 6
+    assert tuple(diverging_rgb(np.array([np.nan]), 1.0)[0]) == tuple(middle)
+
+
+@pytest.mark.parametrize(
+    ("sizes", "kinds"),
+    [
+        ((2, 2, 1), ["neurons", "neurons", "neurons"]),
+        ((2, 8, 8, 8, 8, 8, 8, 1), ["neurons"] * 8),
+        ((784, 128, 64, 10), ["image", "strip", "strip", "neurons"]),
+    ],
+)
+def test_canvas_shows_every_unit_of_the_design(canvas, sizes, kinds):
+    if sizes[0] == 784:
+        canvas.set_image_shape((28, 28))
+    canvas.set_snapshot(make_snapshot(sizes))
+    assert canvas.neuron_count() == sum(sizes)
+    assert canvas.layer_kinds() == kinds
+    for column, units in enumerate(sizes):
+        positions = canvas.neuron_positions(column)
+        assert positions.shape == (units, 2)
+        assert (positions >= 0).all()
+        assert (positions[:, 0] <= canvas.width()).all()
+        assert (positions[:, 1] <= canvas.height()).all()
+    xs = [canvas.neuron_positions(c)[:, 0].mean() for c in range(len(sizes))]
+    assert xs == sorted(xs)
+
+
+def test_wide_layers_become_strips_and_784_inputs_without_shape_too(canvas):
+    canvas.set_snapshot(make_snapshot((784, 30, 24, 10)))
+    assert canvas.layer_kinds() == ["strip", "strip", "neurons", "neurons"]
+
+
+def test_neuron_colour_follows_the_sign_of_its_activation(canvas):
+    sizes = (2, 3, 1)
+    canvas.set_snapshot(make_snapshot(sizes, post=[np.array([0.9, -0.9, 0.0]), np.array([0.5])]))
+    assert _hue(canvas.neuron_color(1, 0)) == "blue"
+    assert _hue(canvas.neuron_color(1, 1)) == "orange"
+    canvas.set_snapshot(make_snapshot(sizes, post=[np.array([-0.9, 0.9, 0.0]), np.array([0.5])]))
+    assert _hue(canvas.neuron_color(1, 0)) == "orange"
+    assert _hue(canvas.neuron_color(1, 1)) == "blue"
+    pale = canvas.neuron_color(1, 2)
+    assert abs(pale.red() - pale.blue()) < 15  # zero is neutral
+
+
+def test_neuron_colour_is_the_exact_map_entry_at_the_layer_scale(canvas):
+    canvas.set_snapshot(make_snapshot((2, 2, 1), post=[np.array([1.0, -0.5]), np.array([0.2])]))
+    expected = diverging_rgb(np.array([-0.5]), 1.0)[0]
+    color = canvas.neuron_color(1, 1)
+    assert (color.red(), color.green(), color.blue()) == tuple(int(c) for c in expected)
+
+
+def test_backward_mode_colours_neurons_by_gradient(canvas):
+    s = make_snapshot((2, 3, 1))
+    canvas.set_snapshot(s)
+    canvas.set_mode("backward")
+    assert canvas.shown_state() == BACKWARD
+    for unit, g in enumerate(s.grad_pre[0]):
+        if abs(g) > 1e-3:
+            assert _hue(canvas.neuron_color(1, unit)) == ("blue" if g > 0 else "orange")
+
+
+def test_link_width_grows_with_weight_magnitude(canvas):
+    w0 = np.array([[0.05, -0.4, 1.0], [-1.0, 0.7, 0.2]])
+    canvas.set_snapshot(make_snapshot((2, 3, 1), weights=[w0, np.ones((3, 1))]))
+    widths = [canvas.link_width(0, 0, 0), canvas.link_width(0, 0, 1), canvas.link_width(0, 1, 1)]
+    assert widths[0] < widths[1] < widths[2]
+    assert canvas.link_width(0, 0, 2) == canvas.link_width(0, 1, 0)  # same |w|, either sign
+
+
+def test_dense_layer_pairs_draw_only_their_strongest_links(canvas):
+    canvas.set_image_shape((28, 28))
+    s = make_snapshot((784, 128, 10))
+    canvas.set_snapshot(s)
+    w = np.abs(s.weights[0])
+    strongest = np.unravel_index(np.argmax(w), w.shape)
+    weakest = np.unravel_index(np.argmin(w), w.shape)
+    assert canvas.link_width(0, *strongest) > 0
+    assert canvas.link_width(0, *weakest) == 0
+
+
+def test_mode_switching_and_speed(canvas):
+    canvas.set_snapshot(make_snapshot((2, 4, 1)))
+    for mode in ("forward", "backward", "both", "off"):
+        canvas.set_mode(mode)
+        assert canvas.mode() == mode
+    with pytest.raises(ValueError, match="forward"):
+        canvas.set_mode("sideways")
+    canvas.set_speed(2.5)
+    assert canvas.speed() == 2.5
+
+
+def test_forward_sweep_lights_layers_left_to_right_then_backward():
+    sweep = Sweep(n_layers=3)
+    sweep.set_mode("both")
+    start = sweep.frame()
+    assert (start.base, start.wave, start.direction) == (DIM, FORWARD, 1)
+    assert start.reached(0) and not start.reached(2)
+    sweep.advance(0.45 * 2)
+    assert sweep.frame().reached(2) and not sweep.frame().reached(3)
+    sweep.advance(0.45 + 0.35 + 0.01)
+    back = sweep.frame()
+    assert (back.base, back.wave, back.direction) == (FORWARD, BACKWARD, -1)
+    assert back.reached(3) and not back.reached(1)
+    sweep.set_speed(2.0)
+    sweep.advance(0.45 * 3 / 2 + 0.35 / 2 + 0.01)
+    assert sweep.frame().phase == "Update weights"
+
+
+def test_animation_timer_repaints_in_live_modes(canvas, qtbot):
+    canvas.show()
+    canvas.set_snapshot(make_snapshot((2, 4, 1)))
+    canvas.set_mode("forward")
+    before = canvas.current_frame().front
+    qtbot.waitUntil(lambda: canvas.current_frame().front != before, timeout=2000)
+
+
+def test_hover_tooltips_contain_the_numbers(canvas, qtbot):
+    s = make_snapshot((2, 3, 1))
+    canvas.set_feature_names(["x1", "x2"])
+    canvas.set_activations(["tanh", "sigmoid"])
+    canvas.set_snapshot(s)
+    x, y = canvas.neuron_positions(1)[2]
+    text = canvas.tooltip_at(x, y)
+    assert "Hidden 1 #3" in text
+    assert f"{s.pre[0][2]:.3g}" in text
+    assert f"{s.post[0][2]:.3g}" in text
+    assert f"{s.biases[0][2]:.3g}" in text
+    assert f"{s.grad_pre[0][2]:.3g}" in text
+    x0, y0 = canvas.neuron_positions(0)[1]
+    assert "x2" in canvas.tooltip_at(x0, y0)
+    # Halfway along the link from x1 to the first neuron of Hidden 1.
+    src = canvas.neuron_positions(0)[0]
+    dst = canvas.neuron_positions(1)[0]
+    mid = (src + dst) / 2
+    link = canvas.tooltip_at(*mid)
+    assert "x1" in link and "Hidden 1 #1" in link
+    assert f"{s.weights[0][0, 0]:.3g}" in link
+    assert f"{s.grad_weights[0][0, 0]:.3g}" in link
+    move = QMouseEvent(
+        QEvent.Type.MouseMove,
+        QPointF(x, y),
+        QPointF(canvas.mapToGlobal(QPoint(int(x), int(y)))),
+        Qt.MouseButton.NoButton,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    with qtbot.waitSignal(canvas.neuronHovered) as blocker:
+        QApplication.sendEvent(canvas, move)
+    assert blocker.args == [1, 2]
+
+
+def test_thumbnails_and_renders_for_several_designs(canvas):
+    canvas.set_feature_names(["x1", "x2"])
+    canvas.set_snapshot(make_snapshot((2, 8, 8, 1), grid_resolution=20))
+    image = canvas.grab().toImage()
+    assert image.width() == 1000
+    x, y = (int(v) for v in canvas.neuron_positions(1)[0])
+    colors = {image.pixelColor(x + dx, y + dy).name() for dx in (-8, 0, 8) for dy in (-8, 0, 8)}
+    assert len(colors) > 1  # a heatmap, not a flat fill
+    canvas.set_image_shape((28, 28))
+    canvas.set_snapshot(make_snapshot((784, 128, 64, 10)))
+    assert not canvas.grab().isNull()
+
+
+def test_snapshot_with_nan_still_paints(canvas):
+    s = make_snapshot((2, 3, 1), post=[np.array([np.nan, 1.0, -1.0]), np.array([np.nan])])
+    canvas.set_snapshot(s)
+    assert not canvas.grab().isNull()
+    assert canvas.neuron_color(1, 0).isValid()

@@ -1,0 +1,133 @@
+"""The data view shades the network's output over the plane, shows the points, and for image data
+the traced sample with its predicted class."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+
+import numpy as np
+import pytest
+
+from nnviz.app.views.colormap import CLASS_COLORS, NEGATIVE, POSITIVE
+from nnviz.app.views.data_view import DataView
+from nnviz.core.datasets import make_dataset
+from nnviz.core.snapshot import GridView, Snapshot, frozen_copies, frozen_copy
+
+
+def make_snapshot(sizes, output_map=None, post_last=None, trace_sample=0) -> Snapshot:
+    rng = np.random.default_rng(1)
+    w = [rng.normal(0, 1, (a, b)) for a, b in itertools.pairwise(sizes)]
+    post = [np.tanh(rng.normal(0, 1, b)) for b in sizes[1:]]
+    if post_last is not None:
+        post[-1] = np.asarray(post_last, dtype=float)
+    grid = None
+    if output_map is not None:
+        n = output_map.shape[0]
+        maps = [rng.normal(0, 1, (u, n, n)) for u in sizes]
+        grid = GridView(n, (-6.0, 6.0), frozen_copies(maps), frozen_copy(output_map))
+    return Snapshot(
+        step=1,
+        epoch=0,
+        batch_in_epoch=0,
+        batches_per_epoch=1,
+        state="running",
+        message=None,
+        learning_rate=0.01,
+        steps_per_s=1.0,
+        layer_sizes=tuple(sizes),
+        weights=frozen_copies(w),
+        biases=frozen_copies([np.zeros(b) for b in sizes[1:]]),
+        grad_weights=frozen_copies([np.zeros_like(x) for x in w]),
+        grad_biases=frozen_copies([np.zeros(b) for b in sizes[1:]]),
+        input=frozen_copy(rng.uniform(0, 1, sizes[0])),
+        pre=frozen_copies(post),
+        post=frozen_copies(post),
+        grad_pre=frozen_copies(post),
+        grad_post=frozen_copies(post),
+        batch_loss=0.1,
+        grid=grid,
+        trace_sample=trace_sample,
+    )
+
+
+@pytest.fixture
+def view(qtbot):
+    widget = DataView()
+    qtbot.addWidget(widget)
+    widget.resize(500, 500)
+    return widget
+
+
+@pytest.fixture(scope="module")
+def spiral():
+    return make_dataset({"name": "spiral", "samples": 200, "noise": 0.1, "test_fraction": 0.3})
+
+
+def test_plane_image_has_the_output_map_shape_and_follows_values(view, spiral):
+    view.set_dataset(spiral)
+    assert view.page() == "plane"
+    n = 100
+    output = np.zeros((n, n))
+    output[:, n // 2 :] = 1.0  # class 1 on the right half
+    view.set_snapshot(make_snapshot((2, 4, 1), output_map=output))
+    rgb = view.plane.image_array()
+    assert rgb.shape == (n, n, 3)
+    left, right = rgb[n // 2, 0].astype(int), rgb[n // 2, -1].astype(int)
+    assert left[0] > left[2]  # orange-ish: class 0
+    assert right[2] > right[0]  # blue-ish: class 1
+    # The colours are the class colours, washed only partly so points stay readable.
+    assert np.sign(left[0] - left[2]) == np.sign(NEGATIVE[0] - NEGATIVE[2])
+    assert np.sign(right[2] - right[0]) == np.sign(POSITIVE[2] - POSITIVE[0])
+
+
+def test_test_points_toggle(view, spiral):
+    view.set_dataset(spiral)
+    assert view.plane.test_points.isVisible()
+    assert len(view.plane.test_points.data) == len(spiral.y_test)
+    view.plane.show_test.setChecked(False)
+    assert not view.plane.test_points.isVisible()
+    assert view.plane.train_points.isVisible()
+    view.plane.show_train.setChecked(False)
+    assert not view.plane.train_points.isVisible()
+
+
+def test_many_classes_get_distinct_colours(view):
+    blobs = make_dataset({"name": "blobs", "samples": 120, "classes": 4, "test_fraction": 0.2})
+    view.set_dataset(blobs)
+    output = np.repeat(np.arange(4), 25)[None, :].repeat(100, axis=0).astype(float)
+    view.set_snapshot(make_snapshot((2, 5, 4), output_map=output))
+    rgb = view.plane.image_array()
+    colours = {tuple(rgb[0, j]) for j in (0, 30, 60, 90)}
+    assert len(colours) == 4
+    brushes = view.plane.train_points.data["brush"]
+    labels = blobs.y_train
+    for k in range(4):
+        first = brushes[int(np.flatnonzero(labels == k)[0])].color()
+        assert (first.red(), first.green(), first.blue()) == CLASS_COLORS[k]
+
+
+def test_image_data_shows_sample_label_and_prediction(view, qtbot):
+    digits = make_dataset({"name": "digits", "test_fraction": 0.2})
+    view.set_dataset(digits)
+    assert view.page() == "image"
+    probs = np.full(10, 0.02)
+    probs[7] = 0.82
+    view.set_snapshot(make_snapshot((64, 16, 10), post_last=probs, trace_sample=5))
+    assert view.sample.predicted() == 7
+    assert view.sample.label() == int(digits.y_train[5])
+    with qtbot.waitSignal(view.sampleRequested) as blocker:
+        view.next_button.click()
+    assert blocker.args == [6]
+    with qtbot.waitSignal(view.sampleRequested) as blocker:
+        view.previous_button.click()
+    assert blocker.args == [5]
+    assert not view.grab().isNull()
+
+
+def test_data_without_plane_or_image_says_so(view, spiral):
+    flat = dataclasses.replace(spiral, plane=None, points_train=None, points_test=None)
+    view.set_dataset(flat)
+    assert view.page() == "message"
+    assert "no plane view" in view.message.text().lower()
+    view.set_snapshot(make_snapshot((2, 3, 1)))

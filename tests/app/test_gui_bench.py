@@ -1,0 +1,30 @@
+"""The window benchmark prints one valid JSON line per case with the promised keys."""
+
+from __future__ import annotations
+
+import json
+
+from nnviz.app.gui_bench import run_gui_bench
+
+KEYS = {
+    "case",
+    "batch",
+    "dtype",
+    "frame_ms_p50",
+    "frame_ms_p95",
+    "steps_per_s",
+    "headless_steps_per_s",
+}
+
+
+def test_gui_bench_prints_json_lines(qtbot, capsys):
+    assert run_gui_bench(0.2) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.strip()]
+    results = [json.loads(line) for line in lines]
+    assert [r["case"] for r in results] == ["2-8-8-8-8-8-8-1", "784-128-64-10"]
+    for result in results:
+        assert set(result) >= KEYS
+        assert result["steps_per_s"] > 0 and result["headless_steps_per_s"] > 0
+        assert result["frame_ms_p95"] >= result["frame_ms_p50"] > 0
+    assert results[0]["batch"] == 10 and results[0]["dtype"] == "float64"
+    assert results[1]["batch"] == 64 and results[1]["dtype"] == "float32"

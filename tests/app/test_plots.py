@@ -1,0 +1,190 @@
+"""The plots panel: curves follow the history, survive NaN, keep the previous run in grey."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+import pytest
+
+from nnviz.app.views.plots import PlotsPanel, nice_ceiling, stuck_fraction, trailing_mean
+from nnviz.core.snapshot import Snapshot
+
+
+def history(n: int, layers: int = 2, score: str = "accuracy") -> dict[str, np.ndarray]:
+    epoch = np.arange(1.0, n + 1)
+    columns = {
+        "epoch": epoch,
+        "step": epoch * 10,
+        "train_loss": 1.0 / epoch,
+        "test_loss": 1.2 / epoch,
+        f"train_{score}": 1 - 0.5 / epoch,
+        f"test_{score}": 1 - 0.6 / epoch,
+        "learning_rate": np.full(n, 0.01),
+    }
+    for k in range(1, layers + 1):
+        columns[f"grad_norm_L{k}"] = np.full(n, 10.0**-k)
+        columns[f"weight_norm_L{k}"] = np.ones(n)
+        columns[f"dead_fraction_L{k}"] = np.full(n, np.nan)
+        columns[f"saturated_fraction_L{k}"] = np.full(n, 0.25)
+    return columns
+
+
+def snapshot(columns: dict[str, np.ndarray], steps: int = 0) -> Snapshot:
+    n = len(columns["epoch"])
+    empty = np.zeros(0)
+    step_history = {
+        "step": np.arange(1.0, steps + 1),
+        "epoch": np.arange(1.0, steps + 1) / 4,
+        "batch_loss": np.linspace(1, 0.1, steps),
+    }
+    return Snapshot(
+        step=n * 10,
+        epoch=n,
+        batch_in_epoch=0,
+        batches_per_epoch=10,
+        state="running",
+        message=None,
+        learning_rate=0.01,
+        steps_per_s=0.0,
+        layer_sizes=(2, 3, 1),
+        weights=(),
+        biases=(),
+        grad_weights=(),
+        grad_biases=(),
+        input=empty,
+        pre=(),
+        post=(),
+        grad_pre=(),
+        grad_post=(),
+        batch_loss=0.5,
+        history=columns,
+        step_history=step_history,
+    )
+
+
+@pytest.fixture
+def panel(qtbot):
+    p = PlotsPanel()
+    qtbot.addWidget(p)
+    p.start_run("classification", 2)
+    return p
+
+
+def data_len(item: pg.PlotDataItem) -> int:
+    x, _ = item.getOriginalDataset()
+    return 0 if x is None else len(x)
+
+
+def test_curves_receive_the_history(panel):
+    assert panel.set_snapshot(snapshot(history(30), steps=120), force=True)
+    for key in ("loss:train", "loss:test", "score:train", "score:test"):
+        assert data_len(panel.curves[key]) == 30
+    assert data_len(panel.curves["loss:batch"]) == 120
+    for k in (1, 2):
+        assert data_len(panel.curves[f"grad_norm:L{k}"]) == 30
+    _, y = panel.curves["stuck:L1"].getOriginalDataset()
+    assert np.allclose(y, 0.25)  # saturated where dead does not apply
+    assert "stuck:L2" not in panel.curves  # the output layer is not a hidden unit
+    _, y = panel.curves["loss:train"].getOriginalDataset()
+    assert np.allclose(y, 1.0 / np.arange(1, 31))
+
+
+def test_plot_widgets_by_name(panel):
+    widgets = panel.plot_widgets()
+    assert set(widgets) == {"loss", "score", "grad_norm", "stuck"}
+    assert all(isinstance(w, pg.PlotWidget) for w in widgets.values())
+    assert widgets["grad_norm"].getPlotItem().ctrl.logYCheck.isChecked()
+
+
+def test_same_history_is_not_redrawn_and_updates_are_throttled(panel):
+    assert panel.set_snapshot(snapshot(history(5)), force=True)
+    assert not panel.set_snapshot(snapshot(history(5)), force=True)
+    assert not panel.set_snapshot(snapshot(history(6)))  # within the redraw interval
+    assert panel.set_snapshot(snapshot(history(6)), force=True)
+
+
+def test_nan_and_non_positive_values_do_not_break_the_plots(panel, qtbot):
+    columns = history(20)
+    columns["train_loss"][5:8] = np.nan
+    columns["test_loss"][:] = np.nan
+    columns["grad_norm_L1"][3] = 0.0
+    columns["grad_norm_L2"][4] = np.inf
+    panel.log_loss.setChecked(True)
+    panel.resize(1200, 260)
+    panel.show()
+    assert panel.set_snapshot(snapshot(columns), force=True)
+    panel.smoothing.setValue(5)
+    panel.grab()  # paints every plot
+    _, y = panel.curves["loss:train"].getOriginalDataset()
+    assert np.isnan(y[5:8]).all() and np.isfinite(y[8:]).all()
+
+
+def test_log_scale_toggle(panel):
+    plot = panel.plot_widgets()["loss"].getPlotItem()
+    panel.log_loss.setChecked(True)
+    assert plot.ctrl.logYCheck.isChecked()
+    panel.log_loss.setChecked(False)
+    assert not plot.ctrl.logYCheck.isChecked()
+
+
+def test_ghost_keeps_the_previous_run_until_the_next_reset(panel):
+    panel.set_snapshot(snapshot(history(12)), force=True)
+    panel.keep_ghost()
+    panel.start_run("classification", 3)
+    assert data_len(panel.ghosts["loss:train"]) == 12
+    assert data_len(panel.curves["loss:train"]) == 0
+    assert "grad_norm:L3" in panel.curves
+    panel.set_snapshot(snapshot(history(4, layers=3)), force=True)
+    panel.keep_ghost()  # the next reset replaces the old ghost with this run
+    assert data_len(panel.ghosts["loss:train"]) == 4
+    legend = panel.plot_widgets()["loss"].getPlotItem().legend
+    labels = [label.text for _, label in legend.items]
+    assert labels.count("previous run") == 1
+
+
+def test_ghost_of_an_empty_run_keeps_the_old_one(panel):
+    panel.set_snapshot(snapshot(history(7)), force=True)
+    panel.keep_ghost()
+    panel.start_run("classification", 2)
+    panel.keep_ghost()
+    assert data_len(panel.ghosts["loss:train"]) == 7
+
+
+def test_regression_shows_r2(panel):
+    panel.start_run("regression", 2)
+    panel.set_snapshot(snapshot(history(9, score="r2")), force=True)
+    assert data_len(panel.curves["score:train"]) == 9
+    assert "R²" in panel.plot_widgets()["score"].getPlotItem().titleLabel.text
+
+
+def test_trailing_mean_skips_nan():
+    y = np.array([1.0, 3.0, np.nan, 5.0, 7.0])
+    out = trailing_mean(y, 2)
+    assert out[0] == 1.0 and out[1] == 2.0
+    assert np.isnan(out[2])
+    assert out[3] == 5.0 and out[4] == 6.0
+    assert trailing_mean(y, 1) is y
+
+
+def test_stuck_fraction_prefers_dead_units_when_they_apply():
+    columns = {
+        "dead_fraction_L1": np.array([0.5, np.nan]),
+        "saturated_fraction_L1": np.array([np.nan, 0.1]),
+    }
+    assert np.allclose(stuck_fraction(columns, 1), [0.5, 0.1])
+    assert stuck_fraction(columns, 2).size == 0
+
+
+def test_training_updates_refresh_one_plot_per_call(panel):
+    panel.set_snapshot(snapshot(history(3)), force=True)
+    panel._plot_times.clear()  # as if every plot were due
+    assert panel.set_snapshot(snapshot(history(4)))
+    refreshed = [name for name in panel.plot_widgets() if panel._plot_keys[name][0] == 4]
+    assert len(refreshed) == 1
+
+
+def test_epoch_axis_grows_in_nice_steps(panel):
+    assert [nice_ceiling(v) for v in (0.3, 1, 3, 7, 11, 250)] == [0.5, 1, 5, 10, 20, 500]
+    panel.set_snapshot(snapshot(history(37)), force=True)
+    low, high = panel.plot_widgets()["loss"].getPlotItem().getViewBox().viewRange()[0]
+    assert low < 0 < 50 < high < 52

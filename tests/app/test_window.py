@@ -1,0 +1,198 @@
+"""The main window: a trainable network on launch, commands, live edits, resets, errors."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from nnviz.app.main_window import MainWindow
+from nnviz.core.design import Design, save_design
+
+WAIT_MS = 10_000
+
+
+@pytest.fixture
+def window(qtbot):
+    w = MainWindow()
+    qtbot.addWidget(w)
+    yield w
+    w.close()
+    assert not w.worker.thread.isRunning()
+
+
+def latest(window: MainWindow):
+    return window.worker.latest()
+
+
+def long_run(window: MainWindow) -> None:
+    """A live edit of the epoch budget, so a fast machine cannot finish during a test."""
+    design = window.document.design
+    training = dataclasses.replace(design.training, epochs=1_000_000)
+    trainer = window.worker.trainer
+    window.document.set_design(dataclasses.replace(design, training=training), "epochs")
+    assert window.worker.trainer is trainer and trainer.epochs == 1_000_000
+
+
+def with_learning_rate(design: Design, lr: float) -> Design:
+    params = dict(design.optimizer.params, learning_rate=lr)
+    return dataclasses.replace(
+        design, optimizer=dataclasses.replace(design.optimizer, params=params)
+    )
+
+
+def test_launch_shows_a_network_that_can_learn(window):
+    design = window.document.design
+    assert window.windowTitle().startswith(f"nnviz — {design.name}")
+    assert not window.windowIcon().isNull()
+    assert window.update_frame() or latest(window) is not None
+    assert window.canvas.neuron_count() == sum(design.layer_sizes)
+    assert window.data_view.page() == "plane"
+    assert set(window.plots.plot_widgets()) == {"loss", "score", "grad_norm", "stuck"}
+    assert latest(window).step == 0
+
+
+def test_play_pause_and_plots_follow(qtbot, window):
+    long_run(window)
+    window.actions["play"].trigger()
+    assert window.worker.is_playing and window.actions["play"].isChecked()
+    qtbot.waitUntil(lambda: latest(window).epoch >= 3, timeout=WAIT_MS)
+    window.actions["play"].trigger()
+    qtbot.waitUntil(lambda: latest(window).state == "paused", timeout=WAIT_MS)
+    assert not window.actions["play"].isChecked()
+    step = window.worker.trainer.step
+    qtbot.wait(150)
+    assert window.worker.trainer.step == step
+    window.update_frame()
+    n = len(latest(window).history["epoch"])
+    x, _ = window.plots.curves["loss:train"].getOriginalDataset()
+    assert len(x) == n >= 3
+    assert "paused" in window.status["state"].text()
+    assert f"step <b>{step}</b>" in window.status["step"].text()
+
+
+def test_step_and_epoch_actions(qtbot, window):
+    qtbot.waitUntil(lambda: latest(window).state == "paused", timeout=WAIT_MS)
+    window.actions["step"].trigger()
+    qtbot.waitUntil(lambda: latest(window).step == 1, timeout=WAIT_MS)
+    window.actions["epoch"].trigger()
+    per_epoch = window.worker.trainer.batches_per_epoch
+    qtbot.waitUntil(lambda: latest(window).step == per_epoch, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: latest(window).state == "paused", timeout=WAIT_MS)
+    assert window.worker.trainer.epoch == 1
+
+
+def test_reset_action_returns_to_step_zero(qtbot, window):
+    long_run(window)
+    window.actions["play"].trigger()
+    qtbot.waitUntil(lambda: latest(window).epoch >= 2, timeout=WAIT_MS)
+    window.actions["reset"].trigger()
+    assert latest(window).step == 0
+    assert not window.worker.is_playing
+    assert "loss:train" in window.plots.ghosts
+
+
+def test_learning_rate_edit_applies_live(qtbot, window):
+    long_run(window)
+    window.actions["play"].trigger()
+    qtbot.waitUntil(lambda: latest(window).step > 5, timeout=WAIT_MS)
+    trainer = window.worker.trainer
+    window.document.set_design(with_learning_rate(window.document.design, 0.0025), "lr")
+    qtbot.waitUntil(lambda: trainer.learning_rate == pytest.approx(0.0025), timeout=WAIT_MS)
+    assert window.worker.trainer is trainer
+    assert trainer.step > 0
+
+
+def test_structural_change_resets_and_ghosts_the_curves(qtbot, window):
+    long_run(window)
+    window.actions["play"].trigger()
+    qtbot.waitUntil(lambda: latest(window).epoch >= 3, timeout=WAIT_MS)
+    window.actions["play"].trigger()
+    qtbot.waitUntil(lambda: latest(window).state == "paused", timeout=WAIT_MS)
+    window.update_frame()
+    old = window.worker.trainer
+    design = window.document.design
+    layers = (
+        *design.layers[:-1],
+        dataclasses.replace(design.layers[0], units=5),
+        design.layers[-1],
+    )
+    window.document.set_design(dataclasses.replace(design, layers=layers), "add layer")
+    assert window.worker.trainer is not old
+    assert latest(window).step == 0
+    assert latest(window).layer_sizes == (design.inputs, *(layer.units for layer in layers))
+    x, _ = window.plots.ghosts["loss:train"].getOriginalDataset()
+    assert len(x) >= 3
+    window.actions["undo"].trigger()
+    assert window.document.design == design
+    assert latest(window).layer_sizes == design.layer_sizes
+
+
+def test_divergence_shows_a_message(qtbot, window, tmp_path):
+    d = window.document.design.to_dict()
+    d["layers"] = [{"units": 16, "activation": "relu"}, {"units": 1, "activation": "linear"}]
+    d["loss"] = "mse"
+    d["optimizer"] = {"name": "sgd", "learning_rate": 1e6}
+    path = tmp_path / "diverge.json"
+    save_design(Design.from_dict(d), path)
+    assert window.open_path(path)
+    window.actions["play"].trigger()
+    qtbot.waitUntil(lambda: "diverged" in window.banner.text(), timeout=WAIT_MS)
+    assert "learning rate" in window.banner.text()
+    assert "diverged" in window.status["state"].text()
+    assert not window.actions["play"].isChecked()
+    window.banner.button.click()  # lower the learning rate and start again
+    assert window.document.design.optimizer.params["learning_rate"] == pytest.approx(1e5)
+    assert latest(window).step == 0 and latest(window).state != "diverged"
+
+
+def test_opening_a_bad_file_shows_a_dialog_and_changes_nothing(
+    qtbot, window, tmp_path, monkeypatch
+):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: shown.append(args))
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "nnviz-design", "version": 1, "name": 3}')
+    design, trainer = window.document.design, window.worker.trainer
+    assert not window.open_path(bad)
+    assert len(shown) == 1
+    assert shown[0][2].startswith("bad.json: ")
+    assert "\n" not in shown[0][2]
+    assert window.document.design is design
+    assert window.worker.trainer is trainer
+
+
+def test_opening_a_good_file(qtbot, window, tmp_path, monkeypatch):
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: pytest.fail(str(args)))
+    d = window.document.design.to_dict()
+    d["name"] = "Opened"
+    d["dataset"] = {**d["dataset"], "name": "circle", "samples": 200}
+    path = tmp_path / "ok.json"
+    path.write_text(json.dumps(d))
+    assert window.open_path(path)
+    assert window.document.path == path
+    assert window.windowTitle().startswith("nnviz — Opened")
+    assert window.worker.dataset.name == "circle"
+
+
+def test_close_during_training_stops_the_thread(qtbot):
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    window.actions["play"].trigger()
+    qtbot.waitUntil(lambda: latest(window).step > 20, timeout=WAIT_MS)
+    start = time.perf_counter()
+    window.close()
+    assert time.perf_counter() - start < 1.0
+    assert not window.worker.thread.isRunning()
+
+
+def test_sample_trace_from_the_toolbar(qtbot, window):
+    window.trace_box.setCurrentIndex(1)
+    window.sample_box.setValue(4)
+    qtbot.waitUntil(lambda: latest(window).trace_sample == 4, timeout=WAIT_MS)
+    window.trace_box.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: latest(window).trace_sample is None, timeout=WAIT_MS)

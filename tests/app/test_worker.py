@@ -1,0 +1,187 @@
+"""The training thread: commands reach the trainer, snapshots come back, shutdown is clean."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from nnviz.app.worker import TrainingWorker
+from nnviz.core.design import Design
+
+WAIT_MS = 10_000
+
+
+def small_design(**training) -> Design:
+    return Design.from_dict(
+        {
+            "format": "nnviz-design",
+            "version": 1,
+            "name": "xor",
+            "inputs": 2,
+            "layers": [
+                {"units": 4, "activation": "tanh"},
+                {"units": 1, "activation": "sigmoid"},
+            ],
+            "loss": "binary_cross_entropy",
+            "optimizer": {"name": "adam", "learning_rate": 0.01},
+            "regularization": None,
+            "training": {"batch_size": 10, "epochs": 100_000, "seed": 0, **training},
+            "dataset": {"name": "xor", "samples": 200, "test_fraction": 0.2, "seed": 0},
+        }
+    )
+
+
+def diverging_design() -> Design:
+    d = small_design().to_dict()
+    d["layers"] = [{"units": 16, "activation": "relu"}, {"units": 1, "activation": "linear"}]
+    d["loss"] = "mse"
+    d["optimizer"] = {"name": "sgd", "learning_rate": 1e6}
+    return Design.from_dict(d)
+
+
+@pytest.fixture
+def worker(qtbot):
+    w = TrainingWorker()
+    yield w
+    assert w.shutdown()
+    assert not w.thread.isRunning()
+
+
+def wait_paused(qtbot, worker: TrainingWorker) -> None:
+    qtbot.waitUntil(lambda: worker.latest().state == "paused", timeout=WAIT_MS)
+
+
+def test_reset_gives_a_paused_run_at_step_zero(qtbot, worker):
+    data = worker.reset(small_design())
+    assert len(data.x_train) == 160
+    snap = worker.take_latest()
+    assert snap is not None and snap.step == 0
+    assert worker.take_latest() is None  # taken once: latest wins, no queue
+    wait_paused(qtbot, worker)
+    assert worker.trainer.step == 0
+    assert not worker.is_playing
+
+
+def test_play_advances_epochs_and_sends_snapshots(qtbot, worker):
+    worker.reset(small_design())
+    with qtbot.waitSignal(worker.snapshotReady, timeout=WAIT_MS):
+        worker.play()
+    qtbot.waitUntil(lambda: worker.latest().epoch >= 3, timeout=WAIT_MS)
+    assert worker.is_playing
+    assert worker.latest().state == "running"
+    assert len(worker.latest().history["train_loss"]) >= 3
+
+
+def test_pause_stops_training(qtbot, worker):
+    worker.reset(small_design())
+    worker.play()
+    qtbot.waitUntil(lambda: worker.latest().step > 50, timeout=WAIT_MS)
+    worker.pause()
+    wait_paused(qtbot, worker)
+    step = worker.trainer.step
+    assert worker.latest().step == step
+    qtbot.wait(200)
+    assert worker.trainer.step == step
+
+
+def test_step_batch_trains_exactly_one_batch(qtbot, worker):
+    worker.reset(small_design())
+    wait_paused(qtbot, worker)
+    worker.step_batch()
+    qtbot.waitUntil(lambda: worker.latest().step == 1 and worker.latest().state == "paused")
+    qtbot.wait(100)
+    assert worker.trainer.step == 1
+    worker.step_batch()
+    qtbot.waitUntil(lambda: worker.latest().step == 2, timeout=WAIT_MS)
+    wait_paused(qtbot, worker)
+    assert worker.trainer.step == 2
+
+
+def test_step_epoch_trains_one_epoch(qtbot, worker):
+    worker.reset(small_design())
+    wait_paused(qtbot, worker)
+    worker.step_epoch()
+    qtbot.waitUntil(lambda: worker.latest().epoch == 1, timeout=WAIT_MS)
+    wait_paused(qtbot, worker)
+    qtbot.wait(100)
+    trainer = worker.trainer
+    assert trainer.epoch == 1
+    assert trainer.step == trainer.batches_per_epoch == 16
+
+
+def test_reset_returns_to_step_zero(qtbot, worker):
+    worker.reset(small_design())
+    worker.play()
+    qtbot.waitUntil(lambda: worker.latest().step > 20, timeout=WAIT_MS)
+    old = worker.trainer
+    worker.reset(small_design())
+    assert worker.trainer is not old
+    assert worker.latest().step == 0
+    wait_paused(qtbot, worker)
+    assert worker.trainer.step == 0
+    assert old.state == "stopped"
+
+
+def test_learning_rate_changes_live(qtbot, worker):
+    worker.reset(small_design())
+    trainer = worker.trainer
+    worker.play()
+    qtbot.waitUntil(lambda: worker.latest().step > 10, timeout=WAIT_MS)
+    worker.set_learning_rate(0.002)
+    qtbot.waitUntil(lambda: trainer.learning_rate == pytest.approx(0.002), timeout=WAIT_MS)
+    assert worker.trainer is trainer  # no reset
+    qtbot.waitUntil(lambda: worker.latest().learning_rate == pytest.approx(0.002))
+
+
+def test_learning_rate_change_while_paused_is_published(qtbot, worker):
+    worker.reset(small_design())
+    wait_paused(qtbot, worker)
+    worker.set_learning_rate(0.05)
+    qtbot.waitUntil(lambda: worker.latest().learning_rate == pytest.approx(0.05), timeout=WAIT_MS)
+
+
+def test_trace_sample_while_paused_publishes_a_new_snapshot(qtbot, worker):
+    worker.reset(small_design())
+    wait_paused(qtbot, worker)
+    worker.set_trace_sample(7)
+    qtbot.waitUntil(lambda: worker.latest().trace_sample == 7, timeout=WAIT_MS)
+    worker.set_trace_sample(None)
+    qtbot.waitUntil(lambda: worker.latest().trace_sample is None, timeout=WAIT_MS)
+
+
+def test_divergence_pauses_with_a_message(qtbot, worker):
+    worker.reset(diverging_design())
+    worker.play()
+    qtbot.waitUntil(lambda: worker.latest().state == "diverged", timeout=WAIT_MS)
+    assert "learning rate" in worker.latest().message
+    qtbot.waitUntil(lambda: not worker.is_playing, timeout=WAIT_MS)
+
+
+def test_play_after_finishing_trains_on(qtbot, worker):
+    worker.reset(small_design(epochs=2))
+    worker.play()
+    qtbot.waitUntil(lambda: worker.latest().state == "finished", timeout=WAIT_MS)
+    assert worker.latest().epoch == 2
+    qtbot.waitUntil(lambda: not worker.is_playing, timeout=WAIT_MS)
+    worker.play()
+    qtbot.waitUntil(lambda: worker.latest().epoch > 2, timeout=WAIT_MS)
+
+
+def test_shutdown_while_training_is_quick_and_clean(qtbot):
+    worker = TrainingWorker()
+    worker.reset(small_design())
+    worker.play()
+    qtbot.waitUntil(lambda: worker.latest().step > 10, timeout=WAIT_MS)
+    start = time.perf_counter()
+    assert worker.shutdown()
+    assert time.perf_counter() - start < 1.0
+    assert not worker.thread.isRunning()
+    assert worker.trainer.state == "stopped"
+    assert worker.shutdown()  # idempotent
+
+
+def test_shutdown_without_a_run(qtbot):
+    worker = TrainingWorker()
+    assert worker.shutdown()
+    assert not worker.thread.isRunning()

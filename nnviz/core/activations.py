@@ -1,9 +1,10 @@
 """Activation functions: name → an object with `forward` and `backward`.
 
 `backward(z, a, grad_a)` returns dLoss/dz from dLoss/da, so softmax's Jacobian-vector product
-fits the same interface as the element-wise functions. The attributes tell the rest of nnviz
-what it needs without a table of its own: `output_range` (for target encoding and saturation),
-`can_die` (a unit stuck on the flat side gets no gradient) and `output_only` (softmax).
+fits the same interface as the element-wise functions. The attributes are the one place the
+rest of nnviz learns an activation's nature from (design validation, target coding, the health
+metrics): `output_range` (target coding), `can_die` (a unit stuck on the flat side gets no
+gradient), `saturates` (bounded, so a unit can get stuck at an end) and `output_only` (softmax).
 """
 
 from __future__ import annotations
@@ -25,6 +26,15 @@ class Activation:
     def elementwise(self) -> bool:
         """Each unit's output depends on its own input only (every activation but softmax)."""
         return not self.output_only
+
+    @property
+    def saturates(self) -> bool:
+        """A unit can sit at an end of a bounded range, where its derivative is nearly zero.
+
+        Softmax is bounded too, but a probability near 0 is its normal answer for every class
+        but one, not a stuck unit.
+        """
+        return self.output_range is not None and self.elementwise
 
     def forward(self, z: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -73,7 +83,7 @@ def _zeros(shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
 def _row_sums(x: np.ndarray) -> np.ndarray:
     """Sums of the rows of a 2-D array, shaped (rows, 1): a product with ones is several times
     faster than a reduction over a short last axis."""
-    return np.matmul(x, _ones(x.shape[1], x.dtype))[:, None]
+    return np.dot(x, _ones(x.shape[1], x.dtype))[:, None]
 
 
 class Linear(Activation):

@@ -283,6 +283,8 @@ def _catalog() -> SimpleNamespace:
         initializers=initializers.INITIALIZERS,
         regularizers=regularizers.REGULARIZERS,
         optimizers=optimizers.OPTIMIZERS,
+        hyper_parameters=optimizers.HYPER_PARAMETERS,
+        check_optimizer_params=optimizers.check_optimizer_params,
         schedules=schedules.SCHEDULES,
         datasets=datasets.DATASETS,
         features=features.FEATURES,
@@ -372,21 +374,29 @@ def _read_layers(value: Any, cat: SimpleNamespace) -> tuple[LayerSpec, ...]:
 def _read_optimizer(value: Any, cat: SimpleNamespace) -> OptimizerSpec:
     obj = read_object(value, "optimizer")
     name = _read_named(obj, "optimizer", "optimizer", cat.optimizers.names())
-    defaults = _optimizer_defaults(cat, name)
-    _check_params(obj, "optimizer", name, defaults)
-    params = {}
-    for key, value in obj.items():
-        if key == "name":
-            continue
-        where = f"optimizer.{key}"
-        if isinstance(defaults[key], bool):
-            params[key] = read_bool(value, where)
-        else:
-            lo, lo_open, hi, hi_open = _HYPER_RANGES.get(key, (0, False, None, False))
-            params[key] = read_number(value, where, lo, hi, lo_open, hi_open)
-    if params.get("nesterov") and params.get("momentum", defaults.get("momentum", 0)) <= 0:
-        fail("optimizer.nesterov", "needs a momentum greater than 0")
+    _check_params(obj, "optimizer", name, cat.optimizers.get(name).defaults)
+    params = {
+        key: _read_param(cat.hyper_parameters[key], value, f"optimizer.{key}")
+        for key, value in obj.items()
+        if key != "name"
+    }
+    problems = cat.check_optimizer_params(name, params)  # rules across parameters (nesterov)
+    if problems:
+        raise DesignError(problems[0])
     return OptimizerSpec(name, params)
+
+
+def _read_param(param: Any, value: Any, where: str) -> Any:
+    """A hyper-parameter by its registry description (`optimizers.Param`): kind and range.
+
+    Whole-number parameters count epochs (schedules), so they share the epoch limit.
+    """
+    if param.kind == "bool":
+        return read_bool(value, where)
+    if param.kind == "int":
+        hi = MAX_EPOCHS if param.hi is None else int(param.hi)
+        return read_int(value, where, int(param.lo), hi)
+    return read_number(value, where, param.lo, param.hi, param.lo_open, param.hi_open)
 
 
 def _read_named(obj: Mapping[Any, Any], where: str, kind: str, names: Collection[str]) -> str:
@@ -406,27 +416,10 @@ def _check_params(
     """Hyper-parameters depend on the chosen name; the message lists that name's own."""
     for key in obj:
         if key != "name" and key not in valid:
-            fail(at(where, key), f"not a parameter of {name} (valid: {', '.join(valid)})")
+            fail(at(where, key), f"not a parameter of {name} (valid: {', '.join(valid) or 'none'})")
     for key in required:
         if key not in obj:
             fail(at(where, key), f"required key is missing (a parameter of {name})")
-
-
-# key → (low, low is exclusive, high, high is exclusive); torch.optim's own argument checks.
-_HYPER_RANGES: dict[str, tuple[float, bool, float | None, bool]] = {
-    "learning_rate": (0, True, None, False),
-    "momentum": (0, False, None, False),
-    "beta1": (0, False, 1, True),
-    "beta2": (0, False, 1, True),
-    "epsilon": (0, False, None, False),
-    "rho": (0, False, None, False),
-    "weight_decay": (0, False, None, False),
-}
-
-
-def _optimizer_defaults(cat: SimpleNamespace, name: str) -> Mapping[str, Any]:
-    """The hyper-parameters an optimizer takes, with torch's defaults."""
-    return dict(cat.optimizers.get(name).defaults)
 
 
 def _read_regularization(value: Any, cat: SimpleNamespace) -> RegularizationSpec | None:
@@ -469,31 +462,14 @@ def _read_schedule(value: Any, cat: SimpleNamespace) -> ScheduleSpec | None:
     where = "training.schedule"
     obj = read_object(value, where)
     name = _read_named(obj, where, "schedule", cat.schedules.names())
-    rules = _SCHEDULE_PARAMS.get(name, {})
-    _check_params(obj, where, name, rules, [key for key, (_, needed) in rules.items() if needed])
-    params = {key: rules[key][0](obj[key], f"{where}.{key}") for key in obj if key != "name"}
+    entry = cat.schedules.get(name)
+    _check_params(obj, where, name, entry.params, entry.required)
+    params = {
+        key: _read_param(entry.params[key], value, f"{where}.{key}")
+        for key, value in obj.items()
+        if key != "name"
+    }
     return ScheduleSpec(name, params)
-
-
-def _epochs(value: Any, where: str) -> int:
-    return read_int(value, where, 1, MAX_EPOCHS)
-
-
-def _gamma(value: Any, where: str) -> int | float:
-    return read_number(value, where, lo=0, lo_open=True)
-
-
-def _rate(value: Any, where: str) -> int | float:
-    return read_number(value, where, lo=0)
-
-
-# schedule → parameter → (reader, required); torch.optim.lr_scheduler's arguments.
-_SCHEDULE_PARAMS: dict[str, dict[str, tuple[Callable[[Any, str], Any], bool]]] = {
-    "constant": {},
-    "step": {"step_size": (_epochs, True), "gamma": (_gamma, False)},
-    "exponential": {"gamma": (_gamma, True)},
-    "cosine": {"t_max": (_epochs, False), "eta_min": (_rate, False)},
-}
 
 
 def _read_early_stopping(value: Any) -> EarlyStopping:
@@ -580,23 +556,19 @@ def _check_network(design: Design, cat: SimpleNamespace) -> None:
         fail("layers", f"the network would have {n_params:,} parameters (limit {MAX_PARAMS:,})")
     last = len(design.layers) - 1
     for i, layer in enumerate(design.layers[:-1]):
-        if layer.activation == "softmax":
-            fail(f"layers[{i}].activation", "softmax is only allowed in the last layer")
+        if cat.activations.get(layer.activation).output_only:
+            fail(f"layers[{i}].activation", f"{layer.activation} is only allowed in the last layer")
     output = design.layers[-1]
-    if output.activation == "softmax" and output.units < 2:
-        fail(f"layers[{last}].units", "a softmax layer needs at least 2 units (got 1)")
-    needed = _OUTPUT_ACTIVATION.get(design.loss)
+    if cat.activations.get(output.activation).output_only and output.units < 2:
+        # it spreads one answer over the layer's units, and one unit would always say 1
+        fail(f"layers[{last}].units", f"a {output.activation} layer needs at least 2 units (got 1)")
+    needed = cat.losses.get(design.loss).requires_output
     if needed is not None and output.activation != needed:
         fail(
             "loss",
             f"{design.loss} needs a {needed} output layer "
             f"(layers[{last}] uses {output.activation})",
         )
-
-
-# loss → the output activation it is defined on.
-_OUTPUT_ACTIVATION = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}
-_LABEL_LOSSES = ("cross_entropy", "binary_cross_entropy")
 
 
 def _check_data(design: Design, cat: SimpleNamespace) -> None:
@@ -613,7 +585,7 @@ def _check_data(design: Design, cat: SimpleNamespace) -> None:
         )
     task = info.task_of(spec)
     if task == "regression":
-        if design.loss in _LABEL_LOSSES:
+        if cat.losses.get(design.loss).needs_classes:
             fail("loss", f"{design.loss} needs class labels, but {spec.name!r} is a regression set")
         if info.is_plane(spec.name) and design.outputs != 1:
             fail(
@@ -623,15 +595,15 @@ def _check_data(design: Design, cat: SimpleNamespace) -> None:
             )
     classes = info.class_count(spec)
     if task == "classification" and classes is not None:
-        _check_classes(design, classes)
+        _check_classes(design, classes, cat)
 
 
-def _check_classes(design: Design, classes: int) -> None:
+def _check_classes(design: Design, classes: int, cat: SimpleNamespace) -> None:
     outputs = design.outputs
     where = f"layers[{len(design.layers) - 1}].units"
     name = design.dataset.name
-    if design.loss == "cross_entropy" and outputs != classes:
-        fail(where, f"cross_entropy needs one output unit per class ({name!r} has {classes})")
+    if cat.losses.get(design.loss).takes_labels and outputs != classes:
+        fail(where, f"{design.loss} needs one output unit per class ({name!r} has {classes})")
     if outputs > classes:
         fail(where, f"{outputs} output units but {name!r} has only {classes} classes")
     if outputs == 1 and classes != 2:

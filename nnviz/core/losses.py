@@ -5,7 +5,8 @@ Each loss gives its value and dLoss/doutput (`value`, `grad`, or both at once wi
 cross-entropy after a sigmoid, cross-entropy after a softmax) also work from the logits z, where
 the value and the gradient dLoss/dz = (p − y)/N are exact and cannot overflow, as
 `BCEWithLogitsLoss` and `CrossEntropyLoss` compute them; `requires_output` names that activation
-so design validation and the network can pair them. `fused(z, a, y)` returns the value,
+so design validation and the network can pair them (the attributes are the one place design
+validation and target coding learn a loss's needs from). `fused(z, a, y)` returns the value,
 dLoss/dz and dLoss/da together for the network's output layer.
 
 N is what PyTorch averages over: every element for the element-wise losses (and binary
@@ -28,6 +29,11 @@ _LOG_FLOOR = -100.0  # torch's clamp on log(a) in BCELoss
 class Loss:
     requires_output: str | None = None  # the output activation the loss is defined on
     takes_labels: bool = False  # also accepts integer class labels shaped (batch,)
+
+    @property
+    def needs_classes(self) -> bool:
+        """Measures predicted class probabilities, so the targets must be classes."""
+        return self.requires_output is not None
 
     def value(self, output: np.ndarray, target: np.ndarray) -> float:
         raise NotImplementedError
@@ -210,20 +216,24 @@ class CrossEntropy(Loss):
     def fused(self, z, a, target):
         if target.ndim != 1:
             return super().fused(z, a, target)
-        n = z.shape[0]
-        rows = np.arange(n)
-        picked = a[rows, target]
+        n, k = a.shape
+        # positions of the labelled entries in the flattened rows: 1-D indexing is cheaper
+        flat = np.arange(0, n * k, k)
+        flat += target
+        picked = a.take(flat)
         tiny = np.finfo(a.dtype).tiny
-        if picked.min() >= tiny:
+        if np.minimum.reduce(picked) >= tiny:
             # log of the picked probabilities equals torch's log-softmax to rounding, while
             # none of them has underflowed; otherwise go back to the logits
             value = -_total(np.log(picked)) / n
         else:
             value = self.value_from_logits(z, target)
         dz = a * (1.0 / n)
-        dz[rows, target] -= 1.0 / n
-        da = np.zeros_like(a)
-        da[rows, target] = -1.0 / (n * np.maximum(picked, tiny))
+        dz.reshape(-1)[flat] -= 1.0 / n
+        da = np.zeros(a.shape, a.dtype)
+        np.maximum(picked, tiny, out=picked)
+        picked *= -n
+        da.reshape(-1)[flat] = 1.0 / picked
         return value, dz, da
 
 

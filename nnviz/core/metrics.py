@@ -1,10 +1,11 @@
 """Per-layer health numbers: how big the weights and gradients are, and how many units are stuck.
 
-A *dead* unit (relu family) never leaves the flat negative side of its activation for any sample
-of the evaluation subset, so it passes (almost) no gradient and stops learning. A *saturated*
-unit (sigmoid, tanh) sits within 1 % of an end of its range for at least `SATURATED_SHARE` of
-the samples, where its derivative is nearly zero. Activations for which a notion does not apply
-report NaN, so a plot can leave a gap instead of a misleading zero.
+A *dead* unit (an activation that `can_die`: the relu family) never leaves the flat negative
+side of its activation for any sample of the evaluation subset, so it passes (almost) no gradient
+and stops learning. A *saturated* unit (an activation that `saturates`: sigmoid, tanh) sits
+within 1 % of an end of its `output_range` for at least `SATURATED_SHARE` of the samples, where
+its derivative is nearly zero. Activations for which a notion does not apply report NaN, so a plot
+can leave a gap instead of a misleading zero.
 """
 
 from __future__ import annotations
@@ -14,11 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-# Activations whose negative side is flat (or nearly so): a unit that is never positive is dead.
-DEAD_CAPABLE = frozenset({"relu", "leaky_relu", "elu", "gelu", "silu"})
-
-# Bounded activations and their ranges: near an end means saturated.
-BOUNDED: dict[str, tuple[float, float]] = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+from nnviz.core.activations import ACTIVATIONS
 
 SATURATED_MARGIN = 0.01  # fraction of the range counted as "at the end"
 SATURATED_SHARE = 0.9  # a unit is saturated if at least this share of samples is at an end
@@ -32,17 +29,17 @@ def layer_columns(n_layers: int) -> list[str]:
 
 def dead_fraction(post: np.ndarray, activation: str) -> float:
     """Share of units with no positive activation on any sample (NaN if not relu-like)."""
-    if activation not in DEAD_CAPABLE or post.size == 0:
+    if not ACTIVATIONS.get(activation).can_die or post.size == 0:
         return float("nan")
     return np.count_nonzero(post.max(axis=0) <= 0.0) / post.shape[1]
 
 
 def saturated_fraction(post: np.ndarray, activation: str) -> float:
     """Share of units pinned near an end of a bounded range (NaN if unbounded)."""
-    bounds = BOUNDED.get(activation)
-    if bounds is None or post.size == 0:
+    act = ACTIVATIONS.get(activation)
+    if not act.saturates or post.size == 0:
         return float("nan")
-    low, high = bounds
+    low, high = act.output_range
     half = (high - low) / 2
     at_end = np.abs(post - (low + half)) >= half - SATURATED_MARGIN * (high - low)
     per_unit = np.count_nonzero(at_end, axis=0)
@@ -66,17 +63,17 @@ class UnitHealth:
     def __init__(self, activations: Sequence[str], units: Sequence[int]) -> None:
         self.units = np.asarray(units, dtype=np.float64)
         self.starts = np.concatenate([[0], np.cumsum(units)[:-1]]).astype(np.intp)
-        centers, thresholds, dead_columns = [], [], []
-        for act, n in zip(activations, units, strict=True):
-            low, high = BOUNDED.get(act, (0.0, math.inf))
+        entries = [ACTIVATIONS.get(name) for name in activations]
+        centers, thresholds = [], []
+        for act, n in zip(entries, units, strict=True):
+            low, high = act.output_range if act.saturates else (0.0, math.inf)
             half = (high - low) / 2
             centers.append(np.full(n, low + half if math.isfinite(half) else 0.0))
             thresholds.append(np.full(n, half - SATURATED_MARGIN * (high - low)))
-            dead_columns.append(np.full(n, act in DEAD_CAPABLE))
         self.center = np.concatenate(centers)
         self.threshold = np.concatenate(thresholds)
-        self.dead_layers = np.array([a in DEAD_CAPABLE for a in activations])
-        self.bounded_layers = np.array([a in BOUNDED for a in activations])
+        self.dead_layers = np.array([act.can_die for act in entries])
+        self.bounded_layers = np.array([act.saturates for act in entries])
 
     def __call__(self, posts: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """(dead fraction per layer, saturated fraction per layer); NaN where not defined."""
@@ -85,8 +82,8 @@ class UnitHealth:
             return np.full(n_layers, np.nan), np.full(n_layers, np.nan)
         joined = np.concatenate(posts, axis=1)
         ones = np.ones(len(joined), dtype=joined.dtype)
-        positive = ones @ (joined > 0).astype(joined.dtype)
-        at_end = ones @ (np.abs(joined - self.center) >= self.threshold).astype(joined.dtype)
+        positive = np.dot(ones, (joined > 0).astype(joined.dtype))
+        at_end = np.dot(ones, (np.abs(joined - self.center) >= self.threshold).astype(joined.dtype))
         dead_units = (positive == 0).astype(np.float64)
         saturated_units = (at_end >= SATURATED_SHARE * len(joined)).astype(np.float64)
         dead = np.add.reduceat(dead_units, self.starts) / self.units

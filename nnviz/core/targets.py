@@ -2,10 +2,10 @@
 
 Datasets give integer class labels (or float values for regression); what the network must
 produce depends on the loss and the output layer: class indices for cross-entropy, 0/1 for one
-sigmoid unit, one-hot rows for k units under a distance loss, with -1/+1 instead of 0/1 when the
-output activation's range is (-1, 1), as tanh's is. The same object scores predictions: accuracy
-for classification (one output: above the middle of the target range means class 1; k outputs:
-the largest wins), R² for regression.
+sigmoid unit, one-hot rows for k units under a distance loss, coded with the ends of the output
+activation's `output_range` (-1/+1 for tanh; 0/1 when it has none). The same object scores
+predictions: accuracy for classification (one output: above the middle of the target range means
+class 1; k outputs: the largest wins), R² for regression.
 """
 
 from __future__ import annotations
@@ -14,17 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.design import Design, DesignError
+from nnviz.core.losses import LOSSES
 
-# Output ranges that change the target coding; anything unlisted is coded 0/1.
-OUTPUT_RANGES: dict[str, tuple[float, float]] = {
-    "sigmoid": (0.0, 1.0),
-    "softmax": (0.0, 1.0),
-    "tanh": (-1.0, 1.0),
-}
-
-# Losses that take integer class labels rather than a row of targets per sample.
-LABEL_LOSSES = frozenset({"cross_entropy"})
+UNBOUNDED_CODING = (0.0, 1.0)  # class coding for outputs without a range of their own
 
 
 @dataclass(frozen=True)
@@ -89,10 +83,10 @@ def make_targets(design: Design, task: str, classes: int | None, target_width: i
     `target_width` is the number of target columns of a regression set (ignored otherwise).
     """
     outputs = design.outputs
-    output_activation = design.layers[-1].activation
-    low, high = OUTPUT_RANGES.get(output_activation, (0.0, 1.0))
+    low, high = ACTIVATIONS.get(design.layers[-1].activation).output_range or UNBOUNDED_CODING
+    loss = LOSSES.get(design.loss)
     if task == "regression":
-        if design.loss in LABEL_LOSSES or design.loss == "binary_cross_entropy":
+        if loss.needs_classes:
             raise DesignError(
                 f"loss: {design.loss} needs class labels, but the dataset is a regression set"
             )
@@ -103,7 +97,7 @@ def make_targets(design: Design, task: str, classes: int | None, target_width: i
             )
         return Targets(task, outputs, False, 0.0, 1.0)
     k = int(classes or 2)
-    labels = design.loss in LABEL_LOSSES
+    labels = loss.takes_labels
     if labels and outputs != k:
         raise DesignError(
             f"layers: {design.loss} needs one output unit per class ({k}), not {outputs}"

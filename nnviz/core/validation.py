@@ -169,11 +169,16 @@ def read_int(value: Any, where: str, lo: int, hi: int) -> int:
     return int(value)
 
 
+def _bound(x: float) -> str:
+    """A bound as a person writes it: 0 and 1, not 0.0 and 1.0."""
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
 def _range_text(lo: float | None, hi: float | None, lo_open: bool, hi_open: bool) -> str:
-    low = "" if lo is None else f"{'greater than' if lo_open else 'at least'} {lo}"
-    high = "" if hi is None else f"{'less than' if hi_open else 'at most'} {hi}"
+    low = "" if lo is None else f"{'greater than' if lo_open else 'at least'} {_bound(lo)}"
+    high = "" if hi is None else f"{'less than' if hi_open else 'at most'} {_bound(hi)}"
     if low and high and not lo_open and not hi_open:
-        return f" from {lo} to {hi}"
+        return f" from {_bound(lo)} to {_bound(hi)}"
     return "".join(
         (" " + low if low else "", " and" if low and high else "", " " + high if high else "")
     )

@@ -51,21 +51,3 @@ def numeric_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-6) -> 
         flat[i] = old
         gflat[i] = (up - down) / (2 * h)
     return grad
-
-
-def targets_for(loss: str, rng: np.random.Generator, batch: int, outputs: int) -> np.ndarray:
-    if loss == "cross_entropy":
-        return rng.integers(0, outputs, size=batch)
-    if loss == "binary_cross_entropy":
-        return rng.integers(0, 2, size=(batch, outputs)).astype(float)
-    return rng.normal(size=(batch, outputs))
-
-
-#: The output activation each loss is paired with in gradient checks.
-OUTPUT_FOR_LOSS = {
-    "mse": "linear",
-    "mae": "tanh",
-    "huber": "linear",
-    "binary_cross_entropy": "sigmoid",
-    "cross_entropy": "softmax",
-}

@@ -25,6 +25,8 @@ from nnviz.core.design import (
     load_design,
     save_design,
 )
+from nnviz.core.optimizers import HYPER_PARAMETERS, OPTIMIZERS, check_optimizer_params
+from nnviz.core.schedules import SCHEDULES, check_schedule_params
 
 MINIMAL_TEXT = """\
 {"format": "nnviz-design", "version": 1, "name": "Two spirals",
@@ -354,7 +356,8 @@ BAD = [
         1.0,
         "optimizer.beta1: must be a number at least 0 and less than 1 (got 1.0)",
     ),
-    (("optimizer", "epsilon"), -1e-8, "optimizer.epsilon: must be a number at least 0"),
+    (("optimizer", "epsilon"), 0, "optimizer.epsilon: must be a number greater than 0 (got 0)"),
+    (("optimizer", "beta2"), -0.1, "optimizer.beta2: must be a number at least 0 and less than 1"),
     (("optimizer", "weight_decay"), -1, "optimizer.weight_decay: must be a number at least 0"),
     # initializer and regularization
     (("initializer",), "glorot", "initializer: unknown initializer 'glorot' (valid: "),
@@ -387,7 +390,22 @@ BAD = [
     (
         ("training", "schedule"),
         {"name": "step", "step_size": 10, "gamma": 0},
-        "training.schedule.gamma: must be a number greater than 0 (got 0)",
+        "training.schedule.gamma: must be a number greater than 0 and at most 1 (got 0)",
+    ),
+    (
+        ("training", "schedule"),
+        {"name": "exponential", "gamma": 1.5},
+        "training.schedule.gamma: must be a number greater than 0 and at most 1 (got 1.5)",
+    ),
+    (
+        ("training", "schedule"),
+        {"name": "constant", "gamma": 0.5},
+        "training.schedule.gamma: not a parameter of constant (valid: none)",
+    ),
+    (
+        ("training", "schedule"),
+        {"name": "cosine", "eta_min": -1},
+        "training.schedule.eta_min: must be a number at least 0 (got -1)",
     ),
     (
         ("training", "schedule"),
@@ -558,6 +576,49 @@ def test_an_unknown_hyper_parameter_lists_the_optimizers_own():
     valid = message.split("(valid: ")[1].rstrip(")").split(", ")
     assert {"learning_rate", "momentum", "nesterov", "weight_decay"} <= set(valid)
     assert "name" not in valid and "beta1" not in valid
+
+
+def _out_of_range(param: Any) -> Any:
+    """A value just below the low end of a registry hyper-parameter's range (or not a bool)."""
+    if param.kind == "bool":
+        return 1
+    return param.lo if param.lo_open else param.lo - 1
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS.names())
+def test_every_optimizer_parameter_is_checked_by_its_registry_range(name):
+    defaults = dict(OPTIMIZERS.get(name).defaults)
+    d = edited(MINIMAL, ("optimizer",), {"name": name, **defaults})
+    assert Design.from_dict(d).optimizer.params == defaults
+    for key in defaults:
+        bad = _out_of_range(HYPER_PARAMETERS[key])
+        assert _message(edited(d, ("optimizer", key), bad)).startswith(f"optimizer.{key}: must be")
+        assert check_optimizer_params(name, {key: bad})  # the same rule, from the same entry
+
+
+@pytest.mark.parametrize("name", SCHEDULES.names())
+def test_every_schedule_parameter_is_checked_by_its_registry_range(name):
+    entry = SCHEDULES.get(name)
+    given_params = {k: v for k, v in entry.defaults.items() if v is not None}
+    schedule = {"name": name, **given_params}
+    d = edited(MINIMAL, ("training", "schedule"), schedule)
+    assert Design.from_dict(d).training.schedule.params == given_params
+    for key, param in entry.params.items():
+        bad = _out_of_range(param)
+        message = _message(edited(d, ("training", "schedule", key), bad))
+        assert message.startswith(f"training.schedule.{key}: must be")
+        assert check_schedule_params(name, {**given_params, key: bad})
+    for key in entry.required:
+        message = _message(edited(d, ("training", "schedule", key), DELETE))
+        where = f"training.schedule.{key}"
+        assert message == f"{where}: required key is missing (a parameter of {name})"
+
+
+def test_nesterov_needs_momentum():
+    d = edited(MINIMAL, ("optimizer",), {"name": "sgd", "nesterov": True})
+    assert _message(d) == "optimizer.nesterov: needs a momentum greater than 0"
+    d = edited(d, ("optimizer", "momentum"), 1.5)
+    assert _message(d) == "optimizer.momentum: must be a number from 0 to 1 (got 1.5)"
 
 
 def test_bad_design_messages_are_single_lines_with_short_quotes():

@@ -75,44 +75,33 @@ HYPER_PARAMETERS: dict[str, tuple[str, str]] = {
 }
 LOG_SCALE = ("learning_rate", "epsilon", "weight_decay")
 
-# Schedule parameters: label, tooltip, widget factory, starting value (given the epoch budget).
+# How each schedule parameter is edited: its label and widget. Which parameters a schedule
+# has, their ranges, tooltips and starting values come from the schedule registry.
 Factory = Callable[[str], QWidget]
-SCHEDULE_PARAMETERS: dict[str, tuple[str, str, Factory, Callable[[int], float | int]]] = {
-    "step_size": (
-        "Step every",
-        "Multiply the learning rate by the factor every this many epochs.",
-        lambda tip: _epochs_spin(tip),
-        lambda epochs: max(1, epochs // 3),
-    ),
-    "gamma": (
-        "Factor",
-        "What the learning rate is multiplied by at each decay (below 1 shrinks it).",
-        lambda tip: DoubleSpinBox(0.0001, 10.0, 0.05, 4, tip),
-        lambda epochs: 0.1,
-    ),
-    "t_max": (
-        "Period",
-        "Epochs over which the cosine takes the rate from its start to the minimum "
-        "('= epochs': the whole budget).",
-        lambda tip: _epochs_spin(tip, special="= epochs"),
-        lambda epochs: epochs,
-    ),
-    "eta_min": (
-        "Minimum rate",
-        "The learning rate the cosine ends at.",
-        lambda tip: LogSpinBox(1e-7, 10.0, tip, zero=True),
-        lambda epochs: 0.0,
-    ),
+SCHEDULE_PARAMETERS: dict[str, tuple[str, Factory]] = {
+    "step_size": ("Step every", lambda tip: _epochs_spin(tip)),
+    "gamma": ("Factor", lambda tip: DoubleSpinBox(0.0001, 1.0, 0.05, 4, tip)),
+    "t_max": ("Period", lambda tip: _epochs_spin(tip, special="= epochs")),
+    "eta_min": ("Minimum rate", lambda tip: LogSpinBox(1e-7, 10.0, tip, zero=True)),
 }
-# Parameters each schedule shows, and those it must be given when chosen.
-SCHEDULE_FIELDS = {
-    "constant": (),
-    "step": ("step_size", "gamma"),
-    "exponential": ("gamma",),
-    "cosine": ("t_max", "eta_min"),
-}
-SCHEDULE_REQUIRED = {"step": ("step_size",), "exponential": ("gamma",)}
-SCHEDULE_START = {"exponential": {"gamma": 0.95}}
+
+
+def _schedule_tips() -> dict[str, str]:
+    """Each parameter's tooltip: its description in the first schedule that has it."""
+    tips: dict[str, str] = {}
+    for name in SCHEDULES:
+        for key, param in SCHEDULES.get(name).params.items():
+            tips.setdefault(key, param.description)
+    return tips
+
+
+def _schedule_start(name: str, epochs: int) -> dict[str, float | int]:
+    """Starting values of a schedule's required parameters (None in the registry: `epochs`)."""
+    entry = SCHEDULES.get(name)
+    return {
+        key: epochs if entry.defaults.get(key) is None else entry.defaults[key]
+        for key in entry.required
+    }
 
 
 def _epochs_spin(tip: str, special: str = "") -> SpinBox:
@@ -317,8 +306,9 @@ class TrainingSection(QGroupBox):
         self.schedule.fill(SCHEDULES)
         self.form.addRow("LR schedule", self.schedule)
         self.schedule_params: dict[str, QWidget] = {}
-        for key, (label, tip, factory, _) in SCHEDULE_PARAMETERS.items():
-            widget = factory(tip)
+        tips = _schedule_tips()
+        for key, (label, factory) in SCHEDULE_PARAMETERS.items():
+            widget = factory(tips[key])
             widget.valueChanged.connect(lambda _, key=key: self._on_schedule_param(key))
             self.schedule_params[key] = widget
             self.form.addRow(label, widget)
@@ -369,12 +359,12 @@ class TrainingSection(QGroupBox):
         schedule = training.schedule
         name = schedule.name if schedule else "constant"
         self.schedule.set_value(name)
-        shown = SCHEDULE_FIELDS.get(name, ())
+        entry = SCHEDULES.get(name)
         params: Mapping[str, float | int] = schedule.params if schedule else {}
         for key, widget in self.schedule_params.items():
-            self.form.setRowVisible(widget, key in shown)
-            start = SCHEDULE_PARAMETERS[key][3](0 if key == "t_max" else training.epochs)
-            widget.setValue(params.get(key, start))
+            self.form.setRowVisible(widget, key in entry.params)
+            start = entry.defaults.get(key)
+            widget.setValue(params.get(key, 0 if start is None else start))
 
     # --- editing ---------------------------------------------------------------------------
 
@@ -388,9 +378,7 @@ class TrainingSection(QGroupBox):
     def _on_schedule(self) -> None:
         name = self.schedule.value()
         epochs = self.editor.design.training.epochs
-        start = dict(SCHEDULE_START.get(name, {}))
-        for key in SCHEDULE_REQUIRED.get(name, ()):
-            start.setdefault(key, SCHEDULE_PARAMETERS[key][3](epochs))
+        start = _schedule_start(name, epochs)
         self._commit_training(f"LR schedule: {name}", None, schedule=ScheduleSpec(name, start))
 
     def _on_schedule_param(self, key: str) -> None:

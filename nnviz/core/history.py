@@ -11,6 +11,7 @@ import csv
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 
@@ -83,28 +84,70 @@ class History:
         self._size = 0
         self.total = 0
 
-    def to_csv(self, path: str | Path) -> None:
+    def rows(self) -> np.ndarray:
+        """A copy of the stored rows, shaped (rows, columns)."""
+        return self._data[:, : self._size].T.copy()
+
+    @classmethod
+    def from_rows(
+        cls,
+        names: Sequence[str],
+        rows: np.ndarray,
+        total: int | None = None,
+        capacity: int = DEFAULT_CAPACITY,
+    ) -> History:
+        """A history holding `rows` (as `rows()` gave them); `total` counts thinned records too."""
+        rows = np.asarray(rows, dtype=np.float64).reshape(-1, len(names))
+        history = cls(names, capacity)
+        for row in rows:
+            history.append_row(row)
+        if total is not None:
+            if total < len(rows):
+                raise ValueError(f"history total {total} is less than its {len(rows)} rows")
+            history.total = int(total)
+        return history
+
+    def write_csv(self, stream: TextIO) -> None:
         """Header of column names, then one line per row; NaN is written as an empty field."""
+        writer = csv.writer(stream)
+        writer.writerow(self.names)
+        for j in range(self._size):
+            writer.writerow(_format(v) for v in self._data[:, j])
+
+    def to_csv(self, path: str | Path) -> None:
+        """`write_csv` to a file."""
         with open(path, "w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
-            writer.writerow(self.names)
-            for j in range(self._size):
-                writer.writerow(_format(v) for v in self._data[:, j])
+            self.write_csv(f)
+
+    @classmethod
+    def read_csv(
+        cls, stream: TextIO, where: str = "history", capacity: int = DEFAULT_CAPACITY
+    ) -> History:
+        """Read back what `write_csv` wrote (thinning again if it holds more than `capacity`
+        rows); a malformed line raises ValueError '<where>:<line>: <problem>'."""
+        reader = csv.reader(stream)
+        names = next(reader, None)
+        if not names:
+            raise ValueError(f"{where}: empty history file")
+        try:
+            history = cls(names, capacity)
+        except ValueError as error:
+            raise ValueError(f"{where}: {error}") from None
+        for line, row in enumerate(reader, start=2):
+            if len(row) != len(names):
+                raise ValueError(f"{where}:{line}: expected {len(names)} fields, got {len(row)}")
+            try:
+                values = _parse(row)
+            except ValueError:
+                raise ValueError(f"{where}:{line}: a field is not a number") from None
+            history.append_row(values)
+        return history
 
     @classmethod
     def from_csv(cls, path: str | Path, capacity: int = DEFAULT_CAPACITY) -> History:
         """Read back what `to_csv` wrote (thinning again if it holds more than `capacity` rows)."""
         with open(path, newline="", encoding="utf-8") as f:
-            reader = csv.reader(f)
-            names = next(reader, None)
-            if not names:
-                raise ValueError(f"{path}: empty history file")
-            history = cls(names, capacity)
-            for line, row in enumerate(reader, start=2):
-                if len(row) != len(names):
-                    raise ValueError(f"{path}:{line}: expected {len(names)} fields, got {len(row)}")
-                history.append_row(_parse(row))
-        return history
+            return cls.read_csv(f, str(path), capacity)
 
 
 def _format(value: float) -> str:

@@ -1,0 +1,53 @@
+"""Atomic file writes: a crash, a full disk or an exception mid-save leaves the old file whole.
+
+The content goes to a temporary file in the same folder (so the final rename cannot cross file
+systems), is flushed and fsynced, keeps the old file's permissions, and only then replaces the
+target with `os.replace`; on any failure the temporary file is removed and the error re-raised.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+
+def write_atomic(path: str | os.PathLike[str], content: bytes | Callable[[BinaryIO], None]) -> None:
+    """Write `content` (bytes, or a function writing to a binary file) to `path` atomically."""
+    path = Path(path)
+    folder = path.absolute().parent
+    mode = stat.S_IMODE(path.stat().st_mode) if path.is_file() else None
+    temp = folder / f".{path.name}.{uuid.uuid4().hex[:12]}.tmp"
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "w+b") as stream:
+            if isinstance(content, bytes | bytearray | memoryview):
+                stream.write(content)
+            else:
+                content(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if mode is not None:
+            os.chmod(temp, mode)
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    _sync_folder(folder)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable where the platform allows it (POSIX)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -59,6 +59,11 @@ class Controls:
         """Train to the end of the current epoch (a whole epoch when at a boundary), then pause."""
         self._post(paused=False, steps=None, to_epoch_end=True)
 
+    def refresh(self) -> None:
+        """Wake the loop without changing what it does: a paused loop publishes its state again
+        (e.g. after the traced sample changed), a running one carries on."""
+        self._post()
+
     def stop(self) -> None:
         """End `run()` for good (it returns after the current step)."""
         self._post(stop=True)

@@ -42,6 +42,16 @@ class GridView:
 
 
 @dataclass(frozen=True)
+class PredictionView:
+    """A regression network's predictions against the true targets on a fixed sample of one
+    split (`split`: "test" when there is a test split, else "train"); both (samples, outputs)."""
+
+    split: str
+    targets: np.ndarray
+    predictions: np.ndarray
+
+
+@dataclass(frozen=True)
 class Snapshot:
     step: int
     epoch: int
@@ -69,6 +79,8 @@ class Snapshot:
     # Running mean of the batch loss a few times per epoch (columns step, epoch, batch_loss),
     # so loss plots move during long epochs; `epoch` there is fractional.
     step_history: Mapping[str, np.ndarray] = field(default_factory=dict)
+    # Regression only: predictions against targets, refreshed like `grid`.
+    predictions: PredictionView | None = None
 
     @property
     def n_layers(self) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import numpy as np
@@ -242,3 +243,100 @@ def test_snapshot_with_nan_still_paints(canvas):
     canvas.set_snapshot(s)
     assert not canvas.grab().isNull()
     assert canvas.neuron_color(1, 0).isValid()
+
+
+def test_before_the_first_step_the_canvas_shows_the_forward_state(canvas):
+    """No gradients exist at step 0, so no backward caption or colours either."""
+    fresh = dataclasses.replace(make_snapshot((2, 4, 1)), step=0)
+    for mode in ("backward", "both"):
+        canvas.set_mode(mode)
+        canvas.set_snapshot(fresh)
+        assert "Backward" not in canvas.caption()
+        assert canvas.shown_state() == FORWARD
+    canvas.set_mode("backward")
+    canvas.set_snapshot(dataclasses.replace(fresh, step=1, state="paused"))
+    assert canvas.caption().startswith("Backward pass")
+    assert canvas.shown_state() == BACKWARD
+
+
+@pytest.mark.parametrize("width", [360, 560, 760, 1100, 1700])
+def test_header_title_never_overlaps_the_legend(qtbot, width):
+    """At any width (a 1280-px window leaves the canvas about 560): title, info and legend apart,
+    and the drawing starts under the header."""
+    canvas = NetworkCanvas()
+    qtbot.addWidget(canvas)
+    canvas.set_activations(["tanh"] * 6 + ["sigmoid"])
+    canvas.resize(width, 600)
+    canvas.set_snapshot(make_snapshot((2, 8, 8, 8, 8, 8, 8, 1), grid_resolution=10))
+    parts = canvas.header_parts()
+    assert not parts["title"].intersects(parts["legend"])
+    assert not parts["info"].intersects(parts["legend"])
+    assert parts["legend"].right() <= width
+    top = min(canvas.neuron_positions(c)[:, 1].min() for c in range(8))
+    assert top > parts["legend"].bottom()
+
+
+def test_header_title_fits_in_the_real_window_at_1280(qtbot):
+    from nnviz.app.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitUntil(lambda: window.canvas.neuron_count() > 0, timeout=5000)
+    parts = window.canvas.header_parts()
+    assert not parts["title"].intersects(parts["legend"])
+    window.close()
+
+
+def test_thumbnails_are_rebuilt_only_for_a_new_grid(canvas, monkeypatch):
+    builds = []
+    original = NetworkCanvas._build_thumbnails
+
+    def counting(self, grid, layout):
+        builds.append(grid)
+        return original(self, grid, layout)
+
+    monkeypatch.setattr(NetworkCanvas, "_build_thumbnails", counting)
+    first = dataclasses.replace(make_snapshot((2, 4, 1), grid_resolution=20), state="paused")
+    canvas.set_snapshot(first)
+    canvas.grab()
+    assert len(builds) == 1
+    # New values, same grid (the trainer refreshes grids less often than snapshots).
+    canvas.set_snapshot(dataclasses.replace(make_snapshot((2, 4, 1), seed=5), grid=first.grid))
+    canvas.set_snapshot(dataclasses.replace(first, step=11, grid=first.grid))
+    canvas.grab()
+    assert len(builds) == 1
+    other = make_snapshot((2, 4, 1), seed=6, grid_resolution=20)
+    canvas.set_snapshot(dataclasses.replace(other, state="paused"))
+    canvas.grab()
+    assert len(builds) == 2 and builds[-1] is other.grid
+
+
+def test_training_snapshots_are_shown_at_a_bounded_rate_but_none_is_lost(canvas, qtbot):
+    """While running, a burst of snapshots is not drawn one by one; the newest still shows."""
+    first = make_snapshot((2, 3, 1), post=[np.array([0.9, 0.0, 0.0]), np.array([0.5])])
+    canvas.set_snapshot(first)
+    for sign in (-1.0, 1.0, -1.0):
+        post = [np.array([sign * 0.9, 0.0, 0.0]), np.array([0.5])]
+        canvas.set_snapshot(make_snapshot((2, 3, 1), post=post))
+    assert _hue(canvas.neuron_color(1, 0, FORWARD)) == "orange"  # the newest, -0.9
+
+
+def test_painting_to_svg_draws_vectors(canvas):
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+    from PySide6.QtGui import QPainter
+    from PySide6.QtSvg import QSvgGenerator
+
+    canvas.set_snapshot(make_snapshot((2, 4, 1)))
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    generator = QSvgGenerator()
+    generator.setOutputDevice(buffer)
+    painter = QPainter(generator)
+    canvas.render(painter, QPoint(0, 0))
+    painter.end()
+    svg = bytes(data).decode("utf-8")
+    assert svg.count("<image") == 1  # the legend's colour bar; links and neurons as shapes
+    assert svg.count("<path") + svg.count("<polyline") + svg.count("<rect") > 10

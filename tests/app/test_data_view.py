@@ -1,5 +1,5 @@
-"""The data view shades the network's output over the plane, shows the points, and for image data
-the traced sample with its predicted class."""
+"""The data view shades the network's output over the plane, shows the points, for regression the
+predictions against the targets, and for image data the traced sample with its predicted class."""
 
 from __future__ import annotations
 
@@ -12,7 +12,10 @@ import pytest
 from nnviz.app.views.colormap import CLASS_COLORS, NEGATIVE, POSITIVE
 from nnviz.app.views.data_view import DataView
 from nnviz.core.datasets import make_dataset
+from nnviz.core.design import Design
 from nnviz.core.snapshot import GridView, Snapshot, frozen_copies, frozen_copy
+from nnviz.core.targets import r2_score
+from nnviz.core.trainer import Trainer
 
 
 def make_snapshot(sizes, output_map=None, post_last=None, trace_sample=0) -> Snapshot:
@@ -131,3 +134,85 @@ def test_data_without_plane_or_image_says_so(view, spiral):
     assert view.page() == "message"
     assert "no plane view" in view.message.text().lower()
     view.set_snapshot(make_snapshot((2, 3, 1)))
+
+
+def regression_design(**dataset):
+    return Design.from_dict(
+        {
+            "format": "nnviz-design",
+            "version": 1,
+            "name": "plane",
+            "inputs": 2,
+            "layers": [
+                {"units": 4, "activation": "tanh"},
+                {"units": 1, "activation": "linear"},
+            ],
+            "loss": "mse",
+            "optimizer": {"name": "adam", "learning_rate": 0.01},
+            "regularization": None,
+            "training": {"batch_size": 10, "epochs": 5, "seed": 0},
+            "dataset": {"name": "plane", "samples": 200, "test_fraction": 0.2, **dataset},
+        }
+    )
+
+
+def test_regression_shows_predictions_against_targets_with_r2(view):
+    trainer = Trainer(regression_design())
+    trainer.run_epoch()
+    snapshot = trainer.snapshot()
+    view.set_dataset(trainer.data)
+    assert view.page() == "plane"  # a 2-D set: the plane, and the fit under it
+    assert view.fit.isVisibleTo(view)
+    view.set_snapshot(snapshot)
+    fit = snapshot.predictions
+    assert fit.split == "test"
+    assert view.fit.point_count() == len(trainer.data.y_test) == len(fit.targets)
+    expected = r2_score(fit.predictions, fit.targets)
+    assert view.fit.r2() == pytest.approx(expected)
+    title = view.fit.plot.getPlotItem().titleLabel.text
+    assert f"R² = {expected:.3f}" in title
+    x, y = view.fit.diagonal.getData()
+    np.testing.assert_allclose(x, y)  # the line of a perfect fit
+
+
+def test_regression_without_a_plane_shows_only_the_fit(view):
+    trainer = Trainer(regression_design())
+    flat = dataclasses.replace(trainer.data, plane=None, points_train=None, points_test=None)
+    view.set_dataset(flat)
+    assert view.page() == "fit"
+    view.set_snapshot(trainer.snapshot())
+    assert view.fit.point_count() == len(flat.y_test)
+
+
+def test_regression_plane_uses_a_diverging_map_of_the_prediction(view):
+    data = make_dataset({"name": "plane", "samples": 200, "test_fraction": 0.2})
+    view.set_dataset(data)
+    n = 100
+    output = np.tile(np.linspace(-5.0, 5.0, n), (n, 1))  # negative left, positive right
+    view.set_snapshot(make_snapshot((2, 4, 1), output_map=output))
+    rgb = view.plane.image_array().astype(int)
+    left, middle, right = rgb[n // 2, 0], rgb[n // 2, n // 2], rgb[n // 2, -1]
+    assert left[0] > left[2] and right[2] > right[0]  # orange below zero, blue above
+    assert abs(middle[0] - middle[2]) < 20  # zero is neutral
+
+
+def test_a_repeated_grid_is_not_redrawn(view, spiral, monkeypatch):
+    view.set_dataset(spiral)
+    calls = []
+    monkeypatch.setattr(view.plane, "set_output_map", lambda *args: calls.append(args))
+    snapshot = make_snapshot((2, 4, 1), output_map=np.zeros((10, 10)))
+    view.set_snapshot(snapshot)
+    view.set_snapshot(dataclasses.replace(snapshot, step=2))  # new values, the same grid
+    assert len(calls) == 1
+
+
+def test_a_finished_run_shows_its_final_fit(view):
+    """However fast a run ends, its last snapshot carries predictions of the final weights."""
+    trainer = Trainer(regression_design())
+    snapshots = []
+    trainer.run(on_snapshot=snapshots.append)
+    final = snapshots[-1]
+    assert final.state == "finished"
+    view.set_dataset(trainer.data)
+    view.set_snapshot(final)
+    assert view.fit.r2() == pytest.approx(final.metrics["test_r2"])

@@ -12,6 +12,7 @@ KEYS = {
     "dtype",
     "frame_ms_p50",
     "frame_ms_p95",
+    "frame_cpu_ms_p50",
     "steps_per_s",
     "headless_steps_per_s",
 }
@@ -26,5 +27,6 @@ def test_gui_bench_prints_json_lines(qtbot, capsys):
         assert set(result) >= KEYS
         assert result["steps_per_s"] > 0 and result["headless_steps_per_s"] > 0
         assert result["frame_ms_p95"] >= result["frame_ms_p50"] > 0
+        assert result["frame_cpu_ms_p50"] > 0
     assert results[0]["batch"] == 10 and results[0]["dtype"] == "float64"
     assert results[1]["batch"] == 64 and results[1]["dtype"] == "float32"

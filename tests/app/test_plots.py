@@ -188,3 +188,33 @@ def test_epoch_axis_grows_in_nice_steps(panel):
     panel.set_snapshot(snapshot(history(37)), force=True)
     low, high = panel.plot_widgets()["loss"].getPlotItem().getViewBox().viewRange()[0]
     assert low < 0 < 50 < high < 52
+
+
+def test_value_axis_moves_in_steps_not_with_every_point(panel):
+    """A steady loss keeps its axis (no re-layout per update); leaving the range widens it."""
+    box = panel.plot_widgets()["loss"].getPlotItem().getViewBox()
+    panel.set_snapshot(snapshot(history(20)), force=True)
+    first = box.viewRange()[1]
+    assert first[0] <= 0.0 and 1.2 <= first[1] <= 2.1  # 0 to the 1-2-5 step above 1.2
+    panel.set_snapshot(snapshot(history(40)), force=True)
+    assert box.viewRange()[1] == first
+    columns = history(41)
+    columns["test_loss"][-1] = 7.0
+    panel.set_snapshot(snapshot(columns), force=True)
+    assert 7.0 <= box.viewRange()[1][1] <= 10.5
+
+
+def test_log_axis_spans_whole_decades(panel):
+    panel.set_snapshot(snapshot(history(10)), force=True)  # gradient norms 0.1 and 0.01
+    low, high = panel.plot_widgets()["grad_norm"].getPlotItem().getViewBox().viewRange()[1]
+    assert low == pytest.approx(-2, abs=0.1) and high == pytest.approx(-1, abs=0.1)
+
+
+def test_a_zoomed_value_axis_is_left_alone(panel):
+    box = panel.plot_widgets()["loss"].getPlotItem().getViewBox()
+    panel.set_snapshot(snapshot(history(10)), force=True)
+    box.setYRange(0.2, 0.4, padding=0)
+    columns = history(11)
+    columns["train_loss"][-1] = 9.0
+    panel.set_snapshot(snapshot(columns), force=True)
+    assert box.viewRange()[1] == pytest.approx([0.2, 0.4])

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from nnviz.app.worker import TrainingWorker
+from nnviz.core.controls import Controls
 from nnviz.core.design import Design
 
 WAIT_MS = 10_000
@@ -185,3 +186,25 @@ def test_shutdown_without_a_run(qtbot):
     worker = TrainingWorker()
     assert worker.shutdown()
     assert not worker.thread.isRunning()
+
+
+def test_refresh_republishes_without_cancelling_a_requested_step():
+    """Changing the traced sample wakes the loop; it must not undo a Step asked for just before."""
+    controls = Controls()
+    controls.request_steps(3)
+    controls.refresh()
+    commands = controls.take()
+    assert (commands.paused, commands.steps) == (False, 3)
+    controls.refresh()
+    assert controls.pending
+    assert controls.take().paused is None  # nothing changes: a paused loop stays paused
+
+
+def test_trace_change_after_a_step_request_still_trains_the_step(qtbot, worker):
+    worker.reset(small_design())
+    qtbot.waitUntil(lambda: worker.latest().state == "paused", timeout=WAIT_MS)
+    worker.step_batch()
+    worker.set_trace_sample(3)
+    qtbot.waitUntil(lambda: worker.latest().step == 1, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: worker.latest().trace_sample == 3, timeout=WAIT_MS)
+    assert worker.latest().state == "paused"

@@ -87,11 +87,13 @@ def compute_layout(
     height: float,
     image_shape: tuple[int, int] | None = None,
     thumbnails: bool = False,
+    header: float = HEADER_H,
 ) -> list[LayerGeometry]:
-    """Columns evenly spread across the widget, each centred vertically in the drawing band."""
+    """Columns evenly spread across the widget, each centred vertically in the drawing band
+    between the header (`header` pixels tall) and the footer."""
     kinds = [layer_kind(i, n, image_shape) for i, n in enumerate(layer_sizes)]
     left = NAMES_MARGIN if kinds[0] == "neurons" else SIDE_MARGIN
-    top, bottom = HEADER_H, max(height - FOOTER_H, HEADER_H + 40.0)
+    top, bottom = header, max(height - FOOTER_H, header + 40.0)
     band = bottom - top
     col_w = max((width - left - SIDE_MARGIN) / len(layer_sizes), 30.0)
     xs = left + (np.arange(len(layer_sizes)) + 0.5) * col_w

@@ -1,8 +1,10 @@
-"""What the network makes of its data: the output over the input plane with the points, or, for
-image data, the traced sample with the predicted class probabilities.
+"""What the network makes of its data: the output over the input plane with the points; for
+regression, the predictions against the targets (under the plane for 2-D sets); for image data,
+the traced sample with the predicted class probabilities.
 
 Colours match the network canvas: class 0 orange, class 1 blue (the diverging map's ends), more
-classes from a colour-blind-safe palette; regression uses the diverging map of the value.
+classes from a colour-blind-safe palette; regression shades the plane with the diverging map of
+the predicted value, centred on zero.
 """
 
 from __future__ import annotations
@@ -13,17 +15,20 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
+    QGraphicsItem,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from nnviz.app.views.colormap import class_rgb, diverging_rgb, faded, robust_scale
+from nnviz.app.views.colormap import POSITIVE, class_rgb, diverging_rgb, faded, robust_scale
 from nnviz.app.views.images import ink_image
-from nnviz.core.snapshot import Snapshot
+from nnviz.core.snapshot import PredictionView, Snapshot
+from nnviz.core.targets import r2_score
 
 TEXT = QColor(51, 56, 62)
 MUTED = QColor(128, 134, 140)
@@ -65,14 +70,23 @@ class PlaneView(QWidget):
         self.plot.hideButtons()
         for side in ("left", "bottom"):
             axis = self.plot.getAxis(side)
+            axis.enableAutoSIPrefix(False)
             axis.setPen(pg.mkPen(MUTED))
             axis.setTextPen(pg.mkPen(MUTED))
+        # The range is the dataset's plane, set once: no autorange (and no axis re-layout)
+        # when the shading is replaced ten times a second.
+        self.plot.disableAutoRange()
+        self.plot.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)  # no blocky cells
         self.image = pg.ImageItem()
         self.plot.addItem(self.image)
         self.train_points = pg.ScatterPlotItem(size=6, pen=pg.mkPen("w", width=0.8))
         self.test_points = pg.ScatterPlotItem(size=6, pen=pg.mkPen(QColor(20, 20, 20), width=1.4))
         self.plot.addItem(self.train_points)
         self.plot.addItem(self.test_points)
+        for points in (self.train_points, self.test_points):
+            # The points never move, but the shading under them changes ten times a second:
+            # cached, they are copied back instead of being drawn one by one each time.
+            points.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.show_train = QCheckBox("Show train data")
         self.show_test = QCheckBox("Show test data")
         self.show_train.setChecked(True)
@@ -84,10 +98,22 @@ class PlaneView(QWidget):
         toggles.addWidget(self.show_train)
         toggles.addWidget(self.show_test)
         toggles.addStretch(1)
+        self._toggles = toggles
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.plot, 1, Qt.AlignmentFlag.AlignCenter)
         layout.addLayout(toggles)
+
+    def resizeEvent(self, event) -> None:
+        """Keep the plotting area (inside the axes) square: the plane is square, and a locked
+        aspect ratio would otherwise pad it with empty bands."""
+        size = event.size()
+        left = self.plot.getAxis("left").width()
+        bottom = self.plot.getAxis("bottom").height()
+        height = size.height() - self._toggles.sizeHint().height()
+        side = max(min(size.width() - left, height - bottom), 100)
+        self.plot.setFixedSize(round(side + left), round(side + bottom))
+        super().resizeEvent(event)
 
     def set_dataset(self, dataset) -> None:
         self._dataset = dataset
@@ -115,6 +141,67 @@ class PlaneView(QWidget):
     def image_array(self) -> np.ndarray | None:
         """The shaded output map as drawn, (N, N, 3) uint8, row 0 = lowest y."""
         return None if self._rgb is None else self._rgb.copy()
+
+
+class FitView(QWidget):
+    """Predictions against targets for a regression: a scatter, the y = x line of a perfect fit,
+    and R² in the title."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._fit: PredictionView | None = None
+        self._r2 = float("nan")
+        self.plot = pg.PlotWidget(background="w")
+        self.plot.setMenuEnabled(False)
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.hideButtons()
+        item = self.plot.getPlotItem()
+        item.setLabel("bottom", "target")
+        item.setLabel("left", "prediction")
+        item.showGrid(x=True, y=True, alpha=0.12)
+        for side in ("left", "bottom"):
+            axis = item.getAxis(side)
+            axis.enableAutoSIPrefix(False)
+            axis.setPen(pg.mkPen(MUTED))
+            axis.setTextPen(pg.mkPen(TEXT))
+        self.diagonal = pg.PlotCurveItem(pen=pg.mkPen(MUTED, width=1.2, style=Qt.PenStyle.DashLine))
+        self.points = pg.ScatterPlotItem(
+            size=5, pen=None, brush=pg.mkBrush(*POSITIVE, 150), antialias=True
+        )
+        self.plot.addItem(self.diagonal)
+        self.plot.addItem(self.points)
+        self._set_title()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot)
+
+    def set_fit(self, fit: PredictionView) -> None:
+        """Show one snapshot's predictions (every output column, as points)."""
+        self._fit = fit
+        targets = np.asarray(fit.targets, dtype=float).ravel()
+        predictions = np.asarray(fit.predictions, dtype=float).ravel()
+        finite = np.isfinite(targets) & np.isfinite(predictions)
+        self.points.setData(targets[finite], predictions[finite])
+        self._r2 = r2_score(fit.predictions, fit.targets)
+        both = np.concatenate([targets[finite], predictions[finite]])
+        if both.size:
+            lo, hi = float(both.min()), float(both.max())
+            pad = 0.05 * (hi - lo or 1.0)
+            self.diagonal.setData([lo - pad, hi + pad], [lo - pad, hi + pad])
+        self._set_title()
+
+    def point_count(self) -> int:
+        return len(self.points.data)
+
+    def r2(self) -> float:
+        return self._r2
+
+    def _set_title(self) -> None:
+        split = f" ({self._fit.split})" if self._fit is not None else ""
+        r2 = f"R² = {self._r2:.3f}" if np.isfinite(self._r2) else "R² = –"
+        self.plot.getPlotItem().setTitle(
+            f"Predictions vs targets{split} · {r2}", size="10pt", color=TEXT
+        )
 
 
 class SampleView(QWidget):
@@ -208,7 +295,10 @@ class DataView(QWidget):
         super().__init__(parent)
         self._dataset = None
         self._sample = 0
+        self._grid = None  # the grid and fit last shown: a snapshot often repeats them
+        self._fit = None
         self.plane = PlaneView()
+        self.fit = FitView()
         self.sample = SampleView()
         self.message = QLabel("No plane view for this data")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -227,8 +317,15 @@ class DataView(QWidget):
         image_layout.setContentsMargins(0, 0, 0, 0)
         image_layout.addWidget(self.sample, 1)
         image_layout.addLayout(buttons)
+        # The plane and, for regression, the fit under it (or the fit alone without a plane).
+        self.plane_page = QSplitter(Qt.Orientation.Vertical)
+        self.plane_page.setChildrenCollapsible(False)
+        self.plane_page.addWidget(self.plane)
+        self.plane_page.addWidget(self.fit)
+        self.plane_page.setStretchFactor(0, 3)
+        self.plane_page.setStretchFactor(1, 2)
         self.pages = QStackedWidget()
-        for page in (self.plane, image_page, self.message):
+        for page in (self.plane_page, image_page, self.message):
             self.pages.addWidget(page)
         self.pages.setCurrentWidget(self.message)
         layout = QVBoxLayout(self)
@@ -236,15 +333,25 @@ class DataView(QWidget):
         layout.addWidget(self.pages)
 
     def page(self) -> str:
-        """Which view is showing: 'plane', 'image' or 'message'."""
-        return ("plane", "image", "message")[self.pages.currentIndex()]
+        """Which view is showing: 'plane' (with the fit under it for regression), 'fit',
+        'image' or 'message'."""
+        index = self.pages.currentIndex()
+        if index == 0:
+            return "fit" if self.plane.isHidden() else "plane"
+        return ("plane", "image", "message")[index]
 
     def set_dataset(self, dataset) -> None:
         self._dataset = dataset
         self._sample = 0
-        if dataset.plane is not None and dataset.points_train is not None:
+        self._grid = self._fit = None
+        regression = dataset.task == "regression"
+        has_plane = dataset.plane is not None and dataset.points_train is not None
+        self.plane.setHidden(not has_plane)
+        self.fit.setHidden(not regression)
+        if has_plane:
             self.plane.set_dataset(dataset)
-            self.pages.setCurrentWidget(self.plane)
+        if has_plane or regression:
+            self.pages.setCurrentWidget(self.plane_page)
         elif dataset.image_shape is not None:
             self.pages.setCurrentIndex(1)
         else:
@@ -254,8 +361,13 @@ class DataView(QWidget):
         if snapshot is None or self._dataset is None:
             return
         page = self.page()
-        if page == "plane" and snapshot.grid is not None:
-            self.plane.set_output_map(snapshot.grid.output_map, snapshot.grid.extent)
+        grid, fit = snapshot.grid, snapshot.predictions
+        if page == "plane" and grid is not None and grid is not self._grid:
+            self._grid = grid
+            self.plane.set_output_map(grid.output_map, grid.extent)
+        if page in ("plane", "fit") and fit is not None and fit is not self._fit:
+            self._fit = fit
+            self.fit.set_fit(fit)
         elif page == "image":
             self._show_sample(snapshot)
 

@@ -1,18 +1,23 @@
 """The network canvas: neurons, links and the forward/backward sweep, painted in one paintEvent.
 
-Everything per frame is either a lookup into pre-built brushes and pens or a handful of
-`drawLines`/`drawImage` calls; the per-snapshot work (colours, link bins, thumbnails) is done
-once when a snapshot arrives or lazily on the first frame that needs it.
+Painting holds the interpreter lock (Qt's painter does not release it), so every millisecond
+spent drawing is a millisecond the training thread cannot run. The canvas therefore draws each
+state of the network (not yet reached, forward, backward, the update flash) once per snapshot
+into an image, and a frame only copies parts of those images: the regions on either side of the
+wave front, then each column in the state the wave has left it in. Heatmap thumbnails are rebuilt
+only when the trainer sends a new grid, not with every snapshot. Painting into anything but a
+raster device (an SVG export) draws the same picture as vectors instead.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -21,6 +26,7 @@ from PySide6.QtGui import (
     QHelpEvent,
     QImage,
     QMouseEvent,
+    QPaintEngine,
     QPainter,
     QPaintEvent,
     QPen,
@@ -28,6 +34,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from nnviz.app.views.animation import BACKWARD, DIM, FORWARD, Frame, Sweep
+from nnviz.app.views.canvas_header import CanvasHeader, HeaderLayout
 from nnviz.app.views.canvas_layout import LayerGeometry, compute_layout, labels_top
 from nnviz.app.views.colormap import (
     DIVERGING_LUT,
@@ -39,9 +46,14 @@ from nnviz.app.views.colormap import (
 )
 from nnviz.app.views.images import ink_image, rgb32_image
 from nnviz.app.views.link_batches import LinkBatch, LinkPens
-from nnviz.core.snapshot import Snapshot
+from nnviz.core.snapshot import GridView, Snapshot
 
 FPS = 30
+# While a run trains, new values are taken at most this often (the sweep still moves at FPS):
+# each new snapshot costs fresh pictures, and drawing them holds the interpreter lock that the
+# training thread needs.
+SNAPSHOT_HZ = 10.0
+DIM_REFRESH_S = 1.0  # the faded part ahead of the wave may lag this far behind while training
 BACKGROUND = QColor(255, 255, 255)
 TEXT = QColor(51, 56, 62)
 MUTED = QColor(128, 134, 140)
@@ -51,6 +63,10 @@ DIM_OVERLAY = QColor(255, 255, 255, 175)
 LUT32 = packed(DIVERGING_LUT)
 FADED_LUT32 = packed(faded(DIVERGING_LUT, 0.3))  # heatmaps the wave has not reached yet
 HOVER = QColor(30, 30, 30)
+FLASH = "flash"  # the forward state with the links brightened, during the weight update
+BAND, LABELS = "band", "labels"  # the cached pictures: drawing band, and the labels under it
+UPDATE_PHASE = "Update weights"
+NO_GRADIENTS = "Forward pass · no gradients before the first step"
 
 # What each state shows: the neuron quantity, the link quantity and their short names.
 QUANTITIES = {
@@ -94,26 +110,39 @@ class NetworkCanvas(QWidget):
         self.setMinimumSize(360, 240)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self._snapshot: Snapshot | None = None
+        self._pending: Snapshot | None = None  # the newest snapshot, waiting for its turn
+        self._adopted_at = -math.inf
+        self._pending_timer = QTimer(self)
+        self._pending_timer.setSingleShot(True)
+        self._pending_timer.timeout.connect(self._apply_pending)
         self._feature_names: tuple[str, ...] = ()
         self._activations: tuple[str, ...] = ()
         self._image_shape: tuple[int, int] | None = None
         self._layout: list[LayerGeometry] = []
         self._layout_key: tuple | None = None
+        self._header_layout: HeaderLayout | None = None
         self._prepared: dict[str, _Prepared] = {}
+        self._link_batches: dict[str, list[LinkBatch]] = {}  # per state, for the current layout
+        self._images: dict[tuple, QImage] = {}  # (part, state, scale) → a picture of the canvas
+        self._dim_grid: GridView | None = None  # the grid the cached dim picture was drawn with
+        self._dim_time = -math.inf
         self._thumbs: dict[int, _Thumbs] = {}
         self._thumb_key: tuple | None = None
         self._scales = SmoothedScale()
+        self._scaled_grid: GridView | None = None
         self._sweep = Sweep()
         self._hover: tuple[int, int] | None = None
         self._brushes = [QBrush(QColor(*(int(c) for c in rgb))) for rgb in DIVERGING_LUT]
         self._pens = LinkPens()
-        self._legend = rgb32_image(LUT32[None, :])
         self._font = QFont(self.font())
         self._font.setPointSizeF(9.0)
-        self._bold = QFont(self._font)
-        self._bold.setBold(True)
         self._small = QFont(self._font)
         self._small.setPointSizeF(8.0)
+        self._header = CanvasHeader(self.font(), rgb32_image(LUT32[None, :]))
+        self._outline = QPen(OUTLINE)
+        self._outline.setWidthF(1.0)
+        self._faint = QPen(QColor(190, 195, 200))
+        self._faint.setWidthF(1.0)
         self._timer = QTimer(self)
         self._timer.setInterval(round(1000 / FPS))
         self._timer.timeout.connect(self._tick)
@@ -122,20 +151,67 @@ class NetworkCanvas(QWidget):
 
     # ----------------------------------------------------------------- public API
     def set_snapshot(self, snapshot: Snapshot | None) -> None:
-        """Show a new snapshot (the latest wins; older ones are simply dropped)."""
+        """Show a new snapshot (the latest wins; older ones are simply dropped).
+
+        While training runs, one is shown at most SNAPSHOT_HZ times a second (the newest,
+        when its turn comes); any other state (paused, finished, a new network) shows at once.
+        """
+        if snapshot is not None and self._throttled(snapshot):
+            self._pending = snapshot
+            if not self._pending_timer.isActive():
+                wait = 1.0 / SNAPSHOT_HZ - (time.perf_counter() - self._adopted_at)
+                self._pending_timer.start(max(1, round(1000 * wait)))
+            return
+        self._pending = None
+        self._pending_timer.stop()
+        self._adopt(snapshot)
+
+    def _throttled(self, snapshot: Snapshot) -> bool:
+        current = self._snapshot
+        return (
+            current is not None
+            and snapshot.state == current.state == "running"
+            and snapshot.layer_sizes == current.layer_sizes
+            and time.perf_counter() - self._adopted_at < 1.0 / SNAPSHOT_HZ
+        )
+
+    def _apply_pending(self) -> None:
+        """Take the waiting snapshot now (its turn has come, or someone asks what is shown)."""
+        if self._pending is not None:
+            snapshot, self._pending = self._pending, None
+            self._pending_timer.stop()
+            self._adopt(snapshot)
+
+    def _adopt(self, snapshot: Snapshot | None) -> None:
+        self._adopted_at = time.perf_counter()
         if snapshot is not None and (
             self._snapshot is None or snapshot.layer_sizes != self._snapshot.layer_sizes
         ):
             self._scales.clear()
+            self._scaled_grid = None
             self._sweep.set_layers(len(snapshot.layer_sizes) - 1)
         self._snapshot = snapshot
         self._prepared.clear()
-        self._thumb_key = None
+        self._images = {
+            k: v
+            for k, v in self._images.items()
+            if k[:2] == (BAND, DIM) and self._dim_valid(snapshot)
+        }
         if snapshot is not None:
             self._update_scales(snapshot)
         self._update_timer()
         if not self._timer.isActive():
             self.update()
+
+    def _dim_valid(self, snapshot: Snapshot | None) -> bool:
+        """Whether the dim picture (layout, faded heatmaps or input, weak grey links) still
+        holds: with the grid it was drawn from, or while training for DIM_REFRESH_S."""
+        if snapshot is None or self._dim_time == -math.inf:
+            return False
+        if snapshot.grid is not None and snapshot.grid is self._dim_grid:
+            return True
+        fresh = time.perf_counter() - self._dim_time < DIM_REFRESH_S
+        return fresh and snapshot.state == "running"
 
     def set_mode(self, mode: str) -> None:
         """'forward', 'backward', 'both' (forward, backward, then the update) or 'off'."""
@@ -156,11 +232,13 @@ class NetworkCanvas(QWidget):
     def set_feature_names(self, names: Sequence[str] | None) -> None:
         """Names shown beside the input neurons (x1, x2, sin(x1), …)."""
         self._feature_names = tuple(names or ())
+        self._images.clear()
         self.update()
 
     def set_activations(self, names: Sequence[str] | None) -> None:
         """Activation name per trainable layer, shown in the layer labels."""
         self._activations = tuple(names or ())
+        self._layout_key = None  # the widest header title may have changed
         self.update()
 
     def set_design(self, design) -> None:
@@ -175,26 +253,54 @@ class NetworkCanvas(QWidget):
 
     # ------------------------------------------------------------ read-only model
     def neuron_count(self) -> int:
+        self._apply_pending()
         return sum(self._snapshot.layer_sizes) if self._snapshot is not None else 0
 
     def layer_kinds(self) -> list[str]:
         """How each column is drawn: 'neurons', 'strip' or 'image'."""
+        self._apply_pending()
         return [g.kind for g in self._geometry()]
 
     def neuron_positions(self, column: int) -> np.ndarray:
         """Centre of each unit of a column (pixels of the picture for an image input)."""
+        self._apply_pending()
         return self._geometry()[column].centers.copy()
 
     def current_frame(self) -> Frame:
-        return self._sweep.frame()
+        """What the sweep shows now; before the first step (no gradients yet) only the forward
+        part of it, under a caption that says so."""
+        frame = self._sweep.frame()
+        if self._has_gradients() or (
+            BACKWARD not in (frame.base, frame.wave) and frame.phase != UPDATE_PHASE
+        ):
+            return frame
+        n_layers = float(len(self._snapshot.layer_sizes) - 1)
+        return Frame(FORWARD, FORWARD, n_layers, 1, 0.0, NO_GRADIENTS)
+
+    def caption(self) -> str:
+        """The header's title for the current frame."""
+        frame = self.current_frame()
+        if frame.phase == UPDATE_PHASE:
+            return "Update weights:  w ← w − η·∂L/∂w"
+        if frame.base != frame.wave:
+            column = int(np.clip(round(frame.front), 0, len(self._snapshot.layer_sizes) - 1))
+            arrow = "→" if frame.direction > 0 else "←"
+            return f"{frame.phase} {arrow} {self._column_name(column)}"
+        return frame.phase or "Latest state"
+
+    def header_parts(self) -> dict[str, QRectF]:
+        """Where the header's title, info line and legend sit (they never overlap)."""
+        self._geometry()
+        return self._header_layout.parts() if self._header_layout is not None else {}
 
     def shown_state(self) -> str:
         """The state neurons are in once the wave reaches them: 'forward' or 'backward'."""
-        frame = self._sweep.frame()
+        frame = self.current_frame()
         return frame.wave if frame.wave != DIM else FORWARD
 
     def neuron_color(self, column: int, unit: int, state: str | None = None) -> QColor:
         """The colour that stands for a unit's value (activation forward, ∂L/∂z backward)."""
+        self._apply_pending()
         prepared = self._prepare(state or self.shown_state())
         lut = prepared.neuron_lut[column]
         if lut is None:
@@ -204,12 +310,14 @@ class NetworkCanvas(QWidget):
 
     def link_width(self, layer: int, row: int, col: int, state: str | None = None) -> float:
         """Pen width of link row → col of weight matrix `layer` (0 when not drawn)."""
+        self._apply_pending()
         batch = self._prepare(state or self.shown_state()).links[layer]
         b = batch.bin_for(row, col)
         return 0.0 if b is None else self._pens.for_batch(batch, False)[b].widthF()
 
     def tooltip_at(self, x: float, y: float) -> str | None:
         """The hover text for a point of the widget: a neuron's or a link's numbers."""
+        self._apply_pending()
         hit = self._neuron_at(x, y)
         if hit is not None:
             return self._neuron_tooltip(*hit)
@@ -217,6 +325,10 @@ class NetworkCanvas(QWidget):
         return self._link_tooltip(*link) if link is not None else None
 
     # ------------------------------------------------------------- preparation
+    def _has_gradients(self) -> bool:
+        """False before the first step: the backward pass has nothing to show yet."""
+        return self._snapshot is not None and self._snapshot.step > 0
+
     def _update_scales(self, s: Snapshot) -> None:
         """Per-layer ±scales, smoothed across snapshots so colours do not flicker."""
         self._scales.update(("a", 0), robust_scale(s.input))
@@ -225,9 +337,30 @@ class NetworkCanvas(QWidget):
             self._scales.update(("dz", k + 1), robust_scale(s.grad_pre[k], 1e-12))
             self._scales.update(("w", k), robust_scale(s.weights[k]))
             self._scales.update(("dw", k), robust_scale(s.grad_weights[k], 1e-12))
-        if s.grid is not None:
+        if s.grid is not None and s.grid is not self._scaled_grid:
+            self._scaled_grid = s.grid  # a grid is reused across snapshots: scale it once
             for k, maps in enumerate(s.grid.neuron_maps):
                 self._scales.update(("map", k), robust_scale(maps))
+
+    def _column_name(self, column: int) -> str:
+        return self._layer_title(column).split(" · ")[0]
+
+    def _header_titles(self) -> list[str]:
+        """Every title the sweep can show, for a header layout that stays put while it runs."""
+        columns = range(len(self._snapshot.layer_sizes))
+        titles = ["Update weights:  w ← w − η·∂L/∂w", NO_GRADIENTS, "Latest state"]
+        for phase, arrow in (("Forward pass", "→"), ("Backward pass", "←")):
+            titles += [f"{phase} {arrow} {self._column_name(c)}" for c in columns]
+        return titles
+
+    def _header_info(self) -> str:
+        s = self._snapshot
+        sample = "batch mean" if s.trace_sample is None else f"sample #{s.trace_sample}"
+        return f"step {s.step} · epoch {s.epoch} · showing {sample}"
+
+    def _caption_lines(self, state: str) -> tuple[str, str]:
+        neuron_q, link_q, _, _ = QUANTITIES[state]
+        return f"neurons: {neuron_q}", f"links: {link_q}"
 
     def _geometry(self) -> list[LayerGeometry]:
         if self._snapshot is None:
@@ -238,17 +371,27 @@ class NetworkCanvas(QWidget):
             self.height(),
             self._image_shape,
             self._snapshot.grid is not None,
+            self._activations,
         )
         if key != self._layout_key:
+            # The widest step/epoch line the header will need for a while: room for 7 digits.
+            info = f"step {'8' * 7} · epoch {'8' * 6} · showing sample #{'8' * 5}"
+            captions = [self._caption_lines(state) for state in QUANTITIES]
+            self._header_layout = self._header.layout(
+                self.width(), self._header_titles(), info, captions
+            )
             self._layout = compute_layout(
                 self._snapshot.layer_sizes,
                 self.width(),
                 self.height(),
                 self._image_shape,
                 thumbnails=self._snapshot.grid is not None,
+                header=self._header_layout.height,
             )
             self._layout_key = key
             self._prepared.clear()
+            self._link_batches.clear()
+            self._images.clear()
             self._thumb_key = None
         return self._layout
 
@@ -257,6 +400,18 @@ class NetworkCanvas(QWidget):
         if state == BACKWARD:
             return [None, *s.grad_pre]
         return [s.input, *s.post]
+
+    def _batches(self, state: str, layout: list[LayerGeometry]) -> list[LinkBatch]:
+        """One `LinkBatch` per layer pair and state, kept while the layout holds: only their
+        values change with a snapshot, so the line geometry is built once."""
+        batches = self._link_batches.get(state)
+        if batches is None:
+            batches = [
+                LinkBatch(layout[k].link_out(), layout[k + 1].link_in())
+                for k in range(len(layout) - 1)
+            ]
+            self._link_batches[state] = batches
+        return batches
 
     def _prepare(self, state: str) -> _Prepared:
         """Colours, link bins and strip images for one state of the current snapshot."""
@@ -281,9 +436,8 @@ class NetworkCanvas(QWidget):
                 prepared.strips[column] = rgb32_image(LUT32.take(lut)[:, None])
             elif layout[column].kind == "image":
                 prepared.picture = ink_image(values, layout[column].image_shape)
-        for k, values in enumerate(links):
+        for k, (values, batch) in enumerate(zip(links, self._batches(state, layout), strict=True)):
             scale = self._scales.get((w_key, k))
-            batch = LinkBatch(layout[k].link_out(), layout[k + 1].link_in())
             batch.set_values(values, scale)
             prepared.links.append(batch)
             prepared.link_scale.append(scale)
@@ -291,36 +445,40 @@ class NetworkCanvas(QWidget):
         return prepared
 
     def _thumbnails(self) -> dict[int, _Thumbs]:
-        """Heatmaps of every neuron over the input plane, pre-scaled to the neuron size."""
+        """Heatmaps of every neuron over the input plane, pre-scaled to the neuron size; rebuilt
+        only when the grid itself (or the layout) changes, not with every snapshot."""
         s = self._snapshot
         layout = self._geometry()
         if s is None or s.grid is None:
             return {}
-        key = (id(s), tuple(g.cell for g in layout))
-        if key == self._thumb_key:
-            return self._thumbs
+        key = (s.grid, tuple(g.cell for g in layout))
+        if (
+            self._thumb_key is None
+            or key[1] != self._thumb_key[1]
+            or key[0] is not self._thumb_key[0]
+        ):
+            self._thumbs = self._build_thumbnails(s.grid, layout)
+            self._thumb_key = key
+        return self._thumbs
+
+    def _build_thumbnails(self, grid: GridView, layout: list[LayerGeometry]) -> dict[int, _Thumbs]:
         thumbs = {}
-        for column, maps in enumerate(s.grid.neuron_maps[: len(layout)]):
+        for column, maps in enumerate(grid.neuron_maps[: len(layout)]):
             geometry = layout[column]
             if geometry.kind != "neurons" or maps.shape[0] != geometry.units:
                 continue
             side = max(round(geometry.cell) - 2, 2)
-            # Row 0 of a map is the lowest y and images run top-down, so flip; subsample a fine
-            # grid to about twice the drawn size before the (smooth, slower) Qt scaling.
-            stride = max(maps.shape[1] // side, 1)
-            index = lut_index(maps[:, ::-stride, ::stride], self._scales.get(("map", column)))
-            # One image per layer (bright | faded side by side, units stacked), scaled once;
-            # each frame draws a sub-rectangle per unit.
-            units, n, m = index.shape
+            # Sample the grid at the drawn size (nearest cell); row 0 of a map is the lowest y
+            # and images run top-down, so the rows are taken in reverse.
+            n = maps.shape[1]
+            pick = np.minimum(((np.arange(side) + 0.5) * n / side).astype(np.intp), n - 1)
+            sampled = maps[:, pick[::-1]][:, :, pick]
+            index = lut_index(sampled, self._scales.get(("map", column)))
+            # One image per layer (bright | faded side by side, units stacked); each state
+            # picture draws a sub-rectangle per unit.
+            units = index.shape[0]
             both = np.concatenate([LUT32.take(index), FADED_LUT32.take(index)], axis=2)
-            stacked = rgb32_image(both.reshape(units * n, 2 * m)).scaled(
-                2 * side,
-                side * units,
-                Qt.AspectRatioMode.IgnoreAspectRatio,
-                Qt.TransformationMode.SmoothTransformation,
-            )
-            thumbs[column] = _Thumbs(stacked, side)
-        self._thumbs, self._thumb_key = thumbs, key
+            thumbs[column] = _Thumbs(rgb32_image(both.reshape(units * side, 2 * side)), side)
         return thumbs
 
     # ----------------------------------------------------------------- animation
@@ -353,14 +511,115 @@ class NetworkCanvas(QWidget):
             painter.end()
             return
         layout = self._geometry()
-        frame = self._sweep.frame()
+        frame = self.current_frame()
+        raster = painter.paintEngine().type() == QPaintEngine.Type.Raster
+        scale = round(painter.deviceTransform().m11(), 3) if raster else None
         columns = np.arange(len(layout), dtype=float)
         front_x = float(np.interp(frame.front, columns, [g.x for g in layout]))
-        self._paint_links(painter, layout, frame, front_x)
-        self._paint_neurons(painter, layout, frame)
-        self._paint_labels(painter, layout, frame)
-        self._paint_header(painter, frame)
+        flash = frame.flash > 0.5
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # copies stay exact
+        for state, clip in self._regions(frame, front_x):
+            if clip.width() > 0:
+                self._paint_part(painter, BAND, self._picture_key(state, flash), clip, scale)
+        # Each column whole, in the state the wave has left it in (the front may cut one).
+        for column, geometry in enumerate(layout):
+            state = frame.wave if frame.reached(column) else frame.base
+            chip = 0.4 * geometry.cell if geometry.kind == "neurons" else 0.0  # value chips
+            clip = QRectF(*geometry.rect).adjusted(-3, -3, chip + 3, 3)
+            self._paint_part(painter, BAND, self._picture_key(state, flash), clip, scale)
+        top = labels_top(layout, self.height()) - 2
+        labels = QRectF(0, top, self.width(), self.height() - top)
+        self._paint_part(painter, LABELS, self.shown_state(), labels, scale)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if self._hover is not None:
+            self._paint_hover(painter, layout)
+        self._header.paint(
+            painter,
+            self._header_layout,
+            self.caption(),
+            self._header_info(),
+            self._caption_lines(self.shown_state()),
+        )
         painter.end()
+
+    def _picture_key(self, state: str, flash: bool) -> str:
+        return FLASH if flash and state == FORWARD else state
+
+    def _paint_part(
+        self, painter: QPainter, part: str, state: str, clip: QRectF, scale: float | None
+    ) -> None:
+        """A rectangle of one picture (`part` in `state`): copied from the cached picture on a
+        raster device (`scale` is its pixel ratio), drawn as clipped vectors (None) on another."""
+        if scale is not None:
+            rect = clip.toAlignedRect().intersected(self.rect())
+            image = self._picture(part, state, scale)
+            if scale == 1.0:  # the plain copy, several times faster than a scaled one
+                painter.drawImage(rect.topLeft(), image, rect)
+            else:
+                x, y, w, h = rect.x(), rect.y(), rect.width(), rect.height()
+                source = QRectF(x * scale, y * scale, w * scale, h * scale)
+                painter.drawImage(QRectF(rect), image, source)
+            return
+        painter.save()
+        painter.setClipRect(clip)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self._draw_part(painter, part, state)
+        painter.restore()
+
+    def _picture(self, part: str, state: str, scale: float) -> QImage:
+        """The whole canvas's `part` in one state, drawn once per snapshot (the dim drawing band
+        once per grid) at the device's pixel ratio."""
+        image = self._images.get((part, state, scale))
+        if image is None:
+            image = QImage(
+                max(round(self.width() * scale), 1),
+                max(round(self.height() * scale), 1),
+                QImage.Format.Format_ARGB32_Premultiplied,
+            )
+            image.setDevicePixelRatio(scale)
+            image.fill(BACKGROUND)
+            painter = QPainter(image)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            self._draw_part(painter, part, state)
+            painter.end()
+            self._images[(part, state, scale)] = image
+            if (part, state) == (BAND, DIM):
+                self._dim_grid, self._dim_time = self._snapshot.grid, time.perf_counter()
+        return image
+
+    def _draw_part(self, painter: QPainter, part: str, state: str) -> None:
+        if part == LABELS:
+            self._paint_labels(painter, self._geometry(), state)
+        else:
+            self._paint_state(painter, state)
+
+    def _paint_state(self, painter: QPainter, key: str) -> None:
+        """Links, neurons and input names, everywhere, in one state.
+
+        While training runs, links are drawn without antialiasing: a third of the cost, in a
+        picture replaced ten times a second; a paused or finished network is drawn smooth.
+        """
+        layout = self._geometry()
+        state = FORWARD if key == FLASH else key
+        smooth = painter.testRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, self._snapshot.state != "running")
+        if state == DIM:
+            painter.setPen(self._pens.dim)
+            for batch in self._prepare(FORWARD).links:  # any state's batches share geometry
+                painter.drawLines(batch.shown_lines)
+        else:
+            for batch in self._prepare(state).links:
+                pens = self._pens.for_batch(batch, key == FLASH)
+                for b, lines in batch.batches:
+                    painter.setPen(pens[b])
+                    painter.drawLines(lines)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, smooth)
+        thumbs = self._thumbnails()
+        for column, geometry in enumerate(layout):
+            column_state = FORWARD if state == BACKWARD and column == 0 else state
+            draw = _LAYER_PAINTERS[geometry.kind]
+            draw(self, painter, column, geometry, column_state, thumbs.get(column))
+        self._paint_feature_names(painter, layout)
 
     def _regions(self, frame: Frame, front_x: float) -> list[tuple[str, QRectF]]:
         """The canvas split at the wave front into the reached and the not-yet-reached part."""
@@ -373,34 +632,8 @@ class NetworkCanvas(QWidget):
             return [(frame.wave, left), (frame.base, right)]
         return [(frame.base, left), (frame.wave, right)]
 
-    def _paint_links(
-        self, painter: QPainter, layout: list[LayerGeometry], frame: Frame, front_x: float
-    ) -> None:
-        for state, clip in self._regions(frame, front_x):
-            if clip.width() <= 0:
-                continue
-            painter.save()
-            painter.setClipRect(clip)
-            if state == DIM:
-                # Any state's batches share geometry; forward ones are always available.
-                painter.setPen(self._pens.dim)
-                for batch in self._prepare(FORWARD).links:
-                    if batch.x_span[1] >= clip.left() and batch.x_span[0] <= clip.right():
-                        painter.drawLines(batch.shown_lines)
-            else:
-                for batch in self._prepare(state).links:
-                    if batch.x_span[1] < clip.left() or batch.x_span[0] > clip.right():
-                        continue
-                    pens = self._pens.for_batch(batch, frame.flash > 0.5)
-                    for b, lines in batch.batches:
-                        painter.setPen(pens[b])
-                        painter.drawLines(lines)
-            painter.restore()
-        if self._hover is not None:
-            self._paint_hover_links(painter, layout)
-
-    def _paint_hover_links(self, painter: QPainter, layout: list[LayerGeometry]) -> None:
-        """Outline the hovered neuron's own links so its fan-in and fan-out stand out."""
+    def _paint_hover(self, painter: QPainter, layout: list[LayerGeometry]) -> None:
+        """Outline the hovered neuron and its own links so its fan-in and fan-out stand out."""
         column, unit = self._hover
         pen = QPen(QColor(70, 74, 80))
         pen.setWidthF(1.2)
@@ -415,38 +648,20 @@ class NetworkCanvas(QWidget):
                 continue
             lines = [batch.shown_lines[i] for i in np.flatnonzero(mask).tolist()]
             painter.drawLines(lines)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        pen = QPen(HOVER)
+        pen.setWidthF(2.0)
+        painter.setPen(pen)
+        painter.drawRect(_unit_rect(layout[column], unit).adjusted(-2, -2, 2, 2))
 
-    def _paint_neurons(self, painter: QPainter, layout: list[LayerGeometry], frame: Frame) -> None:
-        thumbs = self._thumbnails()
-        outline = QPen(OUTLINE)
-        outline.setWidthF(1.0)
-        faint = QPen(QColor(190, 195, 200))
-        faint.setWidthF(1.0)
-        for column, geometry in enumerate(layout):
-            state = frame.wave if frame.reached(column) else frame.base
-            if state == BACKWARD and column == 0:
-                state = FORWARD  # inputs have no gradient of interest
-            draw = _LAYER_PAINTERS[geometry.kind]
-            draw(self, painter, column, geometry, state, thumbs.get(column), outline, faint)
-        if self._hover is not None:
-            column, unit = self._hover
-            geometry = layout[column]
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            pen = QPen(HOVER)
-            pen.setWidthF(2.0)
-            painter.setPen(pen)
-            painter.drawRect(_unit_rect(geometry, unit).adjusted(-2, -2, 2, 2))
-
-    def _paint_neuron_column(
-        self, painter, column, geometry, state, thumbs, outline, faint
-    ) -> None:
+    def _paint_neuron_column(self, painter, column, geometry, state, thumbs) -> None:
         side = geometry.cell
         radius = min(4.0, side / 6)
         luts = None if state == DIM else self._prepare(state).neuron_lut[column]
-        painter.setPen(faint if state == DIM else outline)
+        painter.setPen(self._faint if state == DIM else self._outline)
+        show_thumb = thumbs is not None and state != BACKWARD
         for unit, (cx, cy) in enumerate(geometry.centers.tolist()):
             rect = QRectF(cx - side / 2, cy - side / 2, side, side)
-            show_thumb = thumbs is not None and state != BACKWARD
             if show_thumb:
                 offset = thumbs.side if state == DIM else 0
                 source = QRectF(offset, unit * thumbs.side, thumbs.side, thumbs.side)
@@ -464,7 +679,7 @@ class NetworkCanvas(QWidget):
                 painter.setBrush(DIM_FILL if luts is None else self._brushes[int(luts[unit])])
                 painter.drawRoundedRect(rect, radius, radius)
 
-    def _paint_strip(self, painter, column, geometry, state, thumbs, outline, faint) -> None:
+    def _paint_strip(self, painter, column, geometry, state, thumbs) -> None:
         rect = QRectF(*geometry.rect)
         image = None if state == DIM else self._prepare(state).strips.get(column)
         if image is None:
@@ -472,17 +687,28 @@ class NetworkCanvas(QWidget):
         else:
             painter.drawImage(rect, image)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.setPen(faint if state == DIM else outline)
+        painter.setPen(self._faint if state == DIM else self._outline)
         painter.drawRect(rect)
 
-    def _paint_image(self, painter, column, geometry, state, thumbs, outline, faint) -> None:
+    def _paint_image(self, painter, column, geometry, state, thumbs) -> None:
         rect = QRectF(*geometry.rect)
         painter.drawImage(rect, self._prepare(FORWARD).picture)
         if state == DIM:
             painter.fillRect(rect, DIM_OVERLAY)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.setPen(outline)
+        painter.setPen(self._outline)
         painter.drawRect(rect)
+
+    def _paint_feature_names(self, painter: QPainter, layout: list[LayerGeometry]) -> None:
+        if not layout or layout[0].kind != "neurons" or not self._feature_names:
+            return
+        painter.setFont(self._font)
+        painter.setPen(TEXT)
+        first = layout[0]
+        align = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        for unit, (cx, cy) in enumerate(first.centers.tolist()[: len(self._feature_names)]):
+            box = QRectF(cx - first.cell / 2 - 66, cy - 9, 60, 18)
+            painter.drawText(box, align, self._feature_names[unit])
 
     def _layer_title(self, column: int) -> str:
         sizes = self._snapshot.layer_sizes
@@ -495,11 +721,11 @@ class NetworkCanvas(QWidget):
         activation = self._activations[column - 1] if column - 1 < len(self._activations) else ""
         return f"{name} · {sizes[column]} {activation}".rstrip()
 
-    def _paint_labels(self, painter: QPainter, layout: list[LayerGeometry], frame: Frame) -> None:
-        """Under each column its name, size and activation, then the ± of its colour scale;
-        between columns the ± of the links' scale."""
-        prepared = self._prepare(self.shown_state())
-        _, _, a_name, w_name = QUANTITIES[self.shown_state()]
+    def _paint_labels(self, painter: QPainter, layout: list[LayerGeometry], state: str) -> None:
+        """Under each column its name, size and activation, then the ± of its colour scale in
+        `state`; between columns the ± of the links' scale."""
+        prepared = self._prepare(state)
+        _, _, a_name, w_name = QUANTITIES[state]
         col_w = layout[1].x - layout[0].x if len(layout) > 1 else float(self.width())
         metrics = QFontMetricsF(self._font)
         y = labels_top(layout, self.height())
@@ -507,6 +733,7 @@ class NetworkCanvas(QWidget):
         titles = [self._layer_title(column) for column in range(len(layout))]
         # One title row when every title fits its column, else name and detail on two rows.
         rows = 1 if all(metrics.horizontalAdvance(t) <= col_w - 8 for t in titles) else 2
+        forward_input = self._prepare(FORWARD).neuron_scale[0]
         for column, geometry in enumerate(layout):
             title = titles[column]
             box = QRectF(geometry.x - col_w / 2, y, col_w, 16)
@@ -522,59 +749,13 @@ class NetworkCanvas(QWidget):
             scale = prepared.neuron_scale[column]
             label = f"{a_name} ±{_fmt(scale)}" if np.isfinite(scale) else ""
             if column == 0:
-                label = f"a ±{_fmt(self._prepare(FORWARD).neuron_scale[0])}"
+                label = f"a ±{_fmt(forward_input)}"
             painter.setFont(self._small)
             painter.setPen(MUTED)
             painter.drawText(box.translated(0, 15 * rows + 1), center, label)
             if column < len(prepared.link_scale) and col_w >= 80:
                 mid = QRectF(geometry.x, y + 15 * rows + 15, col_w, 14)
                 painter.drawText(mid, center, f"{w_name} ±{_fmt(prepared.link_scale[column])}")
-        if layout and layout[0].kind == "neurons" and self._feature_names:
-            painter.setFont(self._font)
-            painter.setPen(TEXT)
-            first = layout[0]
-            align = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-            for unit, (cx, cy) in enumerate(first.centers.tolist()[: len(self._feature_names)]):
-                box = QRectF(cx - first.cell / 2 - 66, cy - 9, 60, 18)
-                painter.drawText(box, align, self._feature_names[unit])
-
-    def _paint_header(self, painter: QPainter, frame: Frame) -> None:
-        s = self._snapshot
-        painter.setFont(self._bold)
-        painter.setPen(TEXT)
-        title = frame.phase or "Latest state"
-        if frame.phase == "Update weights":
-            title = "Update weights:  w ← w − η·∂L/∂w"
-        elif frame.base != frame.wave:
-            column = int(np.clip(round(frame.front), 0, len(s.layer_sizes) - 1))
-            arrow = "→" if frame.direction > 0 else "←"
-            title = f"{frame.phase} {arrow} {self._layer_title(column).split(' · ')[0]}"
-        painter.drawText(QRectF(14, 8, 420, 18), Qt.AlignmentFlag.AlignLeft, title)
-        sample = "batch mean" if s.trace_sample is None else f"sample #{s.trace_sample}"
-        info = f"step {s.step} · epoch {s.epoch} · showing {sample}"
-        painter.setFont(self._small)
-        painter.setPen(MUTED)
-        painter.drawText(QRectF(14, 26, 420, 16), Qt.AlignmentFlag.AlignLeft, info)
-
-        neuron_q, link_q, _, _ = QUANTITIES[self.shown_state()]
-        bar = QRectF(self.width() - 170, 14, 150, 9)
-        caption = QRectF(bar.left() - 250, 10, 242, 16)
-        painter.drawText(
-            caption,
-            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-            f"neurons: {neuron_q} · links: {link_q}",
-        )
-        painter.drawImage(bar, self._legend)
-        painter.setPen(QPen(QColor(200, 204, 208)))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawRect(bar)
-        painter.setPen(MUTED)
-        for frac, text in ((0.0, "−max"), (0.5, "0"), (1.0, "+max")):
-            x = bar.left() + frac * bar.width()
-            painter.drawLine(QPointF(x, bar.bottom()), QPointF(x, bar.bottom() + 3))
-            painter.drawText(
-                QRectF(x - 30, bar.bottom() + 3, 60, 14), Qt.AlignmentFlag.AlignHCenter, text
-            )
 
     # --------------------------------------------------------------------- hover
     def _neuron_at(self, x: float, y: float) -> tuple[int, int] | None:
@@ -660,10 +841,6 @@ class NetworkCanvas(QWidget):
                 event.ignore()
             return True
         return super().event(event)
-
-    def resizeEvent(self, event) -> None:
-        self._layout_key = None
-        super().resizeEvent(event)
 
 
 _LAYER_PAINTERS = {

@@ -12,13 +12,15 @@ import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
+    QGraphicsItem,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -27,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnviz.app.export_actions import export_plot_interactive
 from nnviz.core.snapshot import Snapshot
 
 BACKGROUND = "w"
@@ -37,11 +40,14 @@ TEST = QColor(213, 94, 0)
 BATCH = QColor(0, 114, 178, 70)
 GHOST = QColor(170, 174, 180)
 LAYER_COLORMAP = "viridis"
-# Curves redraw at most 4 times a second while training: a plot repaint (axes included) costs
-# several milliseconds of the GUI thread, which shares the interpreter with training.
-MIN_INTERVAL_S = 0.25
+# While training, one plot is redrawn per update and each at most twice a second: a plot
+# repaint costs several milliseconds of the GUI thread, during which Qt holds the interpreter
+# lock the training thread needs. Axis ranges move in 1-2-5 steps, not with every point, so a
+# repaint does not re-lay out the axes too.
+MIN_INTERVAL_S = 0.5
 MAX_SMOOTHING = 50  # points in the trailing mean at the slider's end
 MIN_PLOT_WIDTH = 220
+MAX_DECADE_LABELS = 5
 
 
 @dataclass(frozen=True)
@@ -55,8 +61,14 @@ class PlotSpec:
 PLOT_SPECS: dict[str, PlotSpec] = {
     "loss": PlotSpec("Loss", "loss"),
     "score": PlotSpec("Accuracy", "accuracy", y_range=(0.0, 1.0)),
-    "grad_norm": PlotSpec("Gradient norm per layer", "‖∂L/∂W‖", log_y=True),
+    "grad_norm": PlotSpec("Gradient norm per layer", "norm of ∂L/∂W", log_y=True),
     "stuck": PlotSpec("Stuck hidden units", "dead or saturated", y_range=(0.0, 1.0)),
+}
+# The plots' right-click menu: these replace pyqtgraph's generic "Export..." dialog.
+EXPORT_MENU = {
+    "Export as PNG…": ".png",
+    "Export as SVG…": ".svg",
+    "Export data as CSV…": ".csv",
 }
 SCORE_LABELS = {
     "accuracy": ("Accuracy", "accuracy"),
@@ -129,6 +141,8 @@ class PlotsPanel(QWidget):
         self._plot_times: dict[str, float] = {}  # when each plot was last refreshed
         self._columns = 0
         self._x_ranges: dict[str, tuple[float, float]] = {}  # epoch range each plot was given
+        self._y_ranges: dict[str, tuple[float, float]] = {}  # value range each plot was given
+        self._y_targets: dict[str, tuple[float, float]] = {}  # …and the data range it fits
 
         self.log_loss = QCheckBox("Log scale")
         self.log_loss.setToolTip("Show the loss on a logarithmic axis (small losses stay visible)")
@@ -158,6 +172,7 @@ class PlotsPanel(QWidget):
         self._grid.setSpacing(4)
         for name, spec in PLOT_SPECS.items():
             self._plots[name] = self._make_plot(spec)
+            self._add_export_menu(name)
         self._arrange(len(self._plots))
 
         layout = QVBoxLayout(self)
@@ -171,6 +186,25 @@ class PlotsPanel(QWidget):
         """Every plot by name (loss, score, grad_norm, stuck), e.g. for exporting."""
         return dict(self._plots)
 
+    def export_name(self, name: str) -> str:
+        """File name stem of a plot: loss, accuracy (or r2), grad_norm, stuck."""
+        return self._score if name == "score" else name
+
+    def curve_data(self, name: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """(x, y) of every visible curve of one plot by its legend name, as the history holds
+        it (unsmoothed); the previous run's curves as 'previous run · <name>'."""
+        data = {}
+        for raw, items, prefix in (
+            (self._raw, self.curves, ""),
+            (self._ghost_raw, self.ghosts, "previous run · "),
+        ):
+            for key, (x, y) in raw.items():
+                item = items.get(key)
+                if key.startswith(name + ":") and item is not None and item.isVisible() and len(x):
+                    label = self.curves[key].name() if key in self.curves else None
+                    data[prefix + (label or key.split(":", 1)[1])] = (x, y)
+        return data
+
     def start_run(self, task: str, n_layers: int) -> None:
         """Empty curves for a new run (the previous run's ghost, if kept, stays)."""
         self._score = "r2" if task == "regression" else "accuracy"
@@ -178,15 +212,15 @@ class PlotsPanel(QWidget):
         score = self._plots["score"].getPlotItem()
         score.setTitle(title, size="10pt")
         score.setLabel("left", label)
+        score.enableAutoRange(axis="y", enable=False)
         if self._score == "accuracy":
             score.setYRange(0.0, 1.0, padding=0.02)
-            score.enableAutoRange(axis="y", enable=False)
-        else:
-            score.enableAutoRange(axis="y", enable=True)
         self._build_curves(n_layers)
         self._plot_keys.clear()
         self._plot_times.clear()
         self._x_ranges.clear()
+        self._y_ranges.clear()
+        self._y_targets.clear()
 
     def keep_ghost(self) -> None:
         """Grey out the current curves as 'previous run' until the next call (next reset)."""
@@ -248,15 +282,14 @@ class PlotsPanel(QWidget):
             self._build_curves(n_layers)
             self._plot_keys.clear()
         last_epoch = max(_last(history.get("epoch")) or 0.0, _last(steps.get("epoch")) or 0.0)
-        series = self._series(history, steps)
         for name in stale:
             self._plot_keys[name] = key
             self._plot_times[name] = now
-            for curve_key, (x, y) in series.items():
-                if curve_key.startswith(name + ":"):
-                    self._raw[curve_key] = (x, y)
-                    self._show(self.curves[curve_key], curve_key, x, y)
+            for curve_key, (x, y) in self._series(history, steps, name).items():
+                self._raw[curve_key] = (x, y)
+                self._show(self.curves[curve_key], curve_key, x, y)
             self._extend_x(name, last_epoch)
+            self._fit_y(name)
         return True
 
     def _extend_x(self, name: str, epochs: float) -> None:
@@ -269,6 +302,40 @@ class PlotsPanel(QWidget):
         if last is None or np.allclose(box.viewRange()[0], last, rtol=1e-3, atol=1e-6):
             box.setXRange(0.0, nice_ceiling(max(epochs, 1.0)), padding=0.01)
             self._x_ranges[name] = tuple(box.viewRange()[0])
+
+    def _fit_y(self, name: str) -> None:
+        """Fit the value axis to the curves in 1-2-5 steps (decades on a log axis), changing it
+        only when the data leaves the range; fixed ranges and a user's zoom are left alone."""
+        spec = PLOT_SPECS[name]
+        if spec.y_range is not None or (name == "score" and self._score == "accuracy"):
+            return
+        box = self._plots[name].getPlotItem().getViewBox()
+        last = self._y_ranges.get(name)
+        if last is not None and not np.allclose(box.viewRange()[1], last, rtol=1e-3, atol=1e-9):
+            return
+        values = [
+            item.yData
+            for key, item in (*self.curves.items(), *self.ghosts.items())
+            if key.startswith(name + ":") and item.yData is not None and len(item.yData)
+        ]
+        finite = np.concatenate(values) if values else np.array([])
+        log = self._log_y(name)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            finite = np.log10(finite) if log else finite
+        finite = finite[np.isfinite(finite)]
+        if finite.size == 0:
+            return
+        lo, hi = float(finite.min()), float(finite.max())
+        current = self._y_targets.get(name)
+        if last is not None and current is not None and _still_fits(current, lo, hi, log):
+            return
+        target = _nice_range(lo, hi, log)
+        if last is None or target != current:
+            box.setYRange(*target, padding=0.02)
+            self._y_targets[name] = target
+            self._y_ranges[name] = tuple(box.viewRange()[1])
+            axis = self._plots[name].getPlotItem().getAxis("left")
+            axis.setTicks(_decade_ticks(*target) if log else None)
 
     # ----------------------------------------------------------------- building
     def _make_plot(self, spec: PlotSpec) -> pg.PlotWidget:
@@ -283,14 +350,18 @@ class PlotsPanel(QWidget):
             ax.enableAutoSIPrefix(False)
             ax.setPen(pg.mkPen(QColor(150, 155, 160)))
             ax.setTextPen(pg.mkPen(FOREGROUND))
+            # An axis (with its grid lines and label) is re-drawn behind every curve update;
+            # cached as a pixmap it is copied instead, until its range changes.
+            ax.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+            ax.label.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         plot.showGrid(x=True, y=True, alpha=GRID_ALPHA)
         plot.setClipToView(True)
         plot.setDownsampling(mode="peak", auto=True)
         plot.setMenuEnabled(True)
         plot.setLogMode(y=spec.log_y)
+        plot.enableAutoRange(axis="y", enable=False)  # see _fit_y
         if spec.y_range is not None:
             plot.setYRange(*spec.y_range, padding=0.02)
-            plot.enableAutoRange(axis="y", enable=False)
         legend = plot.addLegend(
             offset=(-6, 6),
             labelTextSize="8pt",
@@ -300,7 +371,20 @@ class PlotsPanel(QWidget):
             verSpacing=-4,
         )
         legend.setZValue(20)
+        # Text is costly to lay out and draw: the legend and the title are cached pixmaps too.
+        for item in (legend, plot.titleLabel):
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         return widget
+
+    def _add_export_menu(self, name: str) -> None:
+        """Our exports at the end of the plot's right-click menu, in place of pyqtgraph's."""
+        widget = self._plots[name]
+        actions = []
+        for text, suffix in EXPORT_MENU.items():
+            action = QAction(text, widget)
+            action.triggered.connect(partial(export_plot_interactive, self, name, suffix))
+            actions.append(action)
+        widget.scene().contextMenu = actions
 
     def _arrange(self, columns: int) -> None:
         if columns == self._columns:
@@ -359,9 +443,10 @@ class PlotsPanel(QWidget):
 
     # ----------------------------------------------------------------- data
     def _series(
-        self, history: Mapping[str, np.ndarray], steps: Mapping[str, np.ndarray]
+        self, history: Mapping[str, np.ndarray], steps: Mapping[str, np.ndarray], plot: str
     ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """(x, y) of every curve of the current run, empty where the history lacks a column."""
+        """(x, y) of every curve of one plot of the current run, empty where the history lacks
+        a column."""
         epoch = history.get("epoch", np.array([]))
         score = self._score
         series = {
@@ -379,6 +464,7 @@ class PlotsPanel(QWidget):
         return {
             key: (x, y) if x is not None and y is not None and len(x) == len(y) else empty
             for key, (x, y) in series.items()
+            if key.startswith(plot + ":")
         }
 
     def _show(self, item: pg.PlotDataItem, key: str, x: np.ndarray, y: np.ndarray) -> None:
@@ -386,10 +472,12 @@ class PlotsPanel(QWidget):
         plot_name = key.split(":", 1)[0]
         if plot_name == "loss" and key != "loss:batch":
             y = trailing_mean(y, self.smoothing.value())
-        log = plot_name == "grad_norm" or (plot_name == "loss" and self.log_loss.isChecked())
-        if log and len(y):
+        if self._log_y(plot_name) and len(y):
             y = np.where(y > 0, y, np.nan)
         item.setData(x, y)
+
+    def _log_y(self, plot_name: str) -> bool:
+        return plot_name == "grad_norm" or (plot_name == "loss" and self.log_loss.isChecked())
 
     def _on_log_toggled(self, on: bool) -> None:
         self._plots["loss"].getPlotItem().setLogMode(y=on)
@@ -400,12 +488,51 @@ class PlotsPanel(QWidget):
         self._refresh("loss")
 
     def _refresh(self, plot_name: str) -> None:
+        if plot_name not in self._plots:  # the smoothing label is set before the plots exist
+            return
         for key, (x, y) in self._raw.items():
             if key.startswith(plot_name + ":"):
                 self._show(self.curves[key], key, x, y)
         for key, (x, y) in self._ghost_raw.items():
             if key.startswith(plot_name + ":") and key in self.ghosts:
                 self._show(self.ghosts[key], key, x, y)
+        self._y_ranges.pop(plot_name, None)  # a new scale or smoothing: fit afresh
+        self._y_targets.pop(plot_name, None)
+        self._fit_y(plot_name)
+
+
+def _decade_ticks(lo: float, hi: float) -> list[list[tuple[float, str]]]:
+    """Labels on whole decades only (at most MAX_DECADE_LABELS of them): pyqtgraph labels every
+    minor tick of a log axis spanning a decade or two, and the numbers run into each other."""
+    decades = range(math.floor(lo), math.ceil(hi) + 1)
+    step = max(1, math.ceil(len(decades) / MAX_DECADE_LABELS))
+    major = [(float(k), f"{10.0**k:g}") for k in decades[::step]]
+    minor = [(k + math.log10(m), "") for k in decades for m in range(2, 10) if k + 1 <= hi]
+    return [major, minor]
+
+
+def _still_fits(current: tuple[float, float], lo: float, hi: float, log: bool) -> bool:
+    """Whether a range can stay as it is: it holds the data, and the data fills enough of it
+    (one decade of slack on a log axis, 40% on a linear one), so noise at a 1-2-5 boundary
+    does not make the axis jump back and forth."""
+    bottom, top = current
+    if lo < bottom or hi > top:
+        return False
+    if log:
+        return (top - bottom) - (math.ceil(hi) - math.floor(lo)) <= 1
+    return hi - min(lo, 0.0) >= 0.4 * (top - bottom)
+
+
+def _nice_range(lo: float, hi: float, log: bool) -> tuple[float, float]:
+    """A range holding lo..hi with round ends: whole decades on a log axis (given log10
+    values), else 0 or ±1-2-5 steps."""
+    if log:
+        return float(math.floor(lo)), float(max(math.ceil(hi), math.floor(lo) + 1))
+    top = nice_ceiling(hi) if hi > 0 else 0.0
+    bottom = -nice_ceiling(-lo) if lo < 0 else 0.0
+    if top == bottom:
+        top = bottom + 1.0
+    return bottom, top
 
 
 def _last(values: np.ndarray | None) -> float | None:

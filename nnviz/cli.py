@@ -1,4 +1,5 @@
-"""Command line: `nnviz [DESIGN]` opens the window; `train`, `validate` and `bench` run headless.
+"""Command line: `nnviz [DESIGN]` opens the window; `train`, `validate`, `examples` and `bench` run
+headless. DESIGN is a design file, or the name of a bundled example when no such file exists.
 
 Exit status: 0 done (a diverged training run is a result, reported in the final JSON with
 "state": "diverged", so it also exits 0); 2 bad input, with one line on stderr naming the file
@@ -30,6 +31,7 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
 DEBUG_ENV = "NNVIZ_DEBUG"
+QT_PLATFORM = "QT_QPA_PLATFORM"
 
 # What `train` reports in its final JSON "state" for each reason training ended.
 FINAL_STATES = {
@@ -55,12 +57,31 @@ class _Parser(argparse.ArgumentParser):
 # ----------------------------------------------------------------------- loading
 
 
-def load(path: str):
-    """The design in `path`; BadInputError (one line naming the file) when it is unusable."""
+def design_file(arg: str) -> str:
+    """The file a DESIGN argument names: the file itself, else the bundled example of that name.
+
+    A file always wins, so a user's own `spiral` file is never shadowed by the example; a folder
+    does not, and is passed on only to be reported as a folder.
+    """
+    from nnviz.core.examples import example_names, example_path
+
+    path = Path(arg)
+    if path.exists() and not path.is_dir():
+        return arg
+    names = example_names()
+    if arg in names:
+        return str(example_path(arg))
+    if path.exists():
+        return arg
+    raise BadInputError(f"{arg}: no such design file or example (examples: {', '.join(names)})")
+
+
+def load(arg: str):
+    """The design a DESIGN argument names; BadInputError (one line naming it) when unusable."""
     from nnviz.core.design import DesignError, load_design
 
     try:
-        return load_design(path)
+        return load_design(design_file(arg))
     except DesignError as error:
         raise BadInputError(_first_line(error)) from None
 
@@ -108,6 +129,50 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    out = output_folder(args.out)
+    trainer = run_training(args)
+    if out is not None:
+        write_outputs(out, trainer)
+    print(json.dumps(final_report(trainer)))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Train like `train`, then draw the views off screen and export everything into --out."""
+    out = output_folder(args.out)
+    trainer = run_training(args)
+    headless = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    if headless and sys.platform not in ("darwin", "win32") and not os.environ.get(QT_PLATFORM):
+        os.environ[QT_PLATFORM] = "offscreen"  # before any QApplication exists
+    try:
+        from nnviz.app.export import ExportError
+        from nnviz.app.headless import export_trainer
+        from nnviz.app.launch import make_application
+    except ImportError as error:
+        print(f"nnviz: exporting pictures needs the window's libraries ({error})", file=sys.stderr)
+        return 1
+    make_application()
+    try:
+        files = export_trainer(trainer, out)
+    except ExportError as error:
+        raise BadInputError(str(error)) from None
+    report = final_report(trainer)
+    report["files"] = [str(path) for path in files]
+    print(json.dumps(report))
+    return 0
+
+
+def output_folder(arg: str | None) -> Path | None:
+    """The --out folder (None if not given); a file in its place is bad input."""
+    out = Path(arg) if arg else None
+    if out is not None and out.exists() and not out.is_dir():
+        raise BadInputError(f"{arg}: exists and is not a directory")
+    return out
+
+
+def run_training(args: argparse.Namespace):
+    """Train the design of `args` (with its --epochs and --seed) to the end, progress on
+    stderr; Ctrl-C stops training cleanly. Returns the trainer."""
     design = load(args.design)
     training = design.training
     if args.epochs is not None:
@@ -115,9 +180,6 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.seed is not None:
         training = dataclasses.replace(training, seed=args.seed)
     design = dataclasses.replace(design, training=training)
-    out = Path(args.out) if args.out else None
-    if out is not None and out.exists() and not out.is_dir():
-        raise BadInputError(f"{args.out}: exists and is not a directory")
     trainer = build_trainer(args.design, design)
     trainer.grid_resolution = None
     progress = None if args.quiet else Progress(trainer, sys.stderr)
@@ -131,10 +193,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         progress.close()
     if trainer.state == "diverged":
         print(f"nnviz: {args.design}: {trainer.message}", file=sys.stderr)
-    if out is not None:
-        write_outputs(out, trainer)
-    print(json.dumps(final_report(trainer)))
-    return 0
+    return trainer
 
 
 def final_report(trainer) -> dict:
@@ -157,21 +216,15 @@ def final_report(trainer) -> dict:
 
 def write_outputs(out: Path, trainer) -> None:
     """history.csv, design.json (canonical), weights.npz (W0, b0, W1, b1, ...) and SVG charts."""
-    import numpy as np
-
     from nnviz.core.design import save_design
     from nnviz.core.history_svg import history_charts
+    from nnviz.core.weights_io import save_weights
 
     try:
         out.mkdir(parents=True, exist_ok=True)
         trainer.history.to_csv(out / "history.csv")
         save_design(trainer.design, out / "design.json")
-        arrays = {}
-        net = trainer.network
-        for k, (w, b) in enumerate(zip(net.weights, net.biases, strict=True)):
-            arrays[f"W{k}"] = np.array(w)
-            arrays[f"b{k}"] = np.array(b)
-        np.savez(out / "weights.npz", **arrays)
+        save_weights(out / "weights.npz", trainer.network)
         for name, svg in history_charts(trainer.history.columns()).items():
             (out / name).write_text(svg, encoding="utf-8")
     except OSError as error:
@@ -219,6 +272,30 @@ class Progress:
             self.stream.flush()
 
 
+def cmd_examples(args: argparse.Namespace) -> int:
+    import textwrap
+
+    from nnviz.core.design import DesignError
+    from nnviz.core.examples import list_examples
+
+    try:
+        examples = list_examples()
+    except DesignError as error:
+        raise BadInputError(_first_line(error)) from None
+    width = max((len(example.name) for example in examples), default=0)
+    for i, example in enumerate(examples):
+        if args.verbose and i:
+            print()
+        print(f"{example.name:<{width}}  {example.title}")
+        if args.verbose:
+            print(
+                textwrap.fill(
+                    example.description, 88, initial_indent="    ", subsequent_indent="    "
+                )
+            )
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     if args.gui:
         try:
@@ -233,9 +310,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_window(path: str | None) -> int:
-    if path is not None:
-        build_trainer(path, load(path))
+def cmd_window(arg: str | None) -> int:
+    path = None
+    if arg is not None:
+        path = design_file(arg)
+        build_trainer(arg, load(path))
     try:
         from nnviz.app.launch import run_app
     except ImportError as error:
@@ -274,16 +353,37 @@ def _int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
 
 
+DESIGN_HELP = "design file (.json), or the name of an example (see: nnviz examples)"
+
+
 def _train_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("design", help="design file (.json)")
+    p.add_argument("design", help=DESIGN_HELP)
     p.add_argument("--epochs", type=_positive_int, help="epoch budget (default: the design's)")
     p.add_argument("--out", metavar="DIR", help="write history.csv, design.json, weights.npz")
     p.add_argument("--seed", type=_int, help="training seed (default: the design's)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
 
+def _export_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("design", help=DESIGN_HELP)
+    p.add_argument("--epochs", type=_positive_int, help="epoch budget (default: the design's)")
+    p.add_argument(
+        "--out",
+        metavar="DIR",
+        required=True,
+        help="write every plot (PNG, SVG, CSV), network and plane pictures, history.csv, "
+        "design.json, weights.npz and model.py (PyTorch)",
+    )
+    p.add_argument("--seed", type=_int, help="training seed (default: the design's)")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+
 def _validate_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("design", help="design file (.json)")
+    p.add_argument("design", help=DESIGN_HELP)
+
+
+def _examples_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-v", "--verbose", action="store_true", help="show each description too")
 
 
 def _bench_args(p: argparse.ArgumentParser) -> None:
@@ -297,7 +397,13 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callab
         _train_args,
         cmd_train,
     ),
+    "export": (
+        "train a design headless, then write its plots, pictures, weights and PyTorch script",
+        _export_args,
+        cmd_export,
+    ),
     "validate": ("check a design file and the data it names", _validate_args, cmd_validate),
+    "examples": ("list the bundled example designs", _examples_args, cmd_examples),
     "bench": ("measure training speed (one JSON line per case)", _bench_args, cmd_bench),
 }
 
@@ -305,18 +411,20 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callab
 def parser() -> argparse.ArgumentParser:
     root = _Parser(
         prog="nnviz",
-        description="Watch a neural network learn. Without a command, opens the window.",
-        epilog="commands: " + "; ".join(f"{n}: {h}" for n, (h, _, _) in COMMANDS.items()),
+        usage=f"%(prog)s [DESIGN]\n       %(prog)s {{{','.join(COMMANDS)}}} ...",
+        description="Watch a neural network learn. Without a command, opens the window. "
+        "Wherever a DESIGN is asked for, the name of an example (nnviz examples) works too.",
+        epilog="'nnviz COMMAND --help' describes each command.",
     )
-    sub = root.add_subparsers(dest="command", parser_class=_Parser)
+    sub = root.add_subparsers(dest="command", parser_class=_Parser, prog="nnviz")
     for name, (help_text, configure, _) in COMMANDS.items():
         configure(sub.add_parser(name, help=help_text, description=help_text))
     return root
 
 
 def window_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="nnviz", description="Open the nnviz window, optionally on a design file.")
-    p.add_argument("design", nargs="?", help="design file to open")
+    p = _Parser(prog="nnviz", description="Open the nnviz window, optionally on a design.")
+    p.add_argument("design", nargs="?", help=DESIGN_HELP)
     return p
 
 

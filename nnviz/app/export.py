@@ -1,0 +1,410 @@
+"""Pictures and data out of nnviz: plots as PNG, SVG and CSV, the network and the decision plane
+as PNG and SVG, and a whole run (with its history, weights and a PyTorch script) into a folder.
+
+Pictures are drawn by the live views themselves, laid out at the export size for the moment of
+drawing: PNGs at `scale` times that size (high DPI, text and lines drawn sharp, not upscaled),
+SVGs as vectors with a title and a viewBox. Every file is written atomically, and a folder
+export is staged in a hidden sub-folder first, so a failure leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyqtgraph as pg
+from pyqtgraph.exporters import SVGExporter
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRectF, QSize
+from PySide6.QtGui import QColor, QImage, QPainter, QPen
+from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QGraphicsView, QWidget
+
+from nnviz.core.atomic import write_atomic
+from nnviz.core.design import Design, save_design
+from nnviz.core.history import History
+from nnviz.core.snapshot import Snapshot
+from nnviz.core.torch_export import write_pytorch_script
+from nnviz.core.weights_io import save_weights
+
+if TYPE_CHECKING:  # the views' modules import this one (their right-click exports)
+    from nnviz.app.views.network_canvas import NetworkCanvas
+    from nnviz.app.views.plots import PlotsPanel
+
+DEFAULT_SCALE = 2.0  # PNG pixels per logical pixel: sharp on high-DPI screens and slides
+PLOT_SIZE = QSize(640, 400)  # every plot of a folder export, whatever its size on screen
+SVG_DPI = 96  # so an SVG's physical size matches the picture's size on a normal screen
+BACKGROUND = QColor(255, 255, 255)
+Series = Mapping[str, tuple[np.ndarray, np.ndarray]]
+
+
+class ExportError(Exception):
+    """A file or folder could not be written; the message is one line naming it."""
+
+
+# ----------------------------------------------------------------------- single files
+
+
+def export_plot(
+    plot_widget: pg.PlotWidget,
+    path: str | os.PathLike[str],
+    width: int | None = None,
+    height: int | None = None,
+    *,
+    scale: float = DEFAULT_SCALE,
+    data: Series | None = None,
+) -> None:
+    """One plot to `path`: .png (width×height logical pixels, `scale`× as many real ones),
+    .svg, or .csv of its visible curves (`data`, if given, instead of the curves' own data,
+    e.g. the unsmoothed history behind a smoothed curve)."""
+    path = Path(path)
+    size = QSize(width or plot_widget.width(), height or plot_widget.height())
+    if path.suffix.lower() == ".csv":
+        series = data if data is not None else _visible_curves(plot_widget)
+        _write(path, lambda: plot_csv(series, _x_label(plot_widget)))
+    else:
+        export_widget_picture(plot_widget, path, scale, size)
+
+
+def export_widget_picture(
+    widget: QWidget,
+    path: str | os.PathLike[str],
+    scale: float = DEFAULT_SCALE,
+    size: QSize | None = None,
+    title: str | None = None,
+) -> None:
+    """A view as it looks (at `size`, default its own) to .png (`scale`× the pixels) or .svg."""
+    path = Path(path)
+    renderer = PICTURE_FORMATS.get(path.suffix.lower())
+    if renderer is None:
+        raise ExportError(f"{path}: unknown picture format (use {', '.join(PICTURE_FORMATS)})")
+    size = size or widget.size()
+    title = title or _title(widget) or path.stem
+    with _laid_out(widget, size):
+        content = renderer(widget, size, scale, title)
+    _write(path, lambda: content)
+
+
+def export_all_plots(
+    plots_panel, folder: str | os.PathLike[str], scale: float = DEFAULT_SCALE
+) -> list[Path]:
+    """Every plot of the panel as PNG, SVG and CSV (the unsmoothed data) into `folder`."""
+    with _staged(folder) as stage:
+        _plots_into(plots_panel, stage.folder, scale)
+    return stage.paths
+
+
+def export_network_picture(
+    canvas, path: str | os.PathLike[str], scale: float = DEFAULT_SCALE, size: QSize | None = None
+) -> None:
+    """The network canvas in its settled state (not half-way through an animated sweep)."""
+    with _settled(canvas):
+        export_widget_picture(canvas, path, scale, size, title="Network")
+
+
+def export_history_csv(history: Mapping[str, np.ndarray], path: str | os.PathLike[str]) -> None:
+    """The training history as the trainer keeps it: one column per quantity, full precision."""
+    _write(Path(path), lambda: _history_csv(history))
+
+
+def _write(path: Path, content: Callable[[], bytes]) -> None:
+    try:
+        write_atomic(path, content())
+    except OSError as error:
+        raise ExportError(f"{path}: cannot write ({error.strerror or error})") from None
+
+
+# ----------------------------------------------------------------------- a whole run
+
+
+@dataclass(frozen=True)
+class RunViews:
+    """What a run export draws and saves: the views, and the state they show."""
+
+    plots: PlotsPanel
+    canvas: NetworkCanvas
+    plane: pg.PlotWidget | None  # the decision plane; None when the data is not 2-D
+    snapshot: Snapshot
+    design: Design
+
+
+def export_run(views: RunViews, folder: str | os.PathLike[str]) -> list[Path]:
+    """Everything about a run into `folder`: each plot (PNG, SVG, CSV), network.png/.svg,
+    plane.png/.svg for 2-D data, history.csv, design.json, weights.npz and model.py (PyTorch)."""
+    s = views.snapshot
+    with _staged(folder) as stage:
+        out = stage.folder
+        _plots_into(views.plots, out, DEFAULT_SCALE)
+        for suffix in (".png", ".svg"):
+            export_network_picture(views.canvas, out / f"network{suffix}")
+            if views.plane is not None:
+                export_widget_picture(views.plane, out / f"plane{suffix}", title="Decision plane")
+        export_history_csv(s.history, out / "history.csv")
+        save_design(views.design, out / "design.json")
+        save_weights(out / "weights.npz", (s.weights, s.biases))
+        write_pytorch_script(out / "model.py", views.design, weights_file="weights.npz")
+    return stage.paths
+
+
+def _plots_into(plots_panel, folder: Path, scale: float) -> None:
+    for name, widget in plots_panel.plot_widgets().items():
+        stem = plots_panel.export_name(name)
+        for suffix in (".png", ".svg"):
+            export_plot(
+                widget,
+                folder / f"{stem}{suffix}",
+                PLOT_SIZE.width(),
+                PLOT_SIZE.height(),
+                scale=scale,
+            )
+        export_plot(widget, folder / f"{stem}.csv", data=plots_panel.curve_data(name))
+
+
+@dataclass
+class _Stage:
+    folder: Path
+    paths: list[Path]
+
+
+@contextmanager
+def _staged(folder: str | os.PathLike[str]) -> Iterator[_Stage]:
+    """A hidden folder inside `folder` to write into; on success its files replace their
+    namesakes in `folder`, on any error it is removed and `folder` is left as it was (folders
+    made for the export are removed again)."""
+    target = Path(folder)
+    made = [p for p in (target, *target.parents) if not p.exists()]
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        temp = Path(tempfile.mkdtemp(prefix=".nnviz-export-", dir=target))
+    except OSError as error:
+        _remove_folders(made)
+        raise ExportError(f"{target}: cannot write ({error.strerror or error})") from None
+    stage = _Stage(temp, [])
+    try:
+        yield stage
+        for staged in sorted(temp.iterdir()):
+            final = target / staged.name
+            os.replace(staged, final)
+            stage.paths.append(final)
+    except BaseException as error:
+        shutil.rmtree(temp, ignore_errors=True)
+        _remove_folders(made)
+        if isinstance(error, OSError):
+            raise ExportError(f"{target}: cannot write ({error.strerror or error})") from None
+        if isinstance(error, ExportError):  # name the folder asked for, not the staging one
+            raise ExportError(str(error).replace(str(temp), str(target))) from None
+        raise
+    shutil.rmtree(temp, ignore_errors=True)
+
+
+def _remove_folders(folders: list[Path]) -> None:
+    """Remove the (empty) folders an export made, deepest first."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+
+
+# ----------------------------------------------------------------------- drawing
+
+
+@contextmanager
+def _laid_out(widget: QWidget, size: QSize) -> Iterator[None]:
+    """The widget at `size`, its layouts settled, for the time of drawing; then as it was."""
+    old = widget.size()
+    try:
+        _resize(widget, size)
+        yield
+    finally:
+        _resize(widget, old)
+
+
+def _resize(widget: QWidget, size: QSize) -> None:
+    """Resize and lay out now, even a widget never shown (Qt defers its resize event then)."""
+    widget.resize(size)
+    if isinstance(widget, pg.PlotWidget):
+        # What pyqtgraph's own resizeEvent does: the scene and the plot item take the new size.
+        pg.GraphicsView.setRange(widget, QRectF(QPoint(0, 0), size), 0, disableAutoPixel=False)
+        item = widget.getPlotItem()
+        item.layout.activate()
+        if item.legend is not None:  # re-anchor: the legend may have grown since placed
+            item.legend.setOffset(item.legend.opts["offset"])
+
+
+@contextmanager
+def _settled(canvas) -> Iterator[None]:
+    """The canvas showing the latest state still (no sweep), then animating as before."""
+    mode = canvas.mode()
+    if mode == "off":
+        yield
+        return
+    canvas.set_mode("off")
+    try:
+        yield
+    finally:
+        canvas.set_mode(mode)
+
+
+def _paint(widget: QWidget, painter: QPainter, size: QSize) -> None:
+    if isinstance(widget, QGraphicsView):  # its scene, whose coordinates are its pixels
+        area = QRectF(0, 0, size.width(), size.height())
+        widget.scene().render(painter, area, area)
+    else:
+        QWidget.render(widget, painter, QPoint(0, 0))
+
+
+@contextmanager
+def _curve_pens_scaled(widget: QWidget, scale: float) -> Iterator[None]:
+    """Curves as thick as on screen: their pens are cosmetic (widths in device pixels), and a
+    high-DPI picture has `scale` times as many device pixels."""
+    items = []
+    if isinstance(widget, pg.PlotWidget):
+        items = [i for i in widget.getPlotItem().listDataItems() if isinstance(i, pg.PlotDataItem)]
+    saved = [(item, pg.mkPen(item.opts["pen"])) for item in items]
+    try:
+        for item, pen in saved:
+            if pen.isCosmetic():
+                wide = QPen(pen)
+                wide.setWidthF(max(pen.widthF(), 1.0) * scale)
+                item.setPen(wide)
+        yield
+    finally:
+        for item, pen in saved:
+            item.setPen(pen)
+
+
+def _png(widget: QWidget, size: QSize, scale: float, title: str) -> bytes:
+    image = QImage(
+        round(size.width() * scale), round(size.height() * scale), QImage.Format.Format_ARGB32
+    )
+    image.setDevicePixelRatio(scale)
+    image.fill(BACKGROUND)
+    image.setText("Title", title)
+    painter = QPainter(image)
+    for hint in (
+        QPainter.RenderHint.Antialiasing,
+        QPainter.RenderHint.TextAntialiasing,
+        QPainter.RenderHint.SmoothPixmapTransform,
+    ):
+        painter.setRenderHint(hint)
+    with _curve_pens_scaled(widget, scale):
+        _paint(widget, painter, size)
+    painter.end()
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(buffer, "PNG"):
+        raise ExportError(f"{title}: cannot encode the picture as PNG")
+    buffer.close()
+    return bytes(data)
+
+
+def _svg(widget: QWidget, size: QSize, scale: float, title: str) -> bytes:
+    if isinstance(widget, pg.PlotWidget):
+        return _plot_svg(widget, size, title)
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    generator = QSvgGenerator()
+    generator.setOutputDevice(buffer)
+    generator.setSize(size)
+    generator.setViewBox(QRectF(0, 0, size.width(), size.height()))
+    generator.setResolution(SVG_DPI)
+    generator.setTitle(title)
+    generator.setDescription("nnviz")
+    painter = QPainter(generator)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    _paint(widget, painter, size)
+    painter.end()
+    buffer.close()
+    return bytes(data)
+
+
+def _plot_svg(widget: pg.PlotWidget, size: QSize, title: str) -> bytes:
+    """pyqtgraph's SVG (it clips curves to the axes, which Qt's generator cannot), titled and
+    given a size."""
+    exporter = SVGExporter(widget.getPlotItem())
+    text = exporter.export(toBytes=True).decode("utf-8")
+    # pyqtgraph asks for blocky pixels in images; the decision plane is drawn smooth on screen.
+    text = re.sub(r"<style>\s*image \{[^}]*\}\s*</style>\n?", "", text, count=1)
+    text = text.replace(
+        "<title>pyqtgraph SVG export</title>", f"<title>{escape(title)}</title>", 1
+    ).replace(" viewBox =", f' width="{size.width()}" height="{size.height()}" viewBox=', 1)
+    return text.encode("utf-8")
+
+
+PICTURE_FORMATS: dict[str, Callable[[QWidget, QSize, float, str], bytes]] = {
+    ".png": _png,
+    ".svg": _svg,
+}
+
+
+def _title(widget: QWidget) -> str:
+    if isinstance(widget, pg.PlotWidget):
+        return widget.getPlotItem().titleLabel.text
+    return ""
+
+
+# ----------------------------------------------------------------------- data
+
+
+def _visible_curves(widget: pg.PlotWidget) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    curves = {}
+    for k, item in enumerate(widget.getPlotItem().listDataItems()):
+        x, y = item.getOriginalDataset()
+        if item.isVisible() and x is not None and len(x):
+            curves[item.name() or f"curve {k + 1}"] = (x, y)
+    return curves
+
+
+def _x_label(widget: pg.PlotWidget) -> str:
+    return widget.getPlotItem().getAxis("bottom").labelText or "x"
+
+
+def plot_csv(series: Series, x_label: str = "epoch") -> bytes:
+    """One x column and one column per curve, rows in x order; a curve with no point at an x
+    has an empty field there. Numbers are written exactly (shortest repr of the float)."""
+    rows: dict[tuple[float, int], list[str]] = {}
+    names = list(series)
+    for column, (x, y) in enumerate(series.values()):
+        seen: dict[float, int] = {}
+        for xv, yv in zip(
+            np.asarray(x, float).tolist(), np.asarray(y, float).tolist(), strict=True
+        ):
+            occurrence = seen.get(xv, 0)
+            seen[xv] = occurrence + 1
+            row = rows.setdefault((xv, occurrence), [""] * len(names))
+            row[column] = _number(yv)
+    stream = io.StringIO()
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow([x_label, *names])
+    for (xv, _), values in sorted(rows.items()):
+        writer.writerow([_number(xv), *values])
+    return stream.getvalue().encode("utf-8")
+
+
+def _history_csv(history: Mapping[str, np.ndarray]) -> bytes:
+    names = list(history)
+    rows = np.column_stack([np.asarray(history[n], float) for n in names]) if names else []
+    stream = io.StringIO(newline="")
+    History.from_rows(names, rows, capacity=max(len(rows), 4)).write_csv(stream)
+    return stream.getvalue().encode("utf-8")
+
+
+def _number(value: float) -> str:
+    if value != value:  # NaN: no value
+        return ""
+    if float(value).is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    return repr(float(value))

@@ -124,6 +124,10 @@ class DesignDocument(QObject):
         self._set_path(path)
         self.undo_stack.setClean()
 
+    def mark_modified(self) -> None:
+        """Unsaved changes without an undo step (e.g. work recovered after a crash)."""
+        self.undo_stack.resetClean()
+
     def undo_action(self, parent: QObject) -> QAction:
         action = self.undo_stack.createUndoAction(parent, self.tr("&Undo"))
         action.setShortcuts(QKeySequence.StandardKey.Undo)

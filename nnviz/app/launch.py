@@ -24,11 +24,12 @@ def make_application() -> QApplication:
 
 
 def run_app(design_path: str | None = None) -> int:
-    """Open the window on `design_path` (or the built-in example) and run until it closes."""
+    """Open the window on `design_path` (a design or session; else the built-in example) and
+    run until it closes; the window autosaves for crash recovery."""
     app = make_application()
     from nnviz.app.main_window import MainWindow  # after the QApplication exists
 
-    window = MainWindow(design_path)
+    window = MainWindow(design_path, recover=True)
     app.aboutToQuit.connect(window.shutdown)
     window.show()
     return int(app.exec())

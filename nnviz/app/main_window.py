@@ -6,8 +6,8 @@ fresh run (anything structural), keeping the old run's curves greyed in the plot
 runs in a `TrainingWorker` thread; a GUI timer pulls its latest snapshot once per frame, so the
 window never blocks on training and never receives more than it can draw.
 
-Actions and menus are described by two tables (`ACTIONS`, `MENUS`) so new commands — saving,
-recent files, examples, exports — are one entry and one method each.
+Actions and menus are described by tables (`ACTIONS`, `MENUS`, `SUBMENUS`) so new commands are
+one entry and one method each; the File menu's logic lives in `FileActions` (`window.files`).
 """
 
 from __future__ import annotations
@@ -15,19 +15,18 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -39,6 +38,8 @@ from PySide6.QtWidgets import (
 
 from nnviz.app.builder import BuildPanel
 from nnviz.app.document import DesignDocument, needs_reset
+from nnviz.app.export_actions import ExportActions
+from nnviz.app.file_actions import SESSION_SUFFIX, FileActions, file_error
 from nnviz.app.icons import app_icon, icon
 from nnviz.app.style import STATE_COLORS
 from nnviz.app.views.data_view import DataView
@@ -49,11 +50,11 @@ from nnviz.core.datasets import Dataset
 from nnviz.core.design import Design, DesignError, default_design, load_design
 from nnviz.core.optimizers import make_optimizer
 from nnviz.core.snapshot import Snapshot
+from nnviz.core.trainer import Trainer
 
 BUILD_DOCK_MARGIN = 24  # room for the dock's scroll bar beside the panel's preferred width
 MIN_BUILD_WIDTH = 300
 FRAME_MS = 33  # the GUI pulls the latest snapshot at about 30 frames a second
-DESIGN_FILTER = "nnviz designs (*.json);;All files (*)"
 # Errors that mean "this design cannot be trained" (bad data file, mismatched shapes, …).
 RUN_ERRORS = (DesignError, OSError, ValueError)
 
@@ -70,7 +71,7 @@ TRACE_MODES = ("Batch mean", "One sample")
 @dataclass(frozen=True)
 class ActionSpec:
     text: str
-    slot: str  # name of the MainWindow method the action triggers
+    slot: str  # the MainWindow method the action triggers ("files.save": a FileActions one)
     shortcut: str | QKeySequence.StandardKey | None = None
     tip: str = ""
     icon: str | None = None
@@ -78,8 +79,53 @@ class ActionSpec:
 
 
 ACTIONS: dict[str, ActionSpec] = {
+    "new": ActionSpec("&New", "files.new_design", QKeySequence.StandardKey.New, "A new design"),
     "open": ActionSpec(
-        "&Open…", "open_dialog", QKeySequence.StandardKey.Open, "Open a design file", "open"
+        "&Open…",
+        "files.open_dialog",
+        QKeySequence.StandardKey.Open,
+        "Open a design or session file",
+        "open",
+    ),
+    "save": ActionSpec(
+        "&Save", "files.save", QKeySequence.StandardKey.Save, "Save the design to its file"
+    ),
+    "save_as": ActionSpec(
+        "Save &As…", "files.save_as", QKeySequence.StandardKey.SaveAs, "Save the design to a file"
+    ),
+    "revert": ActionSpec("Re&vert", "files.revert", None, "Reload the design from its file"),
+    "open_session": ActionSpec(
+        "Open Sess&ion…", "files.open_session_dialog", None, "Open a saved training session"
+    ),
+    "save_session": ActionSpec(
+        "Save Session…",
+        "files.save_session_dialog",
+        None,
+        "Save the design and the trained run, to resume it later",
+    ),
+    "export_plots": ActionSpec(
+        "&Plots…", "export_plots", None, "Every plot as PNG, SVG and CSV into a folder"
+    ),
+    "export_network": ActionSpec(
+        "&Network Picture…", "export_network", None, "The network as a PNG or SVG picture"
+    ),
+    "export_plane": ActionSpec(
+        "&Decision Plane…", "export_plane", None, "The decision plane as a PNG or SVG picture"
+    ),
+    "export_history": ActionSpec(
+        "Training &History CSV…", "export_history", None, "The training history as CSV"
+    ),
+    "export_weights": ActionSpec(
+        "&Weights…", "export_weights", None, "The trained weights as a NumPy .npz file"
+    ),
+    "export_pytorch": ActionSpec(
+        "As P&yTorch…",
+        "export_pytorch",
+        None,
+        "A PyTorch script that rebuilds this network with its trained weights",
+    ),
+    "export_all": ActionSpec(
+        "&All…", "export_all", None, "Plots, pictures, history, weights and PyTorch script"
     ),
     "quit": ActionSpec("&Quit", "close", QKeySequence.StandardKey.Quit, "Quit nnviz"),
     "play": ActionSpec(
@@ -100,12 +146,34 @@ ACTIONS: dict[str, ActionSpec] = {
     ),
 }
 
-# Menu title → action names; None is a separator. "undo"/"redo" come from the document.
+# Menu title → action names; None is a separator. "undo"/"redo" come from the document; names
+# in SUBMENUS are submenus that FileActions fills (Open Recent each time it opens).
 MENUS: dict[str, tuple[str | None, ...]] = {
-    "&File": ("open", None, "quit"),
+    "&File": (
+        "new",
+        "open",
+        "recent",
+        "examples",
+        None,
+        "save",
+        "save_as",
+        "revert",
+        None,
+        "open_session",
+        "save_session",
+        None,
+        "export",
+        None,
+        "quit",
+    ),
     "&Edit": ("undo", "redo"),
     "&Train": ("play", "step", "epoch", None, "reset"),
     "&View": (),  # filled with the docks' toggle actions
+}
+SUBMENUS: dict[str, str] = {
+    "recent": "Open &Recent",
+    "examples": "&Examples",
+    "export": "E&xport",  # filled by ExportActions
 }
 TOOLBAR: tuple[str | None, ...] = ("play", "step", "epoch", "reset")
 
@@ -151,19 +219,23 @@ class Banner(QFrame):
             callback()
 
 
-class MainWindow(QMainWindow):
+class MainWindow(ExportActions, QMainWindow):
     """nnviz's window around one `DesignDocument` and one training run."""
 
-    def __init__(self, design_path: str | None = None) -> None:
+    def __init__(self, design_path: str | None = None, *, recover: bool = False) -> None:
+        """`design_path`: a design or session file to open; `recover`: autosave this window's
+        work and offer what a crashed window left (the application does, tests may)."""
         super().__init__()
         self.setWindowIcon(app_icon())
         self.setDockNestingEnabled(True)
+        self.setAcceptDrops(True)
         startup_error: str | None = None
         path = Path(design_path) if design_path else None
+        session = path if path is not None and path.suffix.lower() == SESSION_SUFFIX else None
         try:
-            design = load_design(path) if path is not None else default_design()
+            design = load_design(path) if path is not None and not session else default_design()
         except DesignError as error:
-            startup_error = f"{path.name}: {error}"
+            startup_error = file_error(path, error)
             design, path = default_design(), None
 
         self.document = DesignDocument(design, path)
@@ -173,6 +245,7 @@ class MainWindow(QMainWindow):
         self.plots = PlotsPanel()
         self.build_panel = BuildPanel(self.document)
         self.banner = Banner()
+        self.files = FileActions(self)
         self._run_design: Design | None = None
         self._dataset: Dataset | None = None
         self._snapshot: Snapshot | None = None
@@ -191,6 +264,9 @@ class MainWindow(QMainWindow):
 
         self.document.designChanged.connect(self._on_design_changed)
         self.document.modifiedChanged.connect(self.setWindowModified)
+        self.document.modifiedChanged.connect(self._sync_file_actions)
+        self.document.pathChanged.connect(self._update_title)
+        self.document.pathChanged.connect(self._sync_file_actions)
         self.worker.failed.connect(self._on_worker_failed)
         self.data_view.sampleRequested.connect(self._on_sample_requested)
 
@@ -200,10 +276,16 @@ class MainWindow(QMainWindow):
         self.frame_timer.start()
 
         self._update_title()
-        self._start_run(design)
+        self._sync_file_actions()
+        if self._start_run(design) and path is not None and not session:
+            self.files.recent.add(path)
         self._restore_size()
         if startup_error is not None:
-            QTimer.singleShot(0, lambda: self._error_dialog("Cannot open design", startup_error))
+            QTimer.singleShot(0, lambda: self.files.show_error("Cannot open", startup_error))
+        if session is not None:
+            QTimer.singleShot(0, lambda: self.files.open_path(session))
+        if recover:
+            QTimer.singleShot(0, self.files.start_recovery)
 
     # ------------------------------------------------------------------ layout
     def _build_central(self) -> None:
@@ -251,7 +333,7 @@ class MainWindow(QMainWindow):
             if spec.icon is not None:
                 action.setIcon(icon(spec.icon))
             action.setCheckable(spec.checkable)
-            action.triggered.connect(getattr(self, spec.slot))
+            action.triggered.connect(attrgetter(spec.slot)(self))
             self.addAction(action)  # shortcuts work even while the toolbar is hidden
             self.actions[name] = action
         self.actions["undo"] = self.document.undo_action(self)
@@ -266,8 +348,15 @@ class MainWindow(QMainWindow):
             for name in names:
                 if name is None:
                     menu.addSeparator()
+                elif name in SUBMENUS:
+                    self.menus[name] = menu.addMenu(SUBMENUS[name])
                 else:
                     menu.addAction(self.actions[name])
+        recent = self.menus["recent"]
+        recent.aboutToShow.connect(lambda: self.files.fill_recent_menu(recent))
+        self.files.fill_recent_menu(recent)
+        self.files.fill_examples_menu(self.menus["examples"])
+        self.fill_export_menu(self.menus["export"])
         view = self.menus["view"]
         view.addAction(self.build_dock.toggleViewAction())
         view.addAction(self.plots_dock.toggleViewAction())
@@ -347,16 +436,17 @@ class MainWindow(QMainWindow):
     def _start_run(self, design: Design, keep_ghost: bool = False) -> bool:
         """A fresh, paused run of `design`; on failure the banner says why and nothing changes."""
         try:
-            self._reset_worker(design, keep_ghost)
+            self.install_run(Trainer(design), keep_ghost)
         except RUN_ERRORS as error:
             self.banner.show_message(f"This design cannot be trained: {_one_line(error)}")
             self.statusBar().showMessage(_one_line(error), 10000)
             return False
         return True
 
-    def _reset_worker(self, design: Design, keep_ghost: bool) -> None:
-        """Reset the worker to `design` (raises RUN_ERRORS, leaving the current run untouched)."""
-        dataset = self.worker.reset(design)
+    def install_run(self, trainer: Trainer, keep_ghost: bool = False) -> None:
+        """Make `trainer` (new, or restored from a session) the window's paused run."""
+        design = trainer.design
+        dataset = self.worker.restore(trainer)
         if keep_ghost:
             self.plots.keep_ghost()
         self.plots.start_run(dataset.task, len(design.layers))
@@ -422,26 +512,9 @@ class MainWindow(QMainWindow):
         self.document.set_design(lowered, "Lower learning rate")
         self._start_run(lowered, keep_ghost=True)
 
-    def open_dialog(self) -> None:
-        start = str(self.document.path.parent) if self.document.path else ""
-        path, _ = QFileDialog.getOpenFileName(self, "Open design", start, DESIGN_FILTER)
-        if path:
-            self.open_path(path)
-
     def open_path(self, path: str | Path) -> bool:
-        """Open a design file; a bad one is reported in a dialog and changes nothing."""
-        path = Path(path)
-        try:
-            design = load_design(path)
-            self._reset_worker(design, keep_ghost=True)
-        except RUN_ERRORS as error:
-            self._error_dialog("Cannot open design", f"{path.name}: {_one_line(error)}")
-            return False
-        self.document.load(design, path)
-        return True
-
-    def _error_dialog(self, title: str, text: str) -> None:
-        QMessageBox.warning(self, title, text)
+        """Open a design or session file; a bad one is reported in a dialog, changing nothing."""
+        return self.files.open_path(path)
 
     def _on_trace_changed(self, *_args) -> None:
         sample = self.trace_box.currentIndex() == 1
@@ -521,18 +594,43 @@ class MainWindow(QMainWindow):
             if label.text() != text:
                 label.setText(text)
 
-    def _update_title(self) -> None:
-        self.setWindowTitle(f"nnviz — {self.document.design.name}[*]")
+    def _update_title(self, *_args) -> None:
+        path = self.document.path
+        where = f" ({path.name})" if path is not None else ""
+        self.setWindowTitle(f"nnviz — {self.document.design.name}{where}[*]")
+        self.setWindowFilePath(str(path) if path is not None else "")
+
+    def _sync_file_actions(self, *_args) -> None:
+        self.actions["revert"].setEnabled(
+            self.document.path is not None and self.document.is_modified
+        )
+
+    # ------------------------------------------------------------------ drag and drop
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self.files.dropped_file(event.mimeData()) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = self.files.dropped_file(event.mimeData())
+        if path is not None:
+            event.acceptProposedAction()
+            # after the drop returns: a question asked inside it would hold up the drag's source
+            QTimer.singleShot(0, lambda: self.files.open_path(path))
 
     # ------------------------------------------------------------------ closing
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.files.maybe_save():
+            event.ignore()
+            return
         self.shutdown()
         super().closeEvent(event)
 
     def shutdown(self) -> None:
-        """Stop the frame timer and the training thread (idempotent)."""
+        """Stop the frame timer and the training thread, then drop the recovery data (a clean
+        exit; idempotent)."""
         self.frame_timer.stop()
         self.worker.shutdown()
+        self.files.stop_recovery()
 
 
 def _learning_rate(design: Design) -> float:

@@ -10,17 +10,26 @@ timer can simply pull `take_latest()` once per frame.
 
 from __future__ import annotations
 
+import sys
 import threading
 import traceback
+from collections.abc import Callable
+from concurrent.futures import Future
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal
 
 from nnviz.core.datasets import Dataset
 from nnviz.core.design import Design
+from nnviz.core.session import save_session
 from nnviz.core.snapshot import Snapshot
 from nnviz.core.trainer import Trainer
 
 SNAPSHOT_HZ = 30.0
+# Training a small network holds the interpreter lock between short NumPy calls, and the GUI
+# thread needs it for every Python callback Qt makes while painting: it waits up to one switch
+# interval each time. 1 ms instead of Python's 5 keeps a frame from waiting on the trainer.
+GIL_SWITCH_S = 0.001
 SHUTDOWN_MS = 1000
 # A run that ends ("finished", "diverged") waits for a command; these states never run again.
 _ENDED = ("finished", "diverged")
@@ -35,6 +44,7 @@ class TrainingWorker(QObject):
 
     def __init__(self) -> None:
         super().__init__()  # no parent: a parented object cannot be moved to another thread
+        sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_S))
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._trainer: Trainer | None = None
@@ -43,6 +53,7 @@ class TrainingWorker(QObject):
         self._playing = False
         self._latest: Snapshot | None = None
         self._fresh = False
+        self._tasks: list[tuple[Callable[[Trainer], object], Future]] = []
         self.thread = QThread()
         self.thread.setObjectName("nnviz-training")
         self.moveToThread(self.thread)
@@ -70,7 +81,10 @@ class TrainingWorker(QObject):
         The trainer is built here first, so a design that cannot be trained raises (DesignError,
         OSError) and leaves the current run untouched.
         """
-        trainer = Trainer(design)
+        return self.restore(Trainer(design))
+
+    def restore(self, trainer: Trainer) -> Dataset:
+        """Make `trainer` (new to every thread, e.g. from a saved session) the paused run."""
         trainer.controls.pause()
         first = trainer.snapshot()  # safe: no other thread has seen this trainer yet
         with self._lock:
@@ -116,7 +130,7 @@ class TrainingWorker(QObject):
             return
         trainer.set_trace_sample(index)
         if not self._playing and trainer.state == "paused":
-            trainer.controls.pause()  # a repeated pause makes the paused loop publish again
+            trainer.controls.refresh()  # the paused loop publishes again
 
     def take_latest(self) -> Snapshot | None:
         """The newest snapshot if it has not been taken yet, else None (never blocks for long)."""
@@ -130,6 +144,30 @@ class TrainingWorker(QObject):
         with self._lock:
             return self._latest
 
+    def call_on_trainer(self, task: Callable[[Trainer], object]) -> Future:
+        """Run `task(trainer)` on the training thread between two steps; its result comes back
+        in the `Future`. This is how the trainer's arrays are read without racing the loop."""
+        future: Future = Future()
+        with self._lock:
+            if self._quitting:
+                future.set_exception(RuntimeError("the training thread has stopped"))
+                return future
+            self._tasks.append((task, future))
+            trainer = self._trainer
+        self._wake.set()  # the loop runs tasks when it wakes between runs
+        if (
+            trainer is not None
+            and not self._playing
+            and trainer.state == "paused"
+            and not trainer.controls.pending
+        ):
+            trainer.controls.refresh()  # a paused run publishes again, and tasks run then
+        return future
+
+    def save_session(self, path: str | Path, thumbnail_png: bytes | None = None) -> Future:
+        """Write the current run to a session file from the training thread (see `Future`)."""
+        return self.call_on_trainer(lambda trainer: save_session(path, trainer, thumbnail_png))
+
     def shutdown(self, timeout_ms: int = SHUTDOWN_MS) -> bool:
         """Stop training and end the thread; True once the thread has finished."""
         with self._lock:
@@ -139,7 +177,9 @@ class TrainingWorker(QObject):
             trainer.controls.stop()
         self._wake.set()
         self.thread.quit()
-        return self.thread.wait(timeout_ms)
+        finished = self.thread.wait(timeout_ms)
+        self._cancel_tasks()
+        return finished
 
     # ------------------------------------------------------------------ worker thread
     def _command(self, send, playing: bool) -> None:
@@ -161,6 +201,7 @@ class TrainingWorker(QObject):
                     break
                 trainer = self._trainer
                 resume, self._resume = self._resume, False
+            self._run_tasks(trainer)
             if trainer is None or trainer.state == "stopped":
                 continue
             if trainer.state in _ENDED:
@@ -190,5 +231,29 @@ class TrainingWorker(QObject):
                     return
                 self._latest, self._fresh = snapshot, True
             self.snapshotReady.emit(snapshot)
+            self._run_tasks(trainer)
 
         return publish
+
+    def _run_tasks(self, trainer: Trainer | None) -> None:
+        """Run the queued `call_on_trainer` tasks (training thread, while `trainer` is idle)."""
+        if not self._tasks:
+            return
+        with self._lock:
+            if trainer is None or trainer is not self._trainer:
+                return
+            tasks, self._tasks = self._tasks, []
+        for task, future in tasks:
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(task(trainer))
+            except Exception as error:
+                future.set_exception(error)
+
+    def _cancel_tasks(self) -> None:
+        with self._lock:
+            tasks, self._tasks = self._tasks, []
+        for _task, future in tasks:
+            if future.set_running_or_notify_cancel():
+                future.set_exception(RuntimeError("the training thread has stopped"))

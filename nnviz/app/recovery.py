@@ -1,0 +1,209 @@
+"""Crash recovery: what a window was working on survives an abnormal exit.
+
+Each running window owns one folder under `<data dir>/recovery/`, locked with a `QLockFile`
+(which knows whether the process holding it is still alive). The folder holds the current
+design (written shortly after every change), a note of its file path and whether it had unsaved
+changes, and — every few seconds once the run has moved on — a session of the run, written by the
+training thread. A clean exit deletes the folder. A folder whose owner is gone is a leftover of
+a crash: the next window offers to restore it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import uuid
+import weakref
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QLockFile, QObject, QTimer
+
+from nnviz.app.document import DesignDocument
+from nnviz.app.worker import TrainingWorker
+from nnviz.core.atomic import write_atomic
+from nnviz.core.design import Design, DesignError, load_design, save_design
+
+RECOVERY_FOLDER = "recovery"
+LOCK_NAME = "running.lock"
+DESIGN_NAME = "design.json"
+STATE_NAME = "state.json"
+SESSION_NAME = "session.nnviz"
+DESIGN_DELAY_MS = 1000  # a burst of edits (typing in a spin box) is written once
+SESSION_INTERVAL_MS = 10_000
+
+
+def _lock(folder: Path) -> QLockFile | None:
+    """The folder's lock, taken now; None while a live process holds it."""
+    lock = QLockFile(str(folder / LOCK_NAME))
+    lock.setStaleLockTime(0)  # however old, a lock is stale only when its process is gone
+    return lock if lock.tryLock(0) else None
+
+
+class RecoveryStore:
+    """This window's recovery folder, locked for as long as the window runs."""
+
+    def __init__(self, root: Path) -> None:
+        folder = root / uuid.uuid4().hex[:16]
+        folder.mkdir(parents=True)
+        lock = _lock(folder)
+        if lock is None:
+            raise OSError(f"{folder}: cannot lock the recovery folder")
+        self.folder = folder
+        self._lock: QLockFile | None = lock
+
+    @property
+    def session_path(self) -> Path:
+        return self.folder / SESSION_NAME
+
+    def save_design(self, design: Design, path: Path | None, modified: bool) -> None:
+        save_design(design, self.folder / DESIGN_NAME)
+        base_dir = design.base_dir
+        state = {
+            "path": str(path) if path is not None else None,
+            "base_dir": str(base_dir) if base_dir is not None else None,
+            "modified": modified,
+        }
+        write_atomic(self.folder / STATE_NAME, json.dumps(state).encode("utf-8"))
+
+    def remove_session(self) -> None:
+        self.session_path.unlink(missing_ok=True)
+
+    def discard(self) -> None:
+        """The clean-exit path: unlock and delete the folder (idempotent)."""
+        if self._lock is not None:
+            self._lock.unlock()
+            self._lock = None
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class Leftover:
+    """A crashed window's recovery folder, locked by this process until restored or discarded."""
+
+    def __init__(self, folder: Path, lock: QLockFile, state: dict[str, Any]) -> None:
+        self.folder = folder
+        self._lock = lock
+        self.path = Path(state["path"]) if state.get("path") else None
+        self.base_dir = Path(state["base_dir"]) if state.get("base_dir") else None
+        self.modified = bool(state.get("modified"))
+
+    @property
+    def session_path(self) -> Path | None:
+        path = self.folder / SESSION_NAME
+        return path if path.is_file() else None
+
+    @property
+    def worth_offering(self) -> bool:
+        """Unsaved edits or a trained run: something a user would miss."""
+        return self.modified or self.session_path is not None
+
+    def design(self) -> Design:
+        """The recovered design, its data paths resolving as they did (raises DesignError)."""
+        design = load_design(self.folder / DESIGN_NAME)
+        return dataclasses.replace(design, base_dir=self.base_dir)
+
+    def release(self) -> None:
+        """Leave it for a later launch."""
+        self._lock.unlock()
+
+    def discard(self) -> None:
+        self._lock.unlock()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def find_leftovers(root: Path) -> list[Leftover]:
+    """Folders under `root` left by windows that did not exit cleanly, newest first.
+
+    Folders without a readable design are removed on the way: there is nothing in them to offer.
+    """
+    if not root.is_dir():
+        return []
+    found: list[tuple[float, Leftover]] = []
+    for folder in root.iterdir():
+        if not folder.is_dir():
+            continue
+        lock = _lock(folder)
+        if lock is None:
+            continue  # a live window's folder
+        try:
+            state = json.loads((folder / STATE_NAME).read_text(encoding="utf-8"))
+            mtime = (folder / DESIGN_NAME).stat().st_mtime
+        except (OSError, ValueError):
+            state = None
+        if not isinstance(state, dict):
+            lock.unlock()
+            shutil.rmtree(folder, ignore_errors=True)
+            continue
+        found.append((mtime, Leftover(folder, lock, state)))
+    return [leftover for _, leftover in sorted(found, key=lambda item: -item[0])]
+
+
+class AutoSaver(QObject):
+    """Keeps a `RecoveryStore` up to date with a document (debounced) and a run (periodic)."""
+
+    def __init__(
+        self,
+        store: RecoveryStore,
+        document: DesignDocument,
+        worker: TrainingWorker,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self._document = document
+        self._worker = worker
+        self._saved: tuple[weakref.ref, int] | None = None  # (trainer, step) of the last session
+        self._pending: Future | None = None
+        self.last_error: str | None = None
+        self.design_timer = QTimer(self)
+        self.design_timer.setSingleShot(True)
+        self.design_timer.setInterval(DESIGN_DELAY_MS)
+        self.design_timer.timeout.connect(self.save_design_now)
+        self.session_timer = QTimer(self)
+        self.session_timer.setInterval(SESSION_INTERVAL_MS)
+        self.session_timer.timeout.connect(self.save_session_now)
+        for signal in (document.designChanged, document.modifiedChanged, document.pathChanged):
+            signal.connect(self._schedule_design)
+        self.save_design_now()
+        self.session_timer.start()
+
+    def _schedule_design(self, *_args) -> None:
+        self.design_timer.start()  # restarts: a burst of changes is written once, after it
+
+    def save_design_now(self) -> None:
+        doc = self._document
+        try:
+            self.store.save_design(doc.design, doc.path, doc.is_modified)
+        except (OSError, DesignError) as error:
+            self.last_error = str(error)
+
+    def save_session_now(self) -> Future | None:
+        """Ask the training thread to write the run, if it moved since the last time."""
+        pending = self._pending
+        if pending is not None:
+            if not pending.done():
+                return None
+            error = pending.exception()
+            self.last_error = str(error) if error is not None else None
+            self._pending = None
+        trainer = self._worker.trainer
+        if trainer is None:
+            return None
+        if trainer.step == 0:
+            if self._saved is not None and self._saved[0]() is not trainer:
+                self.store.remove_session()  # a new run has replaced the saved one
+                self._saved = None
+            return None
+        if self._saved is not None and self._saved == (weakref.ref(trainer), trainer.step):
+            return None
+        self._saved = (weakref.ref(trainer), trainer.step)
+        self._pending = self._worker.save_session(self.store.session_path)
+        return self._pending
+
+    def close(self) -> None:
+        """Stop saving and delete the folder; call after the training thread has stopped."""
+        self.design_timer.stop()
+        self.session_timer.stop()
+        self.store.discard()

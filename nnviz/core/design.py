@@ -18,13 +18,13 @@ import itertools
 import json
 import os
 import stat
-import uuid
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from nnviz.core.atomic import write_atomic
 from nnviz.core.validation import (
     DesignError,
     FrozenMap,
@@ -708,39 +708,30 @@ def dumps_design(design: Design) -> str:
 
 
 def save_design(design: Design, path: str | os.PathLike[str]) -> None:
-    """Check the design, then write it atomically: the old file stays whole if anything fails."""
-    data = dumps_design(design.validated()).encode("utf-8")
+    """Check the design, then write it atomically: the old file stays whole if anything fails.
+
+    Relative data paths are rewritten for the new folder, so "Save As" elsewhere (or a copy in
+    an output folder) still finds the user's data files.
+    """
     path = Path(path)
-    folder = path.absolute().parent
-    mode = stat.S_IMODE(path.stat().st_mode) if path.is_file() else None
-    temp = folder / f".{path.name}.{uuid.uuid4().hex[:12]}.tmp"
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        if mode is not None:
-            os.chmod(temp, mode)
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    _sync_folder(folder)
+    moved = relocated(design, path.absolute().parent)
+    write_atomic(path, dumps_design(moved.validated()).encode("utf-8"))
 
 
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable where the platform allows it (POSIX)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+def relocated(design: Design, folder: Path) -> Design:
+    """`design` with relative data paths pointing at the same files from `folder`."""
+    spec = design.dataset
+    if design.base_dir is None or Path(design.base_dir).absolute() == folder.absolute():
+        return design
+    changes = {}
+    for key in ("path", "labels_path"):
+        value = getattr(spec, key)
+        if value is not None and not Path(value).is_absolute():
+            target = Path(design.base_dir).absolute() / value
+            changes[key] = Path(os.path.relpath(target, folder.absolute())).as_posix()
+    if not changes:
+        return design
+    return dataclasses.replace(design, dataset=dataclasses.replace(spec, **changes))
 
 
 def default_design() -> Design:

@@ -835,3 +835,25 @@ def test_mutated_designs_are_a_design_or_a_design_error(base, data):
         else:
             parent[path[-1]] = data.draw(JSON)
     _accepts_or_refuses_cleanly(d)
+
+
+def test_save_as_elsewhere_keeps_relative_data_paths_pointing_at_the_same_file(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "points.csv").write_text("a,b,label\n0,1,0\n1,0,1\n1,1,0\n0,0,1\n", encoding="utf-8")
+    original = tmp_path / "designs" / "net.json"
+    original.parent.mkdir()
+    d = edited(MINIMAL, ("dataset",), {"name": "csv", "path": "../data/points.csv"})
+    original.write_text(canonical(d), encoding="utf-8")
+    moved = tmp_path / "elsewhere" / "deeper" / "net.json"
+    moved.parent.mkdir(parents=True)
+
+    save_design(load_design(original), moved)
+
+    again = load_design(moved)
+    assert again.dataset.path == "../../data/points.csv"
+    assert (again.base_dir / again.dataset.path).resolve() == (data / "points.csv").resolve()
+    save_design(load_design(original), original)
+    assert json.loads(original.read_text(encoding="utf-8"))["dataset"]["path"] == (
+        "../data/points.csv"
+    )

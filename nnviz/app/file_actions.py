@@ -24,7 +24,7 @@ from nnviz.app.document import needs_reset
 from nnviz.app.recovery import RECOVERY_FOLDER, AutoSaver, Leftover, RecoveryStore, find_leftovers
 from nnviz.app.settings import RecentFiles, data_dir
 from nnviz.core.design import Design, DesignError, default_design, load_design, save_design
-from nnviz.core.examples import Example, list_examples, load_example
+from nnviz.core.examples import Example, example_at, list_examples, load_example
 from nnviz.core.session import SESSION_SUFFIX, load_session
 from nnviz.core.trainer import Trainer
 
@@ -207,6 +207,9 @@ class FileActions(QObject):
     def open_path(self, path: str | Path) -> bool:
         """Open a design or session file (by its suffix); True once it is the current one."""
         path = Path(path)
+        example = example_at(path)
+        if example is not None:
+            return self.open_example(example)
         if not self._replace(lambda: read_file(path), error_path=path):
             return False
         if path.suffix.lower() == SESSION_SUFFIX:
@@ -218,9 +221,12 @@ class FileActions(QObject):
         """An example as an untitled design (Save asks where), its description in the banner."""
         if not self._replace(lambda: _fresh(load_example(example.name)), error_path=example.path):
             return False
+        self.show_example(example)
+        return True
+
+    def show_example(self, example: Example) -> None:
         text = f"<b>{html.escape(example.title)}</b> — {html.escape(example.description)}"
         self.window.banner.show_message(text)
-        return True
 
     def revert(self) -> bool:
         doc = self.window.document

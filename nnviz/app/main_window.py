@@ -48,6 +48,7 @@ from nnviz.app.views.plots import PlotsPanel
 from nnviz.app.worker import TrainingWorker
 from nnviz.core.datasets import Dataset
 from nnviz.core.design import Design, DesignError, default_design, load_design
+from nnviz.core.examples import example_at
 from nnviz.core.optimizers import make_optimizer
 from nnviz.core.snapshot import Snapshot
 from nnviz.core.trainer import Trainer
@@ -232,8 +233,12 @@ class MainWindow(ExportActions, QMainWindow):
         startup_error: str | None = None
         path = Path(design_path) if design_path else None
         session = path if path is not None and path.suffix.lower() == SESSION_SUFFIX else None
+        example = example_at(path) if path is not None else None
+        if example is not None:  # opened as an untitled copy, so Save never overwrites it
+            path = None
         try:
-            design = load_design(path) if path is not None and not session else default_design()
+            source = example.path if example is not None else path
+            design = load_design(source) if source is not None and not session else default_design()
         except DesignError as error:
             startup_error = file_error(path, error)
             design, path = default_design(), None
@@ -284,6 +289,8 @@ class MainWindow(ExportActions, QMainWindow):
             QTimer.singleShot(0, lambda: self.files.show_error("Cannot open", startup_error))
         if session is not None:
             QTimer.singleShot(0, lambda: self.files.open_path(session))
+        if example is not None:
+            self.files.show_example(example)
         if recover:
             QTimer.singleShot(0, self.files.start_recovery)
 

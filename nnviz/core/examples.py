@@ -83,3 +83,16 @@ def example_path(name: str) -> Path:
 def load_example(name: str) -> Design:
     """The example's design, ready to train."""
     return load_design(example_path(name))
+
+
+def example_at(path: str | Path) -> Example | None:
+    """The example whose bundled file `path` is, or None: such a file opens as an untitled copy,
+    so saving never overwrites the gallery."""
+    path = Path(path)
+    try:
+        bundled = path.resolve().parent == examples_dir().resolve()
+    except OSError:
+        return None
+    if not bundled or path.suffix != SUFFIX or path.stem not in example_names():
+        return None
+    return _example(path.stem)

@@ -407,3 +407,25 @@ def test_a_session_named_on_the_command_line_opens(qtbot, window, tmp_path):
     qtbot.waitUntil(lambda: other.worker.trainer.step == step, timeout=WAIT_MS)
     assert other.document.design.to_dict() == window.worker.trainer.design.to_dict()
     other.close()
+
+
+def test_a_bundled_example_opened_by_path_stays_untitled_so_save_cannot_overwrite_it(
+    qtbot, window
+):
+    example = next(e for e in list_examples() if e.name == "moons")
+    assert window.files.open_path(example.path)
+    assert window.document.path is None
+    assert window.document.design == load_design(example.path)
+    assert html.escape(example.description) in window.banner.text()
+
+
+def test_the_window_started_on_an_example_file_is_untitled(qtbot):
+    example = next(e for e in list_examples() if e.name == "xor")
+    started = MainWindow(str(example.path))
+    qtbot.addWidget(started)
+    try:
+        assert started.document.path is None
+        assert started.document.design == load_design(example.path)
+        assert html.escape(example.description) in started.banner.text()
+    finally:
+        started.shutdown()

@@ -673,7 +673,9 @@ def _read_text(path: Path) -> str:
     return text
 
 
-def _parse_json(text: str) -> Any:
+def parse_json(text: str) -> Any:
+    """Strict JSON as every nnviz file uses it: no NaN/Infinity, no repeated keys; any problem
+    is a one-line DesignError saying where."""
     try:
         return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as error:
@@ -688,7 +690,7 @@ def load_design(path: str | os.PathLike[str]) -> Design:
     """Read and check a design file; every problem raises '<path>: <where>: <problem>'."""
     path = Path(path)
     try:
-        obj = _parse_json(_read_text(path))
+        obj = parse_json(_read_text(path))
         if isinstance(obj, dict):
             if "format" not in obj:
                 fail("format", f"required key is missing (expected {FORMAT!r})")

@@ -44,6 +44,7 @@ from nnviz.core.design import (
     Design,
     DesignError,
     dumps_design,
+    parse_json,
 )
 from nnviz.core.history import DEFAULT_CAPACITY, History
 from nnviz.core.metrics import layer_columns
@@ -344,27 +345,10 @@ def _text(data: bytes, where: str) -> str:
 
 
 def _json(data: bytes, where: str) -> Any:
-    def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, value in pairs:
-            if key in out:
-                raise ValueError(f"key {key!r} appears twice")
-            out[key] = value
-        return out
-
-    def constant(name: str) -> NoReturn:
-        raise ValueError(f"{name} is not allowed")
-
     try:
-        return json.loads(_text(data, where), object_pairs_hook=unique, parse_constant=constant)
-    except json.JSONDecodeError as error:
-        raise SessionError(
-            f"{where}: malformed JSON at line {error.lineno} column {error.colno} ({error.msg})"
-        ) from None
-    except RecursionError:
-        raise SessionError(f"{where}: JSON nested too deeply") from None
-    except ValueError as error:
-        raise SessionError(f"{where}: {_first_line(error)}") from None
+        return parse_json(_text(data, where))
+    except DesignError as error:
+        raise SessionError(f"{where}: {error}") from None
 
 
 def _design(data: bytes, where: str, base_dir: Any) -> Design:

@@ -8,6 +8,7 @@ import zipfile
 
 import numpy as np
 import pytest
+from design_factory import merged, xor_design
 
 from nnviz.core.datasets import make_dataset
 from nnviz.core.design import Design, dumps_design
@@ -17,29 +18,23 @@ from nnviz.core.trainer import Trainer
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24
 
 
+RESUME = xor_design(
+    name="resume",
+    regularization={"kind": "l2", "rate": 0.001},
+    training={
+        "batch_size": 7,
+        "epochs": 9,
+        "seed": 3,
+        "schedule": {"name": "step", "step_size": 2, "gamma": 0.5},
+        # every epoch after the first counts as "no improvement": stops after epoch 5
+        "early_stopping": {"patience": 4, "min_delta": 5.0},
+    },
+    dataset={"samples": 120},
+)
+
+
 def make_design(**changes) -> Design:
-    d = {
-        "format": "nnviz-design",
-        "version": 1,
-        "name": "resume",
-        "inputs": 2,
-        "layers": [{"units": 6, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}],
-        "loss": "binary_cross_entropy",
-        "optimizer": {"name": "adam", "learning_rate": 0.02},
-        "regularization": {"kind": "l2", "rate": 0.001},
-        "training": {
-            "batch_size": 7,
-            "epochs": 9,
-            "seed": 3,
-            "schedule": {"name": "step", "step_size": 2, "gamma": 0.5},
-            # every epoch after the first counts as "no improvement": stops after epoch 5
-            "early_stopping": {"patience": 4, "min_delta": 5.0},
-        },
-        "dataset": {"name": "xor", "samples": 120, "test_fraction": 0.25, "seed": 1},
-    }
-    for key, value in changes.items():
-        d[key] = {**d[key], **value} if isinstance(value, dict) else value
-    return Design.from_dict(d)
+    return Design.from_dict(merged(RESUME, **changes))
 
 
 def assert_same_run(a: Trainer, b: Trainer) -> None:
@@ -328,7 +323,7 @@ BAD_FILES = {
     "wrong format": (lambda d: _json_changed(d, format="zip"), "format must be 'nnviz-session'"),
     "malformed JSON": (
         lambda d: _changed(d, "trainer.json", b'{"format": '),
-        "trainer.json: malformed JSON at line 1",
+        "trainer.json: line 1 column 12: malformed JSON",
     ),
     "NaN in JSON": (
         lambda d: _changed(d, "trainer.json", b'{"step": NaN}'),

@@ -5,6 +5,7 @@ import sys
 
 import numpy as np
 import pytest
+from design_factory import xor_design
 
 from nnviz.core.resources import resource_path
 
@@ -24,20 +25,14 @@ def nnviz(*args: str, cwd=None) -> subprocess.CompletedProcess:
 
 
 def small_design(**changes) -> dict:
-    d = {
-        "format": "nnviz-design",
-        "version": 1,
-        "name": "small",
-        "inputs": 2,
-        "layers": [{"units": 4, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}],
-        "loss": "binary_cross_entropy",
-        "optimizer": {"name": "adam", "learning_rate": 0.05},
-        "regularization": None,
-        "training": {"batch_size": 10, "epochs": 3, "seed": 0},
-        "dataset": {"name": "xor", "samples": 100, "test_fraction": 0.2, "seed": 0},
-    }
-    d.update(changes)
-    return d
+    base = xor_design(
+        name="small",
+        layers=[{"units": 4, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}],
+        optimizer={"learning_rate": 0.05},
+        training={"epochs": 3, "seed": 0},
+        dataset={"samples": 100, "test_fraction": 0.2, "seed": 0},
+    )
+    return {**base, **changes}
 
 
 @pytest.fixture

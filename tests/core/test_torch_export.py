@@ -9,6 +9,7 @@ import sys
 
 import numpy as np
 import pytest
+from design_factory import xor_design
 
 from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.design import Design
@@ -32,20 +33,13 @@ HIDDEN = [name for name in ACTIVATIONS.names() if name != "softmax"]
 
 
 def make_design(**changes) -> Design:
-    d = {
-        "format": "nnviz-design",
-        "version": 1,
-        "name": "export",
-        "inputs": 2,
-        "layers": [{"units": 5, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}],
-        "loss": "binary_cross_entropy",
-        "optimizer": {"name": "adam", "learning_rate": 0.02},
-        "regularization": None,
-        "training": {"batch_size": 16, "epochs": 2, "seed": 2},
-        "dataset": {"name": "xor", "samples": 120, "test_fraction": 0.25, "seed": 1},
-    }
-    d.update(changes)
-    return Design.from_dict(d)
+    base = xor_design(
+        name="export",
+        layers=[{"units": 5, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}],
+        training={"batch_size": 16, "epochs": 2, "seed": 2},
+        dataset={"samples": 120},
+    )
+    return Design.from_dict({**base, **changes})
 
 
 def _layers(*activations, units=4, output=None):

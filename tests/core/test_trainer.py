@@ -4,6 +4,7 @@ import threading
 
 import numpy as np
 import pytest
+from design_factory import xor_design
 
 from nnviz.core import trainer as trainer_module
 from nnviz.core.datasets import make_dataset
@@ -15,24 +16,7 @@ TIMEOUT = 10.0
 
 
 def make_design(**changes) -> Design:
-    d = {
-        "format": "nnviz-design",
-        "version": 1,
-        "name": "test",
-        "inputs": 2,
-        "layers": [{"units": 6, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}],
-        "loss": "binary_cross_entropy",
-        "optimizer": {"name": "adam", "learning_rate": 0.02},
-        "regularization": None,
-        "training": {"batch_size": 10, "epochs": 5, "seed": 3},
-        "dataset": {"name": "xor", "samples": 200, "test_fraction": 0.25, "seed": 1},
-    }
-    for key, value in changes.items():
-        if isinstance(value, dict) and isinstance(d.get(key), dict):
-            d[key] = {**d[key], **value}
-        else:
-            d[key] = value
-    return Design.from_dict(d)
+    return Design.from_dict(xor_design(**changes))
 
 
 def test_reproducible_same_seed_same_numbers():

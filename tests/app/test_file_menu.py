@@ -409,9 +409,7 @@ def test_a_session_named_on_the_command_line_opens(qtbot, window, tmp_path):
     other.close()
 
 
-def test_a_bundled_example_opened_by_path_stays_untitled_so_save_cannot_overwrite_it(
-    qtbot, window
-):
+def test_a_bundled_example_opened_by_path_stays_untitled_so_save_cannot_overwrite_it(qtbot, window):
     example = next(e for e in list_examples() if e.name == "moons")
     assert window.files.open_path(example.path)
     assert window.document.path is None

@@ -226,7 +226,7 @@ class FileActions(QObject):
 
     def show_example(self, example: Example) -> None:
         text = f"<b>{html.escape(example.title)}</b> — {html.escape(example.description)}"
-        self.window.banner.show_message(text)
+        self.window.banner.show_message(text, kind="info")
 
     def revert(self) -> bool:
         doc = self.window.document

@@ -56,6 +56,15 @@ from nnviz.core.trainer import Trainer
 BUILD_DOCK_MARGIN = 24  # room for the dock's scroll bar beside the panel's preferred width
 MIN_BUILD_WIDTH = 300
 FRAME_MS = 33  # the GUI pulls the latest snapshot at about 30 frames a second
+# The widest text each status field shows in practice; it sets the field's fixed size.
+STATUS_SAMPLES = {
+    "state": "<b>● diverged</b>",
+    "epoch": "epoch <b>8888888</b> / 8888888",
+    "step": "step <b>888888888</b>",
+    "speed": "888,888 steps/s",
+    "loss": "loss <b>88.8888</b>  (test 88.8888)",
+    "score": "accuracy <b>88.8%</b>  (test 88.8%)",
+}
 # Errors that mean "this design cannot be trained" (bad data file, mismatched shapes, …).
 RUN_ERRORS = (DesignError, OSError, ValueError)
 

@@ -37,6 +37,8 @@ QStatusBar { background: #fbfbfc; border-top: 1px solid #d8dce1; }
 QStatusBar QLabel { padding: 0 8px; color: #33383e; }
 QFrame#banner { background: #fdecea; border: 1px solid #f1b8b0; border-radius: 6px; }
 QFrame#banner QLabel { color: #7a1f14; }
+QFrame#banner[kind="info"] { background: #eaf3fb; border: 1px solid #b5d3ec; }
+QFrame#banner[kind="info"] QLabel { color: #1d3a55; }
 """
 
 

@@ -415,6 +415,7 @@ def test_a_bundled_example_opened_by_path_stays_untitled_so_save_cannot_overwrit
     assert window.document.path is None
     assert window.document.design == load_design(example.path)
     assert html.escape(example.description) in window.banner.text()
+    assert window.banner.property("kind") == "info"  # a note, not a warning
 
 
 def test_the_window_started_on_an_example_file_is_untitled(qtbot):

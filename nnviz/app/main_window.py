@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import time
 from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
@@ -56,14 +57,24 @@ from nnviz.core.trainer import Trainer
 BUILD_DOCK_MARGIN = 24  # room for the dock's scroll bar beside the panel's preferred width
 MIN_BUILD_WIDTH = 300
 FRAME_MS = 33  # the GUI pulls the latest snapshot at about 30 frames a second
-# The widest text each status field shows in practice; it sets the field's fixed size.
-STATUS_SAMPLES = {
-    "state": "<b>● diverged</b>",
-    "epoch": "epoch <b>8888888</b> / 8888888",
-    "step": "step <b>888888888</b>",
-    "speed": "888,888 steps/s",
-    "loss": "loss <b>88.8888</b>  (test 88.8888)",
-    "score": "accuracy <b>88.8%</b>  (test 88.8%)",
+# Turns within the canvas's snapshot cycle (0: it has just taken one, 1: the next is due) for
+# the other costly redraws; past IDLE_PHASE the canvas is taking none and they need no turn.
+DATA_TURN = (0.3, 0.6)
+PLOTS_TURN = (0.6, 0.9)
+IDLE_PHASE = 1.5
+# While training, the status bar's numbers change at most this often: each new text repaints
+# its label (rich text, laid out again), and nobody reads a counter that changes 30 times a second.
+STATUS_HZ = 5.0
+STATUS_SLACK = 12  # pixels beyond the widest sample text, for fonts whose digits differ in width
+# Each status field's fixed size: at least this width, and room for the widest text it shows
+# in practice.
+STATUS_FIELDS = {
+    "state": (110, "<b>● finished</b>"),
+    "epoch": (130, "epoch <b>8888888</b> / 8888888"),
+    "step": (110, "step <b>888888888</b>"),
+    "speed": (120, "888,888 steps/s"),
+    "loss": (230, "loss <b>88.8888</b>  (test 88.8888)"),
+    "score": (230, "accuracy <b>88.8%</b>  (test 88.8%)"),
 }
 # Errors that mean "this design cannot be trained" (bad data file, mismatched shapes, …).
 RUN_ERRORS = (DesignError, OSError, ValueError)
@@ -212,7 +223,17 @@ class Banner(QFrame):
         self.button.clicked.connect(self._on_button)
         self.hide()
 
-    def show_message(self, text: str, button: str | None = None, callback=None) -> None:
+    def show_message(
+        self, text: str, button: str | None = None, callback=None, kind: str = "problem"
+    ) -> None:
+        """`kind` "problem" (a warning colour) or "info" (a neutral note, e.g. an example's
+        description)."""
+        if self.property("kind") != kind:
+            self.setProperty("kind", kind)
+            self.style().unpolish(self)
+            self.style().polish(self)
+            self.label.style().unpolish(self.label)
+            self.label.style().polish(self.label)
         self.label.setText(text)
         self.button.setVisible(button is not None)
         self.button.setText(button or "")
@@ -264,6 +285,7 @@ class MainWindow(ExportActions, QMainWindow):
         self._dataset: Dataset | None = None
         self._snapshot: Snapshot | None = None
         self._last_state: str | None = None
+        self._status_time = -math.inf  # when the status bar's numbers were last replaced
         self._diverged_shown = False
         self.actions: dict[str, QAction] = {}
         self.menus = {}
@@ -428,12 +450,16 @@ class MainWindow(ExportActions, QMainWindow):
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         bar.setSizeGripEnabled(False)
-        widths = {"state": 90, "epoch": 130, "step": 110, "speed": 120, "loss": 230, "score": 230}
-        for name, width in widths.items():
-            label = QLabel()
-            label.setMinimumWidth(width)
+        for name, (width, sample) in STATUS_FIELDS.items():
+            label = QLabel(sample)
             self.status[name] = label
             bar.addPermanentWidget(label)
+            label.ensurePolished()  # measured in the font the window's style gives it
+            # A fixed size: a label whose size can change re-lays out the whole window (and
+            # repaints it) with every new text, dozens of times a second while training.
+            hint = label.sizeHint()
+            label.setFixedSize(max(width, hint.width() + STATUS_SLACK), hint.height())
+            label.clear()
 
     def _restore_size(self) -> None:
         screen = self.screen().availableGeometry() if self.screen() else None
@@ -462,8 +488,11 @@ class MainWindow(ExportActions, QMainWindow):
     def install_run(self, trainer: Trainer, keep_ghost: bool = False) -> None:
         """Make `trainer` (new, or restored from a session) the window's paused run."""
         design = trainer.design
+        previous = self.worker.latest()  # the old run's newest snapshot, for its ghost
         dataset = self.worker.restore(trainer)
         if keep_ghost:
+            if previous is not None:
+                self.plots.hold(previous)
             self.plots.keep_ghost()
         self.plots.start_run(dataset.task, len(design.layers))
         self._run_design = design
@@ -546,17 +575,26 @@ class MainWindow(ExportActions, QMainWindow):
 
     # ------------------------------------------------------------------ frames
     def update_frame(self) -> bool:
-        """Pull the latest snapshot, if there is a new one, into every view; True if drawn."""
+        """Pull the latest snapshot, if there is a new one, into every view; True if drawn.
+
+        While training, the costly redraws take turns so that no frame does two of them: the
+        canvas takes a snapshot at the start of its cycle (`update_phase`), the data view
+        follows, then the plots, each with the newest snapshot there is by then.
+        """
         snapshot = self.worker.take_latest()
         if snapshot is None:
+            if self._snapshot is not None and self._snapshot.state == "running":
+                self._update_in_turn(self._snapshot, settled=False)
             return False
         changed = snapshot.state != self._last_state
         self._snapshot = snapshot
         self._last_state = snapshot.state
         self.canvas.set_snapshot(snapshot)
-        self.data_view.set_snapshot(snapshot)
-        self.plots.set_snapshot(snapshot, force=changed or snapshot.state != "running")
-        self._update_status(snapshot)
+        self._update_in_turn(snapshot, settled=changed or snapshot.state != "running")
+        now = time.perf_counter()
+        if changed or snapshot.state != "running" or now - self._status_time >= 1 / STATUS_HZ:
+            self._status_time = now
+            self._update_status(snapshot)
         if changed:
             self._sync_play_action()
             if snapshot.state == "diverged" and not self._diverged_shown:
@@ -564,6 +602,18 @@ class MainWindow(ExportActions, QMainWindow):
             elif snapshot.state == "finished" and snapshot.message:
                 self.statusBar().showMessage(snapshot.message, 8000)
         return True
+
+    def _update_in_turn(self, snapshot: Snapshot, settled: bool) -> None:
+        """The data view and the plots, each in its own part of the canvas's cycle (at once
+        for a settled run, or when the canvas is not taking snapshots)."""
+        phase = self.canvas.update_phase()
+        idle = settled or phase >= IDLE_PHASE
+        if idle or DATA_TURN[0] <= phase < DATA_TURN[1]:
+            self.data_view.set_snapshot(snapshot)
+        if idle or PLOTS_TURN[0] <= phase < PLOTS_TURN[1]:
+            self.plots.set_snapshot(snapshot, force=settled)
+        else:
+            self.plots.hold(snapshot)
 
     def _show_divergence(self, snapshot: Snapshot) -> None:
         self._diverged_shown = True

@@ -25,7 +25,10 @@ from nnviz.core.session import save_session
 from nnviz.core.snapshot import Snapshot
 from nnviz.core.trainer import Trainer
 
-SNAPSHOT_HZ = 30.0
+# The views need no more: the canvas takes a new snapshot at most 5 times a second, the plots and
+# the status bar as rarely. Each snapshot copies every array on the training thread, and each new
+# one costs the GUI thread a pass over every view.
+SNAPSHOT_HZ = 10.0
 # Training a small network holds the interpreter lock between short NumPy calls, and the GUI
 # thread needs it for every Python callback Qt makes while painting: it waits up to one switch
 # interval each time. 1 ms instead of Python's 5 keeps a frame from waiting on the trainer.

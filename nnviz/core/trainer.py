@@ -53,7 +53,7 @@ from nnviz.core.targets import make_targets
 EVAL_SAMPLES = 2000  # per split and epoch
 HEALTH_SAMPLES = 256  # of the training subset, for the dead / saturated fractions
 GRID_RESOLUTION = 100
-GRID_HZ = 10.0  # grids are the costly part of a snapshot; between refreshes the last is reused
+GRID_HZ = 5.0  # grids are the costly part of a snapshot; between refreshes the last is reused
 GRID_DTYPE = np.float32  # grids are pictures: float32 is plenty, and several times cheaper
 FIT_SAMPLES = 500  # points of a regression's predictions-against-targets view
 SETTLED = ("paused", "finished", "stopped", "diverged")  # states whose snapshot must be exact

@@ -340,3 +340,49 @@ def test_painting_to_svg_draws_vectors(canvas):
     svg = bytes(data).decode("utf-8")
     assert svg.count("<image") == 1  # the legend's colour bar; links and neurons as shapes
     assert svg.count("<path") + svg.count("<polyline") + svg.count("<rect") > 10
+
+
+def test_a_new_training_snapshot_is_drawn_over_a_few_frames_then_exactly(canvas, qtbot):
+    """While training, a paint draws at most one new picture (the rest show the previous
+    snapshot for a frame), so one frame never pays for all of them; the canvas then ends up
+    exactly as if it had shown the new snapshot from the start."""
+    canvas.show()
+    qtbot.waitExposed(canvas)
+    first = make_snapshot((2, 4, 4, 1), seed=1, grid_resolution=20)
+    canvas.set_snapshot(first)
+    canvas.grab()
+    second = make_snapshot((2, 4, 4, 1), seed=2, grid_resolution=20)
+    canvas.set_snapshot(second)
+    assert canvas.neuron_count() == 11  # takes the snapshot the throttle held back
+    drawn = []
+    original = NetworkCanvas._blank_image
+
+    def counting(self, scale):
+        drawn.append(scale)
+        return original(self, scale)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(NetworkCanvas, "_blank_image", counting)
+        canvas.grab()
+        assert len(drawn) == 1
+        for _ in range(3):
+            canvas.grab()
+    shown = canvas.grab().toImage()
+    canvas._images.clear()  # every picture drawn afresh from the new snapshot, in one paint
+    canvas._stale.clear()
+    assert canvas.grab().toImage() == shown
+
+
+def test_settled_snapshots_are_drawn_whole_in_one_frame(canvas):
+    canvas.set_snapshot(make_snapshot((2, 4, 1), seed=1))
+    canvas.grab()
+    paused = dataclasses.replace(make_snapshot((2, 4, 1), seed=2), state="paused")
+    canvas.set_snapshot(paused)
+    image = canvas.grab().toImage()
+    assert canvas.grab().toImage() == image
+
+
+def test_update_phase_runs_from_zero_after_a_snapshot(canvas):
+    assert canvas.update_phase() > 1  # nothing taken yet: no canvas update is coming
+    canvas.set_snapshot(make_snapshot((2, 4, 1)))
+    assert 0 <= canvas.update_phase() < 1

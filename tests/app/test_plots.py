@@ -218,3 +218,12 @@ def test_a_zoomed_value_axis_is_left_alone(panel):
     columns["train_loss"][-1] = 9.0
     panel.set_snapshot(snapshot(columns), force=True)
     assert box.viewRange()[1] == pytest.approx([0.2, 0.4])
+
+
+def test_a_ghost_shows_the_run_up_to_its_last_snapshot_even_if_not_drawn_yet(panel):
+    """Plots wait for their turn while training; a reset in between still keeps the whole run."""
+    panel.set_snapshot(snapshot(history(5)), force=True)
+    panel.hold(snapshot(history(9)))
+    assert data_len(panel.curves["loss:train"]) == 5
+    panel.keep_ghost()
+    assert data_len(panel.ghosts["loss:train"]) == 9

@@ -196,3 +196,54 @@ def test_sample_trace_from_the_toolbar(qtbot, window):
     qtbot.waitUntil(lambda: latest(window).trace_sample == 4, timeout=WAIT_MS)
     window.trace_box.setCurrentIndex(0)
     qtbot.waitUntil(lambda: latest(window).trace_sample is None, timeout=WAIT_MS)
+
+
+def test_status_fields_keep_their_size_so_new_numbers_do_not_relayout_the_window(window):
+    """A status label that could grow would re-lay out (and repaint) the whole window with
+    every new number while training."""
+    snapshot = dataclasses.replace(
+        latest(window),
+        step=123_456_789,
+        epoch=1_234_567,
+        steps_per_s=123_456.0,
+        metrics={"train_loss": 12.3456, "test_loss": 12.3456, "train_accuracy": 0.5},
+    )
+    sizes = {name: label.size() for name, label in window.status.items()}
+    window._update_status(snapshot)
+    for name, label in window.status.items():
+        assert label.minimumSize() == label.maximumSize() == sizes[name]
+        assert label.sizeHint().width() <= label.width(), name  # the text still fits
+
+
+def test_status_numbers_change_at_a_readable_rate_but_states_at_once(qtbot, window, monkeypatch):
+    monkeypatch.setattr("nnviz.app.main_window.STATUS_HZ", 1e-9)  # one update, then none
+    window.frame_timer.stop()  # frames are pulled here
+    long_run(window)
+    window.update_frame()
+    window.actions["play"].trigger()
+    qtbot.waitUntil(lambda: window.update_frame() and latest(window).state == "running")
+    shown = window.status["step"].text()
+    qtbot.waitUntil(lambda: window.update_frame() and latest(window).step > 50, timeout=WAIT_MS)
+    assert window.status["step"].text() == shown and "running" in window.status["state"].text()
+    window.actions["play"].trigger()
+    qtbot.waitUntil(lambda: window.update_frame() and latest(window).state == "paused")
+    assert window.status["step"].text() == f"step <b>{latest(window).step}</b>"
+
+
+@pytest.mark.parametrize(
+    ("phase", "data", "plots"),
+    [(0.1, False, False), (0.4, True, False), (0.7, False, True), (2.0, True, True)],
+)
+def test_costly_redraws_take_turns_while_training(window, monkeypatch, phase, data, plots):
+    """The data view and the plots each redraw in their own part of the canvas's cycle, so no
+    frame does two costly redraws; a settled run updates everything at once."""
+    calls = []
+    monkeypatch.setattr(window.canvas, "update_phase", lambda: phase)
+    monkeypatch.setattr(window.data_view, "set_snapshot", lambda s: calls.append("data"))
+    monkeypatch.setattr(window.plots, "set_snapshot", lambda s, force: calls.append("plots"))
+    running = dataclasses.replace(latest(window), state="running")
+    window._update_in_turn(running, settled=False)
+    assert calls == ["data"] * data + ["plots"] * plots
+    calls.clear()
+    window._update_in_turn(dataclasses.replace(running, state="paused"), settled=True)
+    assert calls == ["data", "plots"]

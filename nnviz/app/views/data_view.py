@@ -74,7 +74,7 @@ class PlaneView(QWidget):
             axis.setPen(pg.mkPen(MUTED))
             axis.setTextPen(pg.mkPen(MUTED))
         # The range is the dataset's plane, set once: no autorange (and no axis re-layout)
-        # when the shading is replaced ten times a second.
+        # when the shading is replaced several times a second.
         self.plot.disableAutoRange()
         self.plot.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)  # no blocky cells
         self.image = pg.ImageItem()
@@ -84,7 +84,7 @@ class PlaneView(QWidget):
         self.plot.addItem(self.train_points)
         self.plot.addItem(self.test_points)
         for points in (self.train_points, self.test_points):
-            # The points never move, but the shading under them changes ten times a second:
+            # The points never move, but the shading under them changes several times a second:
             # cached, they are copied back instead of being drawn one by one each time.
             points.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.show_train = QCheckBox("Show train data")

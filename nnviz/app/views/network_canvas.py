@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -52,7 +52,7 @@ FPS = 30
 # While a run trains, new values are taken at most this often (the sweep still moves at FPS):
 # each new snapshot costs fresh pictures, and drawing them holds the interpreter lock that the
 # training thread needs.
-SNAPSHOT_HZ = 10.0
+SNAPSHOT_HZ = 5.0
 DIM_REFRESH_S = 1.0  # the faded part ahead of the wave may lag this far behind while training
 BACKGROUND = QColor(255, 255, 255)
 TEXT = QColor(51, 56, 62)
@@ -124,6 +124,15 @@ class NetworkCanvas(QWidget):
         self._prepared: dict[str, _Prepared] = {}
         self._link_batches: dict[str, list[LinkBatch]] = {}  # per state, for the current layout
         self._images: dict[tuple, QImage] = {}  # (part, state, scale) → a picture of the canvas
+        # Pictures of the last snapshot, drawn over by the next one: a fresh image of the whole
+        # canvas costs more to allocate (the memory is new to the process) than to fill.
+        self._spare: list[QImage] = []
+        # While training, a paint draws at most one new picture and shows the last snapshot's
+        # picture of any other part for one more frame, so a new snapshot's cost is spread over
+        # two or three frames instead of stalling one.
+        self._stale: dict[tuple, QImage] = {}
+        self._draw_budget = math.inf  # new pictures the current paint may still draw
+        self._behind = False  # the current paint showed a stale picture
         self._dim_grid: GridView | None = None  # the grid the cached dim picture was drawn with
         self._dim_time = -math.inf
         self._thumbs: dict[int, _Thumbs] = {}
@@ -166,6 +175,12 @@ class NetworkCanvas(QWidget):
         self._pending_timer.stop()
         self._adopt(snapshot)
 
+    def update_phase(self) -> float:
+        """Where the canvas is between two snapshots it takes while training: 0 when it has just
+        taken one, 1 when the next is due (beyond 1 when none has come). Other views time their
+        costly redraws by it, so those never share a frame with the canvas's own."""
+        return (time.perf_counter() - self._adopted_at) * SNAPSHOT_HZ
+
     def _throttled(self, snapshot: Snapshot) -> bool:
         current = self._snapshot
         return (
@@ -192,11 +207,16 @@ class NetworkCanvas(QWidget):
             self._sweep.set_layers(len(snapshot.layer_sizes) - 1)
         self._snapshot = snapshot
         self._prepared.clear()
-        self._images = {
-            k: v
-            for k, v in self._images.items()
-            if k[:2] == (BAND, DIM) and self._dim_valid(snapshot)
-        }
+        keep = self._dim_valid(snapshot)
+        images, self._images = self._images, {}
+        self._spare.extend(self._stale.values())
+        self._stale = {}
+        for key, image in images.items():
+            if key[:2] == (BAND, DIM) and keep:
+                self._images[key] = image
+            else:
+                self._stale[key] = image
+        del self._spare[:-4]  # enough for the next snapshot's pictures
         if snapshot is not None:
             self._update_scales(snapshot)
         self._update_timer()
@@ -233,6 +253,7 @@ class NetworkCanvas(QWidget):
         """Names shown beside the input neurons (x1, x2, sin(x1), …)."""
         self._feature_names = tuple(names or ())
         self._images.clear()
+        self._stale.clear()
         self.update()
 
     def set_activations(self, names: Sequence[str] | None) -> None:
@@ -392,6 +413,7 @@ class NetworkCanvas(QWidget):
             self._prepared.clear()
             self._link_batches.clear()
             self._images.clear()
+            self._stale.clear()
             self._thumb_key = None
         return self._layout
 
@@ -500,7 +522,9 @@ class NetworkCanvas(QWidget):
     # ------------------------------------------------------------------ painting
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
-        painter.fillRect(self.rect(), BACKGROUND)
+        raster = painter.paintEngine().type() == QPaintEngine.Type.Raster
+        if self._snapshot is None or not raster:  # else the copied pictures cover every pixel
+            painter.fillRect(self.rect(), BACKGROUND)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         if self._snapshot is None:
             painter.setPen(MUTED)
@@ -512,8 +536,9 @@ class NetworkCanvas(QWidget):
             return
         layout = self._geometry()
         frame = self.current_frame()
-        raster = painter.paintEngine().type() == QPaintEngine.Type.Raster
         scale = round(painter.deviceTransform().m11(), 3) if raster else None
+        self._draw_budget = 1 if self._snapshot.state == "running" else math.inf
+        self._behind = False
         columns = np.arange(len(layout), dtype=float)
         front_x = float(np.interp(frame.front, columns, [g.x for g in layout]))
         flash = frame.flash > 0.5
@@ -541,6 +566,9 @@ class NetworkCanvas(QWidget):
             self._caption_lines(self.shown_state()),
         )
         painter.end()
+        self._draw_budget = math.inf
+        if self._behind and not self._timer.isActive():  # else the next tick paints again
+            QTimer.singleShot(round(1000 / FPS), self.update)
 
     def _picture_key(self, state: str, flash: bool) -> str:
         return FLASH if flash and state == FORWARD else state
@@ -569,14 +597,16 @@ class NetworkCanvas(QWidget):
     def _picture(self, part: str, state: str, scale: float) -> QImage:
         """The whole canvas's `part` in one state, drawn once per snapshot (the dim drawing band
         once per grid) at the device's pixel ratio."""
-        image = self._images.get((part, state, scale))
+        key = (part, state, scale)
+        image = self._images.get(key)
+        if image is None and self._draw_budget < 1 and key in self._stale:
+            self._behind = True
+            return self._stale[key]
         if image is None:
-            image = QImage(
-                max(round(self.width() * scale), 1),
-                max(round(self.height() * scale), 1),
-                QImage.Format.Format_ARGB32_Premultiplied,
-            )
-            image.setDevicePixelRatio(scale)
+            self._draw_budget -= 1
+            if key in self._stale:
+                self._spare.append(self._stale.pop(key))
+            image = self._blank_image(scale)
             image.fill(BACKGROUND)
             painter = QPainter(image)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -585,6 +615,18 @@ class NetworkCanvas(QWidget):
             self._images[(part, state, scale)] = image
             if (part, state) == (BAND, DIM):
                 self._dim_grid, self._dim_time = self._snapshot.grid, time.perf_counter()
+        return image
+
+    def _blank_image(self, scale: float) -> QImage:
+        """An image of the whole canvas at `scale`, reusing a spare one of that size."""
+        size = QSize(max(round(self.width() * scale), 1), max(round(self.height() * scale), 1))
+        while self._spare:
+            image = self._spare.pop()
+            if image.size() == size:
+                image.setDevicePixelRatio(scale)
+                return image
+        image = QImage(size, QImage.Format.Format_RGB32)  # opaque: copied without blending
+        image.setDevicePixelRatio(scale)
         return image
 
     def _draw_part(self, painter: QPainter, part: str, state: str) -> None:
@@ -597,7 +639,7 @@ class NetworkCanvas(QWidget):
         """Links, neurons and input names, everywhere, in one state.
 
         While training runs, links are drawn without antialiasing: a third of the cost, in a
-        picture replaced ten times a second; a paused or finished network is drawn smooth.
+        picture replaced five times a second; a paused or finished network is drawn smooth.
         """
         layout = self._geometry()
         state = FORWARD if key == FLASH else key

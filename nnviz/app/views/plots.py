@@ -40,11 +40,11 @@ TEST = QColor(213, 94, 0)
 BATCH = QColor(0, 114, 178, 70)
 GHOST = QColor(170, 174, 180)
 LAYER_COLORMAP = "viridis"
-# While training, one plot is redrawn per update and each at most twice a second: a plot
+# While training, one plot is redrawn per update and each at most once a second: a plot
 # repaint costs several milliseconds of the GUI thread, during which Qt holds the interpreter
 # lock the training thread needs. Axis ranges move in 1-2-5 steps, not with every point, so a
 # repaint does not re-lay out the axes too.
-MIN_INTERVAL_S = 0.5
+MIN_INTERVAL_S = 1.0
 MAX_SMOOTHING = 50  # points in the trailing mean at the slider's end
 MIN_PLOT_WIDTH = 220
 MAX_DECADE_LABELS = 5
@@ -143,6 +143,7 @@ class PlotsPanel(QWidget):
         self._x_ranges: dict[str, tuple[float, float]] = {}  # epoch range each plot was given
         self._y_ranges: dict[str, tuple[float, float]] = {}  # value range each plot was given
         self._y_targets: dict[str, tuple[float, float]] = {}  # …and the data range it fits
+        self._held: Snapshot | None = None  # the newest snapshot, drawn or not (see `hold`)
 
         self.log_loss = QCheckBox("Log scale")
         self.log_loss.setToolTip("Show the loss on a logarithmic axis (small losses stay visible)")
@@ -216,6 +217,7 @@ class PlotsPanel(QWidget):
         if self._score == "accuracy":
             score.setYRange(0.0, 1.0, padding=0.02)
         self._build_curves(n_layers)
+        self._held = None
         self._plot_keys.clear()
         self._plot_times.clear()
         self._x_ranges.clear()
@@ -224,6 +226,8 @@ class PlotsPanel(QWidget):
 
     def keep_ghost(self) -> None:
         """Grey out the current curves as 'previous run' until the next call (next reset)."""
+        if self._held is not None:  # the whole run, up to its last snapshot
+            self.set_snapshot(self._held, force=True)
         if not any(len(x) for x, _ in self._raw.values()):
             return
         self._drop_ghosts()
@@ -253,6 +257,11 @@ class PlotsPanel(QWidget):
         self.ghosts.clear()
         self._ghost_raw.clear()
 
+    def hold(self, snapshot: Snapshot) -> None:
+        """Keep the newest snapshot without drawing it (it is not the plots' turn); a ghost
+        kept at a reset still shows the run up to it."""
+        self._held = snapshot
+
     def set_snapshot(self, snapshot: Snapshot, force: bool = False) -> bool:
         """Update curves from the snapshot's history; returns True if any plot was redrawn.
 
@@ -260,6 +269,7 @@ class PlotsPanel(QWidget):
         MIN_INTERVAL_S), so no single frame pays for all of them; `force` (a paused run, a state
         change) refreshes every plot that is behind at once.
         """
+        self._held = snapshot  # drawn now or not (throttled), the newest there is
         history = snapshot.history
         steps = snapshot.step_history
         key = (

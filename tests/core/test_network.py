@@ -68,7 +68,7 @@ def _loss_from(net, k, y, z=None, a=None):
     return net.loss_value(a, y)
 
 
-@pytest.mark.parametrize(("loss", "reg"), _combos())
+@pytest.mark.parametrize(("loss", "reg"), list(_combos()))
 def test_every_gradient_matches_finite_differences(loss, reg):
     """Every hidden activation × loss × regularizer; the output activation cycles through
     all those the loss accepts, so each is covered too."""

@@ -99,7 +99,7 @@ def _targets(loss, rng, batch, outputs, rows=False):
     return rng.normal(scale=2.0, size=(batch, outputs))
 
 
-@pytest.mark.parametrize(("loss", "hidden", "output", "reg"), _cases())
+@pytest.mark.parametrize(("loss", "hidden", "output", "reg"), list(_cases()))
 def test_forward_loss_and_every_gradient_match_autograd(loss, hidden, output, reg):
     rng = np.random.default_rng(11)
     outputs = 1 if loss == "binary_cross_entropy" else 3

@@ -639,7 +639,8 @@ class MainWindow(ExportActions, QMainWindow):
     def _update_status(self, s: Snapshot) -> None:
         color = STATE_COLORS.get(s.state, "#5b6470")
         epochs = self.worker.trainer.epochs if self.worker.trainer is not None else 0
-        score_name = "R²" if "train_r2" in s.metrics else "accuracy"
+        regression = self._dataset is not None and self._dataset.task == "regression"
+        score_name = "R²" if regression or "train_r2" in s.metrics else "accuracy"
         score_key = "r2" if score_name == "R²" else "accuracy"
         train_loss = s.metrics.get("train_loss", s.batch_loss)
         texts = {

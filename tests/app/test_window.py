@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from nnviz.app.main_window import MainWindow
 from nnviz.core.design import Design, save_design
+from nnviz.core.examples import list_examples
 
 WAIT_MS = 10_000
 
@@ -247,3 +248,8 @@ def test_costly_redraws_take_turns_while_training(window, monkeypatch, phase, da
     calls.clear()
     window._update_in_turn(dataclasses.replace(running, state="paused"), settled=True)
     assert calls == ["data", "plots"]
+
+
+def test_a_regression_run_says_r2_in_the_status_bar_from_step_zero(qtbot, window):
+    assert window.files.open_example(next(e for e in list_examples() if e.name == "plane"))
+    qtbot.waitUntil(lambda: window.status["score"].text().startswith("R²"), timeout=5000)

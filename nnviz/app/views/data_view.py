@@ -56,6 +56,10 @@ def plane_rgb(dataset, output_map: np.ndarray) -> np.ndarray:
     return faded(rgb, PLANE_KEEP)
 
 
+# Room beyond the axes for the last tick labels ("6" at the top, "5" at the right edge).
+TICK_ROOM = 12
+
+
 class PlaneView(QWidget):
     """The 2-D input plane: shaded network output, train and test points, axes."""
 
@@ -65,6 +69,7 @@ class PlaneView(QWidget):
         self._rgb: np.ndarray | None = None
         self.plot = pg.PlotWidget(background="w")
         self.plot.setAspectLocked(True)
+        self.plot.getPlotItem().setContentsMargins(0, TICK_ROOM, TICK_ROOM, 0)
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
@@ -108,11 +113,13 @@ class PlaneView(QWidget):
         """Keep the plotting area (inside the axes) square: the plane is square, and a locked
         aspect ratio would otherwise pad it with empty bands."""
         size = event.size()
-        left = self.plot.getAxis("left").width()
-        bottom = self.plot.getAxis("bottom").height()
+        left = self.plot.getAxis("left").width() + TICK_ROOM
+        bottom = self.plot.getAxis("bottom").height() + TICK_ROOM
         height = size.height() - self._toggles.sizeHint().height()
         side = max(min(size.width() - left, height - bottom), 100)
-        self.plot.setFixedSize(round(side + left), round(side + bottom))
+        # A maximum, not a fixed size: the view may still shrink (e.g. to make room for the
+        # regression fit below it), and the next resize squares it again.
+        self.plot.setMaximumSize(round(side + left), round(side + bottom))
         super().resizeEvent(event)
 
     def set_dataset(self, dataset) -> None:

@@ -227,3 +227,12 @@ def test_a_ghost_shows_the_run_up_to_its_last_snapshot_even_if_not_drawn_yet(pan
     assert data_len(panel.curves["loss:train"]) == 5
     panel.keep_ghost()
     assert data_len(panel.ghosts["loss:train"]) == 9
+
+
+def test_an_empty_gradient_plot_labels_whole_decades_only(panel):
+    panel.start_run("classification", 3)
+    axis = panel.plot_widgets()["grad_norm"].getPlotItem().getAxis("left")
+    lo, hi = panel.plot_widgets()["grad_norm"].getPlotItem().viewRange()[1]
+    labels = [text for _, text in axis._tickLevels[0]]  # the ticks set, major level first
+    assert labels == ["0.0001", "0.001", "0.01", "0.1", "1"]
+    assert lo < -3.9 and hi > -0.1

@@ -64,6 +64,8 @@ PLOT_SPECS: dict[str, PlotSpec] = {
     "grad_norm": PlotSpec("Gradient norm per layer", "norm of ∂L/∂W", log_y=True),
     "stuck": PlotSpec("Stuck hidden units", "dead or saturated", y_range=(0.0, 1.0)),
 }
+EMPTY_LOG_RANGE = (-4.0, 0.0)  # log10 of a log axis's range before its first point
+
 # The plots' right-click menu: these replace pyqtgraph's generic "Export..." dialog.
 EXPORT_MENU = {
     "Export as PNG…": ".png",
@@ -216,6 +218,11 @@ class PlotsPanel(QWidget):
         score.enableAutoRange(axis="y", enable=False)
         if self._score == "accuracy":
             score.setYRange(0.0, 1.0, padding=0.02)
+        for name, widget in self._plots.items():
+            if self._log_y(name):  # until data arrives: a few labelled decades, not clutter
+                item = widget.getPlotItem()
+                item.setYRange(*EMPTY_LOG_RANGE, padding=0.02)
+                item.getAxis("left").setTicks(_decade_ticks(*EMPTY_LOG_RANGE))
         self._build_curves(n_layers)
         self._held = None
         self._plot_keys.clear()

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from export_files import RUN_FILES
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
@@ -34,20 +35,6 @@ from nnviz.core.weights_io import load_weights
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SVG = "{http://www.w3.org/2000/svg}"
-RUN_FILES = {
-    f"{stem}{suffix}"
-    for stem in ("loss", "accuracy", "grad_norm", "stuck")
-    for suffix in (".png", ".svg", ".csv")
-} | {
-    "network.png",
-    "network.svg",
-    "plane.png",
-    "plane.svg",
-    "history.csv",
-    "design.json",
-    "weights.npz",
-    "model.py",
-}
 
 
 def trained(name: str = "xor", epochs: int = 6) -> Trainer:

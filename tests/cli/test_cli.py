@@ -1,27 +1,16 @@
 import json
-import os
 import subprocess
-import sys
 
 import numpy as np
 import pytest
+from cli_runner import run_nnviz
 from design_factory import xor_design
 
 from nnviz.core.resources import resource_path
 
-TIMEOUT = 120
 
-
-def nnviz(*args: str, cwd=None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "NNVIZ_DEBUG"}
-    return subprocess.run(
-        [sys.executable, "-m", "nnviz", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        cwd=cwd,
-        env=env,
-    )
+def nnviz(*args, cwd=None) -> subprocess.CompletedProcess:
+    return run_nnviz(*args, cwd=cwd)
 
 
 def small_design(**changes) -> dict:

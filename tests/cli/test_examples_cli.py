@@ -1,27 +1,16 @@
 """`nnviz examples`, and an example's name wherever a DESIGN is asked for."""
 
 import json
-import os
 import subprocess
-import sys
 
 import pytest
+from cli_runner import run_nnviz
 
 from nnviz.core.examples import list_examples
 
-TIMEOUT = 120
-
 
 def nnviz(*args, cwd=None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "NNVIZ_DEBUG"}
-    return subprocess.run(
-        [sys.executable, "-m", "nnviz", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        cwd=cwd,
-        env=env,
-    )
+    return run_nnviz(*args, cwd=cwd)
 
 
 def test_examples_prints_one_line_per_example_in_gallery_order():

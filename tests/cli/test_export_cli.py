@@ -7,46 +7,24 @@ import importlib.util
 import json
 import os
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
+from cli_runner import run_python
+from export_files import RUN_FILES
 from PySide6.QtGui import QImage
 
 from nnviz.core.design import load_design
 from nnviz.core.network import Network
 from nnviz.core.weights_io import load_weights
 
-TIMEOUT = 180
-EXPECTED = {
-    f"{stem}{suffix}"
-    for stem in ("loss", "accuracy", "grad_norm", "stuck")
-    for suffix in (".png", ".svg", ".csv")
-} | {
-    "network.png",
-    "network.svg",
-    "plane.png",
-    "plane.svg",
-    "history.csv",
-    "design.json",
-    "weights.npz",
-    "model.py",
-}
+EXPECTED = RUN_FILES
 
 
 def run(*args, cwd=None) -> subprocess.CompletedProcess:
-    """`python -m nnviz ...` as on a machine without a display."""
-    hidden = ("NNVIZ_DEBUG", "DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
-    env = {k: v for k, v in os.environ.items() if k not in hidden}
-    return subprocess.run(
-        [sys.executable, *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        cwd=cwd,
-        env=env,
-    )
+    """`python ...` as on a machine without a display."""
+    return run_python(*args, cwd=cwd, headless=True)
 
 
 @pytest.fixture(scope="module")

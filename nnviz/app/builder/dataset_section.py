@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -26,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.app.builder.adapt import DataShape, adapt_to_dataset
-from nnviz.app.builder.editor import Editor
+from nnviz.app.builder.editor import Editor, Section
 from nnviz.app.builder.preview import DataPreview
 from nnviz.app.builder.widgets import ComboBox, DoubleSpinBox, SpinBox
 from nnviz.core.data_io import FILE_LOADERS
@@ -53,13 +52,11 @@ FILE_FILTERS = {
 AskFile = Callable[[str, str], str | None]
 
 
-class DatasetSection(QGroupBox):
+class DatasetSection(Section):
     """Edits `design.dataset` (and, through adaptation, the network's two ends)."""
 
     def __init__(self, editor: Editor, parent: QWidget | None = None) -> None:
-        super().__init__("Data", parent)
-        self.editor = editor
-        self._updating = False
+        super().__init__("Data", editor, parent)
         self.ask_file: AskFile = self._ask_file_dialog
 
         self.name = ComboBox("Which data the network learns from.")
@@ -191,14 +188,8 @@ class DatasetSection(QGroupBox):
 
     # --- showing ---------------------------------------------------------------------------
 
-    def refresh(self, design: Design) -> None:
-        self._updating = True
-        try:
-            self._show(design.dataset)
-        finally:
-            self._updating = False
-
-    def _show(self, spec: DatasetSpec) -> None:
+    def _show(self, design: Design) -> None:
+        spec = design.dataset
         kind = DATASETS.get(spec.name)
         self.name.set_value(spec.name)
         self.samples.setMinimum(10 if kind.plane else 0)

@@ -11,6 +11,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QGroupBox, QWidget
 
 from nnviz.app.builder.adapt import DataShape, check
 from nnviz.app.document import DesignDocument
@@ -97,3 +98,26 @@ class Editor(QObject):
         if candidate.dataset != self.design.dataset:
             return DataShape.of(self.data(candidate.dataset))
         return self.shape(candidate.dataset)
+
+
+class Section(QGroupBox):
+    """One group of the build panel: shows a design through `_show`, edits it through `editor`.
+
+    `_updating` is True while `refresh` fills the widgets, so their change signals, which fire
+    then too, are not taken for the person's edits.
+    """
+
+    def __init__(self, title: str, editor: Editor, parent: QWidget | None = None) -> None:
+        super().__init__(title, parent)
+        self.editor = editor
+        self._updating = False
+
+    def refresh(self, design: Design) -> None:
+        self._updating = True
+        try:
+            self._show(design)
+        finally:
+            self._updating = False
+
+    def _show(self, design: Design) -> None:
+        raise NotImplementedError

@@ -12,7 +12,6 @@ import dataclasses
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.app.builder.adapt import output_unit_choices, problem
-from nnviz.app.builder.editor import Editor
+from nnviz.app.builder.editor import Editor, Section
 from nnviz.app.builder.widgets import ComboBox, SpinBox
 from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.design import MAX_LAYERS, MAX_UNITS, Design, LayerSpec
@@ -82,13 +81,11 @@ def _tool(text: str, tip: str) -> QToolButton:
     return button
 
 
-class LayersSection(QGroupBox):
+class LayersSection(Section):
     """Edits `design.layers`; `inputs` is shown, never edited (it follows the data)."""
 
     def __init__(self, editor: Editor, parent: QWidget | None = None) -> None:
-        super().__init__("Network", parent)
-        self.editor = editor
-        self._updating = False
+        super().__init__("Network", editor, parent)
         self.hidden_names = _hidden_activations(editor.design)
         self.rows: list[_Row] = []
 
@@ -128,13 +125,6 @@ class LayersSection(QGroupBox):
         layout.addLayout(bottom)
 
     # --- showing ---------------------------------------------------------------------------
-
-    def refresh(self, design: Design) -> None:
-        self._updating = True
-        try:
-            self._show(design)
-        finally:
-            self._updating = False
 
     def _show(self, design: Design) -> None:
         if len(self.rows) != len(design.layers):

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QWidget
 
 from nnviz.app.builder.adapt import adapt_to_loss
-from nnviz.app.builder.editor import Editor
+from nnviz.app.builder.editor import Editor, Section
 from nnviz.app.builder.widgets import ComboBox, DoubleSpinBox, LogSpinBox, SpinBox
 from nnviz.core.design import (
     DTYPES,
@@ -131,13 +131,11 @@ def _form(box: QGroupBox) -> QFormLayout:
     return form
 
 
-class OptimizerSection(QGroupBox):
+class OptimizerSection(Section):
     """Loss, optimizer and its hyper-parameters, initializer and regularization."""
 
     def __init__(self, editor: Editor, parent: QWidget | None = None) -> None:
-        super().__init__("Loss and optimizer", parent)
-        self.editor = editor
-        self._updating = False
+        super().__init__("Loss and optimizer", editor, parent)
         self.form = _form(self)
 
         self.loss = ComboBox("What the network is scored by; its gradient drives every update.")
@@ -192,13 +190,6 @@ class OptimizerSection(QGroupBox):
         return widget
 
     # --- showing ---------------------------------------------------------------------------
-
-    def refresh(self, design: Design) -> None:
-        self._updating = True
-        try:
-            self._show(design)
-        finally:
-            self._updating = False
 
     def _show(self, design: Design) -> None:
         shape = self.editor.shape()
@@ -279,13 +270,11 @@ class OptimizerSection(QGroupBox):
         )
 
 
-class TrainingSection(QGroupBox):
+class TrainingSection(Section):
     """Learning-rate schedule, batch size, epoch budget, seed and number precision."""
 
     def __init__(self, editor: Editor, parent: QWidget | None = None) -> None:
-        super().__init__("Training", parent)
-        self.editor = editor
-        self._updating = False
+        super().__init__("Training", editor, parent)
         self.form = _form(self)
 
         self.batch_size = SpinBox(
@@ -342,13 +331,6 @@ class TrainingSection(QGroupBox):
         self.schedule.currentIndexChanged.connect(self._on_schedule)
 
     # --- showing ---------------------------------------------------------------------------
-
-    def refresh(self, design: Design) -> None:
-        self._updating = True
-        try:
-            self._show(design)
-        finally:
-            self._updating = False
 
     def _show(self, design: Design) -> None:
         training = design.training

@@ -112,15 +112,17 @@ def measure(trainer: Trainer, seconds: float) -> float:
         if "start" not in marks:
             if now - marks["begin"] >= WARMUP_S:
                 marks["start"], marks["start_step"] = now, trainer.step
-        elif now - marks["start"] >= seconds:
+        # Stop once: the stopped run's last snapshot must not leave a stop behind for the
+        # trainer's next run (a trainer may be measured again).
+        elif "end" not in marks and now - marks["start"] >= seconds:
             marks["end"], marks["end_step"] = now, trainer.step
             trainer.controls.stop()
 
-    marks["begin"] = time.perf_counter()
+    marks["begin"], marks["begin_step"] = time.perf_counter(), trainer.step
     trainer.run(on_snapshot=on_snapshot, snapshot_hz=30.0)
     if "end" not in marks:  # finished or diverged before the time was up
         marks.setdefault("start", marks["begin"])
-        marks.setdefault("start_step", 0)
+        marks.setdefault("start_step", marks["begin_step"])
         marks["end"], marks["end_step"] = time.perf_counter(), trainer.step
     elapsed = marks["end"] - marks["start"]
     return (marks["end_step"] - marks["start_step"]) / elapsed if elapsed > 0 else 0.0

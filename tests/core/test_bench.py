@@ -4,7 +4,7 @@ everywhere (no silent float64 upcast doubling the memory traffic)."""
 import numpy as np
 import pytest
 
-from nnviz.bench import CASES, DTYPES, case_design, make_trainer
+from nnviz.bench import CASES, DTYPES, case_design, make_trainer, measure
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -26,3 +26,13 @@ def test_a_float32_step_keeps_every_array_float32(case):
     arrays += [buffer for state in trainer.optimizer.state for buffer in state.values()]
     assert {a.dtype for a in arrays} == {np.dtype(np.float32)}
     assert np.isfinite(trainer.batch_loss)
+
+
+def test_a_trainer_can_be_measured_again():
+    """The run a measurement stops leaves no stop behind: the next measurement trains too."""
+    trainer = make_trainer(CASES[0], "float64")
+    first = measure(trainer, 0.05)
+    step = trainer.step
+    second = measure(trainer, 0.05)
+    assert trainer.step > step
+    assert 0 < second < 20 * first and 0 < first < 20 * second

@@ -6,7 +6,13 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 
-from nnviz.app.views.plots import PlotsPanel, nice_ceiling, stuck_fraction, trailing_mean
+from nnviz.app.views.plots import (
+    VALUE_AXIS_WIDTH,
+    PlotsPanel,
+    nice_ceiling,
+    stuck_fraction,
+    trailing_mean,
+)
 from nnviz.core.snapshot import Snapshot
 
 
@@ -236,3 +242,13 @@ def test_an_empty_gradient_plot_labels_whole_decades_only(panel):
     labels = [text for _, text in axis._tickLevels[0]]  # the ticks set, major level first
     assert labels == ["0.0001", "0.001", "0.01", "0.1", "1"]
     assert lo < -3.9 and hi > -0.1
+
+
+def test_value_axes_keep_their_width_whatever_their_labels(panel):
+    """A label growing by a digit must not re-lay out (and repaint) the whole plot."""
+    axes = [w.getPlotItem().getAxis("left") for w in panel.plot_widgets().values()]
+    widths = {axis.width() for axis in axes}
+    columns = history(30)
+    columns["train_loss"] = columns["train_loss"] * 12345.0
+    panel.set_snapshot(snapshot(columns), force=True)
+    assert {axis.width() for axis in axes} == widths == {VALUE_AXIS_WIDTH}

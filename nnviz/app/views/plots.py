@@ -45,8 +45,17 @@ LAYER_COLORMAP = "viridis"
 # lock the training thread needs. Axis ranges move in 1-2-5 steps, not with every point, so a
 # repaint does not re-lay out the axes too.
 MIN_INTERVAL_S = 1.0
+# A pen wider than one pixel is stroked as polygons, five to ten times the cost of a plain line:
+# only the train and test curves get one. Peak downsampling to about one point per pixel keeps a
+# long run's curves as cheap as a short run's (pyqtgraph's default keeps five).
+KEY_WIDTH = 2.0
+THIN_WIDTH = 1.0
+POINTS_PER_PIXEL = 1.0
 MAX_SMOOTHING = 50  # points in the trailing mean at the slider's end
 MIN_PLOT_WIDTH = 220
+# The value axis keeps one width whatever its tick labels: a width that followed them would
+# re-lay out (and repaint) the whole plot whenever a label grows or shrinks by a digit.
+VALUE_AXIS_WIDTH = 62
 MAX_DECADE_LABELS = 5
 
 
@@ -114,10 +123,20 @@ def stuck_fraction(columns: Mapping[str, np.ndarray], layer: int) -> np.ndarray:
     return np.where(np.isnan(dead), saturated, dead)
 
 
-def _pen(color: QColor, width: float = 2.0, style=Qt.PenStyle.SolidLine):
-    pen = pg.mkPen(color, width=width, style=style)
+def _pen(color: QColor, width: float = KEY_WIDTH):
+    pen = pg.mkPen(color, width=width)
     pen.setCosmetic(True)
     return pen
+
+
+def _curve(pen, name: str | None = None) -> pg.PlotDataItem:
+    """A curve that draws only its visible part, peak-downsampled to the plot's width."""
+    curve = pg.PlotDataItem(
+        connect="finite", pen=pen, name=name, autoDownsampleFactor=POINTS_PER_PIXEL
+    )
+    curve.setClipToView(True)
+    curve.setDownsampling(auto=True, method="peak")
+    return curve
 
 
 def _layer_colors(n: int) -> list[QColor]:
@@ -245,8 +264,7 @@ class PlotsPanel(QWidget):
                 continue
             plot_name = key.split(":", 1)[0]
             plot = self._plots[plot_name].getPlotItem()
-            ghost = pg.PlotDataItem(connect="finite", pen=_pen(GHOST, 1.5))
-            self._configure(ghost)
+            ghost = _curve(_pen(GHOST, THIN_WIDTH))
             ghost.setZValue(-10)
             plot.addItem(ghost)
             if plot_name not in named and plot.legend is not None:
@@ -371,6 +389,7 @@ class PlotsPanel(QWidget):
             # cached as a pixmap it is copied instead, until its range changes.
             ax.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             ax.label.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        plot.getAxis("left").setWidth(VALUE_AXIS_WIDTH)
         plot.showGrid(x=True, y=True, alpha=GRID_ALPHA)
         plot.setClipToView(True)
         plot.setDownsampling(mode="peak", auto=True)
@@ -425,14 +444,9 @@ class PlotsPanel(QWidget):
             self._arrange(1)
         super().resizeEvent(event)
 
-    def _configure(self, item: pg.PlotDataItem) -> None:
-        item.setClipToView(True)
-        item.setDownsampling(auto=True, method="peak")
-
     def _add(self, key: str, label: str | None, pen, z: float = 0.0) -> None:
         plot = self._plots[key.split(":", 1)[0]].getPlotItem()
-        curve = pg.PlotDataItem(connect="finite", pen=pen, name=label)
-        self._configure(curve)
+        curve = _curve(pen, label)
         curve.setZValue(z)
         plot.addItem(curve)
         self.curves[key] = curve
@@ -447,16 +461,16 @@ class PlotsPanel(QWidget):
         self.curves.clear()
         self._raw.clear()
         self._n_layers = n_layers
-        self._add("loss:batch", "batches", _pen(BATCH, 1.0), z=-1)
+        self._add("loss:batch", "batches", _pen(BATCH, THIN_WIDTH), z=-1)
         self._add("loss:train", "train", _pen(TRAIN))
         self._add("loss:test", "test", _pen(TEST))
         self._add("score:train", "train", _pen(TRAIN))
         self._add("score:test", "test", _pen(TEST))
         for k, color in enumerate(_layer_colors(n_layers), start=1):
             name = "output" if k == n_layers else f"L{k}"
-            self._add(f"grad_norm:L{k}", name, _pen(color, 1.8))
+            self._add(f"grad_norm:L{k}", name, _pen(color, THIN_WIDTH))
             if k < n_layers:  # a confident output unit is "saturated" by design: hidden only
-                self._add(f"stuck:L{k}", name, _pen(color, 1.8))
+                self._add(f"stuck:L{k}", name, _pen(color, THIN_WIDTH))
 
     # ----------------------------------------------------------------- data
     def _series(

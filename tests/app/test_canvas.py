@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from nnviz.app.views.animation import BACKWARD, DIM, FORWARD, Sweep
 from nnviz.app.views.colormap import DIVERGING_LUT, NEGATIVE, POSITIVE, ZERO, diverging_rgb
-from nnviz.app.views.network_canvas import NetworkCanvas
+from nnviz.app.views.network_canvas import NetworkCanvas, _covered
 from nnviz.core.snapshot import GridView, Snapshot, frozen_copies, frozen_copy
 
 
@@ -386,3 +386,30 @@ def test_update_phase_runs_from_zero_after_a_snapshot(canvas):
     assert canvas.update_phase() > 1  # nothing taken yet: no canvas update is coming
     canvas.set_snapshot(make_snapshot((2, 4, 1)))
     assert 0 <= canvas.update_phase() < 1
+
+
+def test_the_header_follows_each_new_snapshot(qtbot, canvas):
+    """The header is kept as a picture between frames: a new step must still show in it,
+    exactly as a canvas that never saw the older snapshot draws it."""
+    fresh = NetworkCanvas()
+    qtbot.addWidget(fresh)
+    fresh.resize(canvas.size())
+    fresh.set_mode("off")
+    older = dataclasses.replace(make_snapshot((2, 4, 1)), state="paused")
+    newer = dataclasses.replace(older, step=11)
+    canvas.set_snapshot(older)
+    before = canvas.grab().toImage()
+    canvas.set_snapshot(newer)
+    fresh.set_snapshot(newer)
+    after = canvas.grab().toImage()
+    assert after != before
+    assert after == fresh.grab().toImage()
+
+
+def test_mid_sweep_columns_are_copied_only_where_the_front_cuts_their_state():
+    """A column wholly inside a region of its own state is already drawn by that region."""
+    regions = [(FORWARD, (0.0, 0.0, 300.0, 600.0)), (DIM, (300.0, 0.0, 700.0, 600.0))]
+    assert _covered((100.0, 50.0, 40.0, 400.0), FORWARD, regions)
+    assert _covered((400.0, 50.0, 40.0, 400.0), DIM, regions)
+    assert not _covered((280.0, 50.0, 40.0, 400.0), FORWARD, regions)  # the front cuts it
+    assert not _covered((100.0, 50.0, 40.0, 400.0), DIM, regions)  # reached, not yet drawn so

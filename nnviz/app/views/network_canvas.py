@@ -136,6 +136,8 @@ class NetworkCanvas(QWidget):
         self._dim_grid: GridView | None = None  # the grid the cached dim picture was drawn with
         self._dim_time = -math.inf
         self._thumbs: dict[int, _Thumbs] = {}
+        self._header_image: QImage | None = None
+        self._header_key: tuple | None = None
         self._thumb_key: tuple | None = None
         self._scales = SmoothedScale()
         self._scaled_grid: GridView | None = None
@@ -543,53 +545,81 @@ class NetworkCanvas(QWidget):
         front_x = float(np.interp(frame.front, columns, [g.x for g in layout]))
         flash = frame.flash > 0.5
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # copies stay exact
-        for state, clip in self._regions(frame, front_x):
-            if clip.width() > 0:
+        regions = self._regions(frame, front_x)
+        for state, clip in regions:
+            if clip[2] > 0:
                 self._paint_part(painter, BAND, self._picture_key(state, flash), clip, scale)
-        # Each column whole, in the state the wave has left it in (the front may cut one).
+        # Each column whole, in the state the wave has left it in (the front may cut one); a
+        # column that lies wholly in a region of its own state is already there.
         for column, geometry in enumerate(layout):
             state = frame.wave if frame.reached(column) else frame.base
             chip = 0.4 * geometry.cell if geometry.kind == "neurons" else 0.0  # value chips
-            clip = QRectF(*geometry.rect).adjusted(-3, -3, chip + 3, 3)
-            self._paint_part(painter, BAND, self._picture_key(state, flash), clip, scale)
+            x, y, w, h = geometry.rect
+            clip = (x - 3, y - 3, w + chip + 6, h + 6)
+            if not _covered(clip, state, regions):
+                self._paint_part(painter, BAND, self._picture_key(state, flash), clip, scale)
         top = labels_top(layout, self.height()) - 2
-        labels = QRectF(0, top, self.width(), self.height() - top)
+        labels = (0.0, top, float(self.width()), self.height() - top)
         self._paint_part(painter, LABELS, self.shown_state(), labels, scale)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         if self._hover is not None:
             self._paint_hover(painter, layout)
-        self._header.paint(
-            painter,
-            self._header_layout,
-            self.caption(),
-            self._header_info(),
-            self._caption_lines(self.shown_state()),
-        )
+        self._paint_header(painter, scale)
         painter.end()
         self._draw_budget = math.inf
         if self._behind and not self._timer.isActive():  # else the next tick paints again
             QTimer.singleShot(round(1000 / FPS), self.update)
 
+    def _paint_header(self, painter: QPainter, scale: float | None) -> None:
+        """The header, from a picture redrawn only when its text changes (on a raster device)."""
+        texts = (self.caption(), self._header_info(), self._caption_lines(self.shown_state()))
+        if scale is None:
+            self._header.paint(painter, self._header_layout, *texts)
+            return
+        key = (texts, self._layout_key, scale)
+        if key != self._header_key:
+            height = self._header_layout.height
+            size = QSize(max(round(self.width() * scale), 1), max(round(height * scale), 1))
+            image = QImage(size, QImage.Format.Format_RGB32)
+            image.setDevicePixelRatio(scale)
+            image.fill(BACKGROUND)
+            header_painter = QPainter(image)
+            header_painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            self._header.paint(header_painter, self._header_layout, *texts)
+            header_painter.end()
+            self._header_image, self._header_key = image, key
+        painter.drawImage(0, 0, self._header_image)
+
     def _picture_key(self, state: str, flash: bool) -> str:
         return FLASH if flash and state == FORWARD else state
 
     def _paint_part(
-        self, painter: QPainter, part: str, state: str, clip: QRectF, scale: float | None
+        self,
+        painter: QPainter,
+        part: str,
+        state: str,
+        clip: tuple[float, float, float, float],
+        scale: float | None,
     ) -> None:
-        """A rectangle of one picture (`part` in `state`): copied from the cached picture on a
-        raster device (`scale` is its pixel ratio), drawn as clipped vectors (None) on another."""
+        """A rectangle (x, y, w, h) of one picture (`part` in `state`): copied from the cached
+        picture on a raster device (`scale` is its pixel ratio), drawn as clipped vectors (None)
+        on another."""
         if scale is not None:
-            rect = clip.toAlignedRect().intersected(self.rect())
+            x0, y0 = max(math.floor(clip[0]), 0), max(math.floor(clip[1]), 0)
+            x1 = min(math.ceil(clip[0] + clip[2]), self.width())
+            y1 = min(math.ceil(clip[1] + clip[3]), self.height())
+            if x1 <= x0 or y1 <= y0:
+                return
             image = self._picture(part, state, scale)
             if scale == 1.0:  # the plain copy, several times faster than a scaled one
-                painter.drawImage(rect.topLeft(), image, rect)
+                painter.drawImage(x0, y0, image, x0, y0, x1 - x0, y1 - y0)
             else:
-                x, y, w, h = rect.x(), rect.y(), rect.width(), rect.height()
-                source = QRectF(x * scale, y * scale, w * scale, h * scale)
-                painter.drawImage(QRectF(rect), image, source)
+                w, h = x1 - x0, y1 - y0
+                source = QRectF(x0 * scale, y0 * scale, w * scale, h * scale)
+                painter.drawImage(QRectF(x0, y0, w, h), image, source)
             return
         painter.save()
-        painter.setClipRect(clip)
+        painter.setClipRect(QRectF(*clip))
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         self._draw_part(painter, part, state)
         painter.restore()
@@ -663,13 +693,14 @@ class NetworkCanvas(QWidget):
             draw(self, painter, column, geometry, column_state, thumbs.get(column))
         self._paint_feature_names(painter, layout)
 
-    def _regions(self, frame: Frame, front_x: float) -> list[tuple[str, QRectF]]:
-        """The canvas split at the wave front into the reached and the not-yet-reached part."""
+    def _regions(self, frame: Frame, front_x: float) -> list[tuple[str, tuple]]:
+        """The canvas split at the wave front into the reached and the not-yet-reached part,
+        each as (state, (x, y, w, h))."""
         w, h = float(self.width()), float(self.height())
         if frame.base == frame.wave:
-            return [(frame.wave, QRectF(0, 0, w, h))]
-        left = QRectF(0, 0, front_x, h)
-        right = QRectF(front_x, 0, max(w - front_x, 0.0), h)
+            return [(frame.wave, (0.0, 0.0, w, h))]
+        left = (0.0, 0.0, front_x, h)
+        right = (front_x, 0.0, max(w - front_x, 0.0), h)
         if frame.direction > 0:
             return [(frame.wave, left), (frame.base, right)]
         return [(frame.base, left), (frame.wave, right)]
@@ -890,6 +921,15 @@ _LAYER_PAINTERS = {
     "strip": NetworkCanvas._paint_strip,
     "image": NetworkCanvas._paint_image,
 }
+
+
+def _covered(clip: tuple, state: str, regions: list[tuple[str, tuple]]) -> bool:
+    """Whether a rectangle lies wholly inside one region drawn in `state`."""
+    x, _, w, _ = clip
+    return any(
+        region_state == state and rx <= x and x + w <= rx + rw
+        for region_state, (rx, _, rw, _) in regions
+    )
 
 
 def _area(shape: tuple[int, int]) -> int:

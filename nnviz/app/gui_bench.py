@@ -4,15 +4,17 @@ speed with and without the window, measured in the same process.
 A frame is what the GUI does per tick: pull the latest snapshot, update the network canvas, the
 data view and the plots, and repaint whatever changed (see `window_run`). `frame_cpu_ms_p50` is
 the GUI thread's CPU time per frame: on a busy machine it shows the work done where wall times
-show mostly the wait for a processor. Cases: TensorFlow Playground's largest
-network on two spirals (6 hidden layers of 8 tanh units, per-neuron heatmaps; batch 10 on 250
-training points) and a 784-128-64-10 network on random 28×28 images (batch 64, float32).
+show mostly the wait for a processor. Its mean times 30 frames a second is about the share of
+time the training thread loses to the window (the GUI thread holds the interpreter lock).
+
+Cases: TensorFlow Playground's largest network on two spirals (6 hidden layers of 8 tanh units,
+per-neuron heatmaps; batch 10 on 250 training points) and a 784-128-64-10 network on random
+28×28 images (batch 64, float32).
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
 import tempfile
 import time
@@ -24,7 +26,11 @@ import numpy as np
 
 from nnviz.core.design import Design, save_design
 
-WARMUP_S = 0.3
+WARMUP_S = 0.3  # frames before the first timed one
+RESUME_S = 0.1  # frames after each headless turn, before timing resumes
+# Drawing and headless take turns this often: this machine's speed drifts by a third within
+# seconds, and turns this short drift for both alike.
+ROUND_S = 0.5
 FRAME_S = 1 / 30
 MIN_FRAMES = 5  # a measurement lasts at least this many frames (and one training step)
 WINDOW_SIZE = (1600, 1000)
@@ -96,28 +102,26 @@ CASES = (
 )
 
 
-def headless_rate(design: Design, seconds: float) -> float:
-    """Steps per second of the same trainer with no window (as `nnviz bench` measures it)."""
-    from nnviz.bench import measure
-    from nnviz.core.trainer import Trainer
+def window_run(design: Design, design_file: Path, seconds: float) -> dict:
+    """Train in the real window for `seconds` of frames, timing each, and the same design
+    headless for half as long; returns the measurements.
 
-    return measure(Trainer(design), seconds)
-
-
-def window_run(design_file: Path, seconds: float) -> dict:
-    """Train in the real window for `seconds`, timing each frame; returns the measurements.
-
-    The window's own frame timer is replaced by this loop, which does what that timer does
+    The two take turns (ROUND_S of frames, then headless with the window's run paused), so a
+    machine whose speed drifts during the measurement drifts for both alike and the ratio
+    holds. The window's own frame timer is replaced by a loop that does what that timer does
     (`update_frame`) and then lets Qt handle everything pending — the canvas's animation tick
     and the repaint of every widget that changed — inside the timed frame. Nothing runs on the
     GUI thread outside the timed frames, so no work escapes the measurement; wall time and the
     GUI thread's CPU time (which, unlike wall time, other programs on the machine do not
     inflate) are both recorded.
     """
+    from PySide6.QtCore import QEvent
     from PySide6.QtWidgets import QApplication
 
     from nnviz.app.launch import make_application
     from nnviz.app.main_window import MainWindow
+    from nnviz.bench import measure
+    from nnviz.core.trainer import Trainer
 
     app = make_application()
     window = MainWindow(str(design_file))
@@ -126,40 +130,54 @@ def window_run(design_file: Path, seconds: float) -> dict:
     window.show()
     QApplication.processEvents()
     trainer = window.worker.trainer
-    window.worker.play()
+    headless = Trainer(design)
     frames: list[float] = []
     cpu: list[float] = []
-    start = time.perf_counter() + WARMUP_S
-    end = math.inf  # set when the measurement starts, after the warm-up
-    start_step = None
+    drawn_steps = drawn_time = headless_steps = headless_time = 0.0
+
+    def frame(timed: bool) -> None:
+        now = time.perf_counter()
+        t0, c0 = now, time.thread_time()
+        window.update_frame()
+        app.processEvents()
+        if timed:
+            frames.append(1000 * (time.perf_counter() - t0))
+            cpu.append(1000 * (time.thread_time() - c0))
+        time.sleep(max(0.0, now + FRAME_S - time.perf_counter()))
+
     try:
-        while True:
-            now = time.perf_counter()
-            if start_step is None and now >= start:
-                start_step, start, end = trainer.step, now, now + seconds
-            if now >= end and len(frames) >= MIN_FRAMES and trainer.step > start_step:
-                end_step, end = trainer.step, now
-                break
-            next_frame = now + FRAME_S
-            t0, c0 = time.perf_counter(), time.thread_time()
-            window.update_frame()
-            app.processEvents()
-            if now >= start:
-                frames.append(1000 * (time.perf_counter() - t0))
-                cpu.append(1000 * (time.thread_time() - c0))
-            time.sleep(max(0.0, min(next_frame, end) - time.perf_counter()))
+        rounds = max(1, round(seconds / ROUND_S))
+        for turn in range(rounds):
+            window.worker.play()
+            warm_until = time.perf_counter() + (RESUME_S if turn else WARMUP_S)
+            while time.perf_counter() < warm_until:
+                frame(timed=False)
+            start, start_step = time.perf_counter(), trainer.step
+            end, count = start + seconds / rounds, 0
+            while time.perf_counter() < end or count < MIN_FRAMES or trainer.step == start_step:
+                frame(timed=True)
+                count += 1
+            drawn_steps += trainer.step - start_step
+            drawn_time += time.perf_counter() - start
+            window.worker.pause()
+            span = seconds / (2 * rounds)
+            headless_steps += measure(headless, span) * span
+            headless_time += span
     finally:
         window.close()
+        window.deleteLater()  # the next case measures its own window only
         app.processEvents()
-    rate = (end_step - start_step) / (end - start) if end > start else 0.0
+        app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     times = np.array(frames) if frames else np.array([np.nan])
     cpu_times = np.array(cpu) if cpu else np.array([np.nan])
     return {
         "frame_ms_p50": round(float(np.percentile(times, 50)), 2),
         "frame_ms_p95": round(float(np.percentile(times, 95)), 2),
         "frame_cpu_ms_p50": round(float(np.percentile(cpu_times, 50)), 2),
+        "frame_cpu_ms_mean": round(float(np.mean(cpu_times)), 2),
         "frames": len(frames),
-        "steps_per_s": round(rate, 1),
+        "steps_per_s": round(drawn_steps / drawn_time, 1),
+        "headless_steps_per_s": round(headless_steps / headless_time, 1),
         "batches_per_epoch": trainer.batches_per_epoch,
     }
 
@@ -173,19 +191,14 @@ def run_gui_bench(seconds: float = 3.0) -> int:
             design = case.design(folder)
             design_file = folder / f"{case.name}.json"
             save_design(design, design_file)
-            # Headless runs on either side of the window run, so a machine whose load changes
-            # during the measurement does not tilt the ratio.
-            before = headless_rate(design, seconds / 2)
-            result = window_run(design_file, seconds)
-            headless = (before + headless_rate(design, seconds / 2)) / 2
+            result = window_run(design, design_file, seconds)
             per_epoch = result.pop("batches_per_epoch")
             line = {
                 "case": "-".join(str(n) for n in design.layer_sizes),
                 "batch": design.training.batch_size,
                 "dtype": design.training.dtype,
                 **result,
-                "headless_steps_per_s": round(headless, 1),
-                "ratio": round(result["steps_per_s"] / headless, 3) if headless else None,
+                "ratio": round(result["steps_per_s"] / result["headless_steps_per_s"], 3),
                 "epochs_per_s": round(result["steps_per_s"] / per_epoch, 1),
             }
             print(json.dumps(line), flush=True)

@@ -7,7 +7,6 @@ there is exactly one path by which the design ever changes.
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -16,28 +15,6 @@ from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
 from nnviz.core.design import Design
 
 _MERGE_ID = 0x6E6E76  # any constant: QUndoStack only merges commands with the same id
-
-
-def _live_view(design: Design) -> Design:
-    """The design with every field a running trainer can absorb without a restart blanked out."""
-    params = {k: v for k, v in design.optimizer.params.items() if k != "learning_rate"}
-    return dataclasses.replace(
-        design,
-        name="",
-        meta={},
-        optimizer=dataclasses.replace(design.optimizer, params=params),
-        training=dataclasses.replace(design.training, epochs=0),
-    )
-
-
-def needs_reset(old: Design, new: Design) -> bool:
-    """True when going from `old` to `new` invalidates the running network and its data.
-
-    The learning rate, the epoch budget, the name and `meta` can change while training runs;
-    anything else (structure, data, loss, other optimizer settings, initializer, regularization,
-    batch size, seed, dtype, schedule, stop conditions) means building a fresh trainer.
-    """
-    return _live_view(old) != _live_view(new)
 
 
 class _SetDesign(QUndoCommand):

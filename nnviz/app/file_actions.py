@@ -20,10 +20,16 @@ from PySide6.QtCore import QBuffer, QIODevice, QMimeData, QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
-from nnviz.app.document import needs_reset
 from nnviz.app.recovery import RECOVERY_FOLDER, AutoSaver, Leftover, RecoveryStore, find_leftovers
 from nnviz.app.settings import RecentFiles, data_dir
-from nnviz.core.design import Design, DesignError, default_design, load_design, save_design
+from nnviz.core.design import (
+    Design,
+    DesignError,
+    default_design,
+    load_design,
+    needs_reset,
+    save_design,
+)
 from nnviz.core.examples import Example, example_at, list_examples, load_example
 from nnviz.core.session import SESSION_SUFFIX, load_session
 from nnviz.core.trainer import Trainer
@@ -265,7 +271,9 @@ class FileActions(QObject):
     def save_session(self, path: Path) -> bool:
         """Write the run (from the training thread) with a thumbnail of the network."""
         thumbnail = widget_png(self.window.canvas)
-        future = self.window.worker.save_session(path, thumbnail or None)
+        future = self.window.worker.save_session(
+            path, self.window.document.design, thumbnail or None
+        )
         try:
             future.result(timeout=SESSION_SAVE_TIMEOUT_S)
         except FutureTimeout:

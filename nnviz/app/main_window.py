@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.app.builder import BuildPanel
-from nnviz.app.document import DesignDocument, needs_reset
+from nnviz.app.document import DesignDocument
 from nnviz.app.export_actions import ExportActions
 from nnviz.app.file_actions import SESSION_SUFFIX, FileActions, file_error
 from nnviz.app.icons import app_icon, icon
@@ -48,7 +48,7 @@ from nnviz.app.views.network_canvas import NetworkCanvas
 from nnviz.app.views.plots import PlotsPanel
 from nnviz.app.worker import TrainingWorker
 from nnviz.core.datasets import Dataset
-from nnviz.core.design import Design, DesignError, default_design, load_design
+from nnviz.core.design import Design, DesignError, default_design, load_design, needs_reset
 from nnviz.core.examples import example_at
 from nnviz.core.optimizers import make_optimizer
 from nnviz.core.snapshot import Snapshot

@@ -199,7 +199,7 @@ class AutoSaver(QObject):
         if self._saved is not None and self._saved == (weakref.ref(trainer), trainer.step):
             return None
         self._saved = (weakref.ref(trainer), trainer.step)
-        self._pending = self._worker.save_session(self.store.session_path)
+        self._pending = self._worker.save_session(self.store.session_path, self._document.design)
         return self._pending
 
     def close(self) -> None:

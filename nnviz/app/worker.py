@@ -167,9 +167,14 @@ class TrainingWorker(QObject):
             trainer.controls.refresh()  # a paused run publishes again, and tasks run then
         return future
 
-    def save_session(self, path: str | Path, thumbnail_png: bytes | None = None) -> Future:
-        """Write the current run to a session file from the training thread (see `Future`)."""
-        return self.call_on_trainer(lambda trainer: save_session(path, trainer, thumbnail_png))
+    def save_session(
+        self, path: str | Path, design: Design, thumbnail_png: bytes | None = None
+    ) -> Future:
+        """Write the current run to a session file from the training thread (see `Future`);
+        `design` is the design as the window has it (live edits included)."""
+        return self.call_on_trainer(
+            lambda trainer: save_session(path, trainer, thumbnail_png, design)
+        )
 
     def shutdown(self, timeout_ms: int = SHUTDOWN_MS) -> bool:
         """Stop training and end the thread; True once the thread has finished."""

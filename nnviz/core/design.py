@@ -736,6 +736,29 @@ def relocated(design: Design, folder: Path) -> Design:
     return dataclasses.replace(design, dataset=dataclasses.replace(spec, **changes))
 
 
+def _live_view(design: Design) -> Design:
+    """The design with every field a running trainer can absorb without a restart blanked out
+    (the learning rate, the epoch budget, the name and `meta`)."""
+    params = {k: v for k, v in design.optimizer.params.items() if k != "learning_rate"}
+    return dataclasses.replace(
+        design,
+        name="",
+        meta={},
+        optimizer=dataclasses.replace(design.optimizer, params=params),
+        training=dataclasses.replace(design.training, epochs=0),
+    )
+
+
+def needs_reset(old: Design, new: Design) -> bool:
+    """True when going from `old` to `new` invalidates the running network and its data.
+
+    The learning rate, the epoch budget, the name and `meta` can change while training runs;
+    anything else (structure, data, loss, other optimizer settings, initializer, regularization,
+    batch size, seed, dtype, schedule, stop conditions) means building a fresh trainer.
+    """
+    return _live_view(old) != _live_view(new)
+
+
 def default_design() -> Design:
     """The built-in example a new window starts with."""
     from nnviz.core.resources import resource_path

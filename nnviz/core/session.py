@@ -44,6 +44,7 @@ from nnviz.core.design import (
     Design,
     DesignError,
     dumps_design,
+    needs_reset,
     parse_json,
 )
 from nnviz.core.history import DEFAULT_CAPACITY, History
@@ -128,10 +129,20 @@ class Session:
 
 
 def save_session(
-    path: str | os.PathLike[str], trainer: Trainer, thumbnail_png: bytes | None = None
+    path: str | os.PathLike[str],
+    trainer: Trainer,
+    thumbnail_png: bytes | None = None,
+    design: Design | None = None,
 ) -> None:
-    """Write `trainer`'s whole state to `path` atomically (call from the training thread)."""
+    """Write `trainer`'s whole state to `path` atomically (call from the training thread).
+
+    `design` is the design as the user has it now, so that a reopened session shows the
+    values last chosen for what a run absorbs live (learning rate, epoch budget, name, meta).
+    A design that differs in anything else is not this run's: the run's own is written then.
+    """
     label = display(path)
+    if design is None or needs_reset(trainer.design, design):
+        design = trainer.design
     state = trainer.state_dict()
     weights = weight_arrays((state["weights"], state["biases"]))
     optimizer = state["optimizer"]
@@ -145,7 +156,7 @@ def save_session(
     if thumbnail_png is not None and not thumbnail_png.startswith(PNG_SIGNATURE):
         raise SessionError(f"{label}: thumbnail.png: not PNG data")
     members: dict[str, bytes] = {
-        "design.json": dumps_design(trainer.design).encode("utf-8"),
+        "design.json": dumps_design(design).encode("utf-8"),
         "trainer.json": _trainer_json(state).encode("utf-8"),
         "weights.npz": npz_bytes(weights),
         "optimizer.npz": npz_bytes(optimizer),
@@ -506,6 +517,8 @@ TRAINER_FIELDS: dict[str, Callable[[str, str, Any], Any]] = {
     "batch_loss": _float,
     "lr_scale": _positive,
     "requested_learning_rate": _optional(_positive),
+    "base_learning_rate": _optional(_positive),
+    "schedule_epochs": _optional(_int(1, MAX_EPOCHS)),
     "best": _float,
     "waited": _int(0, _BIG),
     "loss_sum": _finite,
@@ -514,6 +527,10 @@ TRAINER_FIELDS: dict[str, Callable[[str, str, Any], Any]] = {
     "history_total": _int(0, _BIG),
     "step_history_total": _int(0, _BIG),
 }
+
+
+#: Keys a file may lack (it was written before they were kept): they read as None.
+OPTIONAL_TRAINER_FIELDS = ("base_learning_rate", "schedule_epochs")
 
 
 def _check_trainer_json(obj: Any, where: str) -> dict[str, Any]:
@@ -531,7 +548,10 @@ def _check_trainer_json(obj: Any, where: str) -> dict[str, Any]:
         raise SessionError(f"{where}: unknown key {unknown[0]!r}")
     out = {}
     for key, check in TRAINER_FIELDS.items():
-        if key not in obj:
+        if key not in obj and key in OPTIONAL_TRAINER_FIELDS:
+            out[key] = None
+        elif key not in obj:
             raise SessionError(f"{where}: {key} is missing")
-        out[key] = check(where, key, obj[key])
+        else:
+            out[key] = check(where, key, obj[key])
     return out

@@ -505,6 +505,10 @@ class Trainer:
             "batch_loss": float(self.batch_loss),
             "lr_scale": self._lr_scale,
             "requested_learning_rate": self.controls.requested_learning_rate,
+            # What the schedule was built from: a design saved with a learning rate or epoch
+            # budget changed during the run must not change the schedule of the resumed run.
+            "base_learning_rate": self._base_lr,
+            "schedule_epochs": self._schedule.epochs,
             "best": self._best,
             "waited": self._waited,
             "loss_sum": self._loss_sum,
@@ -552,12 +556,23 @@ class Trainer:
         values = {key: float(d[key]) for key in _VALUES}
         requested = d["requested_learning_rate"]
         requested = None if requested is None else float(requested)
+        base_lr = d.get("base_learning_rate")
+        base_lr = self._base_lr if base_lr is None else float(base_lr)
+        schedule_epochs = d.get("schedule_epochs")
+        schedule_epochs = self._schedule.epochs if schedule_epochs is None else int(schedule_epochs)
+        if not (math.isfinite(base_lr) and base_lr > 0 and schedule_epochs >= 1):
+            raise ValueError(
+                f"base_learning_rate / schedule_epochs: {base_lr} / {schedule_epochs} "
+                "must be positive"
+            )
+        schedule = make_schedule(self.design.training.schedule, base_lr, schedule_epochs)
         self.network.load_weights(d["weights"], d["biases"])
 
         self.epochs, self.step, self.epoch = counters["epochs"], counters["step"], counters["epoch"]
         self.batch_in_epoch = counters["batch_in_epoch"]
         self._waited, self._loss_count = counters["waited"], counters["loss_count"]
         self.batch_loss, self._lr_scale = values["batch_loss"], values["lr_scale"]
+        self._base_lr, self._schedule = base_lr, schedule
         self._best, self._loss_sum = values["best"], values["loss_sum"]
         self.state = "paused" if d["state"] == "running" else d["state"]
         self.stop_reason = d["stop_reason"]

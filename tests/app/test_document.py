@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QKeySequence
 
-from nnviz.app.document import DesignDocument, needs_reset
+from nnviz.app.document import DesignDocument
 from nnviz.core.design import (
     DatasetSpec,
     Design,
@@ -16,6 +16,7 @@ from nnviz.core.design import (
     OptimizerSpec,
     RegularizationSpec,
     ScheduleSpec,
+    needs_reset,
 )
 from nnviz.core.initializers import INITIALIZERS
 

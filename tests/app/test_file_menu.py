@@ -370,6 +370,24 @@ def test_session_save_while_training_keeps_training(qtbot, window, tmp_path):
     assert window.worker.is_playing
 
 
+def test_a_session_reopens_with_the_learning_rate_changed_during_the_run(qtbot, window, tmp_path):
+    """The design in the session is the one the panel showed, not the one the run began with."""
+    train_epoch(qtbot, window)
+    design = window.document.design
+    params = dict(design.optimizer.params, learning_rate=0.0025)
+    optimizer = dataclasses.replace(design.optimizer, params=params)
+    window.document.set_design(dataclasses.replace(design, optimizer=optimizer), "lr")
+    train_epoch(qtbot, window)
+    assert window.worker.trainer.learning_rate == pytest.approx(0.0025)
+    path = tmp_path / "live-lr.nnviz"
+    assert window.files.save_session(path)
+    window.document.set_design(design, "lr")  # back to the old rate, then reopen the session
+    assert window.open_path(path)
+    assert window.document.design.optimizer.params["learning_rate"] == pytest.approx(0.0025)
+    window.update_frame()
+    assert window.worker.trainer.learning_rate == pytest.approx(0.0025)
+
+
 def test_examples_menu_opens_an_untitled_design_with_its_description(qtbot, window, monkeypatch):
     examples = list_examples()
     entries = window.menus["examples"].actions()

@@ -108,6 +108,44 @@ def test_every_optimizer_resumes_exactly(tmp_path, optimizer):
     assert_same_run(straight, second)
 
 
+def test_a_session_shows_live_edits_and_still_resumes_exactly(tmp_path):
+    """Saved with the design as the user has it after changing the learning rate and the epoch
+    budget during the run: it reopens showing those values, and the cosine schedule (which
+    depends on both) goes on exactly as the run's own."""
+    design = make_design(training={"schedule": {"name": "cosine", "eta_min": 0.001}})
+    straight, first = Trainer(design), Trainer(design)
+    for t in (straight, first):
+        for _ in range(20):
+            t.step_batch()
+        t.set_learning_rate(0.013)
+        t.set_epochs(12)
+        for _ in range(10):
+            t.step_batch()
+    edited = make_design(
+        name="renamed",
+        optimizer={"name": "adam", "learning_rate": 0.013},
+        training={"epochs": 12, "schedule": {"name": "cosine", "eta_min": 0.001}},
+    )
+    save_session(tmp_path / "live.nnviz", first, design=edited)
+    session = load_session(tmp_path / "live.nnviz")
+    assert dumps_design(session.design) == dumps_design(edited)
+    second = session.restore()
+    assert_same_run(first, second)
+    straight.run()
+    second.run()
+    assert_same_run(straight, second)
+
+
+def test_a_design_that_is_not_the_runs_own_is_not_saved_with_it(tmp_path):
+    trainer = Trainer(make_design())
+    trainer.step_batch()
+    other = make_design(
+        layers=[{"units": 5, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}]
+    )
+    save_session(tmp_path / "run.nnviz", trainer, design=other)
+    assert dumps_design(load_session(tmp_path / "run.nnviz").design) == dumps_design(trainer.design)
+
+
 def test_a_stopped_run_resumes_paused_at_the_same_place(tmp_path):
     first = Trainer(make_design())
     for _ in range(5):
@@ -278,6 +316,14 @@ BAD_FILES = {
     "not a zip": (lambda d: b"hello, I am text", "not a session file (not a zip archive)"),
     "truncated": (lambda d: d[: len(d) // 2], "not a session file (not a zip archive)"),
     "empty": (lambda d: b"", "not a session file"),
+    "zero base learning rate": (
+        lambda d: _json_changed(d, base_learning_rate=0.0),
+        "trainer.json: base_learning_rate",
+    ),
+    "fractional schedule epochs": (
+        lambda d: _json_changed(d, schedule_epochs=2.5),
+        "trainer.json: schedule_epochs",
+    ),
     "missing member": (
         lambda d: _changed(d, "optimizer.npz", None),
         "optimizer.npz is missing",
@@ -375,6 +421,14 @@ def test_every_bad_file_is_one_line_naming_the_file_and_member(tmp_path, good_se
 def test_the_good_file_itself_loads(tmp_path, good_session):
     path = tmp_path / "good.nnviz"
     path.write_bytes(good_session)
+    assert load_session(path).restore().step == 20
+
+
+def test_a_file_from_before_the_schedule_was_kept_still_resumes(tmp_path, good_session):
+    meta = json.loads(_members(good_session)["trainer.json"])
+    del meta["base_learning_rate"], meta["schedule_epochs"]
+    path = tmp_path / "older.nnviz"
+    path.write_bytes(_changed(good_session, "trainer.json", json.dumps(meta).encode()))
     assert load_session(path).restore().step == 20
 
 

@@ -3,12 +3,15 @@
 A session is a zip archive (deflated) of plain, documented members, so it can be opened and
 read with ordinary tools and carried to another machine:
 
-- `design.json`: the design, canonical as `save_design` writes it;
+- `design.json`: the design as the user has it, canonical as `save_design` writes it (live
+  edits of the learning rate or epoch budget included);
 - `weights.npz`: `W0, b0, W1, b1, …` as `save_weights` writes them;
 - `optimizer.npz`: the optimizer's `state_dict` (`steps`, `learning_rate`, `0.<buffer>`);
 - `trainer.npz`: `order`, the current epoch's shuffle of the training samples;
-- `trainer.json`: format marker, version, counters, stop-condition state, the random
-  generator's state (exact integers) and the histories' record counts;
+- `trainer.json`: format marker, version, counters, stop-condition state, the learning
+  rate's live scale and the base rate and epochs its schedule was built from (both optional,
+  for files written before they were kept), the random generator's state (exact integers)
+  and the histories' record counts;
 - `history.csv`, `step_history.csv`: the epoch and step records;
 - `thumbnail.png` (optional): a picture for file browsers and recent-file lists.
 

@@ -578,10 +578,7 @@ class NetworkCanvas(QWidget):
             return
         key = (texts, self._layout_key, scale)
         if key != self._header_key:
-            height = self._header_layout.height
-            size = QSize(max(round(self.width() * scale), 1), max(round(height * scale), 1))
-            image = QImage(size, QImage.Format.Format_RGB32)
-            image.setDevicePixelRatio(scale)
+            image = _opaque_image(self.width(), self._header_layout.height, scale)
             image.fill(BACKGROUND)
             header_painter = QPainter(image)
             header_painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -649,15 +646,13 @@ class NetworkCanvas(QWidget):
 
     def _blank_image(self, scale: float) -> QImage:
         """An image of the whole canvas at `scale`, reusing a spare one of that size."""
-        size = QSize(max(round(self.width() * scale), 1), max(round(self.height() * scale), 1))
+        size = _pixel_size(self.width(), self.height(), scale)
         while self._spare:
             image = self._spare.pop()
             if image.size() == size:
                 image.setDevicePixelRatio(scale)
                 return image
-        image = QImage(size, QImage.Format.Format_RGB32)  # opaque: copied without blending
-        image.setDevicePixelRatio(scale)
-        return image
+        return _opaque_image(self.width(), self.height(), scale)
 
     def _draw_part(self, painter: QPainter, part: str, state: str) -> None:
         if part == LABELS:
@@ -921,6 +916,17 @@ _LAYER_PAINTERS = {
     "strip": NetworkCanvas._paint_strip,
     "image": NetworkCanvas._paint_image,
 }
+
+
+def _pixel_size(width: float, height: float, scale: float) -> QSize:
+    return QSize(max(round(width * scale), 1), max(round(height * scale), 1))
+
+
+def _opaque_image(width: float, height: float, scale: float) -> QImage:
+    """A picture of width×height logical pixels at `scale`; opaque, so copied without blending."""
+    image = QImage(_pixel_size(width, height, scale), QImage.Format.Format_RGB32)
+    image.setDevicePixelRatio(scale)
+    return image
 
 
 def _covered(clip: tuple, state: str, regions: list[tuple[str, tuple]]) -> bool:

@@ -7,7 +7,7 @@ import pyqtgraph as pg
 import pytest
 
 from nnviz.app.views.plots import (
-    VALUE_AXIS_WIDTH,
+    PLOT_SPECS,
     PlotsPanel,
     nice_ceiling,
     stuck_fraction,
@@ -246,9 +246,10 @@ def test_an_empty_gradient_plot_labels_whole_decades_only(panel):
 
 def test_value_axes_keep_their_width_whatever_their_labels(panel):
     """A label growing by a digit must not re-lay out (and repaint) the whole plot."""
-    axes = [w.getPlotItem().getAxis("left") for w in panel.plot_widgets().values()]
-    widths = {axis.width() for axis in axes}
+    axes = {name: w.getPlotItem().getAxis("left") for name, w in panel.plot_widgets().items()}
     columns = history(30)
     columns["train_loss"] = columns["train_loss"] * 12345.0
     panel.set_snapshot(snapshot(columns), force=True)
-    assert {axis.width() for axis in axes} == widths == {VALUE_AXIS_WIDTH}
+    assert {name: axis.width() for name, axis in axes.items()} == {
+        name: spec.axis_width for name, spec in PLOT_SPECS.items()
+    }

@@ -53,9 +53,10 @@ THIN_WIDTH = 1.0
 POINTS_PER_PIXEL = 1.0
 MAX_SMOOTHING = 50  # points in the trailing mean at the slider's end
 MIN_PLOT_WIDTH = 220
-# The value axis keeps one width whatever its tick labels: a width that followed them would
+# A value axis keeps one width whatever its tick labels: a width that followed them would
 # re-lay out (and repaint) the whole plot whenever a label grows or shrinks by a digit.
-VALUE_AXIS_WIDTH = 62
+NARROW_AXIS = 46  # labels such as "0.25" beside the axis title
+WIDE_AXIS = 62  # labels such as "0.0001": the loss (log scale) and the gradient norms
 MAX_DECADE_LABELS = 5
 
 
@@ -65,12 +66,15 @@ class PlotSpec:
     y_label: str
     log_y: bool = False
     y_range: tuple[float, float] | None = None
+    axis_width: int = NARROW_AXIS
 
 
 PLOT_SPECS: dict[str, PlotSpec] = {
-    "loss": PlotSpec("Loss", "loss"),
+    "loss": PlotSpec("Loss", "loss", axis_width=WIDE_AXIS),
     "score": PlotSpec("Accuracy", "accuracy", y_range=(0.0, 1.0)),
-    "grad_norm": PlotSpec("Gradient norm per layer", "norm of ∂L/∂W", log_y=True),
+    "grad_norm": PlotSpec(
+        "Gradient norm per layer", "norm of ∂L/∂W", log_y=True, axis_width=WIDE_AXIS
+    ),
     "stuck": PlotSpec("Stuck hidden units", "dead or saturated", y_range=(0.0, 1.0)),
 }
 EMPTY_LOG_RANGE = (-4.0, 0.0)  # log10 of a log axis's range before its first point
@@ -389,7 +393,7 @@ class PlotsPanel(QWidget):
             # cached as a pixmap it is copied instead, until its range changes.
             ax.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             ax.label.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-        plot.getAxis("left").setWidth(VALUE_AXIS_WIDTH)
+        plot.getAxis("left").setWidth(spec.axis_width)
         plot.showGrid(x=True, y=True, alpha=GRID_ALPHA)
         plot.setClipToView(True)
         plot.setDownsampling(mode="peak", auto=True)

@@ -532,7 +532,7 @@ TRAINER_FIELDS: dict[str, Callable[[str, str, Any], Any]] = {
 }
 
 
-#: Keys a file may lack (it was written before they were kept): they read as None.
+#: Keys a file may lack (it was written before they were kept): absent reads as null.
 OPTIONAL_TRAINER_FIELDS = ("base_learning_rate", "schedule_epochs")
 
 
@@ -551,10 +551,7 @@ def _check_trainer_json(obj: Any, where: str) -> dict[str, Any]:
         raise SessionError(f"{where}: unknown key {unknown[0]!r}")
     out = {}
     for key, check in TRAINER_FIELDS.items():
-        if key not in obj and key in OPTIONAL_TRAINER_FIELDS:
-            out[key] = None
-        elif key not in obj:
+        if key not in obj and key not in OPTIONAL_TRAINER_FIELDS:
             raise SessionError(f"{where}: {key} is missing")
-        else:
-            out[key] = check(where, key, obj[key])
+        out[key] = check(where, key, obj.get(key))
     return out

@@ -288,6 +288,13 @@ def _json_changed(data: bytes, **changes) -> bytes:
     return _changed(data, "trainer.json", json.dumps(meta).encode())
 
 
+def _json_without(data: bytes, *keys: str) -> bytes:
+    meta = json.loads(_members(data)["trainer.json"])
+    for key in keys:
+        del meta[key]
+    return _changed(data, "trainer.json", json.dumps(meta).encode())
+
+
 def _declared_size(data: bytes, name: str, size: int) -> bytes:
     """The central directory entry of `name` claiming an uncompressed size of `size`."""
     out = bytearray(data)
@@ -316,6 +323,10 @@ BAD_FILES = {
     "not a zip": (lambda d: b"hello, I am text", "not a session file (not a zip archive)"),
     "truncated": (lambda d: d[: len(d) // 2], "not a session file (not a zip archive)"),
     "empty": (lambda d: b"", "not a session file"),
+    "required trainer key missing": (
+        lambda d: _json_without(d, "lr_scale"),
+        "trainer.json: lr_scale is missing",
+    ),
     "zero base learning rate": (
         lambda d: _json_changed(d, base_learning_rate=0.0),
         "trainer.json: base_learning_rate",
@@ -425,10 +436,8 @@ def test_the_good_file_itself_loads(tmp_path, good_session):
 
 
 def test_a_file_from_before_the_schedule_was_kept_still_resumes(tmp_path, good_session):
-    meta = json.loads(_members(good_session)["trainer.json"])
-    del meta["base_learning_rate"], meta["schedule_epochs"]
     path = tmp_path / "older.nnviz"
-    path.write_bytes(_changed(good_session, "trainer.json", json.dumps(meta).encode()))
+    path.write_bytes(_json_without(good_session, "base_learning_rate", "schedule_epochs"))
     assert load_session(path).restore().step == 20
 
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
 from nnviz.app.views.data_view import DataView
-from nnviz.app.views.network_canvas import NetworkCanvas
 from nnviz.core.design import Design
 from nnviz.core.trainer import Trainer
 from tests.design_factory import xor_design
@@ -23,15 +20,6 @@ DIGITS = {
     "loss": "cross_entropy",
     "dataset": {"name": "digits", "samples": 120, "test_fraction": 0.2, "seed": 0},
 }
-
-
-@pytest.fixture
-def canvas(qtbot):
-    widget = NetworkCanvas()
-    qtbot.addWidget(widget)
-    widget.resize(1000, 600)
-    widget.set_mode("off")
-    return widget
 
 
 def test_digit_outputs_are_labelled_and_their_tooltips_name_the_class(canvas):

@@ -9,10 +9,12 @@ the predicted value, centred on zero.
 
 from __future__ import annotations
 
+from html import escape
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
     QGraphicsItem,
@@ -28,6 +30,7 @@ from PySide6.QtWidgets import (
 from nnviz.app.selection import Selection
 from nnviz.app.views.colormap import POSITIVE, class_rgb, diverging_rgb, faded, robust_scale
 from nnviz.app.views.images import ink_image
+from nnviz.core.class_names import class_name, class_probabilities
 from nnviz.core.snapshot import PredictionView, Snapshot
 from nnviz.core.targets import r2_score
 
@@ -57,6 +60,18 @@ def plane_rgb(dataset, output_map: np.ndarray) -> np.ndarray:
     else:
         rgb = diverging_rgb(2.0 * values - 1.0, 1.0)  # class-1 probability, fixed levels
     return faded(rgb, PLANE_KEEP)
+
+
+def _legend_html(dataset) -> str:
+    """A dot in each class's colour with its name; empty for regression."""
+    if dataset.task != "classification" or not dataset.classes:
+        return ""
+    colours = class_rgb(np.arange(dataset.classes)).tolist()
+    names = [escape(class_name(dataset.class_names, k)) for k in range(dataset.classes)]
+    return "&nbsp;&nbsp;".join(
+        f'<span style="color: rgb({r}, {g}, {b});">●</span>&nbsp;{name}'
+        for (r, g, b), name in zip(colours, names, strict=True)
+    )
 
 
 # Room beyond the axes for the last tick labels ("6" at the top, "5" at the right edge).
@@ -111,6 +126,9 @@ class PlaneView(QWidget):
         toggles.addWidget(self.show_train)
         toggles.addWidget(self.show_test)
         toggles.addStretch(1)
+        self.legend = QLabel()
+        self.legend.setToolTip("Point colours: each sample's true class")
+        toggles.addWidget(self.legend)
         self._toggles = toggles
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -134,6 +152,7 @@ class PlaneView(QWidget):
         self._dataset = dataset
         self._rgb = None
         self.image.clear()
+        self.legend.setText(_legend_html(dataset))
         lo, hi = dataset.plane
         for item, points, labels in (
             (self.train_points, dataset.points_train, dataset.y_train),
@@ -261,6 +280,7 @@ class SampleView(QWidget):
         self._label: int | None = None
         self._probabilities = np.zeros(0)
         self._caption = ""
+        self._class_names: tuple[str, ...] | None = None
         self._font = QFont(self.font())
         self._font.setPointSizeF(9.0)
 
@@ -278,8 +298,16 @@ class SampleView(QWidget):
         self._caption = caption
         self.update()
 
+    def set_class_names(self, names: tuple[str, ...] | None) -> None:
+        """Names for the bars and the caption ("7", "ankle boot"); numbers when None."""
+        self._class_names = names
+
     def label(self) -> int | None:
         return self._label
+
+    def bar_names(self) -> list[str]:
+        """The name written beside each probability bar, class 0 first."""
+        return [class_name(self._class_names, k) for k in range(self._probabilities.size)]
 
     def predicted(self) -> int | None:
         return int(np.argmax(self._probabilities)) if self._probabilities.size else None
@@ -305,9 +333,11 @@ class SampleView(QWidget):
         painter.setPen(QPen(MUTED))
         painter.drawRect(pic)
         painter.setPen(TEXT)
-        label = "?" if self._label is None else str(self._label)
+        names = self._class_names
+        label = "?" if self._label is None else class_name(names, self._label)
         predicted = self.predicted()
-        text = f"{self._caption}   label {label}   predicted {predicted}"
+        guess = "?" if predicted is None else class_name(names, predicted)
+        text = f"{self._caption}   label {label}   predicted {guess}"
         painter.drawText(QRectF(12, pic.bottom() + 6, w - 24, 18), Qt.AlignmentFlag.AlignLeft, text)
         self._paint_bars(painter, QRectF(pic.right() + 24, 12, w - pic.right() - 36, side))
 
@@ -317,22 +347,26 @@ class SampleView(QWidget):
             return
         row = area.height() / probs.size
         predicted = self.predicted()
+        metrics = QFontMetricsF(self._font)
+        names = self.bar_names()
+        name_w = min(max(metrics.horizontalAdvance(n) for n in names) + 6, area.width() * 0.4)
+        bars = QRectF(area.left() + name_w, area.top(), area.width() - name_w, area.height())
         for k, p in enumerate(probs.tolist()):
             y = area.top() + k * row
             painter.setPen(TEXT)
             painter.drawText(
-                QRectF(area.left(), y, 18, row),
+                QRectF(area.left(), y, name_w - 6, row),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                str(k),
+                metrics.elidedText(names[k], Qt.TextElideMode.ElideRight, name_w - 6),
             )
-            bar_w = (area.width() - 70) * min(max(p, 0.0), 1.0)
+            bar_w = (bars.width() - 46) * min(max(p, 0.0), 1.0)
             color = QColor(8, 119, 189) if k == predicted else QColor(160, 176, 190)
             if self._label is not None and k == self._label and k != predicted:
                 color = QColor(245, 147, 34)
-            painter.fillRect(QRectF(area.left() + 24, y + row * 0.18, bar_w, row * 0.64), color)
+            painter.fillRect(QRectF(bars.left(), y + row * 0.18, bar_w, row * 0.64), color)
             painter.setPen(MUTED)
             painter.drawText(
-                QRectF(area.left() + 28 + bar_w, y, 44, row),
+                QRectF(bars.left() + 4 + bar_w, y, 44, row),
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                 f"{p:.2f}",
             )
@@ -440,8 +474,8 @@ class DataView(QWidget):
 
     def _show_sample(self, snapshot: Snapshot) -> None:
         d = self._dataset
-        output = np.asarray(snapshot.post[-1], dtype=float)
-        probabilities = np.array([1.0 - output[0], output[0]]) if output.size == 1 else output
+        probabilities = class_probabilities(snapshot.post[-1])
+        self.sample.set_class_names(snapshot.class_names)
         index = snapshot.trace_sample
         if index is None:
             label, caption = None, "batch mean"

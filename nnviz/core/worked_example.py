@@ -54,22 +54,15 @@ def _p(x: float, f: Callable[[float], str]) -> str:
     return f"({f(x)})" if x < 0 else f(x)
 
 
-def _squared(a, y, f):
-    k = len(a)
-    parts = " + ".join(f"({f(ai)} − {f(yi)})²" for ai, yi in zip(a, y, strict=True))
-    return f"({parts})/{k}" if k > 1 else parts
+def _mean_of(term: str):
+    """ℓ written out as the mean over the outputs of `term` (with {a} and {y} filled in)."""
 
+    def terms(a, y, f):
+        k = len(a)
+        parts = " + ".join(term.format(a=f(ai), y=f(yi)) for ai, yi in zip(a, y, strict=True))
+        return f"({parts})/{k}" if k > 1 else parts
 
-def _absolute(a, y, f):
-    k = len(a)
-    parts = " + ".join(f"|{f(ai)} − {f(yi)}|" for ai, yi in zip(a, y, strict=True))
-    return f"({parts})/{k}" if k > 1 else parts
-
-
-def _huber(a, y, f):
-    k = len(a)
-    parts = " + ".join(f"h({f(ai)} − {f(yi)})" for ai, yi in zip(a, y, strict=True))
-    return f"({parts})/{k}" if k > 1 else parts
+    return terms
 
 
 def _binary(a, y, f):
@@ -116,14 +109,19 @@ LOSS_TEXT.add(
     LossText(
         "ℓ = (1/k)·Σⱼ (aⱼ − yⱼ)²",
         "∂ℓ/∂aⱼ = 2·(aⱼ − yⱼ)/k",
-        _squared,
+        _mean_of("({a} − {y})²"),
         _squared_grad,
     ),
     "Mean squared error over the k outputs.",
 )
 LOSS_TEXT.add(
     "mae",
-    LossText("ℓ = (1/k)·Σⱼ |aⱼ − yⱼ|", "∂ℓ/∂aⱼ = sign(aⱼ − yⱼ)/k", _absolute, _absolute_grad),
+    LossText(
+        "ℓ = (1/k)·Σⱼ |aⱼ − yⱼ|",
+        "∂ℓ/∂aⱼ = sign(aⱼ − yⱼ)/k",
+        _mean_of("|{a} − {y}|"),
+        _absolute_grad,
+    ),
     "Mean absolute error over the k outputs.",
 )
 LOSS_TEXT.add(
@@ -131,7 +129,7 @@ LOSS_TEXT.add(
     LossText(
         "ℓ = (1/k)·Σⱼ h(aⱼ − yⱼ), h(d) = d²/2 if |d| ≤ 1, else |d| − 1/2",
         "∂ℓ/∂aⱼ = clip(aⱼ − yⱼ, −1, 1)/k",
-        _huber,
+        _mean_of("h({a} − {y})"),
         _huber_grad,
     ),
     "Huber loss (delta 1) over the k outputs.",
@@ -568,3 +566,9 @@ FORMATS.add("markdown", _markdown, "Markdown: headings, formula blocks and pipe 
 def render(walk: Walkthrough, fmt: str, title: str) -> str:
     """The worked example of `walk` as `fmt` ("text" or "markdown"); `title` names the design."""
     return FORMATS.get(fmt)(worksheet(walk, title))
+
+
+def markdown_of_next_step(trainer) -> str:
+    """The worked example of a trainer's next step, for its traced sample (else the batch's
+    first row), as Markdown; call it from the thread that trains."""
+    return render(trainer.walkthrough(), "markdown", trainer.design.name)

@@ -43,6 +43,7 @@ from nnviz.app.export_actions import ExportActions
 from nnviz.app.file_actions import SESSION_SUFFIX, FileActions, file_error
 from nnviz.app.icons import app_icon, icon
 from nnviz.app.learning import install_learning
+from nnviz.app.pace_control import pace_box
 from nnviz.app.selection import Selection, kept_selection
 from nnviz.app.style import STATE_COLORS
 from nnviz.app.views.data_view import DataView
@@ -53,6 +54,7 @@ from nnviz.core.datasets import Dataset
 from nnviz.core.design import Design, DesignError, default_design, load_design, needs_reset
 from nnviz.core.examples import example_at
 from nnviz.core.optimizers import make_optimizer
+from nnviz.core.pace import pace_named
 from nnviz.core.snapshot import Snapshot
 from nnviz.core.trainer import Trainer
 
@@ -87,7 +89,6 @@ ANIMATION_MODES = {
     "Backward pass": "backward",
     "Off (latest state)": "off",
 }
-SPEEDS = {"¼×": 0.25, "½×": 0.5, "1×": 1.0, "2×": 2.0, "4×": 4.0}
 TRACE_MODES = ("Batch mean", "One sample")
 
 
@@ -429,11 +430,8 @@ class MainWindow(ExportActions, QMainWindow):
         self.mode_box.currentTextChanged.connect(
             lambda text: self.canvas.set_mode(ANIMATION_MODES[text])
         )
-        self.speed_box = QComboBox()
-        self.speed_box.addItems(list(SPEEDS))
-        self.speed_box.setCurrentText("1×")
-        self.speed_box.setToolTip("Animation speed")
-        self.speed_box.currentTextChanged.connect(lambda text: self.canvas.set_speed(SPEEDS[text]))
+        self.speed_box = pace_box()
+        self.speed_box.currentTextChanged.connect(self._on_pace_changed)
         self.trace_box = QComboBox()
         self.trace_box.addItems(list(TRACE_MODES))
         self.trace_box.setToolTip(
@@ -458,6 +456,9 @@ class MainWindow(ExportActions, QMainWindow):
         self.canvas.set_mode(ANIMATION_MODES[self.mode_box.currentText()])
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
         self.toolbar = bar
+
+    def _on_pace_changed(self, label: str) -> None:
+        self.worker.set_pace(pace_named(label).steps_per_s)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()

@@ -46,6 +46,7 @@ from nnviz.core.history import History
 from nnviz.core.metrics import UnitHealth, layer_columns, layer_metrics
 from nnviz.core.network import Network
 from nnviz.core.optimizers import make_optimizer
+from nnviz.core.pace import Pacer
 from nnviz.core.schedules import make_schedule
 from nnviz.core.snapshot import GridView, PredictionView, Snapshot, frozen_copies, frozen_copy
 from nnviz.core.targets import make_targets
@@ -158,6 +159,7 @@ class Trainer:
         self._loss_count = 0
 
         self.controls = Controls()
+        self.pacer = Pacer()  # full speed unless a pace is set (`pace.py`)
         self.trace_sample: int | None = None
         self.grid_resolution: int | None = GRID_RESOLUTION if self.data.plane else None
         self.clock: Callable[[], float] = time.perf_counter
@@ -496,6 +498,10 @@ class Trainer:
                     self.steps_per_s = 0.0
                     emit()
                 controls.wait()
+                continue
+            wait = self.pacer.claim(clock())
+            if wait > 0:  # a slow pace: wait for this step's turn (any command cuts it short)
+                self.pacer.sleep(controls, wait)
                 continue
             if self.state != "running":
                 self.state = "running"

@@ -42,6 +42,7 @@ from nnviz.app.document import DesignDocument
 from nnviz.app.export_actions import ExportActions
 from nnviz.app.file_actions import SESSION_SUFFIX, FileActions, file_error
 from nnviz.app.icons import app_icon, icon
+from nnviz.app.image_docks import ImageDocks
 from nnviz.app.style import STATE_COLORS
 from nnviz.app.views.data_view import DataView
 from nnviz.app.views.network_canvas import NetworkCanvas
@@ -360,6 +361,7 @@ class MainWindow(ExportActions, QMainWindow):
         )
         for dock in (self.build_dock, self.plots_dock):
             dock.setFeatures(features)
+        self.image_docks = ImageDocks(self, self.plots_dock)
 
     def _build_actions(self) -> None:
         for name, spec in ACTIONS.items():
@@ -398,6 +400,8 @@ class MainWindow(ExportActions, QMainWindow):
         view = self.menus["view"]
         view.addAction(self.build_dock.toggleViewAction())
         view.addAction(self.plots_dock.toggleViewAction())
+        for dock in self.image_docks.docks():
+            view.addAction(dock.toggleViewAction())
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Training", self)
@@ -504,9 +508,14 @@ class MainWindow(ExportActions, QMainWindow):
         self.canvas.set_design(design)
         self.canvas.set_image_shape(dataset.image_shape)
         self.data_view.set_dataset(dataset)
+        self.image_docks.show_for(dataset)
         self.sample_box.blockSignals(True)
         self.sample_box.setRange(0, max(len(dataset.x_train) - 1, 0))
         self.sample_box.blockSignals(False)
+        if dataset.image_shape is not None:  # one real picture, never a blur of a batch
+            self.trace_box.blockSignals(True)
+            self.trace_box.setCurrentIndex(1)
+            self.trace_box.blockSignals(False)
         self._on_trace_changed()
         self._sync_play_action()
         self.update_frame()
@@ -610,6 +619,7 @@ class MainWindow(ExportActions, QMainWindow):
         idle = settled or phase >= IDLE_PHASE
         if idle or DATA_TURN[0] <= phase < DATA_TURN[1]:
             self.data_view.set_snapshot(snapshot)
+            self.image_docks.set_snapshot(snapshot, settled)
         if idle or PLOTS_TURN[0] <= phase < PLOTS_TURN[1]:
             self.plots.set_snapshot(snapshot, force=settled)
         else:

@@ -79,3 +79,48 @@ def find_mistakes(
     for array in views:
         array.flags.writeable = False
     return MistakesView(step, *views, examined=len(labels), wrong=len(wrong))
+
+
+MISTAKES_HZ = 2.0  # new galleries a second while training (a forward pass over the sample)
+
+
+class MistakeFinder:
+    """Keeps the fixed test sample the gallery is drawn from and its latest `MistakesView`.
+
+    Only for classification of image data with a test split; `view()` recomputes at most
+    MISTAKES_HZ times a second while training, and for every new step once a run has settled,
+    so its cost does not grow with the data set (at most MISTAKE_SAMPLES samples, a forward pass
+    each time)."""
+
+    def __init__(self, data, dtype: np.dtype, seed: int) -> None:
+        self.active = (
+            data.task == "classification" and data.image_shape is not None and len(data.x_test) > 0
+        )
+        self._view: MistakesView | None = None
+        self._time = -np.inf
+        if not self.active:
+            return
+        rng = np.random.default_rng(seed + 104729)
+        self._rows = np.sort(rng.permutation(len(data.x_test))[:MISTAKE_SAMPLES])
+        self._x = np.ascontiguousarray(data.x_test[self._rows], dtype=dtype)
+        self._y = np.asarray(data.y_test[self._rows])
+
+    def view(self, network, targets, step: int, settled: bool, now: float) -> MistakesView | None:
+        if not self.active:
+            return None
+        view = self._view
+        if view is not None and (
+            view.step == step or (not settled and now - self._time < 1 / MISTAKES_HZ)
+        ):
+            return view
+        with np.errstate(all="ignore"):
+            output = network.forward_grid(self._x)[-1]
+        predicted = targets.predict(output)
+        if output.shape[1] == 1:
+            p = np.clip((output[:, 0] - targets.low) / (targets.high - targets.low), 0.0, 1.0)
+            probabilities = np.column_stack([1.0 - p, p])
+        else:
+            probabilities = output
+        self._view = find_mistakes(step, self._rows, self._x, self._y, predicted, probabilities)
+        self._time = now
+        return self._view

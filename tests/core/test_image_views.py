@@ -50,3 +50,41 @@ def test_mistakes_are_exactly_the_samples_predicted_wrongly():
     assert (view.examined, view.wrong, view.step) == (5, 2, 7)
     limited = find_mistakes(7, rows, x, labels, predicted, probabilities, limit=1)
     assert limited.rows.tolist() == [11] and limited.wrong == 2
+
+
+def _digits_trainer(**dataset):
+    from nnviz.core.design import Design
+    from nnviz.core.trainer import Trainer
+    from tests.design_factory import xor_design
+
+    design = xor_design(
+        inputs=64,
+        layers=[{"units": 6, "activation": "relu"}, {"units": 10, "activation": "softmax"}],
+        loss="cross_entropy",
+        dataset={"name": "digits", "samples": 400, "test_fraction": 0.25, "seed": 0, **dataset},
+    )
+    return Trainer(Design.from_dict(design))
+
+
+def test_the_snapshots_gallery_is_every_wrong_prediction_on_its_test_rows():
+    trainer = _digits_trainer()
+    for _ in range(3):
+        trainer.step_batch()
+    view = trainer.snapshot().mistakes
+    data = trainer.data
+    predicted = trainer.network.forward(data.x_test).output.argmax(axis=1)
+    wrong = np.flatnonzero(predicted != data.y_test)
+    assert view.examined == len(data.x_test)  # fewer than MISTAKE_SAMPLES: all of them
+    assert view.wrong == len(wrong)
+    assert view.rows.tolist() == wrong[: len(view.rows)].tolist()
+    assert view.true.tolist() == data.y_test[view.rows].tolist()
+    assert view.predicted.tolist() == predicted[view.rows].tolist()
+    assert np.allclose(view.images, data.x_test[view.rows])
+
+
+def test_plane_data_has_no_gallery():
+    from nnviz.core.design import Design
+    from nnviz.core.trainer import Trainer
+    from tests.design_factory import xor_design
+
+    assert Trainer(Design.from_dict(xor_design())).snapshot().mistakes is None

@@ -303,9 +303,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
         except ImportError:
             raise BadInputError("bench --gui: the window benchmark is not available") from None
         return int(run_gui_bench(args.seconds) or 0)
-    from nnviz.bench import run_bench
+    from nnviz.bench import run_bench, run_timeline_bench
 
-    for result in run_bench(args.seconds):
+    results = run_timeline_bench(args.steps) if args.timeline else run_bench(args.seconds)
+    for result in results:
         print(json.dumps(result), flush=True)
     return 0
 
@@ -389,6 +390,14 @@ def _examples_args(p: argparse.ArgumentParser) -> None:
 def _bench_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seconds", type=_positive_float, default=2.0, help="time per case")
     p.add_argument("--gui", action="store_true", help="measure the window's frame times instead")
+    p.add_argument(
+        "--timeline",
+        action="store_true",
+        help="train the default design with its timeline recorded; print the record's memory",
+    )
+    p.add_argument(
+        "--steps", type=_positive_int, default=1_000_000, help="steps of the --timeline bench"
+    )
 
 
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable]] = {

@@ -13,7 +13,7 @@ from html import escape
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnviz.app.selection import Selection
 from nnviz.app.views.colormap import POSITIVE, class_rgb, diverging_rgb, faded, robust_scale
 from nnviz.app.views.images import ink_image
 from nnviz.core.class_names import class_name, class_probabilities
@@ -36,6 +37,8 @@ from nnviz.core.targets import r2_score
 TEXT = QColor(51, 56, 62)
 MUTED = QColor(128, 134, 140)
 PLANE_KEEP = 0.55  # strength of the background shading, so the points stay readable
+PICK_PIXELS = 8.0  # a click or hover this close to a training point picks it
+CHOSEN = QColor(214, 39, 40)  # the traced sample's ring: the canvas's selection colour
 
 
 def _points_rgb(dataset, labels: np.ndarray) -> np.ndarray:
@@ -107,6 +110,11 @@ class PlaneView(QWidget):
             # The points never move, but the shading under them changes several times a second:
             # cached, they are copied back instead of being drawn one by one each time.
             points.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        # Rings around the traced sample (bold) and the one under the pointer (thin).
+        self.hovered_mark = pg.ScatterPlotItem(size=15, pen=pg.mkPen(TEXT, width=1.2), brush=None)
+        self.chosen_mark = pg.ScatterPlotItem(size=17, pen=pg.mkPen(CHOSEN, width=2.6), brush=None)
+        for mark in (self.hovered_mark, self.chosen_mark):
+            self.plot.addItem(mark)
         self.show_train = QCheckBox("Show train data")
         self.show_test = QCheckBox("Show test data")
         self.show_train.setChecked(True)
@@ -156,6 +164,34 @@ class PlaneView(QWidget):
             brushes = [QBrush(QColor(*c)) for c in _points_rgb(dataset, labels).tolist()]
             item.setData(points[:, 0], points[:, 1], brush=brushes)
         self.plot.setRange(xRange=(lo, hi), yRange=(lo, hi), padding=0)
+
+    def train_point_at(self, scene_pos: QPointF) -> int | None:
+        """The training row whose point lies within PICK_PIXELS of a scene position."""
+        points = None if self._dataset is None else self._dataset.points_train
+        if points is None or len(points) == 0 or not self.train_points.isVisible():
+            return None
+        box = self.plot.getPlotItem().getViewBox()
+        if not box.sceneBoundingRect().contains(scene_pos):
+            return None
+        view = box.mapSceneToView(scene_pos)
+        px, py = box.viewPixelSize()
+        d = np.hypot((points[:, 0] - view.x()) / px, (points[:, 1] - view.y()) / py)
+        i = int(np.argmin(d))
+        return i if d[i] <= PICK_PIXELS else None
+
+    def mark(self, chosen: int | None, hovered: int | None) -> None:
+        """Ring the traced training sample and the one under the pointer (None: no ring)."""
+        points = None if self._dataset is None else self._dataset.points_train
+        for item, row in ((self.chosen_mark, chosen), (self.hovered_mark, hovered)):
+            if points is None or row is None or not 0 <= row < len(points):
+                item.setData([], [])
+            else:
+                item.setData([points[row, 0]], [points[row, 1]])
+
+    def marked(self) -> tuple[float, float] | None:
+        """Where the traced sample's ring is, or None."""
+        x, y = self.chosen_mark.getData()
+        return (float(x[0]), float(y[0])) if len(x) else None
 
     def set_output_map(self, output_map: np.ndarray, extent: tuple[float, float]) -> None:
         self._rgb = plane_rgb(self._dataset, output_map)
@@ -231,7 +267,11 @@ class FitView(QWidget):
 
 
 class SampleView(QWidget):
-    """An image sample as a picture, its label, and the predicted class probabilities as bars."""
+    """An image sample as a picture, its label, and the predicted class probabilities as bars.
+
+    Clicking the picture of the batch mean traces a real sample (the first of the split)."""
+
+    clicked = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -271,6 +311,11 @@ class SampleView(QWidget):
 
     def predicted(self) -> int | None:
         return int(np.argmax(self._probabilities)) if self._probabilities.size else None
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
+        super().mousePressEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -328,14 +373,18 @@ class SampleView(QWidget):
 
 
 class DataView(QWidget):
-    """The data as the network sees it; the page shown depends on the kind of dataset."""
+    """The data as the network sees it; the page shown depends on the kind of dataset.
 
-    sampleRequested = Signal(int)  # noqa: N815 - Qt naming
+    It reads and writes the window's `Selection`: clicking a training point (or the picture,
+    Previous / Next for images) chooses the traced sample, which is ringed on the plane; the point
+    under the pointer is the selection's `hovered_sample`.
+    """
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, selection: Selection | None = None) -> None:
         super().__init__(parent)
         self._dataset = None
-        self._sample = 0
+        self.selection = selection if selection is not None else Selection(self)
+        self.selection.changed.connect(self._on_selection_changed)
         self._grid = None  # the grid and fit last shown: a snapshot often repeats them
         self._fit = None
         self.plane = PlaneView()
@@ -346,8 +395,12 @@ class DataView(QWidget):
         self.message.setStyleSheet("color: rgb(128, 134, 140);")
         self.previous_button = QPushButton("◀ Previous")
         self.next_button = QPushButton("Next ▶")
-        self.previous_button.clicked.connect(lambda: self._step_sample(-1))
-        self.next_button.clicked.connect(lambda: self._step_sample(1))
+        self.previous_button.clicked.connect(self.previous_sample)
+        self.next_button.clicked.connect(self.next_sample)
+        self.sample.clicked.connect(self._on_picture_clicked)
+        scene = self.plane.plot.scene()
+        scene.sigMouseClicked.connect(self._on_plane_clicked)
+        scene.sigMouseMoved.connect(self._on_plane_moved)
         image_page = QWidget()
         buttons = QHBoxLayout()
         buttons.setContentsMargins(8, 2, 8, 4)
@@ -381,9 +434,15 @@ class DataView(QWidget):
             return "fit" if self.plane.isHidden() else "plane"
         return ("plane", "image", "message")[index]
 
+    def set_selection(self, selection: Selection) -> None:
+        """Follow the window's selection instead of this view's own."""
+        self.selection.changed.disconnect(self._on_selection_changed)
+        self.selection = selection
+        selection.changed.connect(self._on_selection_changed)
+        self._on_selection_changed()
+
     def set_dataset(self, dataset) -> None:
         self._dataset = dataset
-        self._sample = 0
         self._grid = self._fit = None
         regression = dataset.task == "regression"
         has_plane = dataset.plane is not None and dataset.points_train is not None
@@ -397,6 +456,7 @@ class DataView(QWidget):
             self.pages.setCurrentIndex(1)
         else:
             self.pages.setCurrentWidget(self.message)
+        self._on_selection_changed()
 
     def set_snapshot(self, snapshot: Snapshot | None) -> None:
         if snapshot is None or self._dataset is None:
@@ -420,13 +480,38 @@ class DataView(QWidget):
         if index is None:
             label, caption = None, "batch mean"
         else:
-            self._sample = index
             label = int(d.y_train[index]) if d.task == "classification" else None
             caption = f"sample #{index}"
         self.sample.show_sample(snapshot.input, d.image_shape, label, probabilities, caption)
 
+    def previous_sample(self) -> None:
+        self._step_sample(-1)
+
+    def next_sample(self) -> None:
+        self._step_sample(1)
+
     def _step_sample(self, delta: int) -> None:
         if self._dataset is None or len(self._dataset.y_train) == 0:
             return
-        self._sample = (self._sample + delta) % len(self._dataset.y_train)
-        self.sampleRequested.emit(self._sample)
+        current = self.selection.sample
+        start = 0 if current is None else current + delta
+        self.selection.set(sample=start % len(self._dataset.y_train))
+
+    def _on_picture_clicked(self) -> None:
+        if self.selection.sample is None:
+            self._step_sample(0)
+
+    def _on_plane_clicked(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton or self.page() != "plane":
+            return
+        row = self.plane.train_point_at(event.scenePos())
+        if row is not None:
+            self.selection.set(sample=row)
+
+    def _on_plane_moved(self, scene_pos: QPointF) -> None:
+        if self.page() == "plane":
+            self.selection.set(hovered_sample=self.plane.train_point_at(scene_pos))
+
+    def _on_selection_changed(self) -> None:
+        if self._dataset is not None and self.page() == "plane":
+            self.plane.mark(self.selection.sample, self.selection.hovered_sample)

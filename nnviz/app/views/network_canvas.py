@@ -36,6 +36,7 @@ from PySide6.QtWidgets import QToolTip, QWidget
 from nnviz.app.views.animation import BACKWARD, DIM, FORWARD, Frame, Sweep
 from nnviz.app.views.canvas_header import CanvasHeader, HeaderLayout
 from nnviz.app.views.canvas_layout import NAMES_MARGIN, LayerGeometry, compute_layout, labels_top
+from nnviz.app.views.canvas_selection import CanvasSelectionMixin, unit_rect
 from nnviz.app.views.colormap import (
     DIVERGING_LUT,
     SmoothedScale,
@@ -100,7 +101,7 @@ class _Prepared:
     picture: QImage | None = None
 
 
-class NetworkCanvas(QWidget):
+class NetworkCanvas(CanvasSelectionMixin, QWidget):
     """Draws a network from `Snapshot`s and animates the forward and backward passes."""
 
     neuronHovered = Signal(int, int)  # noqa: N815 - column (0 = inputs), unit; (-1, -1) when leaving
@@ -567,6 +568,7 @@ class NetworkCanvas(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         if self._hover is not None:
             self._paint_hover(painter, layout)
+        self._paint_selection(painter, layout)
         self._paint_header(painter, scale)
         painter.end()
         self._draw_budget = math.inf
@@ -724,7 +726,7 @@ class NetworkCanvas(QWidget):
         pen = QPen(HOVER)
         pen.setWidthF(2.0)
         painter.setPen(pen)
-        painter.drawRect(_unit_rect(layout[column], unit).adjusted(-2, -2, 2, 2))
+        painter.drawRect(unit_rect(layout[column], unit).adjusted(-2, -2, 2, 2))
 
     def _paint_neuron_column(self, painter, column, geometry, state, thumbs) -> None:
         side = geometry.cell
@@ -976,15 +978,3 @@ def _covered(clip: tuple, state: str, regions: list[tuple[str, tuple]]) -> bool:
 
 def _area(shape: tuple[int, int]) -> int:
     return shape[0] * shape[1]
-
-
-def _unit_rect(geometry: LayerGeometry, unit: int) -> QRectF:
-    cx, cy = geometry.centers[unit]
-    if geometry.kind == "neurons":
-        side = geometry.cell
-        return QRectF(cx - side / 2, cy - side / 2, side, side)
-    if geometry.kind == "strip":
-        x0, _, w, _ = geometry.rect
-        return QRectF(x0, cy - geometry.cell / 2, w, geometry.cell)
-    px = geometry.cell
-    return QRectF(cx - px / 2, cy - px / 2, px, px)

@@ -14,12 +14,15 @@ from nnviz.app.views.mistakes_gallery import MistakesGallery
 from nnviz.app.views.weight_images import WeightImagesView
 from nnviz.core.snapshot import Snapshot
 
+SHARE = 0.38  # of the window's width, beside the curves, when image data is shown
+
 
 class ImageDocks:
     """Owns the "First-layer weights" and "Mistakes" docks of one window."""
 
     def __init__(self, window: QMainWindow, beside: QDockWidget) -> None:
         self.window = window
+        self.beside = beside
         self.weights = WeightImagesView()
         self.gallery = MistakesGallery()
         self.weights_dock = _dock(window, "First-layer weights", "weightImagesDock", self.weights)
@@ -44,6 +47,12 @@ class ImageDocks:
                 dock.setVisible(image_data)
             if image_data:
                 self.weights_dock.raise_()
+                width = self.window.width()
+                self.window.resizeDocks(
+                    [self.beside, self.weights_dock],
+                    [int(width * (1 - SHARE)), int(width * SHARE)],
+                    Qt.Orientation.Horizontal,
+                )
         self._image_data = image_data
 
     def set_snapshot(self, snapshot: Snapshot, settled: bool) -> None:

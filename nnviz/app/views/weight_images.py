@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
 from nnviz.app.views.colormap import DIVERGING_LUT, lut_index
@@ -80,16 +80,16 @@ class WeightImagesView(QWidget):
         return self._scale
 
     def _grid(self) -> tuple[int, int, float]:
-        """(columns, rows, cell side) that fits all units into the area under the caption."""
-        units = len(self._images)
-        rows_px, cols_px = self._shape
+        """(columns, rows, zoom) that fits all units' pictures, gaps included, into the area
+        under the caption as large as they can be."""
+        units, h, w = self._images.shape
         width, height = self.width() - 12, self.height() - CAPTION_H - 6
         best = (1, units, 0.0)
         for columns in range(1, units + 1):
             rows = math.ceil(units / columns)
-            cell = min(width / columns, height * cols_px / (rows * rows_px))
-            if cell > best[2]:
-                best = (columns, rows, cell)
+            zoom = min(width / ((w + GAP) * columns), height / ((h + GAP) * rows))
+            if zoom > best[2]:
+                best = (columns, rows, zoom)
         return best
 
     def _build_mosaic(self, columns: int, rows: int) -> QImage:
@@ -116,36 +116,36 @@ class WeightImagesView(QWidget):
                 "Weight pictures need image data (such as MNIST or digits)",
             )
             return
-        columns, rows, cell = self._grid()
+        columns, rows, zoom = self._grid()
         if self._mosaic is None or self._columns != columns:
             self._mosaic, self._columns = self._build_mosaic(columns, rows), columns
         units, h, w = self._images.shape
-        painter.setPen(TEXT)
-        caption = (
-            f"What each of the {units} neurons of layer 1 looks for: its {h * w} incoming "
-            f"weights as a {h}×{w} picture · blue +, orange −, scale ±{self._scale:.3g} · "
-            f"step {self._step}"
+        metrics = QFontMetricsF(self._font)
+        lines = (
+            (TEXT, f"What each of the {units} neurons of layer 1 looks for (step {self._step})"),
+            (
+                MUTED,
+                f"its {h * w} weights as a {h}×{w} picture · blue +, orange − · ±{self._scale:.3g}",
+            ),
         )
-        painter.drawText(
-            QRectF(6, 2, self.width() - 12, CAPTION_H),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap,
-            caption,
-        )
-        scale = cell / w
-        target = QRectF(
-            6, CAPTION_H + 2, self._mosaic.width() * scale, self._mosaic.height() * scale
-        )
+        for k, (colour, text) in enumerate(lines):
+            painter.setPen(colour)
+            painter.drawText(
+                QRectF(6, 2 + 15 * k, self.width() - 12, 15),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                metrics.elidedText(text, Qt.TextElideMode.ElideRight, self.width() - 12),
+            )
+        target = QRectF(6, CAPTION_H + 2, self._mosaic.width() * zoom, self._mosaic.height() * zoom)
         painter.drawImage(target, self._mosaic)
 
     def unit_at(self, x: float, y: float) -> int | None:
         """The unit whose picture is under a point, or None."""
         if self._images is None:
             return None
-        columns, rows, cell = self._grid()
+        columns, rows, zoom = self._grid()
         h, w = self._images.shape[1:]
-        pitch_x = cell * (w + GAP) / w
-        pitch_y = cell * (h + GAP) / w
-        c, r = int((x - 6) // pitch_x), int((y - CAPTION_H - 2) // pitch_y)
+        c = int((x - 6) // (zoom * (w + GAP)))
+        r = int((y - CAPTION_H - 2) // (zoom * (h + GAP)))
         if x < 6 or y < CAPTION_H + 2 or c >= columns or r >= rows:
             return None
         unit = r * columns + c

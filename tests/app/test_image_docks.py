@@ -29,11 +29,16 @@ def trained():
     return trainer
 
 
+def _shown(qtbot, widget, width: int):
+    """`widget` sized width×300 for 8×8 images."""
+    qtbot.addWidget(widget)
+    widget.resize(width, 300)
+    widget.set_image_shape((8, 8))
+    return widget
+
+
 def test_weight_pictures_show_each_units_column_of_w(qtbot, trained):
-    view = WeightImagesView()
-    qtbot.addWidget(view)
-    view.resize(500, 300)
-    view.set_image_shape((8, 8))
+    view = _shown(qtbot, WeightImagesView(), 500)
     snapshot = trained.snapshot()
     view.set_snapshot(snapshot, force=True)
     images = view.unit_images()
@@ -46,10 +51,7 @@ def test_weight_pictures_show_each_units_column_of_w(qtbot, trained):
 
 
 def test_gallery_shows_the_snapshots_mistakes_with_true_and_predicted_names(qtbot, trained):
-    gallery = MistakesGallery()
-    qtbot.addWidget(gallery)
-    gallery.resize(600, 300)
-    gallery.set_image_shape((8, 8))
+    gallery = _shown(qtbot, MistakesGallery(), 600)
     snapshot = trained.snapshot()
     gallery.set_snapshot(snapshot)
     view = snapshot.mistakes

@@ -42,6 +42,7 @@ from nnviz.app.document import DesignDocument
 from nnviz.app.export_actions import ExportActions
 from nnviz.app.file_actions import SESSION_SUFFIX, FileActions, file_error
 from nnviz.app.icons import app_icon, icon
+from nnviz.app.learning import install_learning
 from nnviz.app.selection import Selection, kept_selection
 from nnviz.app.style import STATE_COLORS
 from nnviz.app.timeline_panel import TimelinePanel
@@ -148,6 +149,12 @@ ACTIONS: dict[str, ActionSpec] = {
         None,
         "A PyTorch script that rebuilds this network with its trained weights",
     ),
+    "export_worked_example": ActionSpec(
+        "Worked &Example (Markdown)…",
+        "export_worked_example",
+        None,
+        "The next training step taken apart for the traced sample, as a worksheet",
+    ),
     "export_all": ActionSpec(
         "&All…", "export_all", None, "Plots, pictures, history, weights and PyTorch script"
     ),
@@ -199,6 +206,7 @@ MENUS: dict[str, tuple[str | None, ...]] = {
     "&Edit": ("undo", "redo"),
     "&Train": ("play", "step", "epoch", "step_back", None, "reset"),
     "&View": (),  # filled with the docks' toggle actions
+    "&Help": (),  # filled by install_learning
 }
 SUBMENUS: dict[str, str] = {
     "recent": "Open &Recent",
@@ -309,6 +317,7 @@ class MainWindow(ExportActions, QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
+        install_learning(self)
 
         self.document.designChanged.connect(self._on_design_changed)
         self.document.modifiedChanged.connect(self.setWindowModified)

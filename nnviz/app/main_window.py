@@ -42,6 +42,7 @@ from nnviz.app.document import DesignDocument
 from nnviz.app.export_actions import ExportActions
 from nnviz.app.file_actions import SESSION_SUFFIX, FileActions, file_error
 from nnviz.app.icons import app_icon, icon
+from nnviz.app.learning import LearningTools
 from nnviz.app.selection import Selection, kept_selection
 from nnviz.app.style import STATE_COLORS
 from nnviz.app.views.data_view import DataView
@@ -300,6 +301,7 @@ class MainWindow(ExportActions, QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
+        self.learning = LearningTools(self)  # explorers, inspector, step-through
 
         self.document.designChanged.connect(self._on_design_changed)
         self.document.modifiedChanged.connect(self.setWindowModified)

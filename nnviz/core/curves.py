@@ -119,12 +119,11 @@ class ActivationUse:
     saturated_units: float  # share of units saturated on ≥ 90 % of the samples
 
     def span(self) -> Span:
-        """A z span holding the standard one and nearly all of these values."""
+        """A z span holding the standard one and all of these values (up to MAX_Z_SPAN)."""
         finite = self.z[np.isfinite(self.z)]
         if finite.size == 0:
             return Z_SPAN
-        reach = float(np.percentile(np.abs(finite), 99.5))
-        reach = min(max(Z_SPAN[1], 1.1 * reach), MAX_Z_SPAN)
+        reach = min(max(Z_SPAN[1], 1.05 * float(np.abs(finite).max())), MAX_Z_SPAN)
         return (-reach, reach)
 
 
@@ -253,3 +252,14 @@ def loss_marks(
     x = float(target) + error.ravel()
     note = f"{error.size} outputs of {len(output)} samples, placed by their error ŷ − y"
     return LossMarks(x, loss_at(name, x, target)[0], len(output), note)
+
+
+EXPLORE_SAMPLES = 256  # training rows the explorers put through the network
+
+
+def explored_rows(n: int, limit: int = EXPLORE_SAMPLES) -> np.ndarray:
+    """Evenly spaced training rows, at most `limit` (generated sets are often sorted by class,
+    so the first rows would show one class only)."""
+    if n <= limit:
+        return np.arange(n)
+    return np.unique(np.linspace(0, n - 1, limit).round().astype(np.int64))

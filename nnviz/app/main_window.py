@@ -42,7 +42,8 @@ from nnviz.app.document import DesignDocument
 from nnviz.app.export_actions import ExportActions
 from nnviz.app.file_actions import SESSION_SUFFIX, FileActions, file_error
 from nnviz.app.icons import app_icon, icon
-from nnviz.app.learning import LearningTools
+from nnviz.app.inspection import InspectionTools
+from nnviz.app.learning import install_learning
 from nnviz.app.selection import Selection, kept_selection
 from nnviz.app.style import STATE_COLORS
 from nnviz.app.views.data_view import DataView
@@ -147,6 +148,12 @@ ACTIONS: dict[str, ActionSpec] = {
         None,
         "A PyTorch script that rebuilds this network with its trained weights",
     ),
+    "export_worked_example": ActionSpec(
+        "Worked &Example (Markdown)…",
+        "export_worked_example",
+        None,
+        "The next training step taken apart for the traced sample, as a worksheet",
+    ),
     "export_all": ActionSpec(
         "&All…", "export_all", None, "Plots, pictures, history, weights and PyTorch script"
     ),
@@ -192,6 +199,7 @@ MENUS: dict[str, tuple[str | None, ...]] = {
     "&Edit": ("undo", "redo"),
     "&Train": ("play", "step", "epoch", None, "reset"),
     "&View": (),  # filled with the docks' toggle actions
+    "&Help": (),  # filled by install_learning
 }
 SUBMENUS: dict[str, str] = {
     "recent": "Open &Recent",
@@ -301,7 +309,8 @@ class MainWindow(ExportActions, QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
-        self.learning = LearningTools(self)  # explorers, inspector, step-through
+        install_learning(self)
+        self.inspection = InspectionTools(self)  # explorers, inspector, step-through
 
         self.document.designChanged.connect(self._on_design_changed)
         self.document.modifiedChanged.connect(self.setWindowModified)

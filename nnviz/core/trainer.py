@@ -170,6 +170,8 @@ class Trainer:
         self._fit: PredictionView | None = None
         self._fit_time = -math.inf
         self._fit_step = -1
+        # Called after every completed step (e.g. a `Timeline` recording the run's past).
+        self.on_step: Callable[[Trainer], None] | None = None
 
     def __repr__(self) -> str:
         sizes = "-".join(map(str, self.network.layer_sizes))
@@ -258,6 +260,8 @@ class Trainer:
             self._record_step()
         if self.batch_in_epoch == self.batches_per_epoch:
             self._end_epoch()
+        if self.on_step is not None:
+            self.on_step(self)
         return loss
 
     def next_batch(self) -> tuple[np.ndarray, float]:
@@ -522,16 +526,17 @@ class Trainer:
 
     # ----------------------------------------------------------------- saving and resuming
 
-    def state_dict(self) -> dict[str, Any]:
+    def state_dict(self, histories: bool = True) -> dict[str, Any]:
         """Everything a resumed run needs to take exactly the steps this one would have taken.
 
         JSON-able values (counters, states, `rng`: the bit generator's state) plus arrays:
         `weights` / `biases` (lists), `order` (this epoch's shuffle), `optimizer` (its own
-        `state_dict`) and the `history` / `step_history` (`names`, `rows`, `total`). Copies
-        only; call from the thread that trains, as `snapshot()`.
+        `state_dict`) and the `history` / `step_history` (`names`, `rows`, `total`; left out
+        with `histories=False`, as a `Timeline` does every step). Copies only; call from the
+        thread that trains, as `snapshot()`.
         """
         net = self.network
-        return {
+        state = {
             "seed": self.seed,
             "epochs": self.epochs,
             "step": self.step,
@@ -557,9 +562,11 @@ class Trainer:
             "weights": [w.copy() for w in net.weights],
             "biases": [b.copy() for b in net.biases],
             "optimizer": self.optimizer.state_dict(),
-            "history": _history_state(self.history),
-            "step_history": _history_state(self.step_history),
         }
+        if histories:
+            state["history"] = _history_state(self.history)
+            state["step_history"] = _history_state(self.step_history)
+        return state
 
     def load_state_dict(self, d: Mapping[str, Any]) -> None:
         """Continue from what `state_dict` gave (for the same design and data). Everything is

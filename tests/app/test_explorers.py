@@ -19,7 +19,7 @@ def window(qtbot):
     qtbot.addWidget(w)
     w.step_epoch()
     qtbot.waitUntil(lambda: w.worker.latest().step > 0 and w.worker.latest().state == "paused")
-    w.learning.poll()
+    w.inspection.poll()
     yield w
     w.close()
 
@@ -27,7 +27,7 @@ def window(qtbot):
 def test_a_layer_rows_question_mark_opens_its_activation_with_its_values(window, qtbot):
     window.build_panel.layers.rows[1].explore.click()  # Hidden 2
     explorer = window.findChild(QDialog, "activationExplorer")
-    assert explorer is window.learning.activation_explorer and explorer.isVisible()
+    assert explorer is window.inspection.activation_explorer and explorer.isVisible()
     design = window.worker.trainer.design
     assert explorer.current_layer() == 2
     assert explorer.activation.currentData() == design.layers[1].activation
@@ -87,7 +87,7 @@ def test_the_loss_question_mark_opens_the_loss_explorer_with_the_outputs(window)
 
 def test_view_menu_opens_the_explorers_on_the_selected_layer(window):
     window.selection.set(layer=2, neuron=0)
-    window.learning.actions["activation_explorer"].trigger()
-    assert window.learning.activation_explorer.current_layer() == 2
-    window.learning.actions["loss_explorer"].trigger()
-    assert window.learning.loss_explorer.isVisible()
+    window.inspection.actions["activation_explorer"].trigger()
+    assert window.inspection.activation_explorer.current_layer() == 2
+    window.inspection.actions["loss_explorer"].trigger()
+    assert window.inspection.loss_explorer.isVisible()

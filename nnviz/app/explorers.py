@@ -95,6 +95,17 @@ def _clip_range(values: np.ndarray, low: float = 5.0, high: float = 95.0) -> tup
     return (lo - pad, hi + pad)
 
 
+def _controls(first: tuple[str, QWidget], second: tuple[str, QWidget]) -> QHBoxLayout:
+    """The row above a plot: what is drawn, then what it is drawn for (which stretches)."""
+    row = QHBoxLayout()
+    for (label, widget), stretch in ((first, 0), (second, 1)):
+        row.addWidget(QLabel(label))
+        row.addWidget(widget, stretch)
+        if stretch == 0:
+            row.addSpacing(12)
+    return row
+
+
 def _percent(x: float) -> str:
     return f"{x:.1%}"
 
@@ -179,12 +190,7 @@ class ActivationExplorer(_Explorer):
         self.activation.setToolTip("The function drawn")
         self.layer = QComboBox()
         self.layer.setToolTip("The layer whose current z values are marked on the curve")
-        controls = QHBoxLayout()
-        controls.addWidget(QLabel("Activation"))
-        controls.addWidget(self.activation)
-        controls.addSpacing(12)
-        controls.addWidget(QLabel("Values of"))
-        controls.addWidget(self.layer, 1)
+        controls = _controls(("Activation", self.activation), ("Values of", self.layer))
         self.plot = _plot("a = f(z)  and  f′(z)", "z (the neuron's weighted sum + bias)")
         item = self.plot.getPlotItem()
         self.dead_regions: list[pg.LinearRegionItem] = []
@@ -336,12 +342,7 @@ class LossExplorer(_Explorer):
         self.target = QStackedWidget()
         self.target.addWidget(self.target_class)
         self.target.addWidget(self.target_value)
-        controls = QHBoxLayout()
-        controls.addWidget(QLabel("Loss"))
-        controls.addWidget(self.loss)
-        controls.addSpacing(12)
-        controls.addWidget(QLabel("Target"))
-        controls.addWidget(self.target, 1)
+        controls = _controls(("Loss", self.loss), ("Target", self.target))
         self.loss_plot = _plot("loss of one sample", "prediction")
         self.grad_plot = _plot("∂loss/∂prediction", "prediction")
         self.loss_plot.setMinimumHeight(150)

@@ -43,6 +43,7 @@ from nnviz.core.controls import Controls
 from nnviz.core.datasets import Dataset, make_dataset
 from nnviz.core.design import Design, DesignError
 from nnviz.core.history import History
+from nnviz.core.image_views import MistakeFinder
 from nnviz.core.metrics import UnitHealth, layer_columns, layer_metrics
 from nnviz.core.network import Network
 from nnviz.core.optimizers import make_optimizer
@@ -170,6 +171,7 @@ class Trainer:
         self._fit: PredictionView | None = None
         self._fit_time = -math.inf
         self._fit_step = -1
+        self._mistakes = MistakeFinder(self.data, self.dtype, self.seed)
         # Called after every completed step (e.g. a `Timeline` recording the run's past).
         self.on_step: Callable[[Trainer], None] | None = None
 
@@ -694,6 +696,9 @@ class Trainer:
             trace_sample=self.trace_sample,
             step_history=self.step_history.columns(),
             class_names=self.data.class_names,
+            mistakes=self._mistakes.view(
+                self.network, self.targets, self.step, self.state in SETTLED, self.clock()
+            ),
         )
 
     def _trace(self):

@@ -43,6 +43,7 @@ from nnviz.app.export_actions import ExportActions
 from nnviz.app.file_actions import SESSION_SUFFIX, FileActions, file_error
 from nnviz.app.icons import app_icon, icon
 from nnviz.app.image_docks import ImageDocks
+from nnviz.app.inspection import InspectionTools
 from nnviz.app.learning import install_learning
 from nnviz.app.pace_control import pace_box
 from nnviz.app.selection import Selection, kept_selection
@@ -320,6 +321,7 @@ class MainWindow(ExportActions, QMainWindow):
         self._build_toolbar()
         self._build_status_bar()
         install_learning(self)
+        self.inspection = InspectionTools(self)  # explorers, inspector, step-through
 
         self.document.designChanged.connect(self._on_design_changed)
         self.document.modifiedChanged.connect(self.setWindowModified)

@@ -83,6 +83,10 @@ class Snapshot:
     step_history: Mapping[str, np.ndarray] = field(default_factory=dict)
     # Regression only: predictions against targets, refreshed like `grid`.
     predictions: PredictionView | None = None
+    # The pace training keeps to (steps a second; None: full speed), and the update rule the
+    # optimizer applies, in one line ("Adam: w ← w − η·m̂/(√v̂ + ε)"): what the animation says.
+    pace: float | None = None
+    update_rule: str = ""
     # The dataset's class names (class k is class_names[k]); None for regression or unnamed data.
     class_names: tuple[str, ...] | None = None
     # Classification on image data: misclassified test samples (refreshed like `grid`).

@@ -230,6 +230,11 @@ class FileActions(QObject):
         self.show_example(example)
         return True
 
+    def open_untitled(self, design: Design, ask: bool = True) -> bool:
+        """A design made elsewhere (a lesson's) as an untitled design; asks about unsaved
+        changes first unless `ask` is False. True once it is the current one."""
+        return self._replace(lambda: _fresh(design), ask=ask)
+
     def show_example(self, example: Example) -> None:
         text = f"<b>{html.escape(example.title)}</b> — {html.escape(example.description)}"
         self.window.banner.show_message(text, kind="info")
@@ -395,7 +400,9 @@ class FileActions(QObject):
             self.autosaver = None
 
     # ------------------------------------------------------------------ internals
-    def _replace(self, read: Callable[[], Opened], error_path: Path | None = None) -> bool:
+    def _replace(
+        self, read: Callable[[], Opened], error_path: Path | None = None, ask: bool = True
+    ) -> bool:
         """Read (errors → dialog, nothing changes), ask about unsaved changes, then install."""
         try:
             opened = read()
@@ -403,7 +410,7 @@ class FileActions(QObject):
             text = file_error(error_path, error) if error_path is not None else str(error)
             self.show_error("Cannot open", text)
             return False
-        if not self.maybe_save():
+        if ask and not self.maybe_save():
             return False
         self._install(opened)
         return True

@@ -272,6 +272,12 @@ class Progress:
             self.stream.flush()
 
 
+def cmd_explain(args: argparse.Namespace) -> int:
+    from nnviz.explain import run_explain
+
+    return run_explain(args)
+
+
 def cmd_examples(args: argparse.Namespace) -> int:
     import textwrap
 
@@ -337,6 +343,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _int_at_least_0(text: str) -> int:
+    value = _int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
 def _positive_float(text: str) -> float:
     try:
         value = float(text)
@@ -383,6 +396,18 @@ def _validate_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("design", help=DESIGN_HELP)
 
 
+def _explain_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("design", help=DESIGN_HELP + ", or a session (.nnviz) to go on from")
+    p.add_argument("--weights", metavar="FILE.npz", help="starting weights (W0, b0, W1, b1, …)")
+    p.add_argument(
+        "--steps", type=_int_at_least_0, default=0, help="ordinary steps first (default 0)"
+    )
+    p.add_argument(
+        "--sample", type=_int, help="training row to follow (default: the batch's first)"
+    )
+    p.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+
+
 def _examples_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("-v", "--verbose", action="store_true", help="show each description too")
 
@@ -410,6 +435,11 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callab
         "train a design headless, then write its plots, pictures, weights and PyTorch script",
         _export_args,
         cmd_export,
+    ),
+    "explain": (
+        "print the worked example of one training step (text, Markdown or JSON)",
+        _explain_args,
+        cmd_explain,
     ),
     "validate": ("check a design file and the data it names", _validate_args, cmd_validate),
     "examples": ("list the bundled example designs", _examples_args, cmd_examples),

@@ -147,6 +147,12 @@ ACTIONS: dict[str, ActionSpec] = {
         None,
         "A PyTorch script that rebuilds this network with its trained weights",
     ),
+    "export_worked_example": ActionSpec(
+        "Worked &Example (Markdown)…",
+        "export_worked_example",
+        None,
+        "The next training step taken apart for the traced sample, as a worksheet",
+    ),
     "export_all": ActionSpec(
         "&All…", "export_all", None, "Plots, pictures, history, weights and PyTorch script"
     ),

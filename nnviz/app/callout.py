@@ -182,7 +182,10 @@ class Callout(QObject):
         if self.target is None or self.card is None:
             return
         window = self.card.parentWidget()
-        rect = QRect(self.target.mapTo(window, QPoint(0, 0)), self.target.size())
+        visible = self.target.visibleRegion().boundingRect()  # a panel scrolled part-way
+        if visible.isEmpty():
+            visible = self.target.rect()
+        rect = visible.translated(self.target.mapTo(window, QPoint(0, 0)))
         self.frame.setVisible(self.target.isVisible())
         self.frame.setGeometry(rect.adjusted(-FRAME_WIDTH, -FRAME_WIDTH, FRAME_WIDTH, FRAME_WIDTH))
         self.card.adjustSize()

@@ -230,10 +230,11 @@ class FileActions(QObject):
         self.show_example(example)
         return True
 
-    def open_untitled(self, design: Design, ask: bool = True) -> bool:
-        """A design made elsewhere (a lesson's) as an untitled design; asks about unsaved
-        changes first unless `ask` is False. True once it is the current one."""
-        return self._replace(lambda: _fresh(design), ask=ask)
+    def open_untitled(self, design: Design, weights=None, ask: bool = True) -> bool:
+        """A design made elsewhere (a lesson's) as an untitled design, starting from
+        `weights` ((W0, W1, …), (b0, b1, …)) if given; asks about unsaved changes first
+        unless `ask` is False. True once it is the current one."""
+        return self._replace(lambda: _fresh(design, weights), ask=ask)
 
     def show_example(self, example: Example) -> None:
         text = f"<b>{html.escape(example.title)}</b> — {html.escape(example.description)}"
@@ -434,8 +435,11 @@ class FileActions(QObject):
         return True
 
 
-def _fresh(design: Design) -> Opened:
-    return Opened(design, Trainer(design), None)
+def _fresh(design: Design, weights=None) -> Opened:
+    trainer = Trainer(design)
+    if weights is not None:
+        trainer.network.load_weights(*weights)
+    return Opened(design, trainer, None)
 
 
 def _file_stem(name: str) -> str:

@@ -10,8 +10,8 @@ half-way resumes where it was, also after a restart.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtWidgets import QDockWidget, QMenu, QMessageBox, QWidget
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QDockWidget, QMenu, QMessageBox, QScrollArea, QWidget
 
 from nnviz.app.callout import Callout
 from nnviz.app.settings import app_settings
@@ -37,7 +37,7 @@ def reveal(widget: QWidget) -> None:
     """Make `widget` visible: itself and every dock or panel around it that is hidden."""
     chain = []
     current = widget
-    while current is not None and not current.isWindow():
+    while current is not None:  # up to its window: a floating dock is one
         chain.append(current)
         current = current.parentWidget()
     for item in reversed(chain):
@@ -46,6 +46,9 @@ def reveal(widget: QWidget) -> None:
     dock = next((w for w in chain if isinstance(w, QDockWidget)), None)
     if dock is not None:
         dock.raise_()  # its tab, when tabbed with another dock
+    scroll = next((w for w in chain if isinstance(w, QScrollArea)), None)
+    if scroll is not None and scroll.widget() is not widget:
+        scroll.ensureWidgetVisible(widget, 0, 0)
 
 
 class LessonProgress:
@@ -88,9 +91,6 @@ def _truthy(value) -> bool:
 class LessonRunner(QObject):
     """The lesson in progress in one window (at most one at a time)."""
 
-    stepChanged = Signal()  # a lesson started, moved to another step, or ended
-    checkPassed = Signal()
-
     def __init__(self, window) -> None:
         super().__init__(window)
         self.window = window
@@ -116,7 +116,7 @@ class LessonRunner(QObject):
     def start(self, lesson: Lesson, resume: bool = True) -> bool:
         """Open `lesson`'s design and show its first step (or the one reached before)."""
         self.leave()
-        if not self.window.files.open_untitled(lesson.design):
+        if not self.window.files.open_untitled(lesson.design, lesson.weights):
             return False
         self.lesson = lesson
         self._opened = lesson.design
@@ -129,10 +129,10 @@ class LessonRunner(QObject):
 
     def show_step(self) -> None:
         lesson, step = self.lesson, self.current_step
-        design = self.step_design()
+        design, weights = self.step_design()
         if design is not self._opened:  # a step's own design; the learner's edits stay else
             self._opened = design
-            self.window.files.open_untitled(design, ask=False)
+            self.window.files.open_untitled(design, weights, ask=False)
         for name in step.show:
             part = find_part(self.window, name)
             if part is not None:
@@ -153,13 +153,14 @@ class LessonRunner(QObject):
         self.callout.place()
         self.progress.set_step(lesson.name, self.index)
         self.poll()
-        self.stepChanged.emit()
 
     def step_design(self):
-        """The design of the current step: the latest a step up to here named, else the
-        lesson's (so Back restores what the learner saw before)."""
-        designs = [s.design for s in self.lesson.steps[: self.index + 1] if s.design is not None]
-        return designs[-1] if designs else self.lesson.design
+        """The design and starting weights of the current step: the latest a step up to here
+        named, else the lesson's (so Back restores what the learner saw before)."""
+        steps = [s for s in self.lesson.steps[: self.index + 1] if s.design is not None]
+        if steps:
+            return steps[-1].design, steps[-1].weights
+        return self.lesson.design, self.lesson.weights
 
     @property
     def current_step(self):
@@ -195,7 +196,6 @@ class LessonRunner(QObject):
         if passed(step.check, self.learner_state()):
             self.done = True
             self.callout.card.set_task(step.task, True)
-            self.checkPassed.emit()
 
     # ------------------------------------------------------------------ navigation
     def next(self) -> None:
@@ -229,7 +229,6 @@ class LessonRunner(QObject):
         self.timer.stop()
         self.callout.hide()
         self.window.teacher.restore()
-        self.stepChanged.emit()
 
     # ------------------------------------------------------------------ menu and welcome
     def fill_menu(self, menu: QMenu) -> None:
@@ -252,8 +251,9 @@ class LessonRunner(QObject):
         leave.triggered.connect(self.leave)
 
     def offer_welcome(self) -> QMessageBox | None:
-        """On a first launch: offer lesson 1 (Later asks again next time; 'Don't show again'
-        never does). Returns the non-modal box, or None when it was dismissed for good."""
+        """On a first launch: offer lesson 1 (Later asks again next time; starting it or
+        "Don't Show Again" ends the offer). Returns the non-modal box, or None when the offer
+        has ended."""
         lessons = self.lessons() if not self.progress.welcome_dismissed() else []
         if not lessons:
             return None
@@ -271,10 +271,10 @@ class LessonRunner(QObject):
         never = box.addButton("Don't Show Again", QMessageBox.ButtonRole.DestructiveRole)
 
         def answered(button) -> None:
+            if button in (start, never):  # one who started a lesson knows where they are
+                self.progress.dismiss_welcome()
             if button is start:
                 self.start(first)
-            elif button is never:
-                self.progress.dismiss_welcome()
 
         box.buttonClicked.connect(answered)
         box.setModal(False)

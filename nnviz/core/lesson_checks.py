@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.design import Design
 from nnviz.core.optimizers import OPTIMIZERS
 from nnviz.core.registry import Registry
@@ -98,13 +99,22 @@ def _selected(state: LearnerState, p: Mapping[str, Any]) -> bool:
 
 
 def _dead_unit_selected(state: LearnerState, p: Mapping[str, Any]) -> bool:
-    """The selected neuron is a hidden unit whose output is exactly 0 for every sample of the
-    snapshot's batch: no gradient reaches its weights, so it cannot learn back."""
-    snap, layer, neuron = state.snapshot, state.selection.get("layer"), state.selection.get("neuron")
-    if snap is None or layer is None or neuron is None or not 1 <= layer < snap.n_layers:
+    """The selected neuron is a relu-like hidden unit with no positive output anywhere the
+    window looks: over the whole input plane when the snapshot has one (2-D data), else for the
+    samples it traces. No gradient then reaches its weights, so it cannot learn back."""
+    snap, design = state.snapshot, state.design
+    layer, neuron = state.selection.get("layer"), state.selection.get("neuron")
+    if snap is None or design is None or layer is None or neuron is None:
         return False
-    post = snap.post[layer - 1]
-    return neuron < post.shape[1] and bool(np.all(post[:, neuron] == 0.0))
+    if not 1 <= layer < snap.n_layers or layer > len(design.layers):
+        return False
+    if not ACTIVATIONS.get(design.layers[layer - 1].activation).can_die:
+        return False
+    if snap.grid is not None:
+        outputs = snap.grid.neuron_maps[layer]
+        return neuron < len(outputs) and bool(np.all(outputs[neuron] <= 0.0))
+    post = np.atleast_2d(snap.post[layer - 1])
+    return neuron < post.shape[1] and bool(np.all(post[:, neuron] <= 0.0))
 
 
 def _shown(state: LearnerState, p: Mapping[str, Any]) -> bool:

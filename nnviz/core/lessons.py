@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from nnviz.core.design import Design, DesignError, parse_json
 from nnviz.core.examples import example_names, load_example
 from nnviz.core.lesson_checks import read_check
@@ -33,6 +35,7 @@ from nnviz.core.validation import (
     read_str,
     show,
 )
+from nnviz.core.weights_io import load_weights
 from nnviz.core.window_parts import read_hidden, read_target, read_targets
 
 FORMAT = "nnviz-lesson"
@@ -42,15 +45,19 @@ PLACEMENTS = ("right", "left", "top", "bottom", "over")
 MAX_TEXT = 420  # two or three plain sentences
 MAX_TITLE = 80
 MAX_STEPS = 30
-MAX_MINUTES = 10  # a lesson takes under ten minutes
+MAX_MINUTES = 9  # a lesson takes under ten minutes
 MAX_FILE_BYTES = 1_000_000
+
+
+Weights = tuple[list[np.ndarray], list[np.ndarray]]  # (W0, W1, …), (b0, b1, …)
 
 
 @dataclass(frozen=True)
 class LessonStep:
     """One step: `text` to read, `target` to point at (callout on the `placement` side),
     `show` parts to open first, optionally a `task` to try with its `check`, and a `design`
-    that replaces the lesson's from this step on (a second example, say)."""
+    that replaces the lesson's from this step on (a second example, say), with its starting
+    `weights` if given (an `.npz` file as File › Export › Weights writes)."""
 
     title: str
     text: str
@@ -60,6 +67,7 @@ class LessonStep:
     task: str | None = None
     check: Mapping[str, Any] | None = None
     design: Design | None = None
+    weights: Weights | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,7 @@ class Lesson:
     design: Design
     hide: tuple[str, ...]
     steps: tuple[LessonStep, ...]
+    weights: Weights | None = None
 
 
 def lessons_dir() -> Path:
@@ -119,7 +128,7 @@ def _read_lesson(value: Any, path: Path) -> Lesson:
         obj,
         "",
         required=("format", "version", "title", "summary", "minutes", "design", "steps"),
-        optional=("hide",),
+        optional=("hide", "weights"),
     )
     if obj["format"] != FORMAT:
         fail("format", f"must be {FORMAT!r} (got {show(obj['format'])})")
@@ -127,16 +136,17 @@ def _read_lesson(value: Any, path: Path) -> Lesson:
     steps = read_list(obj["steps"], "steps")
     if not 1 <= len(steps) <= MAX_STEPS:
         fail("steps", f"must hold 1 to {MAX_STEPS} steps (got {len(steps)})")
+    folder = path.absolute().parent
+    design = _read_design(obj["design"], folder)
     return Lesson(
         name=path.stem,
         title=read_str(obj["title"], "title", MAX_TITLE),
         summary=read_str(obj["summary"], "summary", MAX_TEXT),
         minutes=read_int(obj["minutes"], "minutes", 1, MAX_MINUTES),
-        design=_read_design(obj["design"], path.absolute().parent),
+        design=design,
+        weights=_read_weights(obj, "weights", folder, design),
         hide=read_hidden(obj.get("hide", []), "hide"),
-        steps=tuple(
-            _read_step(step, f"steps[{i}]", path.absolute().parent) for i, step in enumerate(steps)
-        ),
+        steps=tuple(_read_step(step, f"steps[{i}]", folder) for i, step in enumerate(steps)),
     )
 
 
@@ -158,8 +168,11 @@ def _read_step(value: Any, where: str, folder: Path) -> LessonStep:
         obj,
         where,
         required=("title", "text", "target"),
-        optional=("placement", "show", "try", "check", "design"),
+        optional=("placement", "show", "try", "check", "design", "weights"),
     )
+    if "weights" in obj and "design" not in obj:
+        fail(f"{where}.design", "required when a step has its own 'weights'")
+    design = _read_design(obj["design"], folder, f"{where}.design") if "design" in obj else None
     if ("try" in obj) != ("check" in obj):
         missing = "try" if "check" in obj else "check"
         fail(f"{where}.{missing}", "required when a step has a 'try' or a 'check'")
@@ -176,5 +189,19 @@ def _read_step(value: Any, where: str, folder: Path) -> LessonStep:
         show=read_targets(obj.get("show", []), f"{where}.show"),
         task=read_str(obj["try"], f"{where}.try", MAX_TEXT) if "try" in obj else None,
         check=read_check(obj["check"], f"{where}.check") if "check" in obj else None,
-        design=_read_design(obj["design"], folder, f"{where}.design") if "design" in obj else None,
+        design=design,
+        weights=_read_weights(obj, f"{where}.weights", folder, design),
     )
+
+
+def _read_weights(obj: Mapping[str, Any], where: str, folder: Path, design) -> Weights | None:
+    """The starting weights a lesson or step names, as a path from the lesson's folder,
+    checked against its design; None when it names none."""
+    key = where.rsplit(".", 1)[-1]
+    if key not in obj:
+        return None
+    name = read_str(obj[key], where, 300)
+    try:
+        return load_weights(folder / name, design)
+    except DesignError as error:
+        fail(where, str(error))

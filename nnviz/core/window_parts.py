@@ -17,10 +17,10 @@ TARGETS: dict[str, str] = {
     "networkCanvas": "the network: neurons and the links between them",
     "dataView": "the data: the input plane, the decision boundary or the predictions",
     "build_dock": "the Build panel: data, layers, optimizer and training settings",
-    "datasetSection": "the Data section of the Build panel",
-    "layersSection": "the Layers section of the Build panel",
-    "optimizerSection": "the Optimizer section of the Build panel (learning rate too)",
-    "trainingSection": "the Training section of the Build panel (batch size, epochs)",
+    "datasetSection": "the Build panel's Data section",
+    "layersSection": "the Build panel's Network section: layers, units, activations",
+    "optimizerSection": "the Build panel's Loss and optimizer section, learning rate included",
+    "trainingSection": "the Build panel's Training section: batch size, epochs",
     "plots_dock": "the training curves",
     "lossPlot": "the loss curve: training and test loss",
     "scorePlot": "the accuracy (or R²) curve",
@@ -61,7 +61,9 @@ def read_target(value: Any, where: str) -> str:
 
 
 def read_targets(value: Any, where: str) -> tuple[str, ...]:
-    return tuple(read_target(item, f"{where}[{i}]") for i, item in enumerate(read_list(value, where)))
+    return tuple(
+        read_target(item, f"{where}[{i}]") for i, item in enumerate(read_list(value, where))
+    )
 
 
 def read_hidden(value: Any, where: str) -> tuple[str, ...]:

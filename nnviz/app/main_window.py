@@ -44,6 +44,7 @@ from nnviz.app.file_actions import SESSION_SUFFIX, FileActions, file_error
 from nnviz.app.icons import app_icon, icon
 from nnviz.app.style import STATE_COLORS
 from nnviz.app.views.data_view import DataView
+from nnviz.app.views.layer_space_view import LayerSpaceView, add_layer_space_dock
 from nnviz.app.views.network_canvas import NetworkCanvas
 from nnviz.app.views.plots import PlotsPanel
 from nnviz.app.worker import TrainingWorker
@@ -61,6 +62,7 @@ FRAME_MS = 33  # the GUI pulls the latest snapshot at about 30 frames a second
 # the other costly redraws; past IDLE_PHASE the canvas is taking none and they need no turn.
 DATA_TURN = (0.3, 0.6)
 PLOTS_TURN = (0.6, 0.9)
+LAYER_SPACE_TURN = (0.1, 0.3)
 IDLE_PHASE = 1.5
 # While training, the status bar's numbers change at most this often: each new text repaints
 # its label (rich text, laid out again), and nobody reads a counter that changes 30 times a second.
@@ -278,6 +280,7 @@ class MainWindow(ExportActions, QMainWindow):
         self.canvas = NetworkCanvas()
         self.data_view = DataView()
         self.plots = PlotsPanel()
+        self.layer_space = LayerSpaceView()
         self.build_panel = BuildPanel(self.document)
         self.banner = Banner()
         self.files = FileActions(self)
@@ -297,6 +300,7 @@ class MainWindow(ExportActions, QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
+        self.layer_space_dock = add_layer_space_dock(self)
 
         self.document.designChanged.connect(self._on_design_changed)
         self.document.modifiedChanged.connect(self.setWindowModified)
@@ -504,6 +508,7 @@ class MainWindow(ExportActions, QMainWindow):
         self.canvas.set_design(design)
         self.canvas.set_image_shape(dataset.image_shape)
         self.data_view.set_dataset(dataset)
+        self.layer_space.set_dataset(dataset)
         self.sample_box.blockSignals(True)
         self.sample_box.setRange(0, max(len(dataset.x_train) - 1, 0))
         self.sample_box.blockSignals(False)
@@ -614,6 +619,8 @@ class MainWindow(ExportActions, QMainWindow):
             self.plots.set_snapshot(snapshot, force=settled)
         else:
             self.plots.hold(snapshot)
+        if idle or LAYER_SPACE_TURN[0] <= phase < LAYER_SPACE_TURN[1]:
+            self.layer_space.set_snapshot(snapshot)
 
     def _show_divergence(self, snapshot: Snapshot) -> None:
         self._diverged_shown = True

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:  # layer_space builds its arrays with this module's frozen_copy
+    from nnviz.core.layer_space import LayerSpace
 
 Arrays = tuple[np.ndarray, ...]
 
@@ -81,6 +85,9 @@ class Snapshot:
     step_history: Mapping[str, np.ndarray] = field(default_factory=dict)
     # Regression only: predictions against targets, refreshed like `grid`.
     predictions: PredictionView | None = None
+    # Every layer's picture of a sample of the data, when a view asks for it (layer_space.py);
+    # refreshed like `grid`.
+    layer_space: LayerSpace | None = None
 
     @property
     def n_layers(self) -> int:

@@ -135,6 +135,9 @@ ACTIONS: dict[str, ActionSpec] = {
     "export_plane": ActionSpec(
         "&Decision Plane…", "export_plane", None, "The decision plane as a PNG or SVG picture"
     ),
+    "export_layer_space": ActionSpec(
+        "&Layer Space…", "export_layer_space", None, "Every layer's view of the data, PNG or SVG"
+    ),
     "export_history": ActionSpec(
         "Training &History CSV…", "export_history", None, "The training history as CSV"
     ),

@@ -33,7 +33,7 @@ import numpy as np
 from nnviz.core.activations import Activation
 from nnviz.core.datasets import Dataset
 from nnviz.core.network import Network
-from nnviz.core.snapshot import frozen_copy
+from nnviz.core.snapshot import Snapshot, frozen_copy
 from nnviz.core.targets import Targets
 
 MAX_POINTS = 600  # training samples shown (a fixed random subset of larger sets)
@@ -213,14 +213,14 @@ class LayerPanel:
 
     @property
     def caption(self) -> str:
-        """What the coordinates are, in a few words."""
+        """What the coordinates are, in a few words (panels are small)."""
         if self.kind == "pca":
-            share = "–" if self.explained is None or math.isnan(self.explained) else None
-            share = share or f"{self.explained:.0%}"
-            return f"PCA plane · {share} of variance"
+            share = self.explained
+            share = "–" if share is None or math.isnan(share) else f"{share:.0%}"
+            return f"PCA · {share} of variance"
         if self.kind == "line":
-            return "its one value (height only spreads the points)"
-        return "its own two coordinates"
+            return "1-D · height only spreads"
+        return "exact 2-D"
 
 
 @dataclass(frozen=True)
@@ -314,6 +314,8 @@ class LayerSpaceTracker:
             coords = self._coords(projection, values, n, trace_spread, trace_x is not None)
             points, trace, grid = coords
             extent = self._extent(k, projection.kind, points)
+            if grid is not None:
+                grid = _clipped(grid, extent)
             decision = self._decision(network, k, projection, extent)
             panels.append(
                 LayerPanel(
@@ -441,6 +443,27 @@ def _grid_inputs(data: Dataset) -> np.ndarray | None:
     horizontal = vertical[..., ::-1]
     points = np.concatenate([vertical, horizontal]).reshape(-1, 2)
     return np.asarray(data.encode(points), dtype=float)
+
+
+def _clipped(grid: np.ndarray, extent: Extent) -> np.ndarray:
+    """Grid lines with their points beyond `extent` set to NaN: a line leaving the panel is
+    cut there (a ReLU layer can send parts of the plane far from every sample)."""
+    x0, x1, y0, y1 = extent
+    inside = (
+        (grid[..., 0] >= x0) & (grid[..., 0] <= x1) & (grid[..., 1] >= y0) & (grid[..., 1] <= y1)
+    )
+    return np.where(inside[..., None], grid, np.nan)
+
+
+def layer_space_at(
+    design, data: Dataset, targets: Targets, seed: int, snapshot: Snapshot
+) -> LayerSpace:
+    """A frame of the weights a snapshot holds, apart from any run's tracker (for a picture of
+    a moment whose snapshot carries none, e.g. an export while the view was hidden)."""
+    network = Network(design, seed=seed)
+    network.load_weights(snapshot.weights, snapshot.biases)
+    tracker = LayerSpaceTracker(data, targets, seed)
+    return tracker.build(network, snapshot.step, snapshot.trace_sample)
 
 
 def _spread(rows: np.ndarray) -> np.ndarray:

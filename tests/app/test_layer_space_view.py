@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
 from design_factory import xor_design
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, QSize
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QFileDialog
 
+from nnviz.app import export_actions
 from nnviz.app import main_window as main_window_module
 from nnviz.app.main_window import MainWindow
 from nnviz.app.views.layer_space_view import LayerSpaceView
@@ -18,6 +22,7 @@ from nnviz.core.design import Design
 from nnviz.core.trainer import Trainer
 
 WAIT_MS = 10_000
+SVG = "{http://www.w3.org/2000/svg}"
 BOTTLENECK = [
     {"units": 8, "activation": "tanh"},
     {"units": 2, "activation": "tanh"},
@@ -59,7 +64,7 @@ def test_one_panel_per_layer_with_every_sample_in_its_class_colour(view):
     space = snapshot.layer_space
     assert view.panel_count() == 4
     assert "Layer 2 (2 tanh)" in view.panel_titles()[2]
-    assert "its own two coordinates" in view.panel_titles()[2]
+    assert "exact 2-D" in view.panel_titles()[2]
     items = view._panels[2]
     drawn = sum(len(s.data) for s in items.scatters)
     assert drawn == len(space.rows)
@@ -176,3 +181,28 @@ def test_layer_space_redraws_in_its_own_turn(window, monkeypatch, phase, drawn):
     window._update_in_turn(running, settled=False)
     assert bool(calls) == drawn
     assert main_window_module.LAYER_SPACE_TURN[1] <= main_window_module.DATA_TURN[0]
+
+
+def test_file_export_draws_the_current_state_with_the_dock_behind(window, tmp_path, monkeypatch):
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "space.svg"), "")
+    )
+    assert window.layer_space.frame() is None  # never shown
+    window.actions["export_layer_space"].trigger()
+    root = ET.parse(tmp_path / "space.svg").getroot()
+    assert root.find(f"{SVG}title").text == "Layer space"
+    assert window.layer_space.frame().step == window.worker.latest().step
+    assert window.layer_space.panel_count() == 4
+
+
+def test_right_click_exports_a_png_at_the_chosen_size(view, tmp_path, monkeypatch):
+    shown(view, trainer_for(layers=BOTTLENECK))
+    actions = {a.text(): a for a in view.export_menu().actions()}
+    assert list(actions) == ["Export as PNG…", "Export as SVG…"]
+    monkeypatch.setattr(export_actions, "ask_png_size", lambda parent, size: (QSize(600, 200), 2.0))
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "space.png"), "")
+    )
+    actions["Export as PNG…"].trigger()
+    image = QImage(str(tmp_path / "space.png"))
+    assert (image.width(), image.height()) == (1200, 400)

@@ -52,7 +52,7 @@ def test_panels_one_per_layer_with_titles_and_kinds():
     ]
     assert [p.kind for p in space.panels] == ["exact", "pca", "exact", "line"]
     assert space.panels[0].axes == ("x1", "x2")
-    assert space.panels[2].caption == "its own two coordinates"
+    assert space.panels[2].caption == "exact 2-D"
     assert len(space.rows) == len(space.labels) == len(t.data.x_train)  # a small set: all rows
 
 
@@ -92,7 +92,7 @@ def test_pca_panel_matches_a_reference_svd_up_to_sign():
         sign = np.sign(got @ ref)
         np.testing.assert_allclose(got, sign * ref, atol=1e-9)
     assert panel.explained == pytest.approx((s[0] ** 2 + s[1] ** 2) / np.sum(s**2))
-    assert panel.caption == f"PCA plane · {panel.explained:.0%} of variance"
+    assert panel.caption == f"PCA · {panel.explained:.0%} of variance"
 
 
 def test_later_pca_frames_keep_the_principal_plane_and_turn_to_follow_the_last_frame():
@@ -144,8 +144,15 @@ def test_warped_grid_is_the_forward_pass_of_the_input_planes_grid_lines():
     horizontal = np.column_stack([along, np.full(ls.LINE_POINTS, across[5])])
     for index, raw in ((3, vertical), (ls.GRID_LINES + 5, horizontal)):
         fwd = t.network.forward(t.data.encode(raw))
-        np.testing.assert_allclose(space.panels[0].grid[index], raw, atol=1e-12)
-        np.testing.assert_allclose(space.panels[2].grid[index], fwd.post[1], atol=1e-12)
+        for panel, expected in ((space.panels[0], raw), (space.panels[2], fwd.post[1])):
+            got = panel.grid[index]
+            x0, x1, y0, y1 = panel.extent
+            inside = (expected[:, 0] >= x0) & (expected[:, 0] <= x1)
+            inside &= (expected[:, 1] >= y0) & (expected[:, 1] <= y1)
+            assert inside.any()
+            # cut where the line leaves the panel, exact inside it
+            np.testing.assert_array_equal(np.isfinite(got[:, 0]), inside)
+            np.testing.assert_allclose(got[inside], expected[inside], atol=1e-12)
     assert space.panels[1].grid.shape == (2 * ls.GRID_LINES, ls.LINE_POINTS, 2)
 
 
@@ -298,3 +305,14 @@ def test_a_diverged_network_gives_a_frame_without_failing():
     space = tracker.build(t.network, 1, None)
     assert math.isnan(space.panels[2].explained)
     assert np.all(np.isnan(space.panels[2].points))
+
+
+def test_a_frame_of_a_snapshots_weights_matches_the_trackers():
+    t = make_trainer(BOTTLENECK)
+    train_some(t)
+    t.show_layer_space(True)
+    snapshot = t.snapshot()
+    again = ls.layer_space_at(t.design, t.data, t.targets, t.seed, snapshot)
+    for a, b in zip(snapshot.layer_space.panels, again.panels, strict=True):
+        np.testing.assert_allclose(a.points, b.points, atol=1e-12)
+        assert a.extent == pytest.approx(b.extent)

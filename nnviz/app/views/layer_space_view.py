@@ -16,13 +16,15 @@ pairs, and a panel's title changes only when its rounded variance share does.
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPixmap
-from PySide6.QtWidgets import QDockWidget, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QMenu, QVBoxLayout, QWidget
 
+from nnviz.app.export_actions import export_picture_interactive
 from nnviz.app.views.colormap import CLASS_COLORS, DIVERGING_LUT, lut_index, robust_scale
 from nnviz.app.views.data_view import plane_rgb
 from nnviz.app.views.images import ink_image
@@ -41,6 +43,8 @@ HOVER_RADIUS_PX = 9
 REGRESSION_BINS = 15  # regression points are drawn in this many colour steps
 PICTURE_PX = 84  # side of the hovered image sample's picture
 PANEL_MIN_PX = 150  # below this width per panel, panels wrap onto a second row
+EXPORT_MENU = {"Export as PNG…": ".png", "Export as SVG…": ".svg"}
+EXPORT_TITLE = "Layer space"
 HINT = "Hover a point: the same sample is ringed in every layer."
 
 
@@ -70,6 +74,8 @@ class LayerSpaceView(QWidget):
         self.picture = QLabel(self)
         self.picture.setStyleSheet("background: white; border: 1px solid rgb(128, 134, 140);")
         self.picture.hide()
+        self.graphics.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.graphics.customContextMenuRequested.connect(self._show_menu)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -90,9 +96,13 @@ class LayerSpaceView(QWidget):
     def set_snapshot(self, snapshot: Snapshot | None) -> bool:
         """Draw the snapshot's layer space if it is new and the view is visible; True if drawn."""
         space = None if snapshot is None else snapshot.layer_space
-        if space is None or space is self._space or self._dataset is None:
+        if space is None or not self.isVisible():
             return False
-        if not self.isVisible():
+        return self.draw(space)
+
+    def draw(self, space: LayerSpace) -> bool:
+        """Draw a frame, shown or not (exports draw hidden views); True unless already drawn."""
+        if space is self._space or self._dataset is None:
             return False
         previous, self._space = self._space, space
         if len(space.panels) != len(self._panels):
@@ -237,6 +247,21 @@ class LayerSpaceView(QWidget):
         else:
             what = f"target {float(np.ravel(d.y_train[row])[0]):.3g}"
         self.footer.setText(f"Sample #{row} · {what} — ringed in every layer")
+
+    # ------------------------------------------------------------------ exporting
+    def export_menu(self) -> QMenu:
+        """The right-click menu: the picture as PNG (at a chosen size) or SVG."""
+        menu = QMenu(self)
+        for text, suffix in EXPORT_MENU.items():
+            action = menu.addAction(text)
+            action.triggered.connect(partial(self._export, suffix))
+        return menu
+
+    def _show_menu(self, pos) -> None:
+        self.export_menu().popup(self.graphics.mapToGlobal(pos))
+
+    def _export(self, suffix: str) -> None:
+        export_picture_interactive(self, self.graphics, "layer_space", suffix, EXPORT_TITLE)
 
     # ------------------------------------------------------------------ hovering
     def _on_mouse_moved(self, pos: QPointF) -> None:

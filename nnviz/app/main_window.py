@@ -42,6 +42,8 @@ from nnviz.app.document import DesignDocument
 from nnviz.app.export_actions import ExportActions
 from nnviz.app.file_actions import SESSION_SUFFIX, FileActions, file_error
 from nnviz.app.icons import app_icon, icon
+from nnviz.app.learning import install_learning
+from nnviz.app.selection import Selection, kept_selection
 from nnviz.app.style import STATE_COLORS
 from nnviz.app.views.data_view import DataView
 from nnviz.app.views.layer_space_view import LayerSpaceView, add_layer_space_dock
@@ -150,6 +152,12 @@ ACTIONS: dict[str, ActionSpec] = {
         None,
         "A PyTorch script that rebuilds this network with its trained weights",
     ),
+    "export_worked_example": ActionSpec(
+        "Worked &Example (Markdown)…",
+        "export_worked_example",
+        None,
+        "The next training step taken apart for the traced sample, as a worksheet",
+    ),
     "export_all": ActionSpec(
         "&All…", "export_all", None, "Plots, pictures, history, weights and PyTorch script"
     ),
@@ -195,6 +203,7 @@ MENUS: dict[str, tuple[str | None, ...]] = {
     "&Edit": ("undo", "redo"),
     "&Train": ("play", "step", "epoch", None, "reset"),
     "&View": (),  # filled with the docks' toggle actions
+    "&Help": (),  # filled by install_learning
 }
 SUBMENUS: dict[str, str] = {
     "recent": "Open &Recent",
@@ -280,10 +289,12 @@ class MainWindow(ExportActions, QMainWindow):
 
         self.document = DesignDocument(design, path)
         self.worker = TrainingWorker()
+        self.selection = Selection(self)  # observed by every view; see nnviz.app.selection
         self.canvas = NetworkCanvas()
-        self.data_view = DataView()
+        self.canvas.set_selection(self.selection)
+        self.data_view = DataView(selection=self.selection)
         self.plots = PlotsPanel()
-        self.layer_space = LayerSpaceView()
+        self.layer_space = LayerSpaceView(selection=self.selection)
         self.build_panel = BuildPanel(self.document)
         self.banner = Banner()
         self.files = FileActions(self)
@@ -304,6 +315,7 @@ class MainWindow(ExportActions, QMainWindow):
         self._build_toolbar()
         self._build_status_bar()
         self.layer_space_dock = add_layer_space_dock(self)
+        install_learning(self)
 
         self.document.designChanged.connect(self._on_design_changed)
         self.document.modifiedChanged.connect(self.setWindowModified)
@@ -311,7 +323,7 @@ class MainWindow(ExportActions, QMainWindow):
         self.document.pathChanged.connect(self._update_title)
         self.document.pathChanged.connect(self._sync_file_actions)
         self.worker.failed.connect(self._on_worker_failed)
-        self.data_view.sampleRequested.connect(self._on_sample_requested)
+        self.selection.changed.connect(self._on_selection_changed)
 
         self.frame_timer = QTimer(self)
         self.frame_timer.setInterval(FRAME_MS)
@@ -515,7 +527,9 @@ class MainWindow(ExportActions, QMainWindow):
         self.sample_box.blockSignals(True)
         self.sample_box.setRange(0, max(len(dataset.x_train) - 1, 0))
         self.sample_box.blockSignals(False)
-        self._on_trace_changed()
+        kept = kept_selection(self.selection.state, trainer.network.layer_sizes, dataset)
+        self.selection.set(**kept)
+        self.worker.set_trace_sample(self.selection.sample)
         self._sync_play_action()
         self.update_frame()
 
@@ -572,14 +586,22 @@ class MainWindow(ExportActions, QMainWindow):
     def _on_trace_changed(self, *_args) -> None:
         sample = self.trace_box.currentIndex() == 1
         self.sample_box.setEnabled(sample)
-        self.worker.set_trace_sample(self.sample_box.value() if sample else None)
+        self.selection.set(sample=self.sample_box.value() if sample else None)
 
-    def _on_sample_requested(self, index: int) -> None:
-        self.sample_box.blockSignals(True)
-        self.sample_box.setValue(index)
-        self.sample_box.blockSignals(False)
-        self.trace_box.setCurrentIndex(1)
-        self._on_trace_changed()
+    def _on_selection_changed(self) -> None:
+        """The toolbar's trace controls and the trainer follow the selection's sample."""
+        if "sample" not in self.selection.last_changed:
+            return
+        sample = self.selection.sample
+        for widget in (self.trace_box, self.sample_box):
+            widget.blockSignals(True)
+        self.trace_box.setCurrentIndex(0 if sample is None else 1)
+        self.sample_box.setEnabled(sample is not None)
+        if sample is not None:
+            self.sample_box.setValue(sample)
+        for widget in (self.trace_box, self.sample_box):
+            widget.blockSignals(False)
+        self.worker.set_trace_sample(sample)
 
     # ------------------------------------------------------------------ frames
     def update_frame(self) -> bool:

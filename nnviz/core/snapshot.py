@@ -88,6 +88,8 @@ class Snapshot:
     # Every layer's picture of a sample of the data, when a view asks for it (layer_space.py);
     # refreshed like `grid`.
     layer_space: LayerSpace | None = None
+    # The dataset's class names (class k is class_names[k]); None for regression or unnamed data.
+    class_names: tuple[str, ...] | None = None
 
     @property
     def n_layers(self) -> int:

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 from design_factory import xor_design
-from PySide6.QtCore import QPointF, QSize
+from PySide6.QtCore import QPointF, QSize, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog
 
@@ -97,22 +97,23 @@ def test_traced_sample_is_ringed_in_every_panel(view):
         np.testing.assert_allclose([xs[0], ys[0]], panel.trace)
 
 
-def test_hovering_a_point_rings_that_sample_in_every_panel_and_says_which(qtbot, view):
+def test_hovering_a_point_rings_that_sample_in_every_panel_and_says_which(view):
     snapshot = shown(view, trainer_for(layers=BOTTLENECK))
     space = snapshot.layer_space
     index = 17
     row = int(space.rows[index])
-    with qtbot.waitSignal(view.sampleHovered) as signal:
-        view._on_mouse_moved(scene_pos(view, 2, space.panels[2].points[index]))
-    assert signal.args == [row]
+    view._on_mouse_moved(scene_pos(view, 2, space.panels[2].points[index]))
+    assert view.selection.hovered_sample == row
     assert view.hovered() == row
     for items, panel in zip(view._panels, space.panels, strict=True):
         xs, ys = items.hover.getData()
         np.testing.assert_allclose([xs[0], ys[0]], panel.points[index])
     assert f"Sample #{row}" in view.footer.text()
-    assert f"class {int(view._dataset.y_train[row])}" in view.footer.text()
-    view.set_hovered(None)
+    d = view._dataset
+    assert f"class {d.class_names[d.y_train[row]]}" in view.footer.text()
+    view.selection.set(hovered_sample=None)  # e.g. the pointer left the data view's point
     assert len(view._panels[0].hover.data) == 0
+    assert view.footer.text().startswith("Hover a point")
 
 
 def test_hovering_an_image_sample_shows_its_picture_beside_the_cursor(view):
@@ -163,9 +164,6 @@ def test_window_builds_layer_spaces_only_while_its_dock_shows(qtbot, window):
     assert window.worker.latest().layer_space is None  # behind the training curves
     dock.raise_()
     qtbot.waitUntil(lambda: window.worker.trainer.layer_space is not None, timeout=WAIT_MS)
-    qtbot.waitUntil(
-        lambda: window.update_frame() or window.layer_space.panel_count() == 4, timeout=WAIT_MS
-    )
     qtbot.waitUntil(lambda: window.layer_space.panel_count() == 4, timeout=WAIT_MS)
     window.plots_dock.raise_()
     qtbot.waitUntil(lambda: window.worker.trainer.layer_space is None, timeout=WAIT_MS)
@@ -206,3 +204,25 @@ def test_right_click_exports_a_png_at_the_chosen_size(view, tmp_path, monkeypatc
     actions["Export as PNG…"].trigger()
     image = QImage(str(tmp_path / "space.png"))
     assert (image.width(), image.height()) == (1200, 400)
+
+
+def test_window_shares_hovered_and_traced_samples_with_the_data_view(qtbot, window):
+    window.layer_space_dock.raise_()
+    qtbot.waitUntil(lambda: window.layer_space.frame() is not None, timeout=WAIT_MS)
+    view = window.layer_space
+    space = view.frame()
+    row = int(space.rows[11])
+    window.selection.set(hovered_sample=row)  # as the data view does under the pointer
+    xs, ys = view._panels[1].hover.getData()
+    np.testing.assert_allclose([xs[0], ys[0]], space.panels[1].points[11])
+    click = type(
+        "Click",
+        (),
+        {
+            "button": lambda self: Qt.MouseButton.LeftButton,
+            "scenePos": lambda self: scene_pos(view, 2, space.panels[2].points[11]),
+        },
+    )()
+    view._on_mouse_clicked(click)
+    assert window.selection.sample == row
+    qtbot.waitUntil(lambda: window.worker.trainer.trace_sample == row, timeout=WAIT_MS)

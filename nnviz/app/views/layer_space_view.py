@@ -6,7 +6,9 @@ diverging map, for regression), the input plane's grid lines carried through eac
 output's decision shaded behind the panel that feeds the output layer and the output's own, with
 its exact boundary where the panel shows the layer's own coordinates. The traced sample is ringed
 in every panel; hovering a point rings the same sample everywhere (and, for images, shows its
-picture beside the cursor) and announces it with `sampleHovered`.
+picture beside the cursor). Both go through the window's `Selection`: the hovered point is its
+`hovered_sample` (so the data view rings it too, and a point hovered there is ringed here), and
+clicking a point chooses it as the traced `sample`.
 
 Cheap to redraw several times a second: the points of one colour are one scatter item (one
 brush, no per-point styles), the grid lines of a panel one curve, the boundary one curve of
@@ -20,14 +22,16 @@ from functools import partial
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPixmap
 from PySide6.QtWidgets import QDockWidget, QLabel, QMenu, QVBoxLayout, QWidget
 
 from nnviz.app.export_actions import export_picture_interactive
+from nnviz.app.selection import Selection
 from nnviz.app.views.colormap import CLASS_COLORS, DIVERGING_LUT, lut_index, robust_scale
 from nnviz.app.views.data_view import plane_rgb
 from nnviz.app.views.images import ink_image
+from nnviz.core.class_names import class_name
 from nnviz.core.layer_space import LayerPanel, LayerSpace
 from nnviz.core.snapshot import Snapshot
 
@@ -45,17 +49,17 @@ PICTURE_PX = 84  # side of the hovered image sample's picture
 PANEL_MIN_PX = 150  # below this width per panel, panels wrap onto a second row
 EXPORT_MENU = {"Export as PNG…": ".png", "Export as SVG…": ".svg"}
 EXPORT_TITLE = "Layer space"
-HINT = "Hover a point: the same sample is ringed in every layer."
+HINT = "Hover a point: the same sample is ringed in every layer; click it to trace it."
 
 
 class LayerSpaceView(QWidget):
-    """One panel per layer; reads `Snapshot.layer_space` only."""
+    """One panel per layer; reads `Snapshot.layer_space`, reads and writes the `Selection`."""
 
-    sampleHovered = Signal(object)  # noqa: N815 - Qt naming; a training row, or None
-
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, selection: Selection | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("layerSpace")
+        self.selection = selection if selection is not None else Selection(self)
+        self.selection.changed.connect(self._on_selection_changed)
         self._dataset = None
         self._space: LayerSpace | None = None
         self._panels: list[_PanelItems] = []
@@ -68,6 +72,7 @@ class LayerSpaceView(QWidget):
         self.graphics.setBackground("w")
         self.graphics.ci.setSpacing(2)
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.graphics.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self.footer = QLabel(HINT)
         self.footer.setStyleSheet("color: rgb(91, 100, 112); padding: 2px 8px;")
         self.footer.setFixedHeight(self.footer.sizeHint().height())
@@ -117,8 +122,9 @@ class LayerSpaceView(QWidget):
         self._draw_hovered()
         return True
 
-    def set_hovered(self, row: int | None) -> None:
-        """Ring training row `row` in every panel (None: no ring), e.g. hovered elsewhere."""
+    def _on_selection_changed(self) -> None:
+        """Ring the hovered training row in every panel (None: no ring), wherever hovered."""
+        row = self.selection.hovered_sample
         if row == self._hovered:
             return
         self._hovered = row
@@ -237,13 +243,11 @@ class LayerSpaceView(QWidget):
 
     def _update_footer(self) -> None:
         row, d = self._hovered, self._dataset
-        if row is None or d is None:
+        if row is None or d is None or row >= len(d.y_train):
             self.footer.setText(HINT)
             return
         if d.task == "classification":
-            label = int(d.y_train[row])
-            names = d.class_names
-            what = f"class {names[label] if names and label < len(names) else label}"
+            what = f"class {class_name(d.class_names, int(d.y_train[row]))}"
         else:
             what = f"target {float(np.ravel(d.y_train[row])[0]):.3g}"
         self.footer.setText(f"Sample #{row} · {what} — ringed in every layer")
@@ -266,10 +270,15 @@ class LayerSpaceView(QWidget):
     # ------------------------------------------------------------------ hovering
     def _on_mouse_moved(self, pos: QPointF) -> None:
         row = self._row_at(pos)
-        if row != self._hovered:
-            self.set_hovered(row)
-            self.sampleHovered.emit(row)
+        self.selection.set(hovered_sample=row)
         self._place_picture(row, pos)
+
+    def _on_mouse_clicked(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        row = self._row_at(event.scenePos())
+        if row is not None:
+            self.selection.set(sample=row)
 
     def _row_at(self, pos: QPointF) -> int | None:
         """The training row of the point nearest the cursor within HOVER_RADIUS_PX, or None."""
@@ -316,8 +325,7 @@ class LayerSpaceView(QWidget):
     def leaveEvent(self, event) -> None:
         self.picture.hide()
         if self._hovered is not None:
-            self.set_hovered(None)
-            self.sampleHovered.emit(None)
+            self.selection.set(hovered_sample=None)
         super().leaveEvent(event)
 
 

@@ -78,7 +78,8 @@ def views(qtbot, trainer) -> RunViews:
     layer_space.resize(900, 300)
     layer_space.set_dataset(trainer.data)
     layer_space.draw(layer_space_at(trainer.design, trainer.data, trainer.targets, 0, snapshot))
-    return RunViews(plots, canvas, data_view.plane.plot, snapshot, trainer.design, layer_space)
+    # yielded, not returned: the views' parents (the data view) stay alive during the test
+    yield RunViews(plots, canvas, data_view.plane.plot, snapshot, trainer.design, layer_space)
 
 
 def png_image(path: Path) -> QImage:

@@ -42,9 +42,13 @@ from nnviz.app.document import DesignDocument
 from nnviz.app.export_actions import ExportActions
 from nnviz.app.file_actions import SESSION_SUFFIX, FileActions, file_error
 from nnviz.app.icons import app_icon, icon
+from nnviz.app.image_docks import ImageDocks
+from nnviz.app.inspection import InspectionTools
 from nnviz.app.learning import install_learning
+from nnviz.app.pace_control import pace_box
 from nnviz.app.selection import Selection, kept_selection
 from nnviz.app.style import STATE_COLORS
+from nnviz.app.timeline_panel import TimelinePanel
 from nnviz.app.views.data_view import DataView
 from nnviz.app.views.layer_space_view import LayerSpaceView, add_layer_space_dock
 from nnviz.app.views.network_canvas import NetworkCanvas
@@ -54,7 +58,9 @@ from nnviz.core.datasets import Dataset
 from nnviz.core.design import Design, DesignError, default_design, load_design, needs_reset
 from nnviz.core.examples import example_at
 from nnviz.core.optimizers import make_optimizer
+from nnviz.core.pace import pace_named
 from nnviz.core.snapshot import Snapshot
+from nnviz.core.timeline import Timeline
 from nnviz.core.trainer import Trainer
 
 BUILD_DOCK_MARGIN = 24  # room for the dock's scroll bar beside the panel's preferred width
@@ -89,7 +95,6 @@ ANIMATION_MODES = {
     "Backward pass": "backward",
     "Off (latest state)": "off",
 }
-SPEEDS = {"¼×": 0.25, "½×": 0.5, "1×": 1.0, "2×": 2.0, "4×": 4.0}
 TRACE_MODES = ("Batch mean", "One sample")
 
 
@@ -178,6 +183,12 @@ ACTIONS: dict[str, ActionSpec] = {
     "reset": ActionSpec(
         "&Reset", "reset_run", "R", "New random weights, back to step 0 (R)", "reset"
     ),
+    "step_back": ActionSpec(
+        "Step &back",
+        "timeline_panel.step_back",
+        "Shift+S",
+        "Show the step before, from the timeline (Shift+S, when paused)",
+    ),
 }
 
 # Menu title → action names; None is a separator. "undo"/"redo" come from the document; names
@@ -201,7 +212,7 @@ MENUS: dict[str, tuple[str | None, ...]] = {
         "quit",
     ),
     "&Edit": ("undo", "redo"),
-    "&Train": ("play", "step", "epoch", None, "reset"),
+    "&Train": ("play", "step", "epoch", "step_back", None, "reset"),
     "&View": (),  # filled with the docks' toggle actions
     "&Help": (),  # filled by install_learning
 }
@@ -296,6 +307,7 @@ class MainWindow(ExportActions, QMainWindow):
         self.plots = PlotsPanel()
         self.layer_space = LayerSpaceView(selection=self.selection)
         self.build_panel = BuildPanel(self.document)
+        self.timeline_panel = TimelinePanel(self)
         self.banner = Banner()
         self.files = FileActions(self)
         self._run_design: Design | None = None
@@ -316,6 +328,7 @@ class MainWindow(ExportActions, QMainWindow):
         self._build_status_bar()
         self.layer_space_dock = add_layer_space_dock(self)
         install_learning(self)
+        self.inspection = InspectionTools(self)  # explorers, inspector, step-through
 
         self.document.designChanged.connect(self._on_design_changed)
         self.document.modifiedChanged.connect(self.setWindowModified)
@@ -361,6 +374,7 @@ class MainWindow(ExportActions, QMainWindow):
         layout.setSpacing(6)
         layout.addWidget(self.banner)
         layout.addWidget(splitter, 1)
+        layout.addWidget(self.timeline_panel)
         self.setCentralWidget(central)
 
     def _build_docks(self) -> None:
@@ -379,6 +393,7 @@ class MainWindow(ExportActions, QMainWindow):
         )
         for dock in (self.build_dock, self.plots_dock):
             dock.setFeatures(features)
+        self.image_docks = ImageDocks(self, self.plots_dock)
 
     def _build_actions(self) -> None:
         for name, spec in ACTIONS.items():
@@ -417,6 +432,8 @@ class MainWindow(ExportActions, QMainWindow):
         view = self.menus["view"]
         view.addAction(self.build_dock.toggleViewAction())
         view.addAction(self.plots_dock.toggleViewAction())
+        for dock in self.image_docks.docks():
+            view.addAction(dock.toggleViewAction())
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Training", self)
@@ -436,11 +453,8 @@ class MainWindow(ExportActions, QMainWindow):
         self.mode_box.currentTextChanged.connect(
             lambda text: self.canvas.set_mode(ANIMATION_MODES[text])
         )
-        self.speed_box = QComboBox()
-        self.speed_box.addItems(list(SPEEDS))
-        self.speed_box.setCurrentText("1×")
-        self.speed_box.setToolTip("Animation speed")
-        self.speed_box.currentTextChanged.connect(lambda text: self.canvas.set_speed(SPEEDS[text]))
+        self.speed_box = pace_box()
+        self.speed_box.currentTextChanged.connect(self._on_pace_changed)
         self.trace_box = QComboBox()
         self.trace_box.addItems(list(TRACE_MODES))
         self.trace_box.setToolTip(
@@ -465,6 +479,9 @@ class MainWindow(ExportActions, QMainWindow):
         self.canvas.set_mode(ANIMATION_MODES[self.mode_box.currentText()])
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
         self.toolbar = bar
+
+    def _on_pace_changed(self, label: str) -> None:
+        self.worker.set_pace(pace_named(label).steps_per_s)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -504,10 +521,14 @@ class MainWindow(ExportActions, QMainWindow):
             return False
         return True
 
-    def install_run(self, trainer: Trainer, keep_ghost: bool = False) -> None:
-        """Make `trainer` (new, or restored from a session) the window's paused run."""
+    def install_run(
+        self, trainer: Trainer, keep_ghost: bool = False, timeline: Timeline | None = None
+    ) -> None:
+        """Make `trainer` (new, or restored from a session) the window's paused run;
+        `timeline`: the record it continues (a branch), else a new one."""
         design = trainer.design
         previous = self.worker.latest()  # the old run's newest snapshot, for its ghost
+        self.timeline_panel.attach(trainer, timeline)
         dataset = self.worker.restore(trainer)
         if keep_ghost:
             if previous is not None:
@@ -524,6 +545,7 @@ class MainWindow(ExportActions, QMainWindow):
         self.canvas.set_image_shape(dataset.image_shape)
         self.data_view.set_dataset(dataset)
         self.layer_space.set_dataset(dataset)
+        self.image_docks.show_for(dataset)
         self.sample_box.blockSignals(True)
         self.sample_box.setRange(0, max(len(dataset.x_train) - 1, 0))
         self.sample_box.blockSignals(False)
@@ -552,6 +574,7 @@ class MainWindow(ExportActions, QMainWindow):
 
     # ------------------------------------------------------------------ commands
     def toggle_play(self) -> None:
+        self.timeline_panel.leave()  # training goes on from the present
         if self.worker.is_playing:
             self.worker.pause()
         else:
@@ -559,6 +582,8 @@ class MainWindow(ExportActions, QMainWindow):
         self._sync_play_action()
 
     def step_batch(self) -> None:
+        if self.timeline_panel.step_forward():  # inside the past: the next recorded step
+            return
         self.worker.step_batch()
         self._sync_play_action()
 
@@ -612,6 +637,9 @@ class MainWindow(ExportActions, QMainWindow):
         follows, then the plots, each with the newest snapshot there is by then.
         """
         snapshot = self.worker.take_latest()
+        if snapshot is not None and self.timeline_panel.viewing is not None:
+            self.timeline_panel.on_live(snapshot)  # a past moment is shown: the present waits
+            return False
         if snapshot is None:
             if self._snapshot is not None and self._snapshot.state == "running":
                 self._update_in_turn(self._snapshot, settled=False)
@@ -625,6 +653,7 @@ class MainWindow(ExportActions, QMainWindow):
         if changed or snapshot.state != "running" or now - self._status_time >= 1 / STATUS_HZ:
             self._status_time = now
             self._update_status(snapshot)
+            self.timeline_panel.on_live(snapshot)
         if changed:
             self._sync_play_action()
             if snapshot.state == "diverged" and not self._diverged_shown:
@@ -633,6 +662,13 @@ class MainWindow(ExportActions, QMainWindow):
                 self.statusBar().showMessage(snapshot.message, 8000)
         return True
 
+    def show_moment(self, snapshot: Snapshot) -> None:
+        """Show one snapshot (a past moment from the timeline, or the present again) in the
+        canvas, the data view and the status bar."""
+        self.canvas.set_snapshot(snapshot)
+        self.data_view.set_snapshot(snapshot)
+        self._update_status(snapshot)
+
     def _update_in_turn(self, snapshot: Snapshot, settled: bool) -> None:
         """The data view and the plots, each in its own part of the canvas's cycle (at once
         for a settled run, or when the canvas is not taking snapshots)."""
@@ -640,6 +676,7 @@ class MainWindow(ExportActions, QMainWindow):
         idle = settled or phase >= IDLE_PHASE
         if idle or DATA_TURN[0] <= phase < DATA_TURN[1]:
             self.data_view.set_snapshot(snapshot)
+            self.image_docks.set_snapshot(snapshot, settled)
         if idle or PLOTS_TURN[0] <= phase < PLOTS_TURN[1]:
             self.plots.set_snapshot(snapshot, force=settled)
         else:

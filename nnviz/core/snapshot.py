@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from nnviz.core.image_views import MistakesView
+
 if TYPE_CHECKING:  # layer_space builds its arrays with this module's frozen_copy
     from nnviz.core.layer_space import LayerSpace
 
@@ -90,6 +92,8 @@ class Snapshot:
     layer_space: LayerSpace | None = None
     # The dataset's class names (class k is class_names[k]); None for regression or unnamed data.
     class_names: tuple[str, ...] | None = None
+    # Classification on image data: misclassified test samples (refreshed like `grid`).
+    mistakes: MistakesView | None = None
 
     @property
     def n_layers(self) -> int:

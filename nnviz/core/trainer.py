@@ -43,10 +43,12 @@ from nnviz.core.controls import Controls
 from nnviz.core.datasets import Dataset, make_dataset
 from nnviz.core.design import Design, DesignError
 from nnviz.core.history import History
+from nnviz.core.image_views import MistakeFinder
 from nnviz.core.layer_space import LayerSpace, LayerSpaceTracker
 from nnviz.core.metrics import UnitHealth, layer_columns, layer_metrics
 from nnviz.core.network import Network
 from nnviz.core.optimizers import make_optimizer
+from nnviz.core.pace import Pacer
 from nnviz.core.schedules import make_schedule
 from nnviz.core.snapshot import GridView, PredictionView, Snapshot, frozen_copies, frozen_copy
 from nnviz.core.targets import make_targets
@@ -159,6 +161,7 @@ class Trainer:
         self._loss_count = 0
 
         self.controls = Controls()
+        self.pacer = Pacer()  # full speed unless a pace is set (`pace.py`)
         self.trace_sample: int | None = None
         self.grid_resolution: int | None = GRID_RESOLUTION if self.data.plane else None
         self.clock: Callable[[], float] = time.perf_counter
@@ -172,6 +175,7 @@ class Trainer:
         self._fit_time = -math.inf
         self._fit_step = -1
         self.layer_space: LayerSpaceTracker | None = None  # see show_layer_space
+        self._mistakes = MistakeFinder(self.data, self.dtype, self.seed)
         # Called after every completed step (e.g. a `Timeline` recording the run's past).
         self.on_step: Callable[[Trainer], None] | None = None
 
@@ -507,6 +511,10 @@ class Trainer:
                     emit()
                 controls.wait()
                 continue
+            wait = self.pacer.claim(clock())
+            if wait > 0:  # a slow pace: wait for this step's turn (any command cuts it short)
+                self.pacer.sleep(controls, wait)
+                continue
             if self.state != "running":
                 self.state = "running"
                 self._rate_marks.clear()
@@ -705,6 +713,9 @@ class Trainer:
             trace_sample=self.trace_sample,
             step_history=self.step_history.columns(),
             class_names=self.data.class_names,
+            mistakes=self._mistakes.view(
+                self.network, self.targets, self.step, self.state in SETTLED, self.clock()
+            ),
         )
 
     def _trace(self):

@@ -50,6 +50,7 @@ from nnviz.app.selection import Selection, kept_selection
 from nnviz.app.style import STATE_COLORS
 from nnviz.app.timeline_panel import TimelinePanel
 from nnviz.app.views.data_view import DataView
+from nnviz.app.views.layer_space_view import LayerSpaceView, add_layer_space_dock
 from nnviz.app.views.network_canvas import NetworkCanvas
 from nnviz.app.views.plots import PlotsPanel
 from nnviz.app.worker import TrainingWorker
@@ -69,6 +70,7 @@ FRAME_MS = 33  # the GUI pulls the latest snapshot at about 30 frames a second
 # the other costly redraws; past IDLE_PHASE the canvas is taking none and they need no turn.
 DATA_TURN = (0.3, 0.6)
 PLOTS_TURN = (0.6, 0.9)
+LAYER_SPACE_TURN = (0.1, 0.3)
 IDLE_PHASE = 1.5
 # While training, the status bar's numbers change at most this often: each new text repaints
 # its label (rich text, laid out again), and nobody reads a counter that changes 30 times a second.
@@ -139,6 +141,9 @@ ACTIONS: dict[str, ActionSpec] = {
     ),
     "export_plane": ActionSpec(
         "&Decision Plane…", "export_plane", None, "The decision plane as a PNG or SVG picture"
+    ),
+    "export_layer_space": ActionSpec(
+        "&Layer Space…", "export_layer_space", None, "Every layer's view of the data, PNG or SVG"
     ),
     "export_history": ActionSpec(
         "Training &History CSV…", "export_history", None, "The training history as CSV"
@@ -300,6 +305,7 @@ class MainWindow(ExportActions, QMainWindow):
         self.canvas.set_selection(self.selection)
         self.data_view = DataView(selection=self.selection)
         self.plots = PlotsPanel()
+        self.layer_space = LayerSpaceView(selection=self.selection)
         self.build_panel = BuildPanel(self.document)
         self.timeline_panel = TimelinePanel(self)
         self.banner = Banner()
@@ -320,6 +326,7 @@ class MainWindow(ExportActions, QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
+        self.layer_space_dock = add_layer_space_dock(self)
         install_learning(self)
         self.inspection = InspectionTools(self)  # explorers, inspector, step-through
 
@@ -537,6 +544,7 @@ class MainWindow(ExportActions, QMainWindow):
         self.canvas.set_design(design)
         self.canvas.set_image_shape(dataset.image_shape)
         self.data_view.set_dataset(dataset)
+        self.layer_space.set_dataset(dataset)
         self.image_docks.show_for(dataset)
         self.sample_box.blockSignals(True)
         self.sample_box.setRange(0, max(len(dataset.x_train) - 1, 0))
@@ -673,6 +681,8 @@ class MainWindow(ExportActions, QMainWindow):
             self.plots.set_snapshot(snapshot, force=settled)
         else:
             self.plots.hold(snapshot)
+        if idle or LAYER_SPACE_TURN[0] <= phase < LAYER_SPACE_TURN[1]:
+            self.layer_space.set_snapshot(snapshot)
 
     def _show_divergence(self, snapshot: Snapshot) -> None:
         self._diverged_shown = True

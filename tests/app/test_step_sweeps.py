@@ -13,12 +13,10 @@ from nnviz.core.trainer import Trainer
 
 
 @pytest.fixture
-def canvas(qtbot):
-    widget = NetworkCanvas()
-    qtbot.addWidget(widget)
-    widget.resize(900, 500)
-    widget.set_mode("both")
-    return widget
+def canvas(canvas):
+    """The shared canvas, animating forward, loss, backward and update."""
+    canvas.set_mode("both")
+    return canvas
 
 
 def snapshots(pace: float | None, steps: int, optimizer=None):

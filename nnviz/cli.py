@@ -317,6 +317,18 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_data(args: argparse.Namespace) -> int:
+    from nnviz.data_cli import cmd_data as run_data
+
+    return run_data(args)
+
+
+def _data_args(p: argparse.ArgumentParser) -> None:
+    from nnviz.data_cli import data_args
+
+    data_args(p)
+
+
 def cmd_window(arg: str | None) -> int:
     path = None
     if arg is not None:
@@ -444,6 +456,11 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callab
     "validate": ("check a design file and the data it names", _validate_args, cmd_validate),
     "examples": ("list the bundled example designs", _examples_args, cmd_examples),
     "bench": ("measure training speed (one JSON line per case)", _bench_args, cmd_bench),
+    "data": (
+        "list or download full MNIST / Fashion-MNIST (data download NAME)",
+        _data_args,
+        cmd_data,
+    ),
 }
 
 

@@ -283,7 +283,12 @@ class ExportActions:
         folder = ask_folder(self, "Export everything into a folder")
         if folder is not None:
             views = export.RunViews(
-                self.plots, self.canvas, self._plane(), snapshot, self._export_design()
+                self.plots,
+                self.canvas,
+                self._plane(),
+                snapshot,
+                self._export_design(),
+                self.runs_dock.runs,
             )
             run_export(self, lambda: export.export_run(views, folder), f"Wrote the run to {folder}")
 

@@ -7,7 +7,8 @@ what differs from the first run ("optimizer sgd → adam, learning rate 0.03 →
 from the two designs by `differences`, so it is true by construction; a user's own name
 replaces it.
 
-`RunList` holds at most `MAX_RUNS` runs (the oldest goes first), gives each a colour index not
+`RunList` holds at most `MAX_RUNS` runs (the oldest goes first, never the `current` one, which
+the window trains), gives each a colour index not
 in use (the app maps indices to its palette), and serialises to plain JSON plus arrays for
 session files (`to_files` / `from_files`).
 """
@@ -15,6 +16,7 @@ session files (`to_files` / `from_files`).
 from __future__ import annotations
 
 import csv
+import dataclasses
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -30,6 +32,7 @@ FORMAT = "nnviz-runs"
 VERSION = 1
 
 Columns = Mapping[str, np.ndarray]
+Weights = tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]  # (weights, biases) by layer
 
 
 @dataclass
@@ -43,22 +46,14 @@ class Run:
     custom_name: str | None = None
     visible: bool = True
     auto_name: str = ""
+    steps: int = 0  # steps trained so far
     history: Columns = field(default_factory=dict, repr=False)
     step_history: Columns = field(default_factory=dict, repr=False)
-    initial: tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]] | None = field(
-        default=None, repr=False
-    )
+    initial: Weights | None = field(default=None, repr=False)
 
     @property
     def name(self) -> str:
         return self.custom_name or self.auto_name
-
-    @property
-    def steps(self) -> int:
-        column = self.step_history.get("step")
-        last = self.history.get("step")
-        values = [float(c[-1]) for c in (column, last) if c is not None and len(c)]
-        return int(max(values)) if values else 0
 
 
 # ----------------------------------------------------------------- what differs
@@ -207,6 +202,7 @@ class RunList:
 
     def __init__(self) -> None:
         self.runs: list[Run] = []
+        self.current: int | None = None  # id of the run the window trains, if listed
         self._next_id = 1
 
     def __len__(self) -> int:
@@ -228,11 +224,12 @@ class RunList:
         self,
         design: Design,
         note: str = "",
-        initial: tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]] | None = None,
+        initial: Weights | None = None,
     ) -> Run:
         """A new run (the newest); the oldest goes when there would be more than MAX_RUNS."""
         while len(self.runs) >= MAX_RUNS:
-            self.runs.pop(0)
+            oldest = next(r for r in self.runs if r.id != self.current)
+            self.runs.remove(oldest)
         used = {run.color for run in self.runs}
         free = [c for c in range(COLORS) if c not in used]
         color = free[0] if free else (self._next_id - 1) % COLORS
@@ -242,10 +239,10 @@ class RunList:
         self._rename()
         return run
 
-    def update(self, run_id: int, history: Columns, step_history: Columns) -> None:
-        """The run's curves so far (a snapshot's copies)."""
+    def update(self, run_id: int, history: Columns, step_history: Columns, steps: int) -> None:
+        """The run's curves so far (a snapshot's copies) and its step count."""
         run = self.get(run_id)
-        run.history, run.step_history = history, step_history
+        run.history, run.step_history, run.steps = history, step_history, int(steps)
 
     def rename(self, run_id: int, name: str) -> None:
         """A user's name; an empty one goes back to the automatic name."""
@@ -256,7 +253,17 @@ class RunList:
 
     def remove(self, run_id: int) -> None:
         self.runs.remove(self.get(run_id))
+        if run_id == self.current:
+            self.current = None
         self._rename()
+
+    def copy(self) -> RunList:
+        """A copy another thread may read while this one changes (arrays are shared: they are
+        snapshot copies nobody writes)."""
+        other = RunList()
+        other.runs = [dataclasses.replace(run) for run in self.runs]
+        other.current, other._next_id = self.current, self._next_id
+        return other
 
     def _rename(self) -> None:
         """Automatic names relative to the first run (which changes when it is removed)."""
@@ -294,13 +301,15 @@ class RunList:
                 "note": run.note,
                 "name": run.custom_name,
                 "visible": run.visible,
+                "steps": run.steps,
             }
             for which in ("history", "step_history"):
                 columns = getattr(run, which)
                 entry[which] = list(columns)
                 arrays[f"{i}.{which}"] = _block(columns)
             runs.append(entry)
-        return {"format": FORMAT, "version": VERSION, "runs": runs}, arrays
+        current = next((i for i, r in enumerate(self.runs) if r.id == self.current), None)
+        return {"format": FORMAT, "version": VERSION, "runs": runs, "current": current}, arrays
 
     @classmethod
     def from_files(
@@ -321,7 +330,7 @@ class RunList:
                 design = Design.from_dict(entry["design"], base_dir)
                 color = int(entry["color"])
                 note, name = str(entry["note"]), entry["name"]
-                visible = entry["visible"]
+                visible, steps = entry["visible"], entry["steps"]
                 columns = {w: _columns(entry[w], arrays[f"{i}.{w}"]) for w in _WHICH}
             except DesignError as error:
                 raise ValueError(f"{where}: design: {error}") from None
@@ -329,11 +338,18 @@ class RunList:
                 raise ValueError(f"{where}: {error}") from None
             if not 0 <= color < COLORS or not isinstance(visible, bool):
                 raise ValueError(f"{where}: colour or visibility out of range")
+            if not isinstance(steps, int) or steps < 0:
+                raise ValueError(f"{where}: steps must be a whole number, not {steps!r}")
             if name is not None and not isinstance(name, str):
                 raise ValueError(f"{where}: name must be text")
             run = out.add(design, note)
-            run.color, run.custom_name, run.visible = color, name, visible
+            run.color, run.custom_name, run.visible, run.steps = color, name, visible, steps
             run.history, run.step_history = columns["history"], columns["step_history"]
+        current = meta.get("current")
+        if current is not None:
+            if not isinstance(current, int) or not 0 <= current < len(out.runs):
+                raise ValueError(f"current: {current!r} is not one of the runs")
+            out.current = out.runs[current].id
         return out
 
 

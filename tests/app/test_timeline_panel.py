@@ -125,7 +125,9 @@ def test_resume_from_here_continues_exactly_and_keeps_the_old_run(qtbot, window)
     window.timeline_panel.resume_button.click()
     branch = window.worker.trainer
     assert branch is not old and branch.step == 25
-    assert window.plots.ghosts  # the abandoned future, greyed
+    runs = window.runs_dock.runs  # the abandoned future is a run
+    assert len(runs) == 2 and runs.runs[1].name == "same design; from run 1 at step 25"
+    assert (runs.runs[0].id, "loss") in window.plots.overlays
     assert window.timeline_panel.viewing is None
     trained(qtbot, window, 15)
     expected = stopped_at(window, 40)

@@ -88,11 +88,13 @@ def test_the_list_keeps_colours_apart_names_relative_to_the_first_and_a_bound():
     assert runs.add(SGD).color == 0  # the freed colour
     runs.set_visible(second.id, False)
     assert not runs.get(second.id).visible
+    runs.current = second.id
     for _ in range(MAX_RUNS + 3):
         runs.add(SGD)
     assert len(runs) == MAX_RUNS and all(0 <= r.color < COLORS for r in runs)
+    assert runs.get(second.id) is second  # the current run stays
     with pytest.raises(KeyError):
-        runs.get(second.id)  # the oldest went first
+        runs.get(third.id)  # the oldest other went first
 
 
 def trained(d: Design, steps: int) -> Trainer:
@@ -103,7 +105,7 @@ def trained(d: Design, steps: int) -> Trainer:
 
 
 def with_histories(runs: RunList, run, trainer: Trainer) -> None:
-    runs.update(run.id, trainer.history.columns(), trainer.step_history.columns())
+    runs.update(run.id, trainer.history.columns(), trainer.step_history.columns(), trainer.step)
 
 
 def test_csv_has_a_run_column_and_every_runs_rows():
@@ -153,12 +155,15 @@ def test_a_session_keeps_every_run_and_an_old_one_without_runs_still_loads(tmp_p
     with_histories(runs, b, current)
     runs.rename(a.id, "baseline")
     runs.set_visible(b.id, False)
+    runs.current = b.id
     path = tmp_path / "with_runs.nnviz"
-    save_session(path, current, runs=runs)
+    save_session(path, current, runs=runs.copy())
     loaded = load_session(path).runs
+    assert loaded.current == loaded.runs[1].id
     assert [r.name for r in loaded] == ["baseline", b.name]
     assert [r.visible for r in loaded] == [True, False]
     assert [r.color for r in loaded] == [0, 1]
+    assert [r.steps for r in loaded] == [30, 20]
     assert [r.design.to_dict() for r in loaded] == [SGD.to_dict(), b.design.to_dict()]
     for old, new in zip(runs, loaded, strict=True):
         for which in ("history", "step_history"):

@@ -131,7 +131,7 @@ def test_export_writes_every_run_with_a_run_column(qtbot, window, tmp_path):
         None,
         window.worker.latest(),
         window.document.design,
-        window.runs_dock.runs,
+        runs=window.runs_dock.runs,
     )
     export.export_run(views, tmp_path)
     with open(tmp_path / "runs.csv", newline="", encoding="utf-8") as f:

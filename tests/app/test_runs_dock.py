@@ -10,32 +10,16 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPlainTextEdit
+from window_steps import step_window
 
 from nnviz.app import export
 from nnviz.app.main_window import MainWindow
 from nnviz.app.runs_dock import DesignDialog
 
-WAIT_MS = 20_000
-
 
 @pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.canvas.set_mode("off")
-    yield w
-    w.close()
-
-
-def step(qtbot, window: MainWindow, n: int) -> None:
-    for _ in range(n):
-        before = window.worker.trainer.step
-        window.actions["step"].trigger()
-        qtbot.waitUntil(
-            lambda b=before: (s := window.worker.latest()).step > b and s.state == "paused",
-            timeout=WAIT_MS,
-        )
-    window.update_frame()
+def window(still_window):
+    return still_window
 
 
 def with_optimizer(window: MainWindow, name: str, **params) -> None:
@@ -47,9 +31,9 @@ def with_optimizer(window: MainWindow, name: str, **params) -> None:
 def test_runs_are_listed_named_and_drawn_in_their_colours(qtbot, window):
     dock = window.runs_dock
     assert dock.objectName() == "runsDock" and len(dock.runs) == 1
-    step(qtbot, window, 30)
+    step_window(qtbot, window, 30)
     with_optimizer(window, "sgd", learning_rate=0.1)
-    step(qtbot, window, 5)
+    step_window(qtbot, window, 5)
     runs = dock.runs
     assert [r.name for r in runs] == ["first run", "optimizer adam → sgd, learning rate 0.03 → 0.1"]
     table = dock.table
@@ -79,7 +63,7 @@ def test_runs_are_listed_named_and_drawn_in_their_colours(qtbot, window):
 
 
 def test_a_new_run_can_start_from_another_runs_initial_weights(qtbot, window):
-    step(qtbot, window, 10)
+    step_window(qtbot, window, 10)
     first = window.runs_dock.runs.runs[0]
     with_optimizer(window, "sgd", learning_rate=0.1, momentum=0.9)
     seeded = dataclasses.replace(
@@ -99,9 +83,9 @@ def test_a_new_run_can_start_from_another_runs_initial_weights(qtbot, window):
 
 
 def test_a_saved_session_reopens_with_every_run(qtbot, window, tmp_path):
-    step(qtbot, window, 25)  # more than an epoch: curves to compare
+    step_window(qtbot, window, 25)  # more than an epoch: curves to compare
     with_optimizer(window, "sgd", learning_rate=0.1)
-    step(qtbot, window, 4)
+    step_window(qtbot, window, 4)
     window.runs_dock.runs.rename(window.runs_dock.runs.runs[0].id, "baseline")
     path = tmp_path / "two.nnviz"
     assert window.files.save_session(path)
@@ -122,9 +106,9 @@ def test_a_saved_session_reopens_with_every_run(qtbot, window, tmp_path):
 
 
 def test_export_writes_every_run_with_a_run_column(qtbot, window, tmp_path):
-    step(qtbot, window, 25)
+    step_window(qtbot, window, 25)
     with_optimizer(window, "sgd", learning_rate=0.1)
-    step(qtbot, window, 25)
+    step_window(qtbot, window, 25)
     views = export.RunViews(
         window.plots,
         window.canvas,

@@ -92,3 +92,18 @@ def test_bad_layer_or_unit_is_refused(trainer):
         neuron_view(walk, 0, 0)
     with pytest.raises(IndexError, match="unit 99"):
         neuron_view(walk, 1, 99)
+
+
+def test_set_parameter_changes_one_value_and_recomputes_the_last_pass():
+    t = Trainer(Design.from_dict(DESIGNS["tanh-bce-adam"]))
+    t.step_batch()
+    old = t.set_parameter(1, 0, 2, 0.75)
+    assert t.network.weights[0][0, 2] == 0.75
+    bias = float(t.network.biases[0][2])
+    assert t.set_parameter(1, -1, 2, -0.5) == bias
+    assert t.network.biases[0][2] == -0.5
+    rows = t._last_batch
+    again = t.network.forward(t._x[rows])
+    snap = t.snapshot()
+    np.testing.assert_allclose(snap.pre[0], again.pre[0].mean(axis=0))  # not the stale pass
+    assert t.set_parameter(1, 0, 2, old) == 0.75

@@ -302,6 +302,12 @@ def cmd_examples(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lessons(args: argparse.Namespace) -> int:
+    from nnviz.lessons_cli import run_lessons
+
+    return run_lessons(args)
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     if args.gui:
         try:
@@ -408,6 +414,11 @@ def _explain_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("text", "markdown", "json"), default="text")
 
 
+def _lessons_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("action", nargs="?", choices=["validate"], help="check one lesson file")
+    p.add_argument("file", nargs="?", metavar="FILE", help="the lesson file to check")
+
+
 def _examples_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("-v", "--verbose", action="store_true", help="show each description too")
 
@@ -443,6 +454,11 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callab
     ),
     "validate": ("check a design file and the data it names", _validate_args, cmd_validate),
     "examples": ("list the bundled example designs", _examples_args, cmd_examples),
+    "lessons": (
+        "list the bundled lessons, or check a lesson file (lessons validate FILE)",
+        _lessons_args,
+        cmd_lessons,
+    ),
     "bench": ("measure training speed (one JSON line per case)", _bench_args, cmd_bench),
 }
 

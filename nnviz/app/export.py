@@ -1,5 +1,6 @@
-"""Pictures and data out of nnviz: plots as PNG, SVG and CSV, the network and the decision plane
-as PNG and SVG, and a whole run (with its history, weights and a PyTorch script) into a folder.
+"""Pictures and data out of nnviz: plots as PNG, SVG and CSV, the network, the decision plane and
+the layer space as PNG and SVG, and a whole run (with its history, weights and a PyTorch script)
+into a folder.
 
 Pictures are drawn by the live views themselves, laid out at the export size for the moment of
 drawing: PNGs at `scale` times that size (high DPI, text and lines drawn sharp, not upscaled),
@@ -38,6 +39,7 @@ from nnviz.core.torch_export import write_pytorch_script
 from nnviz.core.weights_io import save_weights
 
 if TYPE_CHECKING:  # the views' modules import this one (their right-click exports)
+    from nnviz.app.views.layer_space_view import LayerSpaceView
     from nnviz.app.views.network_canvas import NetworkCanvas
     from nnviz.app.views.plots import PlotsPanel
 
@@ -136,11 +138,13 @@ class RunViews:
     plane: pg.PlotWidget | None  # the decision plane; None when the data is not 2-D
     snapshot: Snapshot
     design: Design
+    layer_space: LayerSpaceView | None = None  # drawn, or None to leave it out
 
 
 def export_run(views: RunViews, folder: str | os.PathLike[str]) -> list[Path]:
     """Everything about a run into `folder`: each plot (PNG, SVG, CSV), network.png/.svg,
-    plane.png/.svg for 2-D data, history.csv, design.json, weights.npz and model.py (PyTorch)."""
+    plane.png/.svg for 2-D data, layer_space.png/.svg when given, history.csv, design.json,
+    weights.npz and model.py (PyTorch)."""
     s = views.snapshot
     with _staged(folder) as stage:
         out = stage.folder
@@ -149,6 +153,10 @@ def export_run(views: RunViews, folder: str | os.PathLike[str]) -> list[Path]:
             export_network_picture(views.canvas, out / f"network{suffix}")
             if views.plane is not None:
                 export_widget_picture(views.plane, out / f"plane{suffix}", title="Decision plane")
+            if views.layer_space is not None:
+                export_widget_picture(
+                    views.layer_space.graphics, out / f"layer_space{suffix}", title="Layer space"
+                )
         export_history_csv(s.history, out / "history.csv")
         save_design(views.design, out / "design.json")
         save_weights(out / "weights.npz", (s.weights, s.biases))
@@ -233,9 +241,12 @@ def _laid_out(widget: QWidget, size: QSize) -> Iterator[None]:
 def _resize(widget: QWidget, size: QSize) -> None:
     """Resize and lay out now, even a widget never shown (Qt defers its resize event then)."""
     widget.resize(size)
-    if isinstance(widget, pg.PlotWidget):
-        # What pyqtgraph's own resizeEvent does: the scene and the plot item take the new size.
+    if isinstance(widget, pg.GraphicsView):
+        # What pyqtgraph's own resizeEvent does: the scene and its central item take the size.
         pg.GraphicsView.setRange(widget, QRectF(QPoint(0, 0), size), 0, disableAutoPixel=False)
+    if isinstance(widget, pg.GraphicsLayoutWidget):
+        widget.ci.layout.activate()
+    if isinstance(widget, pg.PlotWidget):
         item = widget.getPlotItem()
         item.layout.activate()
         if item.legend is not None:  # re-anchor: the legend may have grown since placed

@@ -230,6 +230,12 @@ class FileActions(QObject):
         self.show_example(example)
         return True
 
+    def open_untitled(self, design: Design, weights=None, ask: bool = True) -> bool:
+        """A design made elsewhere (a lesson's) as an untitled design, starting from
+        `weights` ((W0, W1, …), (b0, b1, …)) if given; asks about unsaved changes first
+        unless `ask` is False. True once it is the current one."""
+        return self._replace(lambda: _fresh(design, weights), ask=ask)
+
     def show_example(self, example: Example) -> None:
         text = f"<b>{html.escape(example.title)}</b> — {html.escape(example.description)}"
         self.window.banner.show_message(text, kind="info")
@@ -395,7 +401,9 @@ class FileActions(QObject):
             self.autosaver = None
 
     # ------------------------------------------------------------------ internals
-    def _replace(self, read: Callable[[], Opened], error_path: Path | None = None) -> bool:
+    def _replace(
+        self, read: Callable[[], Opened], error_path: Path | None = None, ask: bool = True
+    ) -> bool:
         """Read (errors → dialog, nothing changes), ask about unsaved changes, then install."""
         try:
             opened = read()
@@ -403,7 +411,7 @@ class FileActions(QObject):
             text = file_error(error_path, error) if error_path is not None else str(error)
             self.show_error("Cannot open", text)
             return False
-        if not self.maybe_save():
+        if ask and not self.maybe_save():
             return False
         self._install(opened)
         return True
@@ -427,8 +435,11 @@ class FileActions(QObject):
         return True
 
 
-def _fresh(design: Design) -> Opened:
-    return Opened(design, Trainer(design), None)
+def _fresh(design: Design, weights=None) -> Opened:
+    trainer = Trainer(design)
+    if weights is not None:
+        trainer.network.load_weights(*weights)
+    return Opened(design, trainer, None)
 
 
 def _file_stem(name: str) -> str:

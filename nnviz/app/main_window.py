@@ -45,10 +45,12 @@ from nnviz.app.icons import app_icon, icon
 from nnviz.app.image_docks import ImageDocks
 from nnviz.app.inspection import InspectionTools
 from nnviz.app.learning import install_learning
+from nnviz.app.pace_control import pace_box
 from nnviz.app.selection import Selection, kept_selection
 from nnviz.app.style import STATE_COLORS
 from nnviz.app.timeline_panel import TimelinePanel
 from nnviz.app.views.data_view import DataView
+from nnviz.app.views.layer_space_view import LayerSpaceView, add_layer_space_dock
 from nnviz.app.views.network_canvas import NetworkCanvas
 from nnviz.app.views.plots import PlotsPanel
 from nnviz.app.worker import TrainingWorker
@@ -56,6 +58,7 @@ from nnviz.core.datasets import Dataset
 from nnviz.core.design import Design, DesignError, default_design, load_design, needs_reset
 from nnviz.core.examples import example_at
 from nnviz.core.optimizers import make_optimizer
+from nnviz.core.pace import pace_named
 from nnviz.core.snapshot import Snapshot
 from nnviz.core.timeline import Timeline
 from nnviz.core.trainer import Trainer
@@ -67,6 +70,7 @@ FRAME_MS = 33  # the GUI pulls the latest snapshot at about 30 frames a second
 # the other costly redraws; past IDLE_PHASE the canvas is taking none and they need no turn.
 DATA_TURN = (0.3, 0.6)
 PLOTS_TURN = (0.6, 0.9)
+LAYER_SPACE_TURN = (0.1, 0.3)
 IDLE_PHASE = 1.5
 # While training, the status bar's numbers change at most this often: each new text repaints
 # its label (rich text, laid out again), and nobody reads a counter that changes 30 times a second.
@@ -91,7 +95,6 @@ ANIMATION_MODES = {
     "Backward pass": "backward",
     "Off (latest state)": "off",
 }
-SPEEDS = {"¼×": 0.25, "½×": 0.5, "1×": 1.0, "2×": 2.0, "4×": 4.0}
 TRACE_MODES = ("Batch mean", "One sample")
 
 
@@ -138,6 +141,9 @@ ACTIONS: dict[str, ActionSpec] = {
     ),
     "export_plane": ActionSpec(
         "&Decision Plane…", "export_plane", None, "The decision plane as a PNG or SVG picture"
+    ),
+    "export_layer_space": ActionSpec(
+        "&Layer Space…", "export_layer_space", None, "Every layer's view of the data, PNG or SVG"
     ),
     "export_history": ActionSpec(
         "Training &History CSV…", "export_history", None, "The training history as CSV"
@@ -299,6 +305,7 @@ class MainWindow(ExportActions, QMainWindow):
         self.canvas.set_selection(self.selection)
         self.data_view = DataView(selection=self.selection)
         self.plots = PlotsPanel()
+        self.layer_space = LayerSpaceView(selection=self.selection)
         self.build_panel = BuildPanel(self.document)
         self.timeline_panel = TimelinePanel(self)
         self.banner = Banner()
@@ -319,6 +326,7 @@ class MainWindow(ExportActions, QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
+        self.layer_space_dock = add_layer_space_dock(self)
         install_learning(self)
         self.inspection = InspectionTools(self)  # explorers, inspector, step-through
 
@@ -445,11 +453,8 @@ class MainWindow(ExportActions, QMainWindow):
         self.mode_box.currentTextChanged.connect(
             lambda text: self.canvas.set_mode(ANIMATION_MODES[text])
         )
-        self.speed_box = QComboBox()
-        self.speed_box.addItems(list(SPEEDS))
-        self.speed_box.setCurrentText("1×")
-        self.speed_box.setToolTip("Animation speed")
-        self.speed_box.currentTextChanged.connect(lambda text: self.canvas.set_speed(SPEEDS[text]))
+        self.speed_box = pace_box()
+        self.speed_box.currentTextChanged.connect(self._on_pace_changed)
         self.trace_box = QComboBox()
         self.trace_box.addItems(list(TRACE_MODES))
         self.trace_box.setToolTip(
@@ -474,6 +479,9 @@ class MainWindow(ExportActions, QMainWindow):
         self.canvas.set_mode(ANIMATION_MODES[self.mode_box.currentText()])
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
         self.toolbar = bar
+
+    def _on_pace_changed(self, label: str) -> None:
+        self.worker.set_pace(pace_named(label).steps_per_s)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -536,6 +544,7 @@ class MainWindow(ExportActions, QMainWindow):
         self.canvas.set_design(design)
         self.canvas.set_image_shape(dataset.image_shape)
         self.data_view.set_dataset(dataset)
+        self.layer_space.set_dataset(dataset)
         self.image_docks.show_for(dataset)
         self.sample_box.blockSignals(True)
         self.sample_box.setRange(0, max(len(dataset.x_train) - 1, 0))
@@ -672,6 +681,8 @@ class MainWindow(ExportActions, QMainWindow):
             self.plots.set_snapshot(snapshot, force=settled)
         else:
             self.plots.hold(snapshot)
+        if idle or LAYER_SPACE_TURN[0] <= phase < LAYER_SPACE_TURN[1]:
+            self.layer_space.set_snapshot(snapshot)
 
     def _show_divergence(self, snapshot: Snapshot) -> None:
         self._diverged_shown = True

@@ -44,9 +44,11 @@ from nnviz.core.datasets import Dataset, make_dataset
 from nnviz.core.design import Design, DesignError
 from nnviz.core.history import History
 from nnviz.core.image_views import MistakeFinder
+from nnviz.core.layer_space import LayerSpace, LayerSpaceTracker
 from nnviz.core.metrics import UnitHealth, layer_columns, layer_metrics
 from nnviz.core.network import Network
 from nnviz.core.optimizers import make_optimizer
+from nnviz.core.pace import Pacer
 from nnviz.core.schedules import make_schedule
 from nnviz.core.snapshot import GridView, PredictionView, Snapshot, frozen_copies, frozen_copy
 from nnviz.core.targets import make_targets
@@ -159,6 +161,7 @@ class Trainer:
         self._loss_count = 0
 
         self.controls = Controls()
+        self.pacer = Pacer()  # full speed unless a pace is set (`pace.py`)
         self.trace_sample: int | None = None
         self.grid_resolution: int | None = GRID_RESOLUTION if self.data.plane else None
         self.clock: Callable[[], float] = time.perf_counter
@@ -171,6 +174,7 @@ class Trainer:
         self._fit: PredictionView | None = None
         self._fit_time = -math.inf
         self._fit_step = -1
+        self.layer_space: LayerSpaceTracker | None = None  # see show_layer_space
         self._mistakes = MistakeFinder(self.data, self.dtype, self.seed)
         # Called after every completed step (e.g. a `Timeline` recording the run's past).
         self.on_step: Callable[[Trainer], None] | None = None
@@ -220,6 +224,14 @@ class Trainer:
         if index is not None and not 0 <= index < len(self._x):
             raise IndexError(f"trace sample {index} out of range 0..{len(self._x) - 1}")
         self.trace_sample = index
+
+    def show_layer_space(self, on: bool) -> None:
+        """Put every layer's picture of the data into snapshots (see `layer_space.py`), or stop;
+        thread-safe. Off by default: it costs a forward pass and a PCA per layer each frame."""
+        if not on:
+            self.layer_space = None
+        elif self.layer_space is None:
+            self.layer_space = LayerSpaceTracker(self.data, self.targets, self.seed)
 
     def _apply_learning_rate(self, learning_rate: float) -> None:
         self._lr_scale = self._scale_for(learning_rate)
@@ -518,6 +530,10 @@ class Trainer:
                     emit()
                 controls.wait()
                 continue
+            wait = self.pacer.claim(clock())
+            if wait > 0:  # a slow pace: wait for this step's turn (any command cuts it short)
+                self.pacer.sleep(controls, wait)
+                continue
             if self.state != "running":
                 self.state = "running"
                 self._rate_marks.clear()
@@ -712,6 +728,7 @@ class Trainer:
             history=self.history.columns(),
             grid=self._grid_view(),
             predictions=self._prediction_view(),
+            layer_space=self._layer_space_view(),
             trace_sample=self.trace_sample,
             step_history=self.step_history.columns(),
             class_names=self.data.class_names,
@@ -777,11 +794,18 @@ class Trainer:
             resolution=n,
             extent=(float(plane[0]), float(plane[1])),
             neuron_maps=tuple(m.reshape(len(m), n, n) for m in (inputs, *posts)),
-            output_map=frozen_copy(self._output_map(posts[-1].T).reshape(n, n)),
+            output_map=frozen_copy(self.targets.output_map(posts[-1].T).reshape(n, n)),
         )
         self._grid_key = key
         self._grid_time = now
         return self._grid
+
+    def _layer_space_view(self) -> LayerSpace | None:
+        tracker = self.layer_space
+        if tracker is None:
+            return None
+        settled = self.state in SETTLED
+        return tracker.view(self.network, self.step, self.trace_sample, settled, self.clock)
 
     def _prediction_view(self) -> PredictionView | None:
         """Regression: predictions against targets on at most FIT_SAMPLES evaluation samples
@@ -824,15 +848,6 @@ class Trainer:
                 a = np.ascontiguousarray(activation.forward(np.ascontiguousarray(z.T)).T)
             posts.append(a)
         return posts
-
-    def _output_map(self, output: np.ndarray) -> np.ndarray:
-        targets = self.targets
-        if targets.task == "regression":
-            return output[:, 0].astype(np.float64)
-        if output.shape[1] == 1:
-            span = targets.high - targets.low
-            return np.clip((output[:, 0] - targets.low) / span, 0.0, 1.0).astype(np.float64)
-        return np.argmax(output, axis=1).astype(np.float64)
 
 
 _COUNTERS = ("epochs", "step", "epoch", "batch_in_epoch", "waited", "loss_count")

@@ -26,10 +26,12 @@ from nnviz.app.export import ExportError, RunViews, export_run
 from nnviz.app.headless import export_trainer
 from nnviz.app.main_window import MainWindow
 from nnviz.app.views.data_view import DataView
+from nnviz.app.views.layer_space_view import LayerSpaceView
 from nnviz.app.views.network_canvas import NetworkCanvas
 from nnviz.app.views.plots import EXPORT_MENU, PlotsPanel
 from nnviz.core.design import Design, load_design
 from nnviz.core.examples import example_path
+from nnviz.core.layer_space import layer_space_at
 from nnviz.core.trainer import Trainer
 from nnviz.core.weights_io import load_weights
 from nnviz.core.worked_example import render
@@ -71,7 +73,13 @@ def views(qtbot, trainer) -> RunViews:
     data_view.set_dataset(trainer.data)
     data_view.set_snapshot(snapshot)
     data_view.plane.plot.resize(400, 400)
-    return RunViews(plots, canvas, data_view.plane.plot, snapshot, trainer.design)
+    layer_space = LayerSpaceView()
+    qtbot.addWidget(layer_space)
+    layer_space.resize(900, 300)
+    layer_space.set_dataset(trainer.data)
+    layer_space.draw(layer_space_at(trainer.design, trainer.data, trainer.targets, 0, snapshot))
+    # yielded, not returned: the views' parents (the data view) stay alive during the test
+    yield RunViews(plots, canvas, data_view.plane.plot, snapshot, trainer.design, layer_space)
 
 
 def png_image(path: Path) -> QImage:
@@ -378,6 +386,7 @@ def test_file_export_menu_lists_every_export(window):
         "&Plots…",
         "&Network Picture…",
         "&Decision Plane…",
+        "&Layer Space…",
         "Training &History CSV…",
         "&Weights…",
         "As P&yTorch…",

@@ -730,7 +730,7 @@ class MainWindow(ExportActions, QMainWindow):
             "state": f"<b style='color:{color}'>● {s.state}</b>",
             "epoch": f"epoch <b>{s.epoch}</b> / {epochs}",
             "step": f"step <b>{s.step}</b>",
-            "speed": f"{s.steps_per_s:,.0f} steps/s",
+            "speed": f"{s.steps_per_s:,.{1 if 0 < s.steps_per_s < 10 else 0}f} steps/s",
             "loss": "loss " + _pair(train_loss, s.metrics.get("test_loss"), "{:.4f}"),
             "score": f"{score_name} "
             + _pair(

@@ -52,6 +52,7 @@ from nnviz.core.pace import Pacer
 from nnviz.core.schedules import make_schedule
 from nnviz.core.snapshot import GridView, PredictionView, Snapshot, frozen_copies, frozen_copy
 from nnviz.core.targets import make_targets
+from nnviz.core.update_rules import update_rule
 from nnviz.core.walkthrough import Walkthrough, walk_step
 
 EVAL_SAMPLES = 2000  # per split and epoch
@@ -731,6 +732,8 @@ class Trainer:
             layer_space=self._layer_space_view(),
             trace_sample=self.trace_sample,
             step_history=self.step_history.columns(),
+            pace=self.pacer.steps_per_s,
+            update_rule=update_rule(self.optimizer).caption,
             class_names=self.data.class_names,
             mistakes=self._mistakes.view(
                 self.network, self.targets, self.step, self.state in SETTLED, self.clock()

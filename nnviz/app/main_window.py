@@ -46,6 +46,7 @@ from nnviz.app.image_docks import ImageDocks
 from nnviz.app.inspection import InspectionTools
 from nnviz.app.learning import install_learning
 from nnviz.app.pace_control import pace_box
+from nnviz.app.recording_ui import RecordingControl
 from nnviz.app.runs_dock import RunsDock
 from nnviz.app.selection import Selection, kept_selection
 from nnviz.app.style import STATE_COLORS
@@ -164,6 +165,18 @@ ACTIONS: dict[str, ActionSpec] = {
         "export_worked_example",
         None,
         "The next training step taken apart for the traced sample, as a worksheet",
+    ),
+    "export_figure": ActionSpec(
+        "&Figure…",
+        "export_figure",
+        None,
+        "One high-resolution picture: network, decision plane and loss side by side",
+    ),
+    "export_recording": ActionSpec(
+        "&Recording…",
+        "export_recording",
+        None,
+        "Record the canvas, the data view or the window as an animated GIF or WebP",
     ),
     "export_all": ActionSpec(
         "&All…", "export_all", None, "Plots, pictures, history, weights and PyTorch script"
@@ -329,6 +342,7 @@ class MainWindow(ExportActions, QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
+        self.recording = RecordingControl(self)
         self.layer_space_dock = add_layer_space_dock(self)
         install_learning(self)
         self.inspection = InspectionTools(self)  # explorers, inspector, step-through
@@ -730,7 +744,7 @@ class MainWindow(ExportActions, QMainWindow):
             "state": f"<b style='color:{color}'>● {s.state}</b>",
             "epoch": f"epoch <b>{s.epoch}</b> / {epochs}",
             "step": f"step <b>{s.step}</b>",
-            "speed": f"{s.steps_per_s:,.0f} steps/s",
+            "speed": f"{s.steps_per_s:,.{1 if 0 < s.steps_per_s < 10 else 0}f} steps/s",
             "loss": "loss " + _pair(train_loss, s.metrics.get("test_loss"), "{:.4f}"),
             "score": f"{score_name} "
             + _pair(

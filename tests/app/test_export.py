@@ -248,7 +248,9 @@ def test_network_picture_png_and_svg(views, tmp_path):
 def test_network_picture_shows_the_settled_state_and_keeps_the_animation(views, tmp_path):
     views.canvas.set_mode("both")
     export.export_network_picture(views.canvas, tmp_path / "network.svg")
-    assert "Latest state" in svg_texts(svg_root(tmp_path / "network.svg"))
+    texts = svg_texts(svg_root(tmp_path / "network.svg"))
+    step = views.snapshot.step
+    assert f"Latest state · after step {step}" in texts
     assert views.canvas.mode() == "both"
 
 
@@ -398,6 +400,8 @@ def test_file_export_menu_lists_every_export(window):
         "&Weights…",
         "As P&yTorch…",
         "Worked &Example (Markdown)…",
+        "&Figure…",
+        "&Recording…",
         "&All…",
     ]
 

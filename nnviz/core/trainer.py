@@ -247,6 +247,25 @@ class Trainer:
         self._rng.shuffle(self._order)
         self.optimizer.learning_rate = self._schedule(self.epoch) * self._lr_scale
 
+    def set_parameter(self, layer: int, source: int, unit: int, value: float) -> float:
+        """Set one weight W[source, unit] of trainable layer `layer` (1-based), or its bias when
+        `source` is -1, and return the old value: a learner's edit while paused. What was
+        computed from the old weights is redone at once: the last batch's forward and backward
+        passes and the plane's grid."""
+        k = layer - 1
+        target = self.network.biases[k] if source < 0 else self.network.weights[k]
+        index = (unit,) if source < 0 else (source, unit)
+        old = float(target[index])
+        target[index] = value
+        if self._last_batch is not None:
+            with np.errstate(all="ignore"):
+                rows = self._last_batch
+                self._last_fwd = self.network.forward(self._x[rows])
+                self._last_bwd = self.network.backward(self._last_fwd, self._y[rows])
+        self._grid_key = None
+        self._fit = None
+        return old
+
     def step_batch(self) -> float:
         """One mini-batch: forward, backward, update. Returns the batch loss."""
         if self.controls.requested_learning_rate is not None:

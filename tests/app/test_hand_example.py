@@ -34,4 +34,5 @@ def test_opening_the_example_starts_from_its_weights_and_steps_like_the_paper(wi
 def test_only_examples_that_ship_weights_have_them():
     assert example_weights("xor") is None
     weights, biases = example_weights("backprop_2_2_2")
+    np.testing.assert_array_equal(weights[1], CLASSIC["W1"])
     np.testing.assert_array_equal(biases[0], [0.35, 0.35])

@@ -904,7 +904,9 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
                     return k, *hit
         return None
 
-    def _unit_name(self, column: int, unit: int) -> str:
+    def unit_name(self, column: int, unit: int) -> str:
+        """What a unit is called in tooltips and the inspector: "input x1", "pixel (3, 4)",
+        "Hidden 1 #3", "Output #2 · cat"."""
         if column == 0:
             if unit < len(self._feature_names):
                 return f"input {self._feature_names[unit]}"
@@ -923,7 +925,7 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
 
     def _neuron_tooltip(self, column: int, unit: int) -> str:
         s = self._snapshot
-        name = self._unit_name(column, unit)
+        name = self.unit_name(column, unit)
         if column == 0:
             return f"{name}\nvalue = {_fmt(float(s.input[unit]))}"
         k = column - 1
@@ -941,7 +943,7 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         s = self._snapshot
         return "\n".join(
             [
-                f"{self._unit_name(k, row)} → {self._unit_name(k + 1, col)}",
+                f"{self.unit_name(k, row)} → {self.unit_name(k + 1, col)}",
                 f"weight w = {_fmt(float(s.weights[k][row, col]))}",
                 f"∂L/∂w = {_fmt(float(s.grad_weights[k][row, col]))}",
             ]

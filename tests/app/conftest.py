@@ -42,3 +42,15 @@ def still_window(qtbot):
     window.canvas.set_mode("off")
     yield window
     window.close()
+
+
+@pytest.fixture
+def main_window(qtbot):
+    """A window on the default design; closed (and its training thread joined) afterwards."""
+    from nnviz.app.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    yield window
+    window.close()
+    assert not window.worker.thread.isRunning()

@@ -7,7 +7,9 @@ read with ordinary tools and carried to another machine:
   edits of the learning rate or epoch budget included);
 - `weights.npz`: `W0, b0, W1, b1, …` as `save_weights` writes them;
 - `optimizer.npz`: the optimizer's `state_dict` (`steps`, `learning_rate`, `0.<buffer>`);
-- `trainer.npz`: `order`, the current epoch's shuffle of the training samples;
+- `trainer.npz`: `order`, the current epoch's shuffle of the training samples, and (optional)
+  `step_params` and `last_rows`, the weights and batch rows of the last step's pass, so the
+  reopened run shows that step's numbers (`step_view.py`);
 - `trainer.json`: format marker, version, counters, stop-condition state, the learning
   rate's live scale and the base rate and epochs its schedule was built from (both optional,
   for files written before they were kept), the random generator's state (exact integers)
@@ -67,6 +69,7 @@ from nnviz.core.weights_io import (
 )
 
 SESSION_SUFFIX = ".nnviz"
+LAST_STEP_ARRAYS = ("step_params", "last_rows")  # optional in trainer.npz
 FORMAT = "nnviz-session"
 VERSION = 1
 MAX_SESSION_BYTES = 2**30
@@ -91,6 +94,8 @@ MEMBERS = (
 # Which member holds the field a `Trainer.load_state_dict` message starts with.
 FIELD_MEMBERS = {
     "order": "trainer.npz",
+    "step_params": "trainer.npz",
+    "last_rows": "trainer.npz",
     "optimizer": "optimizer.npz",
     "history": "history.csv",
     "step_history": "step_history.csv",
@@ -169,7 +174,9 @@ def save_session(
         "trainer.json": _trainer_json(state).encode("utf-8"),
         "weights.npz": npz_bytes(weights),
         "optimizer.npz": npz_bytes(optimizer),
-        "trainer.npz": npz_bytes({"order": state["order"]}),
+        "trainer.npz": npz_bytes(
+            {key: state[key] for key in ("order", *LAST_STEP_ARRAYS) if state.get(key) is not None}
+        ),
         "history.csv": _csv(trainer.history),
         "step_history.csv": _csv(trainer.step_history),
     }
@@ -261,8 +268,13 @@ def _read_session(archive: zipfile.ZipFile, label: str, base_dir: Any) -> Sessio
     weights = _npz(read, "weights.npz", label, wspecs)
     opt_specs, buffers = _optimizer_specs(design)
     optimizer = _npz(read, "optimizer.npz", label, opt_specs, optional=buffers)
-    order_spec = {"order": ArraySpec((None,), "iu", max_length=MAX_SAMPLES)}
-    order = _npz(read, "trainer.npz", label, order_spec)["order"]
+    order_spec = {
+        "order": ArraySpec((None,), "iu", max_length=MAX_SAMPLES),
+        "step_params": ArraySpec((design.n_params,)),
+        "last_rows": ArraySpec((None,), "iu", max_length=design.training.batch_size),
+    }
+    arrays = _npz(read, "trainer.npz", label, order_spec, optional=LAST_STEP_ARRAYS)
+    order = arrays["order"]
     _check_optimizer(optimizer, buffers, f"{label}: optimizer.npz")
     if not np.array_equal(np.sort(order), np.arange(len(order))):
         raise SessionError(f"{label}: trainer.npz: order is not a shuffle of the samples")
@@ -292,6 +304,7 @@ def _read_session(archive: zipfile.ZipFile, label: str, base_dir: Any) -> Sessio
     state = {
         **{key: scalars[key] for key in TRAINER_FIELDS if not key.endswith("_total")},
         "order": order,
+        **{key: arrays.get(key) for key in LAST_STEP_ARRAYS},
         "weights": [weights[f"W{k}"] for k in range(n)],
         "biases": [weights[f"b{k}"] for k in range(n)],
         "optimizer": {**optimizer, "steps": int(optimizer["steps"])},

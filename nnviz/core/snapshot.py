@@ -87,6 +87,17 @@ class Snapshot:
     step_history: Mapping[str, np.ndarray] = field(default_factory=dict)
     # Regression only: predictions against targets, refreshed like `grid`.
     predictions: PredictionView | None = None
+    # Which step the numbers are of (`step_view.py` states the rule): `last_step` True: the
+    # trace and the gradients are step `step`'s pass, made with `step_weights`/`step_biases`,
+    # and `weights`/`biases` are after its update; False: a pass with the current weights, not
+    # yet followed by an update. `batch_size` is that pass's batch; `sample_grad_*` the traced
+    # sample's own ∂ℓ/∂W and ∂ℓ/∂b (None for the batch mean).
+    last_step: bool = False
+    batch_size: int = 1
+    step_weights: Arrays | None = None
+    step_biases: Arrays | None = None
+    sample_grad_weights: Arrays | None = None
+    sample_grad_biases: Arrays | None = None
     # The pace training keeps to (steps a second; None: full speed), and the update rule the
     # optimizer applies, in one line ("Adam: w ← w − η·m̂/(√v̂ + ε)"): what the animation says.
     pace: float | None = None

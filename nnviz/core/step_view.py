@@ -84,6 +84,50 @@ def sample_trace(network: Network, params: np.ndarray, x: np.ndarray, y: np.ndar
     )
 
 
+@dataclass(frozen=True)
+class StepView:
+    """Everything of the rule above a snapshot carries, for one moment of a run."""
+
+    last_step: bool
+    batch_size: int
+    step_weights: tuple[np.ndarray, ...]
+    step_biases: tuple[np.ndarray, ...]
+    grad_weights: tuple[np.ndarray, ...]
+    grad_biases: tuple[np.ndarray, ...]
+    trace: StepTrace
+
+
+def step_view(
+    network: Network,
+    params: np.ndarray,
+    pass_: tuple[Forward, Backward, np.ndarray],
+    data: tuple[np.ndarray, np.ndarray],
+    sample: int | None,
+    last_step: bool,
+) -> StepView:
+    """The view of a pass (`pass_`: the engine's forward and backward of batch rows `rows`)
+    made with `params` (laid out as `network.params`), on training data `data` = (x, y) as the
+    trainer feeds it, for one sample or (None) the batch mean. `last_step`: an update with its
+    gradients followed the pass (see the module docstring)."""
+    fwd, bwd, rows = pass_
+    x, y = data
+    weights, biases = network.split(params)
+    trace = (
+        batch_trace(fwd, bwd)
+        if sample is None
+        else sample_trace(network, params, x[sample], y[sample])
+    )
+    return StepView(
+        last_step=last_step,
+        batch_size=len(rows),
+        step_weights=tuple(_frozen(w) for w in weights),
+        step_biases=tuple(_frozen(b) for b in biases),
+        grad_weights=tuple(_frozen(g) for g in bwd.weights),
+        grad_biases=tuple(_frozen(g) for g in bwd.biases),
+        trace=trace,
+    )
+
+
 def _frozen(array: np.ndarray) -> np.ndarray:
     out = np.array(array, copy=True)
     out.flags.writeable = False
@@ -94,7 +138,7 @@ def _frozen(array: np.ndarray) -> np.ndarray:
 
 
 def _fmt(value: float) -> str:
-    return f"{value:.4g}" if np.isfinite(value) else str(value)
+    return f"{value:.3g}" if np.isfinite(value) else str(value)
 
 
 def _scope(snapshot) -> str:

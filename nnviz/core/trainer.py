@@ -51,6 +51,7 @@ from nnviz.core.optimizers import make_optimizer
 from nnviz.core.pace import Pacer
 from nnviz.core.schedules import make_schedule
 from nnviz.core.snapshot import GridView, PredictionView, Snapshot, frozen_copies, frozen_copy
+from nnviz.core.step_view import StepView, step_view
 from nnviz.core.targets import make_targets
 from nnviz.core.update_rules import update_rule
 from nnviz.core.walkthrough import Walkthrough, walk_step
@@ -142,6 +143,9 @@ class Trainer:
         self._last_fwd = None
         self._last_bwd = None
         self._last_batch: np.ndarray | None = None
+        # The weights the last pass used, and whether the optimizer's update followed it.
+        self._step_params = self.network.params.copy()
+        self._step_updated = False
 
         score = self.targets.score_name
         self.history = History(
@@ -262,6 +266,8 @@ class Trainer:
                 rows = self._last_batch
                 self._last_fwd = self.network.forward(self._x[rows])
                 self._last_bwd = self.network.backward(self._last_fwd, self._y[rows])
+            np.copyto(self._step_params, self.network.params)
+            self._step_updated = False  # a pass with the edited weights, no update since
         self._grid_key = None
         self._fit = None
         return old
@@ -281,11 +287,14 @@ class Trainer:
         bwd = self.network.backward(fwd, yb)
         loss = bwd.loss
         self._last_fwd, self._last_bwd, self._last_batch = fwd, bwd, rows
+        np.copyto(self._step_params, self.network.params)  # the weights this pass used
+        self._step_updated = False
         self.batch_loss = loss
         if not math.isfinite(loss):
             self._diverge(self._locate_non_finite(fwd, bwd))
             return loss
         self.optimizer.step(self._params, self._grads)
+        self._step_updated = True
         self.step += 1
         self.batch_in_epoch += 1
         self._loss_sum += loss
@@ -600,6 +609,9 @@ class Trainer:
             "weights": [w.copy() for w in net.weights],
             "biases": [b.copy() for b in net.biases],
             "optimizer": self.optimizer.state_dict(),
+            # The last step's pass, so a resumed run shows its numbers (`step_view.py`): the
+            # weights it used and its batch; None when no update followed a pass.
+            **self._last_step_state(),
         }
         if histories:
             state["history"] = _history_state(self.history)
@@ -650,6 +662,7 @@ class Trainer:
                 "must be positive"
             )
         schedule = make_schedule(self.design.training.schedule, base_lr, schedule_epochs)
+        last_step = self._checked_last_step(d.get("step_params"), d.get("last_rows"))
         self.network.load_weights(d["weights"], d["biases"])
 
         self.epochs, self.step, self.epoch = counters["epochs"], counters["step"], counters["epoch"]
@@ -667,11 +680,50 @@ class Trainer:
         self.optimizer.load_state_dict(optimizer)
         self.history, self.step_history = history, step_history
         self.metrics = history.last()
-        self._last_fwd = self._last_bwd = self._last_batch = None
+        self._restore_last_step(last_step)
         self._grid_key = None
         self.controls.take_learning_rate()
         if requested is not None:
             self.controls.set_learning_rate(requested)
+
+    def _last_step_state(self) -> dict[str, np.ndarray | None]:
+        if not self._step_updated or self._last_batch is None:
+            return {"step_params": None, "last_rows": None}
+        return {"step_params": self._step_params.copy(), "last_rows": self._last_batch.copy()}
+
+    def _checked_last_step(self, params: Any, rows: Any) -> tuple[np.ndarray, np.ndarray] | None:
+        """The saved last step (weights it used, its batch rows) checked, or None if absent."""
+        if params is None or rows is None:
+            return None
+        params, rows = np.asarray(params), np.asarray(rows)
+        size = self.network.params.shape
+        if params.shape != size or params.dtype.kind != "f" or not np.isfinite(params).all():
+            raise ValueError(f"step_params: needs {size[0]} finite numbers (got {params.shape})")
+        n = len(self._x)
+        if not (
+            rows.ndim == 1
+            and 0 < len(rows) <= self.batch_size
+            and rows.dtype.kind in "iu"
+            and rows.min() >= 0
+            and rows.max() < n
+        ):
+            raise ValueError(f"last_rows: needs 1..{self.batch_size} row indices below {n}")
+        return params.astype(self.dtype), rows.astype(np.int64)
+
+    def _restore_last_step(self, last_step: tuple[np.ndarray, np.ndarray] | None) -> None:
+        """Redo the saved last step's pass (the same weights and rows give the same numbers)."""
+        self._last_fwd = self._last_bwd = self._last_batch = None
+        self._step_params = self.network.params.copy()
+        self._step_updated = False
+        if last_step is None:
+            return
+        params, rows = last_step
+        net = self.network.copy()
+        net.params[...] = params
+        with np.errstate(all="ignore"):
+            self._last_fwd = net.forward(self._x[rows])
+            self._last_bwd = net.backward(self._last_fwd, self._y[rows])
+        self._last_batch, self._step_params, self._step_updated = rows, params, True
 
     def _optimizer_state(self, d: Mapping[str, Any]) -> dict[str, Any]:
         """The optimizer's saved state checked against this network, in its dtype."""
@@ -695,15 +747,11 @@ class Trainer:
     # ----------------------------------------------------------------- snapshots
 
     def snapshot(self) -> Snapshot:
-        """Copies of everything a view shows. Call from the thread that runs the trainer."""
+        """Copies of everything a view shows (what each number is: `step_view.py`). Call from
+        the thread that runs the trainer."""
         net = self.network
-        if self._last_bwd is None:
-            grad_w = tuple(np.zeros_like(w) for w in net.weights)
-            grad_b = tuple(np.zeros_like(b) for b in net.biases)
-        else:
-            grad_w = frozen_copies(self._last_bwd.weights)
-            grad_b = frozen_copies(self._last_bwd.biases)
-        trace = self._trace()
+        view = self._step_view()
+        trace = view.trace
         requested = self.controls.requested_learning_rate
         return Snapshot(
             step=self.step,
@@ -717,13 +765,19 @@ class Trainer:
             layer_sizes=tuple(net.layer_sizes),
             weights=frozen_copies(net.weights),
             biases=frozen_copies(net.biases),
-            grad_weights=grad_w,
-            grad_biases=grad_b,
-            input=trace[0],
-            pre=trace[1],
-            post=trace[2],
-            grad_pre=trace[3],
-            grad_post=trace[4],
+            grad_weights=view.grad_weights,
+            grad_biases=view.grad_biases,
+            input=trace.input,
+            pre=trace.pre,
+            post=trace.post,
+            grad_pre=trace.grad_pre,
+            grad_post=trace.grad_post,
+            last_step=view.last_step,
+            batch_size=view.batch_size,
+            step_weights=view.step_weights,
+            step_biases=view.step_biases,
+            sample_grad_weights=trace.sample_grad_weights,
+            sample_grad_biases=trace.sample_grad_biases,
             batch_loss=float(self.batch_loss),
             metrics=dict(self.metrics),
             history=self.history.columns(),
@@ -740,31 +794,26 @@ class Trainer:
             ),
         )
 
-    def _trace(self):
-        """(input, pre, post, grad_pre, grad_post) for the traced sample or the batch mean."""
-        index = self.trace_sample
-        if index is None and self._last_bwd is not None:
-            fwd, bwd = self._last_fwd, self._last_bwd
-            return (
-                frozen_copy(fwd.input.mean(axis=0)),
-                *(
-                    tuple(frozen_copy(a.mean(axis=0)) for a in arrays)
-                    for arrays in (fwd.pre, fwd.post, bwd.pre, bwd.post)
-                ),
-            )
-        rows = slice(index, index + 1) if index is not None else slice(0, self.batch_size)
-        # backward() writes the shared gradient buffer; the last batch's gradients must survive.
-        saved = self.network.grad_params.copy()
-        with np.errstate(all="ignore"):
-            fwd = self.network.forward(self._x[rows])
-            bwd = self.network.backward(fwd, self._y[rows])
-        self.network.grad_params[...] = saved
-        return (
-            frozen_copy(fwd.input.mean(axis=0)),
-            *(
-                tuple(frozen_copy(a.mean(axis=0)) for a in arrays)
-                for arrays in (fwd.pre, fwd.post, bwd.pre, bwd.post)
-            ),
+    def _step_view(self) -> StepView:
+        """The last step's pass, or before any (or after an edit or a reload without it) the
+        pass of the next step's batch with the current weights."""
+        if self._last_bwd is None:
+            rows = self.next_batch()[0]
+            net = self.network.copy()
+            with np.errstate(all="ignore"):
+                fwd = net.forward(self._x[rows])
+                done = (fwd, net.backward(fwd, self._y[rows]), rows)
+            params = net.params
+        else:
+            done = (self._last_fwd, self._last_bwd, self._last_batch)
+            params = self._step_params
+        return step_view(
+            self.network,
+            params,
+            done,
+            (self._x, self._y),
+            self.trace_sample,
+            self._step_updated and self._last_bwd is not None,
         )
 
     def _grid_view(self) -> GridView | None:

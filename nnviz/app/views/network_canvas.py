@@ -56,6 +56,7 @@ from nnviz.core.step_animation import (
     step_caption,
     widest_captions,
 )
+from nnviz.core.step_view import link_lines, neuron_lines
 
 FPS = 30
 # While a run trains, new values are taken at most this often (the sweep still moves at FPS):
@@ -929,25 +930,12 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         if column == 0:
             return f"{name}\nvalue = {_fmt(float(s.input[unit]))}"
         k = column - 1
-        lines = [
-            name,
-            f"z = {_fmt(float(s.pre[k][unit]))}",
-            f"a = {_fmt(float(s.post[k][unit]))}",
-            f"bias = {_fmt(float(s.biases[k][unit]))}",
-            f"∂L/∂z = {_fmt(float(s.grad_pre[k][unit]))}",
-            f"∂L/∂b = {_fmt(float(s.grad_biases[k][unit]))}",
-        ]
-        return "\n".join(lines)
+        activation = self._activations[k] if k < len(self._activations) else "f"
+        return "\n".join([name, *neuron_lines(s, k, unit, activation)])
 
     def _link_tooltip(self, k: int, row: int, col: int) -> str:
-        s = self._snapshot
-        return "\n".join(
-            [
-                f"{self.unit_name(k, row)} → {self.unit_name(k + 1, col)}",
-                f"weight w = {_fmt(float(s.weights[k][row, col]))}",
-                f"∂L/∂w = {_fmt(float(s.grad_weights[k][row, col]))}",
-            ]
-        )
+        name = f"{self.unit_name(k, row)} → {self.unit_name(k + 1, col)}"
+        return "\n".join([name, *link_lines(self._snapshot, k, row, col)])
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         pos = event.position()

@@ -256,7 +256,13 @@ def _setting(walk: Walkthrough, f) -> list[Block]:
     batch = ", ".join(str(r) for r in walk.batch[:MAX_ROWS])
     if len(walk.batch) > MAX_ROWS:
         batch += ", …"
-    where = "one of" if walk.in_batch else "not in (its terms are shown, but do not count in)"
+    if len(walk.batch) == 1 and walk.in_batch:
+        where = "the batch's only row"
+    else:
+        how = "one of" if walk.in_batch else "not in"
+        where = f"{how} the batch of {len(walk.batch)} rows: {batch}"
+        if not walk.in_batch:
+            where += " (its terms are shown, but are no part of the batch's gradient)"
     reg = (
         "no regularization"
         if walk.regularization is None
@@ -274,8 +280,7 @@ def _setting(walk: Walkthrough, f) -> list[Block]:
         ),
         Block(
             "p",
-            f"We follow sample #{walk.sample} (row {walk.sample} of the training set), "
-            f"{where} the batch of {len(walk.batch)} rows: {batch}.",
+            f"We follow sample #{walk.sample} (row {walk.sample} of the training set), {where}.",
         ),
         Block("formula", lines=(f"x = {_vector(walk.x, f)}", f"y = {target}{target_note}")),
     ]

@@ -42,3 +42,17 @@ def still_window(qtbot):
     window.canvas.set_mode("off")
     yield window
     window.close()
+
+
+@pytest.fixture
+def shown_window(qtbot):
+    """A main window on screen at 1366×768 (a common laptop size), closed after the test."""
+    from nnviz.app.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+    window.close()

@@ -45,14 +45,21 @@ def still_window(qtbot):
 
 
 @pytest.fixture
-def shown_window(qtbot):
-    """A main window on screen at 1366×768 (a common laptop size), closed after the test."""
+def main_window(qtbot):
+    """A window on the default design; closed (and its training thread joined) afterwards."""
     from nnviz.app.main_window import MainWindow
 
     window = MainWindow()
     qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    qtbot.waitExposed(window)
     yield window
     window.close()
+    assert not window.worker.thread.isRunning()
+
+
+@pytest.fixture
+def shown_window(qtbot, main_window):
+    """The main window on screen at 1366×768 (a common laptop size)."""
+    main_window.resize(1366, 768)
+    main_window.show()
+    qtbot.waitExposed(main_window)
+    return main_window

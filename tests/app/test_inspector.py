@@ -10,7 +10,6 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDockWidget
 
 from nnviz.app.inspector import fmt
-from nnviz.app.main_window import MainWindow
 from nnviz.core.neuron_view import neuron_view
 
 WAIT_MS = 10_000
@@ -28,17 +27,13 @@ def printed(x: float) -> str:
 
 
 @pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
+def window(qtbot, shown_window):
+    w = shown_window
     for step in range(1, 4):
         w.step_batch()
         qtbot.waitUntil(lambda s=step: w.worker.latest().step == s, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: w.worker.latest().state == "paused", timeout=WAIT_MS)
-    yield w
-    w.close()
+    return w
 
 
 def engine_walk(window, sample):

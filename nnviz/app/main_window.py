@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.app.builder import BuildPanel
+from nnviz.app.distributions_dock import DistributionsDock
 from nnviz.app.document import DesignDocument
 from nnviz.app.export_actions import ExportActions
 from nnviz.app.file_actions import SESSION_SUFFIX, FileActions, file_error
@@ -324,6 +325,7 @@ class MainWindow(ExportActions, QMainWindow):
         self.build_panel = BuildPanel(self.document)
         self.timeline_panel = TimelinePanel(self)
         self.runs_dock = RunsDock(self)
+        self.distributions_dock = DistributionsDock(self)
         self.banner = Banner()
         self.files = FileActions(self)
         self._run_design: Design | None = None
@@ -411,7 +413,10 @@ class MainWindow(ExportActions, QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.runs_dock)
         self.tabifyDockWidget(self.build_dock, self.runs_dock)
         self.build_dock.raise_()
-        for dock in (self.build_dock, self.plots_dock, self.runs_dock):
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.distributions_dock)
+        self.tabifyDockWidget(self.plots_dock, self.distributions_dock)
+        self.plots_dock.raise_()
+        for dock in (self.build_dock, self.plots_dock, self.runs_dock, self.distributions_dock):
             dock.setFeatures(features)
         self.image_docks = ImageDocks(self, self.plots_dock)
 
@@ -453,6 +458,7 @@ class MainWindow(ExportActions, QMainWindow):
         view.addAction(self.build_dock.toggleViewAction())
         view.addAction(self.plots_dock.toggleViewAction())
         view.addAction(self.runs_dock.toggleViewAction())
+        view.addAction(self.distributions_dock.toggleViewAction())
         for dock in self.image_docks.docks():
             view.addAction(dock.toggleViewAction())
 
@@ -562,6 +568,7 @@ class MainWindow(ExportActions, QMainWindow):
         self.runs_dock.record(
             trainer, keep_ghost, previous, runs, note, self.timeline_panel.initial_weights()
         )
+        self.distributions_dock.start_run(design, dataset)
         self._run_design = design
         self._dataset = dataset
         self._diverged_shown = False
@@ -682,6 +689,7 @@ class MainWindow(ExportActions, QMainWindow):
             self._update_status(snapshot)
             self.timeline_panel.on_live(snapshot)
             self.runs_dock.on_snapshot(snapshot)
+            self.distributions_dock.on_snapshot(snapshot)
         if changed:
             self._sync_play_action()
             if snapshot.state == "diverged" and not self._diverged_shown:

@@ -793,6 +793,7 @@ class MainWindow(ExportActions, QMainWindow):
         """Stop the frame timer and the training thread, then drop the recovery data (a clean
         exit; idempotent)."""
         self.frame_timer.stop()
+        self.runs_dock.stop_race(wait=True)
         self.worker.shutdown()
         self.files.stop_recovery()
 

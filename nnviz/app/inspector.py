@@ -193,7 +193,7 @@ class InspectorDock(QDockWidget):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll = scroll
         self.setWidget(scroll)
-        self.setMinimumWidth(360)
+        self.setMinimumWidth(330)
         self.edit_param.currentIndexChanged.connect(self._on_edit_param)
         self.edit_button.clicked.connect(self._on_edit)
         self.show_link(None)

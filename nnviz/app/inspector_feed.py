@@ -64,6 +64,7 @@ class InspectorFeed(QObject):
         self.edits = 0  # parameter edits so far: a walkthrough from before one is stale
         self._walk_key = None
         self._pending = None
+        self._drawn = None  # (walkthrough, (layer, neuron)) the dock shows
         self._asked_at = -math.inf
         self._trainer = None
         self._snapshot = None
@@ -189,12 +190,18 @@ class InspectorFeed(QObject):
         self.update()
 
     def _draw(self) -> None:
+        """The selected neuron of the current walkthrough (laid out again only when either
+        changes: a new snapshot alone changes nothing the text shows)."""
         selection = self.window.selection
         walk = self.walk
         if selection.layer > len(walk.layers):
             return
-        view = neuron_view(walk, selection.layer, selection.neuron)
-        self.dock.show_view(view, self.unit_name, self.column_name, self._context(walk))
+        where = (selection.layer, selection.neuron)
+        same = self._drawn is not None and self._drawn[0] is walk and self._drawn[1] == where
+        if self.dock.view is None or not same:
+            self._drawn = (walk, where)
+            view = neuron_view(walk, selection.layer, selection.neuron)
+            self.dock.show_view(view, self.unit_name, self.column_name, self._context(walk))
         state = self._snapshot.state
         self.dock.set_editable(not self.window.worker.is_playing and state in SETTLED)
 

@@ -149,6 +149,7 @@ class DistributionsDock(QDockWidget):
         """A new run: a new record, layers named for its design."""
         self.record = DistributionRecord(design, data)
         self._data = data
+        self._snapshot = None
         self.result = None
         self._confusion_step = -1
         self.layer.blockSignals(True)
@@ -162,8 +163,8 @@ class DistributionsDock(QDockWidget):
 
     def on_snapshot(self, snapshot: Snapshot) -> None:
         """Record the run's newest snapshot; redraw when visible."""
-        if self.record is None:
-            return
+        if self.record is None or snapshot.layer_sizes != self.record.design.layer_sizes:
+            return  # none yet, or the last snapshot of a run just replaced
         self._snapshot = snapshot
         if self.record.add(snapshot) and self.isVisible():
             self.redraw()
@@ -193,8 +194,8 @@ class DistributionsDock(QDockWidget):
         self._update_confusion()
 
     def _update_confusion(self) -> None:
-        snapshot, data = self._snapshot, self._data
-        if snapshot is None or data is None or self.window.worker.trainer is None:
+        snapshot, data, record = self._snapshot, self._data, self.record
+        if snapshot is None or data is None or record is None:
             return
         now = time.perf_counter()
         settled = snapshot.state != "running"
@@ -203,7 +204,7 @@ class DistributionsDock(QDockWidget):
         ):
             return
         self._confusion_time, self._confusion_step = now, snapshot.step
-        self.result = confusion(self.window.worker.trainer.design, snapshot, data)
+        self.result = confusion(record.design, snapshot, data)
         self._draw_matrix()
 
     def _draw_matrix(self) -> None:

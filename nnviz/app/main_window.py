@@ -563,12 +563,12 @@ class MainWindow(ExportActions, QMainWindow):
         design = trainer.design
         previous = self.worker.latest()  # the old run's newest snapshot, for the runs list
         self.timeline_panel.attach(trainer, timeline)
+        self.distributions_dock.start_run(design, trainer.data)
         dataset = self.worker.restore(trainer)
         self.plots.start_run(dataset.task, len(design.layers))
         self.runs_dock.record(
             trainer, keep_ghost, previous, runs, note, self.timeline_panel.initial_weights()
         )
-        self.distributions_dock.start_run(design, dataset)
         self._run_design = design
         self._dataset = dataset
         self._diverged_shown = False

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, Qt
-from window_steps import step_window
+from PySide6.QtCore import QPointF
+from window_steps import LeftClick, step_window
 
 from nnviz.core.distributions import confusion
 
@@ -14,17 +14,6 @@ from nnviz.core.distributions import confusion
 @pytest.fixture
 def window(still_window):
     return still_window
-
-
-class _Click:
-    def __init__(self, pos: QPointF) -> None:
-        self._pos = pos
-
-    def button(self):
-        return Qt.MouseButton.LeftButton
-
-    def scenePos(self) -> QPointF:
-        return self._pos
 
 
 def test_histograms_and_the_matrix_follow_the_run(qtbot, window):
@@ -53,7 +42,7 @@ def test_a_clicked_cell_rings_its_samples_on_the_plane(qtbot, window):
     result = dock.result
     true, predicted = 1, 0
     box = dock.matrix_plot.getPlotItem().getViewBox()
-    dock._on_matrix_clicked(_Click(box.mapViewToScene(QPointF(predicted + 0.5, true + 0.5))))
+    dock._on_matrix_clicked(LeftClick(box.mapViewToScene(QPointF(predicted + 0.5, true + 0.5))))
     rows = result.samples(true, predicted)
     assert np.array_equal(dock.shown_rows(), rows)
     data = window.worker.dataset

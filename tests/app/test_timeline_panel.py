@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF
-from window_steps import WAIT_MS, step_window
+from window_steps import WAIT_MS, LeftClick, step_window
 
 from nnviz.app.main_window import MainWindow
 from nnviz.app.views.data_view import DataView
@@ -96,7 +96,7 @@ def test_hovering_a_plot_reads_out_and_a_click_jumps_there(qtbot, window):
     text = cursors.hover_text("loss")
     assert text.startswith("step 30 · epoch") and "batches:" in text
     with qtbot.waitSignal(cursors.stepRequested) as blocker:
-        plot.scene().sigMouseClicked.emit(_Click(pos))
+        plot.scene().sigMouseClicked.emit(LeftClick(pos))
     assert blocker.args == [30]
     assert window.timeline_panel.viewing.step == 30
 
@@ -117,21 +117,3 @@ def test_resume_from_here_continues_exactly_and_keeps_the_old_run(qtbot, window)
     for got, want in zip(branch.network.weights, expected.weights, strict=True):
         assert np.array_equal(got, want)
     assert list(window.timeline_panel.timeline.steps()) == list(range(41))
-
-
-class _Click:
-    """What pyqtgraph's scene sends for a left click at a scene position."""
-
-    def __init__(self, pos: QPointF) -> None:
-        self._pos = pos
-
-    def button(self):
-        from PySide6.QtCore import Qt
-
-        return Qt.MouseButton.LeftButton
-
-    def double(self) -> bool:
-        return False
-
-    def scenePos(self) -> QPointF:
-        return self._pos

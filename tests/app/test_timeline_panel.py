@@ -3,6 +3,8 @@ the plots mark the step and read out values under the mouse, and "Resume from he
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF
@@ -117,3 +119,19 @@ def test_resume_from_here_continues_exactly_and_keeps_the_old_run(qtbot, window)
     for got, want in zip(branch.network.weights, expected.weights, strict=True):
         assert np.array_equal(got, want)
     assert list(window.timeline_panel.timeline.steps()) == list(range(41))
+
+
+def test_a_learning_rate_changed_at_a_past_moment_applies_to_the_branch(qtbot, window):
+    step_window(qtbot, window, 30)
+    window.timeline_panel.show_step(12)
+    design = window.document.design
+    optimizer = dataclasses.replace(
+        design.optimizer, params={**design.optimizer.params, "learning_rate": 0.005}
+    )
+    window.document.set_design(dataclasses.replace(design, optimizer=optimizer), "lr")
+    window.timeline_panel.resume_button.click()
+    branch = window.worker.trainer
+    assert branch.step == 12
+    step_window(qtbot, window, 1)
+    assert branch.learning_rate == pytest.approx(0.005)
+    assert window.runs_dock.runs.runs[-1].name.startswith("learning rate 0.03 → 0.005")

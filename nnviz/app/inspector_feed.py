@@ -169,7 +169,11 @@ class InspectorFeed(QObject):
             return
         self._pending, self._asked_at = key, now
         sample = self.window.selection.sample
-        future = self.window.worker.call_on_trainer(lambda trainer: trainer.walkthrough(sample))
+        past = self.window.timeline_panel  # a moment of the timeline: its own next step
+        if past.viewing is not None:
+            future = past.walkthrough(sample)
+        else:
+            future = self.window.worker.call_on_trainer(lambda t: t.walkthrough(sample))
         future.add_done_callback(lambda f: self._bridge.done.emit(key, f))
 
     def _on_done(self, key, future) -> None:

@@ -12,6 +12,7 @@ the present.
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
@@ -175,6 +176,17 @@ class TimelinePanel(QWidget):
         self.window.install_run(
             trainer, keep_ghost=True, timeline=timeline.truncated(shown.step), note=note
         )
+
+    def walkthrough(self, sample: int | None) -> Future:
+        """The next step from the moment shown, taken apart (as `Trainer.walkthrough`), for the
+        inspector; computed here at once, from the scratch trainer in the moment's state."""
+        future: Future = Future()
+        future.set_running_or_notify_cancel()
+        try:
+            future.set_result(self._viewer.walkthrough(sample))
+        except Exception as error:  # handed to the inspector, which says why
+            future.set_exception(error)
+        return future
 
     # ----------------------------------------------------------------- inside
 

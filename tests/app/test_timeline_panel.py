@@ -135,3 +135,17 @@ def test_a_learning_rate_changed_at_a_past_moment_applies_to_the_branch(qtbot, w
     step_window(qtbot, window, 1)
     assert branch.learning_rate == pytest.approx(0.005)
     assert window.runs_dock.runs.runs[-1].name.startswith("learning rate 0.03 → 0.005")
+
+
+def test_the_inspector_takes_the_shown_moments_step_apart(qtbot, window):
+    step_window(qtbot, window, 20)
+    window.selection.set(layer=1, neuron=0)
+    window.timeline_panel.show_step(7)
+    feed = window.inspection.feed
+    window.inspection.poll()
+    qtbot.waitUntil(lambda: feed.walk is not None and feed.walk.step == 7, timeout=WAIT_MS)
+    stopped = Trainer(window.worker.trainer.design)
+    while stopped.step < 7:
+        stopped.step_batch()
+    expected = stopped.walkthrough(feed.walk.sample)
+    assert np.array_equal(feed.walk.layers[0].W_after, expected.layers[0].W_after)

@@ -49,6 +49,7 @@ def reveal(widget: QWidget) -> None:
     scroll = next((w for w in chain if isinstance(w, QScrollArea)), None)
     if scroll is not None and scroll.widget() is not widget:
         scroll.ensureWidgetVisible(widget, 0, 0)
+        scroll.horizontalScrollBar().setValue(0)  # a section wider than the panel: its start
 
 
 class LessonProgress:
@@ -173,6 +174,7 @@ class LessonRunner(QObject):
         selection = getattr(window, "selection", None)
         fields = ("layer", "neuron", "link", "sample")
         stepper = find_part(window, "stepThrough")
+        playground = window.playground_dock.widget()
         return LearnerState(
             snapshot=window.worker.latest(),
             design=window.document.design,
@@ -183,6 +185,8 @@ class LessonRunner(QObject):
                 if (part := find_part(window, name)) is not None and part.isVisible()
             ),
             phase=getattr(stepper, "phase_name", lambda: None)() if stepper else None,
+            surface=playground.surface_box.currentData(),
+            step_mode=playground.step_box.isChecked(),
         )
 
     def poll(self) -> None:

@@ -21,6 +21,7 @@ from nnviz.core.design import Design
 from nnviz.core.optimizers import OPTIMIZERS
 from nnviz.core.registry import Registry
 from nnviz.core.snapshot import Snapshot
+from nnviz.core.surfaces import SURFACES
 from nnviz.core.validation import (
     check_keys,
     fail,
@@ -42,7 +43,8 @@ class LearnerState:
 
     `selection` holds the window selection's fields (`layer`, `neuron`, `link`, `sample`; None
     when nothing is chosen), `shown` the `TARGETS` names visible now, `phase` the step-through's
-    current phase (None outside it).
+    current phase (None outside it), `surface` the optimizer playground's surface and
+    `step_mode` whether its step mode is on.
     """
 
     snapshot: Snapshot | None = None
@@ -50,6 +52,8 @@ class LearnerState:
     selection: Mapping[str, Any] = field(default_factory=dict)
     shown: frozenset[str] = frozenset()
     phase: str | None = None
+    surface: str | None = None
+    step_mode: bool = False
 
 
 Reader = Callable[[Any, str], Any]
@@ -123,6 +127,14 @@ def _shown(state: LearnerState, p: Mapping[str, Any]) -> bool:
 
 def _phase_reached(state: LearnerState, p: Mapping[str, Any]) -> bool:
     return state.phase == p["phase"]
+
+
+def _surface_is(state: LearnerState, p: Mapping[str, Any]) -> bool:
+    return state.surface == p["name"]
+
+
+def _step_mode_on(state: LearnerState, p: Mapping[str, Any]) -> bool:
+    return state.step_mode
 
 
 def _activation_is(state: LearnerState, p: Mapping[str, Any]) -> bool:
@@ -211,6 +223,18 @@ for name, params, test, description in (
         {"phase": (partial(read_str, max_len=80), True)},
         _phase_reached,
         "the step-through shows phase `phase`",
+    ),
+    (
+        "surface_is",
+        {"name": (_choice("surface", SURFACES.names()), True)},
+        _surface_is,
+        "the optimizer playground shows surface `name`",
+    ),
+    (
+        "step_mode_on",
+        {},
+        _step_mode_on,
+        "the optimizer playground's step mode is on",
     ),
     (
         "activation_is",

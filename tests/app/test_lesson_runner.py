@@ -95,6 +95,16 @@ def _show(qtbot, window, check):
     find_part(window, check["target"]).show()
 
 
+@learner("surface_is")
+def _surface(qtbot, window, check):
+    window.playground_dock.widget().set_surface(check["name"])
+
+
+@learner("step_mode_on")
+def _step_mode(qtbot, window, check):
+    window.playground_dock.widget().step_box.setChecked(True)
+
+
 @learner("phase_reached")
 def _phase(qtbot, window, check):
     pytest.skip("no step-through in this window yet")

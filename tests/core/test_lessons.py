@@ -199,6 +199,8 @@ def _cases(trainer, snapshot):
         "activation_is": ({"name": "relu", "layer": 1}, s(design=design), s()),
         "optimizer_is": ({"name": "sgd"}, s(design=design), s(design=load_example("xor"))),
         "learning_rate_between": ({"min": 1.0, "max": 3.0}, s(snapshot=snapshot), s()),
+        "surface_is": ({"name": "ravine"}, s(surface="ravine"), s(surface="bowl")),
+        "step_mode_on": ({}, s(step_mode=True), s()),
         "hidden_layers_at_least": ({"value": 2}, s(design=design), s(design=load_example("xor"))),
     }
 

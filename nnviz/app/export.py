@@ -92,7 +92,7 @@ def export_widget_picture(
         raise ExportError(f"{path}: unknown picture format (use {', '.join(PICTURE_FORMATS)})")
     size = size or widget.size()
     title = title or _title(widget) or path.stem
-    with _laid_out(widget, size):
+    with laid_out(widget, size):
         content = renderer(widget, size, scale, title)
     _write(path, lambda: content)
 
@@ -110,7 +110,7 @@ def export_network_picture(
     canvas, path: str | os.PathLike[str], scale: float = DEFAULT_SCALE, size: QSize | None = None
 ) -> None:
     """The network canvas in its settled state (not half-way through an animated sweep)."""
-    with _settled(canvas):
+    with settled(canvas):
         export_widget_picture(canvas, path, scale, size, title="Network")
 
 
@@ -228,7 +228,7 @@ def _remove_folders(folders: list[Path]) -> None:
 
 
 @contextmanager
-def _laid_out(widget: QWidget, size: QSize) -> Iterator[None]:
+def laid_out(widget: QWidget, size: QSize) -> Iterator[None]:
     """The widget at `size`, its layouts settled, for the time of drawing; then as it was."""
     old = widget.size()
     try:
@@ -254,7 +254,7 @@ def _resize(widget: QWidget, size: QSize) -> None:
 
 
 @contextmanager
-def _settled(canvas) -> Iterator[None]:
+def settled(canvas) -> Iterator[None]:
     """The canvas showing the latest state still (no sweep), then animating as before."""
     mode = canvas.mode()
     if mode == "off":
@@ -296,12 +296,34 @@ def _curve_pens_scaled(widget: QWidget, scale: float) -> Iterator[None]:
 
 
 def _png(widget: QWidget, size: QSize, scale: float, title: str) -> bytes:
+    return png_bytes(render_image(widget, size, scale), title)
+
+
+def write_png(path: str | os.PathLike[str], image: QImage, title: str) -> None:
+    """A picture to a PNG file, atomically."""
+    content = png_bytes(image, title)
+    _write(Path(path), lambda: content)
+
+
+def png_bytes(image: QImage, title: str) -> bytes:
+    image.setText("Title", title)
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(buffer, "PNG"):
+        raise ExportError(f"{title}: cannot encode the picture as PNG")
+    buffer.close()
+    return bytes(data)
+
+
+def render_image(widget: QWidget, size: QSize, scale: float) -> QImage:
+    """The widget drawn at `size` points into an image of `scale`× the pixels (the widget must
+    already be laid out at `size`; see `laid_out`)."""
     image = QImage(
         round(size.width() * scale), round(size.height() * scale), QImage.Format.Format_ARGB32
     )
     image.setDevicePixelRatio(scale)
     image.fill(BACKGROUND)
-    image.setText("Title", title)
     painter = QPainter(image)
     for hint in (
         QPainter.RenderHint.Antialiasing,
@@ -312,13 +334,7 @@ def _png(widget: QWidget, size: QSize, scale: float, title: str) -> bytes:
     with _curve_pens_scaled(widget, scale):
         _paint(widget, painter, size)
     painter.end()
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(buffer, "PNG"):
-        raise ExportError(f"{title}: cannot encode the picture as PNG")
-    buffer.close()
-    return bytes(data)
+    return image
 
 
 def _svg(widget: QWidget, size: QSize, scale: float, title: str) -> bytes:

@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.app import export
+from nnviz.app.figure import export_figure
+from nnviz.app.recording_ui import RecordingDialog
 from nnviz.app.settings import app_settings
 from nnviz.core.atomic import write_atomic
 from nnviz.core.design import DesignError
@@ -45,6 +47,8 @@ FILTERS = {
     ".npz": "NumPy arrays (*.npz)",
     ".py": "Python scripts (*.py)",
     ".md": "Markdown documents (*.md)",
+    ".gif": "Animated GIF (*.gif)",
+    ".webp": "Animated WebP (*.webp)",
 }
 FAILURES = (export.ExportError, DesignError, OSError, ValueError, RuntimeError)
 TRAINER_TIMEOUT_S = 30.0  # for the training thread to take a task between two steps
@@ -59,6 +63,9 @@ EXPORT_MENU = (
     "export_weights",
     "export_pytorch",
     "export_worked_example",
+    None,
+    "export_figure",
+    "export_recording",
     None,
     "export_all",
 )
@@ -324,6 +331,29 @@ class ExportActions:
                 self._layer_space(),
             )
             run_export(self, lambda: export.export_run(views, folder), f"Wrote the run to {folder}")
+
+    def export_figure(self) -> None:
+        """Network, data view (the plane, or the traced image) and loss curve side by side."""
+        path = ask_save_path(self, "Export figure", "figure.png")
+        if path is None:
+            return
+        data = self._plane() or self.data_view
+        data_title = "Decision plane" if data is not self.data_view else "Prediction"
+        panels = [
+            ("Network", self.canvas),
+            (data_title, data),
+            ("Loss", self.plots.plot_widgets()["loss"]),
+        ]
+        run_export(self, lambda: export_figure(panels, path), f"Wrote {path}")
+
+    def export_recording(self) -> None:
+        """Record a view (or the window) while it trains, to an animated GIF or WebP."""
+        dialog = RecordingDialog(self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        path = ask_save_path(self, "Save recording as", "recording.gif", (".gif", ".webp"))
+        if path is not None:
+            self.recording.start(dialog.settings(path))
 
     # ------------------------------------------------------------------ helpers
     def _picture_path(self, title: str, stem: str) -> Path | None:

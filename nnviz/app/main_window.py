@@ -46,6 +46,7 @@ from nnviz.app.image_docks import ImageDocks
 from nnviz.app.inspection import InspectionTools
 from nnviz.app.learning import install_learning
 from nnviz.app.pace_control import pace_box
+from nnviz.app.recording_ui import RecordingControl
 from nnviz.app.selection import Selection, kept_selection
 from nnviz.app.style import STATE_COLORS
 from nnviz.app.timeline_panel import TimelinePanel
@@ -162,6 +163,18 @@ ACTIONS: dict[str, ActionSpec] = {
         "export_worked_example",
         None,
         "The next training step taken apart for the traced sample, as a worksheet",
+    ),
+    "export_figure": ActionSpec(
+        "&Figure…",
+        "export_figure",
+        None,
+        "One high-resolution picture: network, decision plane and loss side by side",
+    ),
+    "export_recording": ActionSpec(
+        "&Recording…",
+        "export_recording",
+        None,
+        "Record the canvas, the data view or the window as an animated GIF or WebP",
     ),
     "export_all": ActionSpec(
         "&All…", "export_all", None, "Plots, pictures, history, weights and PyTorch script"
@@ -326,6 +339,7 @@ class MainWindow(ExportActions, QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
+        self.recording = RecordingControl(self)
         self.layer_space_dock = add_layer_space_dock(self)
         install_learning(self)
         self.inspection = InspectionTools(self)  # explorers, inspector, step-through

@@ -391,6 +391,8 @@ def test_file_export_menu_lists_every_export(window):
         "&Weights…",
         "As P&yTorch…",
         "Worked &Example (Markdown)…",
+        "&Figure…",
+        "&Recording…",
         "&All…",
     ]
 

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import QGraphicsView, QWidget
 from nnviz.core.atomic import write_atomic
 from nnviz.core.design import Design, save_design
 from nnviz.core.history import History
+from nnviz.core.runs import RunList
 from nnviz.core.snapshot import Snapshot
 from nnviz.core.torch_export import write_pytorch_script
 from nnviz.core.weights_io import save_weights
@@ -119,6 +120,17 @@ def export_history_csv(history: Mapping[str, np.ndarray], path: str | os.PathLik
     _write(Path(path), lambda: _history_csv(history))
 
 
+def export_runs_csv(runs: RunList, path: str | os.PathLike[str]) -> None:
+    """Every run's epoch history, one block per run after a `run` column with its name."""
+
+    def content() -> bytes:
+        text = io.StringIO(newline="")
+        runs.write_csv(text)
+        return text.getvalue().encode("utf-8")
+
+    _write(Path(path), content)
+
+
 def _write(path: Path, content: Callable[[], bytes]) -> None:
     try:
         write_atomic(path, content())
@@ -139,12 +151,14 @@ class RunViews:
     snapshot: Snapshot
     design: Design
     layer_space: LayerSpaceView | None = None  # drawn, or None to leave it out
+    runs: RunList | None = None  # the session's runs, written to runs.csv when several
 
 
 def export_run(views: RunViews, folder: str | os.PathLike[str]) -> list[Path]:
     """Everything about a run into `folder`: each plot (PNG, SVG, CSV), network.png/.svg,
     plane.png/.svg for 2-D data, layer_space.png/.svg when given, history.csv, design.json,
-    weights.npz and model.py (PyTorch)."""
+    weights.npz and model.py (PyTorch); runs.csv (every run's history with a `run` column) when
+    the session has several runs."""
     s = views.snapshot
     with _staged(folder) as stage:
         out = stage.folder
@@ -158,6 +172,8 @@ def export_run(views: RunViews, folder: str | os.PathLike[str]) -> list[Path]:
                     views.layer_space.graphics, out / f"layer_space{suffix}", title="Layer space"
                 )
         export_history_csv(s.history, out / "history.csv")
+        if views.runs is not None and len(views.runs) > 1:
+            export_runs_csv(views.runs, out / "runs.csv")
         save_design(views.design, out / "design.json")
         save_weights(out / "weights.npz", (s.weights, s.biases))
         write_pytorch_script(out / "model.py", views.design, weights_file="weights.npz")

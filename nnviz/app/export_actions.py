@@ -329,6 +329,7 @@ class ExportActions:
                 snapshot,
                 self._export_design(),
                 self._layer_space(),
+                self.runs_dock.runs,
             )
             run_export(self, lambda: export.export_run(views, folder), f"Wrote the run to {folder}")
 

@@ -30,7 +30,14 @@ from nnviz.core.design import (
     needs_reset,
     save_design,
 )
-from nnviz.core.examples import Example, example_at, list_examples, load_example
+from nnviz.core.examples import (
+    Example,
+    example_at,
+    example_weights,
+    list_examples,
+    load_example,
+)
+from nnviz.core.runs import RunList
 from nnviz.core.session import SESSION_SUFFIX, load_session
 from nnviz.core.trainer import Trainer
 
@@ -60,8 +67,9 @@ class Opened:
     design: Design
     trainer: Trainer
     path: Path | None  # the document's file; None for untitled (examples, sessions, New)
-    keep_ghost: bool = True  # keep the old run's curves greyed behind the new ones
+    keep_ghost: bool = True  # keep the old run in the Runs list and plots
     message: str | None = None  # shown in the status bar once open
+    runs: RunList | None = None  # a session's runs
 
 
 def file_error(path: Path, error: BaseException) -> str:
@@ -106,7 +114,9 @@ def _read_session(path: Path) -> Opened:
     session = load_session(path)
     trainer = session.restore()
     message = f"Session {path.name}: step {trainer.step}, epoch {trainer.epoch}"
-    return Opened(session.design, trainer, None, keep_ghost=False, message=message)
+    return Opened(
+        session.design, trainer, None, keep_ghost=False, message=message, runs=session.runs
+    )
 
 
 # File suffix → reader; anything else is read as a design.
@@ -224,8 +234,14 @@ class FileActions(QObject):
         return True
 
     def open_example(self, example: Example) -> bool:
-        """An example as an untitled design (Save asks where), its description in the banner."""
-        if not self._replace(lambda: _fresh(load_example(example.name)), error_path=example.path):
+        """An example as an untitled design (Save asks where), its description in the banner;
+        it starts from the weights it ships, if any."""
+        name = example.name
+
+        def opened() -> Opened:
+            return _fresh(load_example(name), example_weights(name))
+
+        if not self._replace(opened, error_path=example.path):
             return False
         self.show_example(example)
         return True
@@ -277,8 +293,9 @@ class FileActions(QObject):
     def save_session(self, path: Path) -> bool:
         """Write the run (from the training thread) with a thumbnail of the network."""
         thumbnail = widget_png(self.window.canvas)
+        runs = self.window.runs_dock.runs.copy()
         future = self.window.worker.save_session(
-            path, self.window.document.design, thumbnail or None
+            path, self.window.document.design, thumbnail or None, runs
         )
         try:
             future.result(timeout=SESSION_SAVE_TIMEOUT_S)
@@ -417,7 +434,7 @@ class FileActions(QObject):
         return True
 
     def _install(self, opened: Opened) -> None:
-        self.window.install_run(opened.trainer, keep_ghost=opened.keep_ghost)
+        self.window.install_run(opened.trainer, keep_ghost=opened.keep_ghost, runs=opened.runs)
         self.window.document.load(opened.design, opened.path)
         if opened.message:
             self.window.statusBar().showMessage(opened.message, 8000)

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.app.builder import BuildPanel
+from nnviz.app.distributions_dock import DistributionsDock
 from nnviz.app.document import DesignDocument
 from nnviz.app.export_actions import ExportActions
 from nnviz.app.file_actions import SESSION_SUFFIX, FileActions, file_error
@@ -47,6 +48,7 @@ from nnviz.app.inspection import InspectionTools
 from nnviz.app.learning import install_learning
 from nnviz.app.pace_control import pace_box
 from nnviz.app.recording_ui import RecordingControl
+from nnviz.app.runs_dock import RunsDock
 from nnviz.app.selection import Selection, kept_selection
 from nnviz.app.style import STATE_COLORS
 from nnviz.app.timeline_panel import TimelinePanel
@@ -60,6 +62,7 @@ from nnviz.core.design import Design, DesignError, default_design, load_design, 
 from nnviz.core.examples import example_at
 from nnviz.core.optimizers import make_optimizer
 from nnviz.core.pace import pace_named
+from nnviz.core.runs import RunList
 from nnviz.core.snapshot import Snapshot
 from nnviz.core.timeline import Timeline
 from nnviz.core.trainer import Trainer
@@ -321,6 +324,8 @@ class MainWindow(ExportActions, QMainWindow):
         self.layer_space = LayerSpaceView(selection=self.selection)
         self.build_panel = BuildPanel(self.document)
         self.timeline_panel = TimelinePanel(self)
+        self.runs_dock = RunsDock(self)
+        self.distributions_dock = DistributionsDock(self)
         self.banner = Banner()
         self.files = FileActions(self)
         self._run_design: Design | None = None
@@ -405,7 +410,13 @@ class MainWindow(ExportActions, QMainWindow):
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
             | QDockWidget.DockWidgetFeature.DockWidgetClosable
         )
-        for dock in (self.build_dock, self.plots_dock):
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.runs_dock)
+        self.tabifyDockWidget(self.build_dock, self.runs_dock)
+        self.build_dock.raise_()
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.distributions_dock)
+        self.tabifyDockWidget(self.plots_dock, self.distributions_dock)
+        self.plots_dock.raise_()
+        for dock in (self.build_dock, self.plots_dock, self.runs_dock, self.distributions_dock):
             dock.setFeatures(features)
         self.image_docks = ImageDocks(self, self.plots_dock)
 
@@ -446,6 +457,8 @@ class MainWindow(ExportActions, QMainWindow):
         view = self.menus["view"]
         view.addAction(self.build_dock.toggleViewAction())
         view.addAction(self.plots_dock.toggleViewAction())
+        view.addAction(self.runs_dock.toggleViewAction())
+        view.addAction(self.distributions_dock.toggleViewAction())
         for dock in self.image_docks.docks():
             view.addAction(dock.toggleViewAction())
 
@@ -536,19 +549,26 @@ class MainWindow(ExportActions, QMainWindow):
         return True
 
     def install_run(
-        self, trainer: Trainer, keep_ghost: bool = False, timeline: Timeline | None = None
+        self,
+        trainer: Trainer,
+        keep_ghost: bool = False,
+        timeline: Timeline | None = None,
+        runs: RunList | None = None,
+        note: str = "",
     ) -> None:
         """Make `trainer` (new, or restored from a session) the window's paused run;
-        `timeline`: the record it continues (a branch), else a new one."""
+        `keep_ghost`: keep the previous run in the Runs list and plots; `timeline`: the record
+        it continues (a branch), else a new one; `runs`: a session's runs; `note`: how the
+        run started, for its name."""
         design = trainer.design
-        previous = self.worker.latest()  # the old run's newest snapshot, for its ghost
+        previous = self.worker.latest()  # the old run's newest snapshot, for the runs list
         self.timeline_panel.attach(trainer, timeline)
+        self.distributions_dock.start_run(design, trainer.data)
         dataset = self.worker.restore(trainer)
-        if keep_ghost:
-            if previous is not None:
-                self.plots.hold(previous)
-            self.plots.keep_ghost()
         self.plots.start_run(dataset.task, len(design.layers))
+        self.runs_dock.record(
+            trainer, keep_ghost, previous, runs, note, self.timeline_panel.initial_weights()
+        )
         self._run_design = design
         self._dataset = dataset
         self._diverged_shown = False
@@ -668,6 +688,8 @@ class MainWindow(ExportActions, QMainWindow):
             self._status_time = now
             self._update_status(snapshot)
             self.timeline_panel.on_live(snapshot)
+            self.runs_dock.on_snapshot(snapshot)
+            self.distributions_dock.on_snapshot(snapshot)
         if changed:
             self._sync_play_action()
             if snapshot.state == "diverged" and not self._diverged_shown:
@@ -678,9 +700,12 @@ class MainWindow(ExportActions, QMainWindow):
 
     def show_moment(self, snapshot: Snapshot) -> None:
         """Show one snapshot (a past moment from the timeline, or the present again) in the
-        canvas, the data view and the status bar."""
+        canvas, the data view, the image docks, the layer space and the status bar (the plots
+        keep the whole run)."""
         self.canvas.set_snapshot(snapshot)
         self.data_view.set_snapshot(snapshot)
+        self.image_docks.set_snapshot(snapshot, True)
+        self.layer_space.set_snapshot(snapshot)
         self._update_status(snapshot)
 
     def _update_in_turn(self, snapshot: Snapshot, settled: bool) -> None:
@@ -730,7 +755,7 @@ class MainWindow(ExportActions, QMainWindow):
             "state": f"<b style='color:{color}'>● {s.state}</b>",
             "epoch": f"epoch <b>{s.epoch}</b> / {epochs}",
             "step": f"step <b>{s.step}</b>",
-            "speed": f"{s.steps_per_s:,.0f} steps/s",
+            "speed": f"{s.steps_per_s:,.{1 if 0 < s.steps_per_s < 10 else 0}f} steps/s",
             "loss": "loss " + _pair(train_loss, s.metrics.get("test_loss"), "{:.4f}"),
             "score": f"{score_name} "
             + _pair(
@@ -779,6 +804,7 @@ class MainWindow(ExportActions, QMainWindow):
         """Stop the frame timer and the training thread, then drop the recovery data (a clean
         exit; idempotent)."""
         self.frame_timer.stop()
+        self.runs_dock.stop_race(wait=True)
         self.worker.shutdown()
         self.files.stop_recovery()
 

@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from nnviz.core.datasets import Dataset
 from nnviz.core.design import Design
+from nnviz.core.runs import RunList
 from nnviz.core.session import save_session
 from nnviz.core.snapshot import Snapshot
 from nnviz.core.trainer import Trainer
@@ -196,12 +197,17 @@ class TrainingWorker(QObject):
         return future
 
     def save_session(
-        self, path: str | Path, design: Design, thumbnail_png: bytes | None = None
+        self,
+        path: str | Path,
+        design: Design,
+        thumbnail_png: bytes | None = None,
+        runs: RunList | None = None,
     ) -> Future:
         """Write the current run to a session file from the training thread (see `Future`);
-        `design` is the design as the window has it (live edits included)."""
+        `design` is the design as the window has it (live edits included); `runs`: the
+        session's runs (a copy this thread alone reads)."""
         return self.call_on_trainer(
-            lambda trainer: save_session(path, trainer, thumbnail_png, design)
+            lambda trainer: save_session(path, trainer, thumbnail_png, design, runs)
         )
 
     def shutdown(self, timeout_ms: int = SHUTDOWN_MS) -> bool:

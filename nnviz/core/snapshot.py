@@ -87,6 +87,10 @@ class Snapshot:
     step_history: Mapping[str, np.ndarray] = field(default_factory=dict)
     # Regression only: predictions against targets, refreshed like `grid`.
     predictions: PredictionView | None = None
+    # The pace training keeps to (steps a second; None: full speed), and the update rule the
+    # optimizer applies, in one line ("Adam: w ← w − η·m̂/(√v̂ + ε)"): what the animation says.
+    pace: float | None = None
+    update_rule: str = ""
     # Every layer's picture of a sample of the data, when a view asks for it (layer_space.py);
     # refreshed like `grid`.
     layer_space: LayerSpace | None = None

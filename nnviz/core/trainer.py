@@ -52,6 +52,7 @@ from nnviz.core.pace import Pacer
 from nnviz.core.schedules import make_schedule
 from nnviz.core.snapshot import GridView, PredictionView, Snapshot, frozen_copies, frozen_copy
 from nnviz.core.targets import make_targets
+from nnviz.core.update_rules import update_rule
 from nnviz.core.walkthrough import Walkthrough, walk_step
 
 EVAL_SAMPLES = 2000  # per split and epoch
@@ -245,6 +246,25 @@ class Trainer:
     def _start_epoch(self) -> None:
         self._rng.shuffle(self._order)
         self.optimizer.learning_rate = self._schedule(self.epoch) * self._lr_scale
+
+    def set_parameter(self, layer: int, source: int, unit: int, value: float) -> float:
+        """Set one weight W[source, unit] of trainable layer `layer` (1-based), or its bias when
+        `source` is -1, and return the old value: a learner's edit while paused. What was
+        computed from the old weights is redone at once: the last batch's forward and backward
+        passes and the plane's grid."""
+        k = layer - 1
+        target = self.network.biases[k] if source < 0 else self.network.weights[k]
+        index = (unit,) if source < 0 else (source, unit)
+        old = float(target[index])
+        target[index] = value
+        if self._last_batch is not None:
+            with np.errstate(all="ignore"):
+                rows = self._last_batch
+                self._last_fwd = self.network.forward(self._x[rows])
+                self._last_bwd = self.network.backward(self._last_fwd, self._y[rows])
+        self._grid_key = None
+        self._fit = None
+        return old
 
     def step_batch(self) -> float:
         """One mini-batch: forward, backward, update. Returns the batch loss."""
@@ -712,6 +732,8 @@ class Trainer:
             layer_space=self._layer_space_view(),
             trace_sample=self.trace_sample,
             step_history=self.step_history.columns(),
+            pace=self.pacer.steps_per_s,
+            update_rule=update_rule(self.optimizer).caption,
             class_names=self.data.class_names,
             mistakes=self._mistakes.view(
                 self.network, self.targets, self.step, self.state in SETTLED, self.clock()

@@ -23,14 +23,8 @@ TRAIN_MS = 90_000
 
 
 @pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.resize(1366, 768)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.close()
+def window(shown_window):
+    return shown_window
 
 
 # ---------------------------------------------------------------------- the scripted learner

@@ -67,6 +67,7 @@ class Card(QFrame):
         self.setFixedWidth(CARD_WIDTH)
         self.progress = QLabel()
         self.progress.setObjectName("lessonProgress")
+        self.progress.setWordWrap(True)
         close = QToolButton()
         close.setText("✕")
         close.setAutoRaise(True)
@@ -168,7 +169,7 @@ class Callout(QObject):
 
     def point_at(self, target: QWidget, placement: str) -> Card:
         """Frame `target` and put the card beside it (both move to the target's window)."""
-        window = target.window()
+        window = QWidget.window(target)  # some widgets keep their main window as `window`
         if self.card is None or self.card.parentWidget() is not window:
             self._make(window)
         if self.target is not None and self.target is not target:

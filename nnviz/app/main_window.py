@@ -346,8 +346,8 @@ class MainWindow(ExportActions, QMainWindow):
         self._build_status_bar()
         self.recording = RecordingControl(self)
         self.layer_space_dock = add_layer_space_dock(self)
-        install_learning(self)
         self.inspection = InspectionTools(self)  # explorers, inspector, step-through
+        install_learning(self)  # lessons, teacher mode, the optimizer playground
 
         self.document.designChanged.connect(self._on_design_changed)
         self.document.modifiedChanged.connect(self.setWindowModified)

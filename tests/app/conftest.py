@@ -54,3 +54,12 @@ def main_window(qtbot):
     yield window
     window.close()
     assert not window.worker.thread.isRunning()
+
+
+@pytest.fixture
+def shown_window(qtbot, main_window):
+    """The main window on screen at 1366×768 (a common laptop size)."""
+    main_window.resize(1366, 768)
+    main_window.show()
+    qtbot.waitExposed(main_window)
+    return main_window

@@ -257,7 +257,6 @@ def _arrays(state: Mapping[str, Any]):
     yield from state["weights"]
     yield from state["biases"]
     yield from (v for v in state["optimizer"].values() if isinstance(v, np.ndarray))
-    yield from (state[key] for key in ("step_params", "last_rows") if state.get(key) is not None)
 
 
 def _same_shuffle(last: Moment, step: int) -> bool:

@@ -20,8 +20,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from nnviz.core.design import DesignError
 from nnviz.core.registry import Registry
+from nnviz.core.validation import DesignError
 
 MAX_SAMPLES = 1_000_000
 MAX_FILE_BYTES = 256 * 2**20  # on disk and after gunzip

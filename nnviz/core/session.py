@@ -48,15 +48,14 @@ from nnviz.core.design import (
     DesignError,
     dumps_design,
     needs_reset,
-    parse_json,
 )
 from nnviz.core.history import DEFAULT_CAPACITY, History
+from nnviz.core.json_files import display, parse_json
 from nnviz.core.metrics import layer_columns
 from nnviz.core.optimizers import OPTIMIZERS
 from nnviz.core.trainer import STATES, STOP_REASONS, Trainer
 from nnviz.core.weights_io import (
     ArraySpec,
-    display,
     npz_bytes,
     read_npz,
     weight_arrays,

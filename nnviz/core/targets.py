@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnviz.core.activations import ACTIVATIONS
-from nnviz.core.design import Design, DesignError
+from nnviz.core.design import Design
 from nnviz.core.losses import LOSSES
+from nnviz.core.validation import DesignError
 
 UNBOUNDED_CODING = (0.0, 1.0)  # class coding for outputs without a range of their own
 

@@ -25,7 +25,9 @@ from typing import Any
 import numpy as np
 
 from nnviz.core.atomic import write_atomic
-from nnviz.core.design import Design, DesignError
+from nnviz.core.design import Design
+from nnviz.core.json_files import display
+from nnviz.core.validation import DesignError
 
 MAX_HEADER = 10_000  # bytes of one .npy header (numpy's own default limit)
 SLACK = 64 * 1024  # per array, zip and .npy framing around the data
@@ -115,12 +117,6 @@ def load_weights(
         raise DesignError(f"{label}: cannot read the file ({error.strerror or error})") from None
     n = len(design.layers)
     return [arrays[f"W{k}"] for k in range(n)], [arrays[f"b{k}"] for k in range(n)]
-
-
-def display(path: str | os.PathLike[str]) -> str:
-    """A path as shown in messages: as given, quoted only when it holds unprintable text."""
-    text = str(path)
-    return text if text.isprintable() else repr(text)
 
 
 def _check_total(

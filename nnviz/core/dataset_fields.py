@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from nnviz.core.features import FEATURES
 from nnviz.core.registry import Registry
@@ -26,21 +26,18 @@ from nnviz.core.validation import (
     show,
 )
 
-if TYPE_CHECKING:
-    from nnviz.core.datasets import DatasetKind
-
 MAX_PLANE_CLASSES = 10  # arms of a spiral, clusters of blobs
 
 
-def _always(kind: DatasetKind) -> bool:
+def _always(kind: Any) -> bool:
     return True
 
 
-def _never(kind: DatasetKind) -> bool:
+def _never(kind: Any) -> bool:
     return False
 
 
-def _is_file(kind: DatasetKind) -> bool:
+def _is_file(kind: Any) -> bool:
     return kind.file_format is not None
 
 
@@ -49,13 +46,14 @@ class DatasetField:
     """One key of the `dataset` object.
 
     `read` turns the given JSON value into the checked one (null never reaches it for a field
-    whose default is None: null means "the default"). A field that does not `apply` to the
-    chosen dataset must keep its default; a `required` one must be given.
+    whose default is None: null means "the default"). `applies` and `required` get the chosen
+    dataset's `datasets.DatasetKind`: a field that does not apply must keep its default, a
+    required one must be given.
     """
 
     read: Callable[[Any, str], Any]
-    applies: Callable[[DatasetKind], bool] = _always
-    required: Callable[[DatasetKind], bool] = _never
+    applies: Callable[[Any], bool] = _always
+    required: Callable[[Any], bool] = _never
 
 
 def _read_features(value: Any, where: str) -> tuple[str, ...]:

@@ -127,7 +127,7 @@ class Design:
     def from_dict(cls, d: Any, base_dir: str | os.PathLike[str] | None = None) -> Design:
         """Check `d` completely and build the design; anything wrong raises `DesignError`."""
         design = cls(**read_design(d, base_dir))
-        check_design(design)
+        check_design(design.inputs, design.layers, design.loss, design.dataset)
         return design
 
     def to_dict(self) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, NamedTuple
 
 from nnviz.core import datasets
 from nnviz.core.activations import ACTIVATIONS
@@ -32,12 +32,14 @@ from nnviz.core.specs import (
     MAX_SEED,
     MAX_UNITS,
     VERSION,
+    DatasetSpec,
     EarlyStopping,
     LayerSpec,
     OptimizerSpec,
     RegularizationSpec,
     ScheduleSpec,
     TrainingSpec,
+    count_params,
 )
 from nnviz.core.validation import (
     DesignError,
@@ -55,9 +57,6 @@ from nnviz.core.validation import (
     read_str,
     show,
 )
-
-if TYPE_CHECKING:
-    from nnviz.core.design import Design
 
 
 def read_design(d: Any, base_dir: Any = None) -> dict[str, Any]:
@@ -98,10 +97,30 @@ def read_design(d: Any, base_dir: Any = None) -> dict[str, Any]:
     }
 
 
-def check_design(design: Design) -> None:
+class _Whole(NamedTuple):
+    """The parts the rules across a design look at."""
+
+    inputs: int
+    layers: tuple[LayerSpec, ...]
+    loss: str
+    dataset: DatasetSpec
+
+    @property
+    def outputs(self) -> int:
+        return self.layers[-1].units
+
+    @property
+    def n_params(self) -> int:
+        return count_params(self.inputs, [layer.units for layer in self.layers])
+
+
+def check_design(
+    inputs: int, layers: tuple[LayerSpec, ...], loss: str, dataset: DatasetSpec
+) -> None:
     """The rules that tie parts together: network size, output layer, loss and data."""
-    _check_network(design)
-    _check_data(design)
+    whole = _Whole(inputs, tuple(layers), loss, dataset)
+    _check_network(whole)
+    _check_data(whole)
 
 
 def _check_version(version: Any) -> None:
@@ -245,7 +264,7 @@ def _read_early_stopping(value: Any) -> EarlyStopping:
     )
 
 
-def _check_network(design: Design) -> None:
+def _check_network(design: _Whole) -> None:
     n_params = design.n_params
     if n_params > MAX_PARAMS:
         fail("layers", f"the network would have {n_params:,} parameters (limit {MAX_PARAMS:,})")
@@ -266,7 +285,7 @@ def _check_network(design: Design) -> None:
         )
 
 
-def _check_data(design: Design) -> None:
+def _check_data(design: _Whole) -> None:
     """What can be known about the data without generating or reading it."""
     spec = design.dataset
     count = datasets.feature_count(spec)
@@ -292,7 +311,7 @@ def _check_data(design: Design) -> None:
         _check_classes(design, classes)
 
 
-def _check_classes(design: Design, classes: int) -> None:
+def _check_classes(design: _Whole, classes: int) -> None:
     outputs = design.outputs
     where = f"layers[{len(design.layers) - 1}].units"
     name = design.dataset.name

@@ -38,6 +38,7 @@ from typing import Any, NoReturn
 import numpy as np
 
 from nnviz.core.atomic import write_atomic
+from nnviz.core.checkpoint import STATES
 from nnviz.core.datasets import Dataset
 from nnviz.core.design import (
     MAX_EPOCHS,
@@ -53,7 +54,7 @@ from nnviz.core.history import DEFAULT_CAPACITY, History
 from nnviz.core.json_files import display, parse_json
 from nnviz.core.metrics import layer_columns
 from nnviz.core.optimizers import OPTIMIZERS
-from nnviz.core.trainer import STATES, STOP_REASONS, Trainer
+from nnviz.core.trainer import STOP_REASONS, Trainer
 from nnviz.core.weights_io import (
     ArraySpec,
     npz_bytes,

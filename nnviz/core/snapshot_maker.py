@@ -12,14 +12,11 @@ are always fresh, so a view ends on the true state.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from nnviz.core.snapshot import GridView, PredictionView, Snapshot, frozen_copies, frozen_copy
-
-if TYPE_CHECKING:
-    from nnviz.core.targets import Targets
+from nnviz.core.targets import Targets, columns
 
 GRID_RESOLUTION = 100
 GRID_HZ = 5.0  # grids are the costly part of a snapshot; between refreshes the last is reused
@@ -160,7 +157,7 @@ class SnapshotMaker:
         split = "test" if self._eval["test"][0].stop > self._eval["test"][0].start else "train"
         rows, _, raw = self._eval[split]
         x = self._eval_x[rows][:FIT_SAMPLES]
-        targets = np.asarray(raw[:FIT_SAMPLES], dtype=np.float64).reshape(len(x), -1)
+        targets = columns(raw[:FIT_SAMPLES])
         with np.errstate(all="ignore"):
             output = self.network.forward_grid(x)[-1]
         self._fit = PredictionView(

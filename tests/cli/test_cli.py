@@ -192,3 +192,22 @@ def test_gui_bench_without_a_display_prints_json_lines_and_nothing_else():
 def test_help_exits_zero():
     result = nnviz("--help")
     assert result.returncode == 0 and "train" in result.stdout
+
+
+def test_a_regression_with_every_sample_for_training_validates_and_trains(tmp_path):
+    design = small_design(
+        layers=[{"units": 4, "activation": "tanh"}, {"units": 1, "activation": "linear"}],
+        loss="mse",
+        dataset={"name": "plane", "samples": 40, "test_fraction": 0},
+    )
+    path = tmp_path / "all_train.json"
+    path.write_text(json.dumps(design), encoding="utf-8")
+    checked = nnviz("validate", path)
+    assert checked.returncode == 0, checked.stderr
+    assert "40 train / 0 test" in checked.stdout
+    out = tmp_path / "out"
+    result = nnviz("train", path, "--out", out)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["steps"] == 3 * 4 and report["test_loss"] is None
+    assert (out / "history.csv").read_text().startswith("epoch,step,train_loss")

@@ -42,6 +42,8 @@ from nnviz.app.document import DesignDocument
 from nnviz.app.export_actions import ExportActions
 from nnviz.app.file_actions import SESSION_SUFFIX, FileActions, file_error
 from nnviz.app.icons import app_icon, icon
+from nnviz.app.learning import install_learning
+from nnviz.app.selection import Selection, kept_selection
 from nnviz.app.style import STATE_COLORS
 from nnviz.app.views.data_view import DataView
 from nnviz.app.views.network_canvas import NetworkCanvas
@@ -145,6 +147,12 @@ ACTIONS: dict[str, ActionSpec] = {
         None,
         "A PyTorch script that rebuilds this network with its trained weights",
     ),
+    "export_worked_example": ActionSpec(
+        "Worked &Example (Markdown)…",
+        "export_worked_example",
+        None,
+        "The next training step taken apart for the traced sample, as a worksheet",
+    ),
     "export_all": ActionSpec(
         "&All…", "export_all", None, "Plots, pictures, history, weights and PyTorch script"
     ),
@@ -190,6 +198,7 @@ MENUS: dict[str, tuple[str | None, ...]] = {
     "&Edit": ("undo", "redo"),
     "&Train": ("play", "step", "epoch", None, "reset"),
     "&View": (),  # filled with the docks' toggle actions
+    "&Help": (),  # filled by install_learning
 }
 SUBMENUS: dict[str, str] = {
     "recent": "Open &Recent",
@@ -275,8 +284,10 @@ class MainWindow(ExportActions, QMainWindow):
 
         self.document = DesignDocument(design, path)
         self.worker = TrainingWorker()
+        self.selection = Selection(self)  # observed by every view; see nnviz.app.selection
         self.canvas = NetworkCanvas()
-        self.data_view = DataView()
+        self.canvas.set_selection(self.selection)
+        self.data_view = DataView(selection=self.selection)
         self.plots = PlotsPanel()
         self.build_panel = BuildPanel(self.document)
         self.banner = Banner()
@@ -297,6 +308,7 @@ class MainWindow(ExportActions, QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
+        install_learning(self)
 
         self.document.designChanged.connect(self._on_design_changed)
         self.document.modifiedChanged.connect(self.setWindowModified)
@@ -304,7 +316,7 @@ class MainWindow(ExportActions, QMainWindow):
         self.document.pathChanged.connect(self._update_title)
         self.document.pathChanged.connect(self._sync_file_actions)
         self.worker.failed.connect(self._on_worker_failed)
-        self.data_view.sampleRequested.connect(self._on_sample_requested)
+        self.selection.changed.connect(self._on_selection_changed)
 
         self.frame_timer = QTimer(self)
         self.frame_timer.setInterval(FRAME_MS)
@@ -507,7 +519,9 @@ class MainWindow(ExportActions, QMainWindow):
         self.sample_box.blockSignals(True)
         self.sample_box.setRange(0, max(len(dataset.x_train) - 1, 0))
         self.sample_box.blockSignals(False)
-        self._on_trace_changed()
+        kept = kept_selection(self.selection.state, trainer.network.layer_sizes, dataset)
+        self.selection.set(**kept)
+        self.worker.set_trace_sample(self.selection.sample)
         self._sync_play_action()
         self.update_frame()
 
@@ -564,14 +578,22 @@ class MainWindow(ExportActions, QMainWindow):
     def _on_trace_changed(self, *_args) -> None:
         sample = self.trace_box.currentIndex() == 1
         self.sample_box.setEnabled(sample)
-        self.worker.set_trace_sample(self.sample_box.value() if sample else None)
+        self.selection.set(sample=self.sample_box.value() if sample else None)
 
-    def _on_sample_requested(self, index: int) -> None:
-        self.sample_box.blockSignals(True)
-        self.sample_box.setValue(index)
-        self.sample_box.blockSignals(False)
-        self.trace_box.setCurrentIndex(1)
-        self._on_trace_changed()
+    def _on_selection_changed(self) -> None:
+        """The toolbar's trace controls and the trainer follow the selection's sample."""
+        if "sample" not in self.selection.last_changed:
+            return
+        sample = self.selection.sample
+        for widget in (self.trace_box, self.sample_box):
+            widget.blockSignals(True)
+        self.trace_box.setCurrentIndex(0 if sample is None else 1)
+        self.sample_box.setEnabled(sample is not None)
+        if sample is not None:
+            self.sample_box.setValue(sample)
+        for widget in (self.trace_box, self.sample_box):
+            widget.blockSignals(False)
+        self.worker.set_trace_sample(sample)
 
     # ------------------------------------------------------------------ frames
     def update_frame(self) -> bool:

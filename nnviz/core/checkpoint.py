@@ -23,16 +23,17 @@ STATES = ("idle", "running", "paused", "finished", "stopped", "diverged")
 class Checkpoint:
     """The trainer's saving and resuming (mixed into `Trainer`)."""
 
-    def state_dict(self) -> dict[str, Any]:
+    def state_dict(self, histories: bool = True) -> dict[str, Any]:
         """Everything a resumed run needs to take exactly the steps this one would have taken.
 
         JSON-able values (counters, states, `rng`: the bit generator's state) plus arrays:
         `weights` / `biases` (lists), `order` (this epoch's shuffle), `optimizer` (its own
-        `state_dict`) and the `history` / `step_history` (`names`, `rows`, `total`). Copies
-        only; call from the thread that trains, as `snapshot()`.
+        `state_dict`) and the `history` / `step_history` (`names`, `rows`, `total`; left out
+        with `histories=False`, as a `Timeline` does every step). Copies only; call from the
+        thread that trains, as `snapshot()`.
         """
         net = self.network
-        return {
+        state = {
             "seed": self.seed,
             "epochs": self.epochs,
             "step": self.step,
@@ -58,9 +59,11 @@ class Checkpoint:
             "weights": [w.copy() for w in net.weights],
             "biases": [b.copy() for b in net.biases],
             "optimizer": self.optimizer.state_dict(),
-            "history": _history_state(self.history),
-            "step_history": _history_state(self.step_history),
         }
+        if histories:
+            state["history"] = _history_state(self.history)
+            state["step_history"] = _history_state(self.step_history)
+        return state
 
     def load_state_dict(self, d: Mapping[str, Any]) -> None:
         """Continue from what `state_dict` gave (for the same design and data). Everything is

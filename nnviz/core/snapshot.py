@@ -81,6 +81,8 @@ class Snapshot:
     step_history: Mapping[str, np.ndarray] = field(default_factory=dict)
     # Regression only: predictions against targets, refreshed like `grid`.
     predictions: PredictionView | None = None
+    # The dataset's class names (class k is class_names[k]); None for regression or unnamed data.
+    class_names: tuple[str, ...] | None = None
 
     @property
     def n_layers(self) -> int:

@@ -79,6 +79,7 @@ class SnapshotMaker:
             predictions=self._prediction_view(),
             trace_sample=self.trace_sample,
             step_history=self.step_history.columns(),
+            class_names=self.data.class_names,
         )
 
     def _trace(self):

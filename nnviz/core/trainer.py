@@ -48,6 +48,7 @@ from nnviz.core.schedules import make_schedule
 from nnviz.core.snapshot import Snapshot
 from nnviz.core.snapshot_maker import GRID_RESOLUTION, SnapshotMaker
 from nnviz.core.targets import make_targets
+from nnviz.core.walkthrough import Walkthrough, walk_step
 
 EVAL_SAMPLES = 2000  # per split and epoch
 HEALTH_SAMPLES = 256  # of the training subset, for the dead / saturated fractions
@@ -156,6 +157,8 @@ class Trainer(Checkpoint, SnapshotMaker):
         self.steps_per_s = 0.0
         self._rate_marks: deque[tuple[float, int]] = deque()
         self._init_snapshots()
+        # Called after every completed step (e.g. a `Timeline` recording the run's past).
+        self.on_step: Callable[[Trainer], None] | None = None
 
     def __repr__(self) -> str:
         sizes = "-".join(map(str, self.network.layer_sizes))
@@ -204,9 +207,13 @@ class Trainer(Checkpoint, SnapshotMaker):
         self.trace_sample = index
 
     def _apply_learning_rate(self, learning_rate: float) -> None:
-        current = self._schedule(self.epoch)
-        self._lr_scale = learning_rate / current if current > 0 else learning_rate / self._base_lr
+        self._lr_scale = self._scale_for(learning_rate)
         self.optimizer.learning_rate = learning_rate
+
+    def _scale_for(self, learning_rate: float) -> float:
+        """The schedule's scale that makes this epoch's rate `learning_rate`."""
+        current = self._schedule(self.epoch)
+        return learning_rate / current if current > 0 else learning_rate / self._base_lr
 
     def _start_epoch(self) -> None:
         self._rng.shuffle(self._order)
@@ -240,7 +247,43 @@ class Trainer(Checkpoint, SnapshotMaker):
             self._record_step()
         if self.batch_in_epoch == self.batches_per_epoch:
             self._end_epoch()
+        if self.on_step is not None:
+            self.on_step(self)
         return loss
+
+    def next_batch(self) -> tuple[np.ndarray, float]:
+        """The rows and learning rate `step_batch` will use next, without taking the step: the
+        random generator, the epoch's shuffle and the rate are left as they are."""
+        lr, scale = self.optimizer.learning_rate, self._lr_scale
+        requested = self.controls.requested_learning_rate
+        if requested is not None:
+            lr, scale = requested, self._scale_for(requested)
+        order = self._order
+        if self.batch_in_epoch == 0:
+            rng = np.random.default_rng()
+            rng.bit_generator.state = self._rng.bit_generator.state
+            order = order.copy()
+            rng.shuffle(order)
+            lr = self._schedule(self.epoch) * scale
+        start = self.batch_in_epoch * self.batch_size
+        return order[start : start + self.batch_size].copy(), float(lr)
+
+    def walkthrough(self, sample: int | None = None) -> Walkthrough:
+        """The next step taken apart for one training row (default: the traced sample, else
+        the batch's first row), on copies: training goes on exactly as if it was not asked."""
+        rows, lr = self.next_batch()
+        if sample is None:
+            sample = self.trace_sample if self.trace_sample is not None else int(rows[0])
+        return walk_step(
+            self.network,
+            self.optimizer,
+            self._x,
+            self._y,
+            rows,
+            sample,
+            step=self.step,
+            learning_rate=lr,
+        )
 
     def run_epoch(self) -> None:
         """Step to the end of the current epoch (a whole epoch from a boundary)."""

@@ -187,33 +187,6 @@ def _training_dict(training: TrainingSpec) -> dict[str, Any]:
     return out
 
 
-def _set_fields(spec: Any, out: dict[str, Any], skip: Collection[str] = ()) -> dict[str, Any]:
-    """Add the fields of `spec` that were given or differ from their defaults (JSON-ready)."""
-    for f in dataclasses.fields(spec):
-        if f.name in ("given", *out, *skip):
-            continue
-        value = getattr(spec, f.name)
-        if f.name in spec.given or value != f.default:
-            out[f.name] = list(value) if isinstance(value, tuple) else value
-    return out
-
-
-def _training_dict(training: TrainingSpec) -> dict[str, Any]:
-    out = _set_fields(
-        training,
-        {"batch_size": training.batch_size, "epochs": training.epochs},
-        skip=("schedule", "early_stopping"),
-    )
-    schedule, stopping = training.schedule, training.early_stopping
-    if "schedule" in training.given or schedule is not None:
-        out["schedule"] = None if schedule is None else {"name": schedule.name, **schedule.params}
-    if "early_stopping" in training.given or stopping is not None:
-        out["early_stopping"] = (
-            None if stopping is None else _set_fields(stopping, {"patience": stopping.patience})
-        )
-    return out
-
-
 # ---------------------------------------------------------------------------------------------
 # Files
 

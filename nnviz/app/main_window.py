@@ -42,10 +42,17 @@ from nnviz.app.document import DesignDocument
 from nnviz.app.export_actions import ExportActions
 from nnviz.app.file_actions import SESSION_SUFFIX, FileActions, file_error
 from nnviz.app.icons import app_icon, icon
+from nnviz.app.image_docks import ImageDocks
+from nnviz.app.inspection import InspectionTools
 from nnviz.app.learning import install_learning
+from nnviz.app.pace_control import pace_box
+from nnviz.app.recording_ui import RecordingControl
+from nnviz.app.runs_dock import RunsDock
 from nnviz.app.selection import Selection, kept_selection
 from nnviz.app.style import STATE_COLORS
+from nnviz.app.timeline_panel import TimelinePanel
 from nnviz.app.views.data_view import DataView
+from nnviz.app.views.layer_space_view import LayerSpaceView, add_layer_space_dock
 from nnviz.app.views.network_canvas import NetworkCanvas
 from nnviz.app.views.plots import PlotsPanel
 from nnviz.app.worker import TrainingWorker
@@ -53,7 +60,10 @@ from nnviz.core.datasets import Dataset
 from nnviz.core.design import Design, DesignError, default_design, load_design, needs_reset
 from nnviz.core.examples import example_at
 from nnviz.core.optimizers import make_optimizer
+from nnviz.core.pace import pace_named
+from nnviz.core.runs import RunList
 from nnviz.core.snapshot import Snapshot
+from nnviz.core.timeline import Timeline
 from nnviz.core.trainer import Trainer
 
 BUILD_DOCK_MARGIN = 24  # room for the dock's scroll bar beside the panel's preferred width
@@ -63,6 +73,7 @@ FRAME_MS = 33  # the GUI pulls the latest snapshot at about 30 frames a second
 # the other costly redraws; past IDLE_PHASE the canvas is taking none and they need no turn.
 DATA_TURN = (0.3, 0.6)
 PLOTS_TURN = (0.6, 0.9)
+LAYER_SPACE_TURN = (0.1, 0.3)
 IDLE_PHASE = 1.5
 # While training, the status bar's numbers change at most this often: each new text repaints
 # its label (rich text, laid out again), and nobody reads a counter that changes 30 times a second.
@@ -87,7 +98,6 @@ ANIMATION_MODES = {
     "Backward pass": "backward",
     "Off (latest state)": "off",
 }
-SPEEDS = {"¼×": 0.25, "½×": 0.5, "1×": 1.0, "2×": 2.0, "4×": 4.0}
 TRACE_MODES = ("Batch mean", "One sample")
 
 
@@ -135,6 +145,9 @@ ACTIONS: dict[str, ActionSpec] = {
     "export_plane": ActionSpec(
         "&Decision Plane…", "export_plane", None, "The decision plane as a PNG or SVG picture"
     ),
+    "export_layer_space": ActionSpec(
+        "&Layer Space…", "export_layer_space", None, "Every layer's view of the data, PNG or SVG"
+    ),
     "export_history": ActionSpec(
         "Training &History CSV…", "export_history", None, "The training history as CSV"
     ),
@@ -152,6 +165,18 @@ ACTIONS: dict[str, ActionSpec] = {
         "export_worked_example",
         None,
         "The next training step taken apart for the traced sample, as a worksheet",
+    ),
+    "export_figure": ActionSpec(
+        "&Figure…",
+        "export_figure",
+        None,
+        "One high-resolution picture: network, decision plane and loss side by side",
+    ),
+    "export_recording": ActionSpec(
+        "&Recording…",
+        "export_recording",
+        None,
+        "Record the canvas, the data view or the window as an animated GIF or WebP",
     ),
     "export_all": ActionSpec(
         "&All…", "export_all", None, "Plots, pictures, history, weights and PyTorch script"
@@ -172,6 +197,12 @@ ACTIONS: dict[str, ActionSpec] = {
     ),
     "reset": ActionSpec(
         "&Reset", "reset_run", "R", "New random weights, back to step 0 (R)", "reset"
+    ),
+    "step_back": ActionSpec(
+        "Step &back",
+        "timeline_panel.step_back",
+        "Shift+S",
+        "Show the step before, from the timeline (Shift+S, when paused)",
     ),
 }
 
@@ -196,7 +227,7 @@ MENUS: dict[str, tuple[str | None, ...]] = {
         "quit",
     ),
     "&Edit": ("undo", "redo"),
-    "&Train": ("play", "step", "epoch", None, "reset"),
+    "&Train": ("play", "step", "epoch", "step_back", None, "reset"),
     "&View": (),  # filled with the docks' toggle actions
     "&Help": (),  # filled by install_learning
 }
@@ -289,7 +320,10 @@ class MainWindow(ExportActions, QMainWindow):
         self.canvas.set_selection(self.selection)
         self.data_view = DataView(selection=self.selection)
         self.plots = PlotsPanel()
+        self.layer_space = LayerSpaceView(selection=self.selection)
         self.build_panel = BuildPanel(self.document)
+        self.timeline_panel = TimelinePanel(self)
+        self.runs_dock = RunsDock(self)
         self.banner = Banner()
         self.files = FileActions(self)
         self._run_design: Design | None = None
@@ -308,7 +342,10 @@ class MainWindow(ExportActions, QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
+        self.recording = RecordingControl(self)
+        self.layer_space_dock = add_layer_space_dock(self)
         install_learning(self)
+        self.inspection = InspectionTools(self)  # explorers, inspector, step-through
 
         self.document.designChanged.connect(self._on_design_changed)
         self.document.modifiedChanged.connect(self.setWindowModified)
@@ -354,6 +391,7 @@ class MainWindow(ExportActions, QMainWindow):
         layout.setSpacing(6)
         layout.addWidget(self.banner)
         layout.addWidget(splitter, 1)
+        layout.addWidget(self.timeline_panel)
         self.setCentralWidget(central)
 
     def _build_docks(self) -> None:
@@ -370,8 +408,12 @@ class MainWindow(ExportActions, QMainWindow):
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
             | QDockWidget.DockWidgetFeature.DockWidgetClosable
         )
-        for dock in (self.build_dock, self.plots_dock):
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.runs_dock)
+        self.tabifyDockWidget(self.build_dock, self.runs_dock)
+        self.build_dock.raise_()
+        for dock in (self.build_dock, self.plots_dock, self.runs_dock):
             dock.setFeatures(features)
+        self.image_docks = ImageDocks(self, self.plots_dock)
 
     def _build_actions(self) -> None:
         for name, spec in ACTIONS.items():
@@ -410,6 +452,9 @@ class MainWindow(ExportActions, QMainWindow):
         view = self.menus["view"]
         view.addAction(self.build_dock.toggleViewAction())
         view.addAction(self.plots_dock.toggleViewAction())
+        view.addAction(self.runs_dock.toggleViewAction())
+        for dock in self.image_docks.docks():
+            view.addAction(dock.toggleViewAction())
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Training", self)
@@ -429,11 +474,8 @@ class MainWindow(ExportActions, QMainWindow):
         self.mode_box.currentTextChanged.connect(
             lambda text: self.canvas.set_mode(ANIMATION_MODES[text])
         )
-        self.speed_box = QComboBox()
-        self.speed_box.addItems(list(SPEEDS))
-        self.speed_box.setCurrentText("1×")
-        self.speed_box.setToolTip("Animation speed")
-        self.speed_box.currentTextChanged.connect(lambda text: self.canvas.set_speed(SPEEDS[text]))
+        self.speed_box = pace_box()
+        self.speed_box.currentTextChanged.connect(self._on_pace_changed)
         self.trace_box = QComboBox()
         self.trace_box.addItems(list(TRACE_MODES))
         self.trace_box.setToolTip(
@@ -458,6 +500,9 @@ class MainWindow(ExportActions, QMainWindow):
         self.canvas.set_mode(ANIMATION_MODES[self.mode_box.currentText()])
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
         self.toolbar = bar
+
+    def _on_pace_changed(self, label: str) -> None:
+        self.worker.set_pace(pace_named(label).steps_per_s)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -497,16 +542,26 @@ class MainWindow(ExportActions, QMainWindow):
             return False
         return True
 
-    def install_run(self, trainer: Trainer, keep_ghost: bool = False) -> None:
-        """Make `trainer` (new, or restored from a session) the window's paused run."""
+    def install_run(
+        self,
+        trainer: Trainer,
+        keep_ghost: bool = False,
+        timeline: Timeline | None = None,
+        runs: RunList | None = None,
+        note: str = "",
+    ) -> None:
+        """Make `trainer` (new, or restored from a session) the window's paused run;
+        `keep_ghost`: keep the previous run in the Runs list and plots; `timeline`: the record
+        it continues (a branch), else a new one; `runs`: a session's runs; `note`: how the
+        run started, for its name."""
         design = trainer.design
-        previous = self.worker.latest()  # the old run's newest snapshot, for its ghost
+        previous = self.worker.latest()  # the old run's newest snapshot, for the runs list
+        self.timeline_panel.attach(trainer, timeline)
         dataset = self.worker.restore(trainer)
-        if keep_ghost:
-            if previous is not None:
-                self.plots.hold(previous)
-            self.plots.keep_ghost()
         self.plots.start_run(dataset.task, len(design.layers))
+        self.runs_dock.record(
+            trainer, keep_ghost, previous, runs, note, self.timeline_panel.initial_weights()
+        )
         self._run_design = design
         self._dataset = dataset
         self._diverged_shown = False
@@ -516,6 +571,8 @@ class MainWindow(ExportActions, QMainWindow):
         self.canvas.set_design(design)
         self.canvas.set_image_shape(dataset.image_shape)
         self.data_view.set_dataset(dataset)
+        self.layer_space.set_dataset(dataset)
+        self.image_docks.show_for(dataset)
         self.sample_box.blockSignals(True)
         self.sample_box.setRange(0, max(len(dataset.x_train) - 1, 0))
         self.sample_box.blockSignals(False)
@@ -544,6 +601,7 @@ class MainWindow(ExportActions, QMainWindow):
 
     # ------------------------------------------------------------------ commands
     def toggle_play(self) -> None:
+        self.timeline_panel.leave()  # training goes on from the present
         if self.worker.is_playing:
             self.worker.pause()
         else:
@@ -551,6 +609,8 @@ class MainWindow(ExportActions, QMainWindow):
         self._sync_play_action()
 
     def step_batch(self) -> None:
+        if self.timeline_panel.step_forward():  # inside the past: the next recorded step
+            return
         self.worker.step_batch()
         self._sync_play_action()
 
@@ -604,6 +664,9 @@ class MainWindow(ExportActions, QMainWindow):
         follows, then the plots, each with the newest snapshot there is by then.
         """
         snapshot = self.worker.take_latest()
+        if snapshot is not None and self.timeline_panel.viewing is not None:
+            self.timeline_panel.on_live(snapshot)  # a past moment is shown: the present waits
+            return False
         if snapshot is None:
             if self._snapshot is not None and self._snapshot.state == "running":
                 self._update_in_turn(self._snapshot, settled=False)
@@ -617,6 +680,8 @@ class MainWindow(ExportActions, QMainWindow):
         if changed or snapshot.state != "running" or now - self._status_time >= 1 / STATUS_HZ:
             self._status_time = now
             self._update_status(snapshot)
+            self.timeline_panel.on_live(snapshot)
+            self.runs_dock.on_snapshot(snapshot)
         if changed:
             self._sync_play_action()
             if snapshot.state == "diverged" and not self._diverged_shown:
@@ -625,6 +690,13 @@ class MainWindow(ExportActions, QMainWindow):
                 self.statusBar().showMessage(snapshot.message, 8000)
         return True
 
+    def show_moment(self, snapshot: Snapshot) -> None:
+        """Show one snapshot (a past moment from the timeline, or the present again) in the
+        canvas, the data view and the status bar."""
+        self.canvas.set_snapshot(snapshot)
+        self.data_view.set_snapshot(snapshot)
+        self._update_status(snapshot)
+
     def _update_in_turn(self, snapshot: Snapshot, settled: bool) -> None:
         """The data view and the plots, each in its own part of the canvas's cycle (at once
         for a settled run, or when the canvas is not taking snapshots)."""
@@ -632,10 +704,13 @@ class MainWindow(ExportActions, QMainWindow):
         idle = settled or phase >= IDLE_PHASE
         if idle or DATA_TURN[0] <= phase < DATA_TURN[1]:
             self.data_view.set_snapshot(snapshot)
+            self.image_docks.set_snapshot(snapshot, settled)
         if idle or PLOTS_TURN[0] <= phase < PLOTS_TURN[1]:
             self.plots.set_snapshot(snapshot, force=settled)
         else:
             self.plots.hold(snapshot)
+        if idle or LAYER_SPACE_TURN[0] <= phase < LAYER_SPACE_TURN[1]:
+            self.layer_space.set_snapshot(snapshot)
 
     def _show_divergence(self, snapshot: Snapshot) -> None:
         self._diverged_shown = True
@@ -669,7 +744,7 @@ class MainWindow(ExportActions, QMainWindow):
             "state": f"<b style='color:{color}'>● {s.state}</b>",
             "epoch": f"epoch <b>{s.epoch}</b> / {epochs}",
             "step": f"step <b>{s.step}</b>",
-            "speed": f"{s.steps_per_s:,.0f} steps/s",
+            "speed": f"{s.steps_per_s:,.{1 if 0 < s.steps_per_s < 10 else 0}f} steps/s",
             "loss": "loss " + _pair(train_loss, s.metrics.get("test_loss"), "{:.4f}"),
             "score": f"{score_name} "
             + _pair(

@@ -15,8 +15,10 @@ import math
 
 import numpy as np
 
+from nnviz.core.layer_space import LayerSpace
 from nnviz.core.snapshot import GridView, PredictionView, Snapshot, frozen_copies, frozen_copy
-from nnviz.core.targets import Targets, columns
+from nnviz.core.targets import columns
+from nnviz.core.update_rules import update_rule
 
 GRID_RESOLUTION = 100
 GRID_HZ = 5.0  # grids are the costly part of a snapshot; between refreshes the last is reused
@@ -39,8 +41,9 @@ class SnapshotMaker:
         self._fit_step = -1
 
     def _invalidate_snapshots(self) -> None:
-        """The trainer's weights changed under the same step (a loaded checkpoint)."""
+        """The trainer's weights changed under the same step (a loaded checkpoint, an edit)."""
         self._grid_key = None
+        self._fit = None
 
     def snapshot(self) -> Snapshot:
         """Copies of everything a view shows. Call from the thread that runs the self."""
@@ -80,6 +83,12 @@ class SnapshotMaker:
             trace_sample=self.trace_sample,
             step_history=self.step_history.columns(),
             class_names=self.data.class_names,
+            layer_space=self._layer_space_view(),
+            pace=self.pacer.steps_per_s,
+            update_rule=update_rule(self.optimizer).caption,
+            mistakes=self._mistakes.view(
+                self.network, self.targets, self.step, self.state in SETTLED, self.clock()
+            ),
         )
 
     def _trace(self):
@@ -139,11 +148,18 @@ class SnapshotMaker:
             resolution=n,
             extent=(float(plane[0]), float(plane[1])),
             neuron_maps=tuple(m.reshape(len(m), n, n) for m in (inputs, *posts)),
-            output_map=frozen_copy(_output_map(self.targets, posts[-1].T).reshape(n, n)),
+            output_map=frozen_copy(self.targets.output_map(posts[-1].T).reshape(n, n)),
         )
         self._grid_key = key
         self._grid_time = now
         return self._grid
+
+    def _layer_space_view(self) -> LayerSpace | None:
+        tracker = self.layer_space
+        if tracker is None:
+            return None
+        settled = self.state in SETTLED
+        return tracker.view(self.network, self.step, self.trace_sample, settled, self.clock)
 
     def _prediction_view(self) -> PredictionView | None:
         """Regression: predictions against targets on at most FIT_SAMPLES evaluation samples
@@ -166,13 +182,3 @@ class SnapshotMaker:
         )
         self._fit_time, self._fit_step = now, self.step
         return self._fit
-
-
-def _output_map(targets: Targets, output: np.ndarray) -> np.ndarray:
-    """What the data view paints: the value (regression), the class-1 probability, or the class."""
-    if targets.task == "regression":
-        return output[:, 0].astype(np.float64)
-    if output.shape[1] == 1:
-        span = targets.high - targets.low
-        return np.clip((output[:, 0] - targets.low) / span, 0.0, 1.0).astype(np.float64)
-    return np.argmax(output, axis=1).astype(np.float64)

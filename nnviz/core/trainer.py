@@ -41,9 +41,12 @@ from nnviz.core.controls import Controls
 from nnviz.core.datasets import Dataset, make_dataset
 from nnviz.core.design import Design, DesignError
 from nnviz.core.history import History
+from nnviz.core.image_views import MistakeFinder
+from nnviz.core.layer_space import LayerSpaceTracker
 from nnviz.core.metrics import UnitHealth, layer_columns, layer_metrics
 from nnviz.core.network import Network
 from nnviz.core.optimizers import make_optimizer
+from nnviz.core.pace import Pacer
 from nnviz.core.schedules import make_schedule
 from nnviz.core.snapshot import Snapshot
 from nnviz.core.snapshot_maker import GRID_RESOLUTION, SnapshotMaker
@@ -151,12 +154,15 @@ class Trainer(Checkpoint, SnapshotMaker):
         self._loss_count = 0
 
         self.controls = Controls()
+        self.pacer = Pacer()  # full speed unless a pace is set (`pace.py`)
         self.trace_sample: int | None = None
         self.grid_resolution: int | None = GRID_RESOLUTION if self.data.plane else None
         self.clock: Callable[[], float] = time.perf_counter
         self.steps_per_s = 0.0
         self._rate_marks: deque[tuple[float, int]] = deque()
         self._init_snapshots()
+        self.layer_space: LayerSpaceTracker | None = None  # see show_layer_space
+        self._mistakes = MistakeFinder(self.data, self.dtype, self.seed)
         # Called after every completed step (e.g. a `Timeline` recording the run's past).
         self.on_step: Callable[[Trainer], None] | None = None
 
@@ -206,6 +212,14 @@ class Trainer(Checkpoint, SnapshotMaker):
             raise IndexError(f"trace sample {index} out of range 0..{len(self._x) - 1}")
         self.trace_sample = index
 
+    def show_layer_space(self, on: bool) -> None:
+        """Put every layer's picture of the data into snapshots (see `layer_space.py`), or stop;
+        thread-safe. Off by default: it costs a forward pass and a PCA per layer each frame."""
+        if not on:
+            self.layer_space = None
+        elif self.layer_space is None:
+            self.layer_space = LayerSpaceTracker(self.data, self.targets, self.seed)
+
     def _apply_learning_rate(self, learning_rate: float) -> None:
         self._lr_scale = self._scale_for(learning_rate)
         self.optimizer.learning_rate = learning_rate
@@ -218,6 +232,24 @@ class Trainer(Checkpoint, SnapshotMaker):
     def _start_epoch(self) -> None:
         self._rng.shuffle(self._order)
         self.optimizer.learning_rate = self._schedule(self.epoch) * self._lr_scale
+
+    def set_parameter(self, layer: int, source: int, unit: int, value: float) -> float:
+        """Set one weight W[source, unit] of trainable layer `layer` (1-based), or its bias when
+        `source` is -1, and return the old value: a learner's edit while paused. What was
+        computed from the old weights is redone at once: the last batch's forward and backward
+        passes and the plane's grid."""
+        k = layer - 1
+        target = self.network.biases[k] if source < 0 else self.network.weights[k]
+        index = (unit,) if source < 0 else (source, unit)
+        old = float(target[index])
+        target[index] = value
+        if self._last_batch is not None:
+            with np.errstate(all="ignore"):
+                rows = self._last_batch
+                self._last_fwd = self.network.forward(self._x[rows])
+                self._last_bwd = self.network.backward(self._last_fwd, self._y[rows])
+        self._invalidate_snapshots()
+        return old
 
     def step_batch(self) -> float:
         """One mini-batch: forward, backward, update. Returns the batch loss."""
@@ -483,6 +515,10 @@ class Trainer(Checkpoint, SnapshotMaker):
                     self.steps_per_s = 0.0
                     emit()
                 controls.wait()
+                continue
+            wait = self.pacer.claim(clock())
+            if wait > 0:  # a slow pace: wait for this step's turn (any command cuts it short)
+                self.pacer.sleep(controls, wait)
                 continue
             if self.state != "running":
                 self.state = "running"

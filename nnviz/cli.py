@@ -27,6 +27,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from nnviz.core.errors import first_line
+
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
@@ -83,7 +85,7 @@ def load(arg: str):
     try:
         return load_design(design_file(arg))
     except DesignError as error:
-        raise BadInputError(_first_line(error)) from None
+        raise BadInputError(first_line(error)) from None
 
 
 def build_trainer(path: str, design):
@@ -101,13 +103,8 @@ def build_trainer(path: str, design):
         raise BadInputError(f"{path}: {where}{error.strerror or error}") from None
 
 
-def _first_line(error: Exception) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
-
-
 def _prefixed(path: str, error: Exception) -> str:
-    return f"{path}: {_first_line(error)}"
+    return f"{path}: {first_line(error)}"
 
 
 def summary(trainer) -> str:
@@ -287,7 +284,7 @@ def cmd_examples(args: argparse.Namespace) -> int:
     try:
         examples = list_examples()
     except DesignError as error:
-        raise BadInputError(_first_line(error)) from None
+        raise BadInputError(first_line(error)) from None
     width = max((len(example.name) for example in examples), default=0)
     for i, example in enumerate(examples):
         if args.verbose and i:

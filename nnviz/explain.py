@@ -13,7 +13,8 @@ import json
 import math
 from pathlib import Path
 
-from nnviz.cli import BadInputError, _first_line, _prefixed, build_trainer, load
+from nnviz.cli import BadInputError, _prefixed, build_trainer, load
+from nnviz.core.errors import first_line
 
 
 def make_trainer(arg: str):
@@ -26,7 +27,7 @@ def make_trainer(arg: str):
     try:
         return load_session(arg).restore()
     except DesignError as error:
-        raise BadInputError(_first_line(error)) from None
+        raise BadInputError(first_line(error)) from None
 
 
 def explained_trainer(args: argparse.Namespace):
@@ -40,7 +41,7 @@ def explained_trainer(args: argparse.Namespace):
         try:
             weights, biases = load_weights(args.weights, trainer.design)
         except DesignError as error:
-            raise BadInputError(_first_line(error)) from None
+            raise BadInputError(first_line(error)) from None
         trainer.network.load_weights(weights, biases)
     for _ in range(args.steps):
         trainer.step_batch()

@@ -30,6 +30,7 @@ from nnviz.core.design import (
     needs_reset,
     save_design,
 )
+from nnviz.core.errors import first_line
 from nnviz.core.examples import Example, example_at, list_examples, load_example
 from nnviz.core.runs import RunList
 from nnviz.core.session import SESSION_SUFFIX, load_session
@@ -74,8 +75,7 @@ def file_error(path: Path, error: BaseException) -> str:
         where = f"{name}: " if name and not name.lstrip(".").startswith(path.name) else ""
         text = f"{where}{error.strerror or error}"
     else:
-        text = str(error).strip()
-        text = text.splitlines()[0] if text else type(error).__name__
+        text = first_line(error)
     for prefix in {str(path), str(path.absolute())}:
         if text.startswith(f"{prefix}: "):
             text = text[len(prefix) + 2 :]
@@ -342,15 +342,18 @@ class FileActions(QObject):
 
     # ------------------------------------------------------------------ crash recovery
     def start_recovery(self) -> None:
-        """Autosave this window from now on and offer what a crashed window left behind."""
+        """Autosave this window from now on and offer what a crashed window left behind.
+
+        Autosaving starts first: nothing a leftover holds can keep it from starting.
+        """
         root = data_dir() / RECOVERY_FOLDER
-        leftovers = find_leftovers(root)
         try:
             store = RecoveryStore(root)
         except OSError as error:
             self.window.statusBar().showMessage(f"Crash recovery is off: {error}", 10000)
         else:
             self.autosaver = AutoSaver(store, self.window.document, self.window.worker, self)
+        leftovers = find_leftovers(root)
         offer = next((left for left in leftovers if left.worth_offering), None)
         for leftover in leftovers:
             if not leftover.worth_offering:
@@ -361,12 +364,16 @@ class FileActions(QObject):
             self.offer_recovery(offer)
 
     def offer_recovery(self, leftover: Leftover) -> bool:
-        """Restore / Discard for a crashed window's work; either way the leftover is removed."""
+        """Restore / Discard for a crashed window's work; either way the leftover is removed,
+        unless it cannot be read: then it is kept where it is, and the user told where."""
         try:
             design = leftover.design()
-        except DesignError as error:
-            leftover.discard()
-            self.window.statusBar().showMessage(f"Recovery data unreadable: {error}", 10000)
+        except OPEN_ERRORS as error:
+            leftover.release()
+            self.window.banner.show_message(
+                f"Work left by a window that did not exit cleanly cannot be read "
+                f"({first_line(error)}). It is kept in {leftover.folder}."
+            )
             return False
         where = f" ({leftover.path.name})" if leftover.path is not None else ""
         run = " and its trained run" if leftover.session_path is not None else ""

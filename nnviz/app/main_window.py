@@ -58,6 +58,7 @@ from nnviz.app.views.plots import PlotsPanel
 from nnviz.app.worker import TrainingWorker
 from nnviz.core.datasets import Dataset
 from nnviz.core.design import Design, DesignError, default_design, load_design, needs_reset
+from nnviz.core.errors import first_line
 from nnviz.core.examples import example_at
 from nnviz.core.optimizers import make_optimizer
 from nnviz.core.pace import pace_named
@@ -537,8 +538,8 @@ class MainWindow(ExportActions, QMainWindow):
         try:
             self.install_run(Trainer(design), keep_ghost)
         except RUN_ERRORS as error:
-            self.banner.show_message(f"This design cannot be trained: {_one_line(error)}")
-            self.statusBar().showMessage(_one_line(error), 10000)
+            self.banner.show_message(f"This design cannot be trained: {first_line(error)}")
+            self.statusBar().showMessage(first_line(error), 10000)
             return False
         return True
 
@@ -802,11 +803,6 @@ def _learning_rate(design: Design) -> float:
     if lr is None:  # not given: the optimizer's own default
         lr = make_optimizer(design.optimizer).learning_rate
     return float(lr)
-
-
-def _one_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
 
 
 def _pair(train: float | None, test: float | None, fmt: str) -> str:

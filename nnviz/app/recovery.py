@@ -25,6 +25,7 @@ from nnviz.app.document import DesignDocument
 from nnviz.app.worker import TrainingWorker
 from nnviz.core.atomic import write_atomic
 from nnviz.core.design import Design, DesignError, load_design, save_design
+from nnviz.core.session import load_session
 
 RECOVERY_FOLDER = "recovery"
 LOCK_NAME = "running.lock"
@@ -79,15 +80,43 @@ class RecoveryStore:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def _read_state(folder: Path) -> dict[str, Any]:
+    """What the state note says, field by field; whatever cannot be read takes the safe side
+    (no file path, and unsaved changes: the user decides)."""
+    try:
+        state = json.loads((folder / STATE_NAME).read_bytes().decode("utf-8"))
+    except (OSError, ValueError, RecursionError):
+        state = None
+    if not isinstance(state, dict):
+        state = {}
+    path, base_dir, modified = state.get("path"), state.get("base_dir"), state.get("modified")
+    return {
+        "path": Path(path) if isinstance(path, str) and path else None,
+        "base_dir": Path(base_dir) if isinstance(base_dir, str) and base_dir else None,
+        "modified": modified if isinstance(modified, bool) else True,
+    }
+
+
+def _newest_change(folder: Path) -> float:
+    times = []
+    for name in (DESIGN_NAME, SESSION_NAME, STATE_NAME):
+        try:
+            times.append((folder / name).stat().st_mtime)
+        except OSError:
+            continue
+    return max(times, default=0.0)
+
+
 class Leftover:
     """A crashed window's recovery folder, locked by this process until restored or discarded."""
 
-    def __init__(self, folder: Path, lock: QLockFile, state: dict[str, Any]) -> None:
+    def __init__(self, folder: Path, lock: QLockFile) -> None:
         self.folder = folder
         self._lock = lock
-        self.path = Path(state["path"]) if state.get("path") else None
-        self.base_dir = Path(state["base_dir"]) if state.get("base_dir") else None
-        self.modified = bool(state.get("modified"))
+        state = _read_state(folder)
+        self.path: Path | None = state["path"]
+        self.base_dir: Path | None = state["base_dir"]
+        self.modified: bool = state["modified"]
 
     @property
     def session_path(self) -> Path | None:
@@ -100,8 +129,15 @@ class Leftover:
         return self.modified or self.session_path is not None
 
     def design(self) -> Design:
-        """The recovered design, its data paths resolving as they did (raises DesignError)."""
-        design = load_design(self.folder / DESIGN_NAME)
+        """The recovered design, its data paths resolving as they did; the session's copy when
+        the design file cannot be read (raises DesignError when neither can)."""
+        try:
+            design = load_design(self.folder / DESIGN_NAME)
+        except DesignError:
+            session = self.session_path
+            if session is None:
+                raise
+            design = load_session(session, base_dir=self.base_dir).design
         return dataclasses.replace(design, base_dir=self.base_dir)
 
     def release(self) -> None:
@@ -116,27 +152,25 @@ class Leftover:
 def find_leftovers(root: Path) -> list[Leftover]:
     """Folders under `root` left by windows that did not exit cleanly, newest first.
 
-    Folders without a readable design are removed on the way: there is nothing in them to offer.
+    Nothing the user made is deleted here, whatever state the files are in: only a folder
+    holding no more than the state note is removed.
     """
-    if not root.is_dir():
+    try:
+        folders = [folder for folder in root.iterdir() if folder.is_dir()]
+    except OSError:
         return []
     found: list[tuple[float, Leftover]] = []
-    for folder in root.iterdir():
-        if not folder.is_dir():
-            continue
+    for folder in folders:
         lock = _lock(folder)
         if lock is None:
             continue  # a live window's folder
-        try:
-            state = json.loads((folder / STATE_NAME).read_text(encoding="utf-8"))
-            mtime = (folder / DESIGN_NAME).stat().st_mtime
-        except (OSError, ValueError):
-            state = None
-        if not isinstance(state, dict):
+        has_work = (folder / DESIGN_NAME).exists() or (folder / SESSION_NAME).exists()
+        if not has_work:
             lock.unlock()
-            shutil.rmtree(folder, ignore_errors=True)
+            if {p.name for p in folder.iterdir()} <= {STATE_NAME}:
+                shutil.rmtree(folder, ignore_errors=True)  # only a note: nothing of the user's
             continue
-        found.append((mtime, Leftover(folder, lock, state)))
+        found.append((_newest_change(folder), Leftover(folder, lock)))
     return [leftover for _, leftover in sorted(found, key=lambda item: -item[0])]
 
 

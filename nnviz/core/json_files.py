@@ -13,6 +13,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
+from nnviz.core.errors import first_line
 from nnviz.core.validation import fail, show
 
 
@@ -82,4 +83,4 @@ def parse_json(text: str) -> Any:
     except RecursionError:
         fail("", "JSON nested too deeply")
     except ValueError as error:
-        fail("", f"{error}".splitlines()[0] if str(error) else "invalid JSON")
+        fail("", first_line(error))

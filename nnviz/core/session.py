@@ -52,6 +52,7 @@ from nnviz.core.design import (
     dumps_design,
     needs_reset,
 )
+from nnviz.core.errors import first_line
 from nnviz.core.history import DEFAULT_CAPACITY, History
 from nnviz.core.json_files import display, parse_json
 from nnviz.core.metrics import layer_columns
@@ -338,17 +339,12 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str, li
         with archive.open(info) as stream:
             data = stream.read(limit + 1)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
-        raise SessionError(f"{where}: damaged ({_first_line(error)})") from None
+        raise SessionError(f"{where}: damaged ({first_line(error)})") from None
     except (RuntimeError, NotImplementedError) as error:
-        raise SessionError(f"{where}: cannot be read ({_first_line(error)})") from None
+        raise SessionError(f"{where}: cannot be read ({first_line(error)})") from None
     if len(data) > limit:
         raise SessionError(f"{where}: too large (more than {limit:,} bytes)")
     return data
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
 
 
 def _npz(
@@ -417,11 +413,11 @@ def _history(data: bytes, where: str, columns: list[tuple[str, ...]]) -> History
             raise SessionError(f"{where}: its columns do not fit the design")
         history = History.read_csv(io.StringIO(text, newline=""), where, DEFAULT_CAPACITY)
     except csv.Error as error:
-        raise SessionError(f"{where}: malformed CSV ({_first_line(error)})") from None
+        raise SessionError(f"{where}: malformed CSV ({first_line(error)})") from None
     except SessionError:
         raise
     except ValueError as error:
-        raise SessionError(_first_line(error)) from None
+        raise SessionError(first_line(error)) from None
     if history.total > DEFAULT_CAPACITY:
         raise SessionError(f"{where}: {history.total} rows, more than {DEFAULT_CAPACITY}")
     return history

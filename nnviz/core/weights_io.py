@@ -26,6 +26,7 @@ import numpy as np
 
 from nnviz.core.atomic import write_atomic
 from nnviz.core.design import Design
+from nnviz.core.errors import first_line
 from nnviz.core.json_files import display
 from nnviz.core.validation import DesignError
 
@@ -203,7 +204,7 @@ def _read_member(
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as problem:
         raise error(f"{where} is damaged ({problem})") from None
     except (ValueError, RuntimeError, NotImplementedError) as problem:
-        raise error(f"{where} cannot be read ({_first_line(problem)})") from None
+        raise error(f"{where} cannot be read ({first_line(problem)})") from None
     if spec.finite and array.dtype.kind == "f" and not np.isfinite(array).all():
         raise error(f"{where} holds NaN or infinite values")
     return array
@@ -223,7 +224,7 @@ def _header(stream: Any, where: str, error: type[DesignError]) -> tuple[tuple, n
     except DesignError:
         raise
     except (ValueError, EOFError, SyntaxError, TypeError) as problem:
-        raise error(f"{where} is not a valid .npy array ({_first_line(problem)})") from None
+        raise error(f"{where} is not a valid .npy array ({first_line(problem)})") from None
     return tuple(shape), np.dtype(dtype), stream.tell()
 
 
@@ -236,8 +237,3 @@ def _check_header(
         raise error(f"{where} has dtype {dtype}, needs {KIND_NAMES.get(spec.kinds, spec.kinds)}")
     if not spec.fits(shape):
         raise error(f"{where} has shape {shape}, the design needs {spec.shown()}")
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__

@@ -1,5 +1,7 @@
 import json
+import os
 import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -220,3 +222,29 @@ def test_a_regression_with_every_sample_for_training_validates_and_trains(tmp_pa
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["steps"] == 3 * 4 and report["test_loss"] is None
     assert (out / "history.csv").read_text().startswith("epoch,step,train_loss")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+@pytest.mark.parametrize("field", ["path", "labels_path"])
+def test_a_data_path_that_is_a_pipe_is_refused_at_once(tmp_path, field):
+    """Reading a FIFO blocks until someone writes to it: validate must not even open it."""
+    pipe = tmp_path / "pipe.csv"
+    os.mkfifo(pipe)
+    (tmp_path / "images.idx").write_bytes(b"\x00\x00\x08\x01\x00\x00\x00\x01\x05")
+    dataset = (
+        {"name": "csv", "path": "pipe.csv"}
+        if field == "path"
+        else {"name": "idx", "path": "images.idx", "labels_path": "pipe.csv"}
+    )
+    path = tmp_path / "design.json"
+    path.write_text(json.dumps(small_design(dataset=dataset)), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "NNVIZ_DEBUG"}
+    result = subprocess.run(
+        [sys.executable, "-m", "nnviz", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=env,
+    )
+    line = assert_bad_input(result, "pipe.csv")
+    assert f"dataset.{field}: not a regular file" in line

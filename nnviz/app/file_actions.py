@@ -353,6 +353,10 @@ class FileActions(QObject):
             self.window.statusBar().showMessage(f"Crash recovery is off: {error}", 10000)
         else:
             self.autosaver = AutoSaver(store, self.window.document, self.window.worker, self)
+            self.autosaver.failed.connect(self._autosave_failed)
+            self.autosaver.recovered.connect(self._autosave_recovered)
+            if self.autosaver.last_error is not None:
+                self._autosave_failed(self.autosaver.last_error)
         leftovers = find_leftovers(root)
         offer = next((left for left in leftovers if left.worth_offering), None)
         for leftover in leftovers:
@@ -362,6 +366,17 @@ class FileActions(QObject):
                 leftover.release()  # offered at a later launch
         if offer is not None:
             self.offer_recovery(offer)
+
+    def _autosave_failed(self, problem: str) -> None:
+        self.window.banner.show_message(
+            f"Autosave cannot write its recovery copy ({problem}). If nnviz stops unexpectedly, "
+            "recent changes may be lost; save your work. Autosave keeps trying."
+        )
+
+    def _autosave_recovered(self) -> None:
+        if self.window.banner.text().startswith("Autosave cannot"):
+            self.window.banner.hide()
+        self.window.statusBar().showMessage("Autosave works again: your work is protected.", 10000)
 
     def offer_recovery(self, leftover: Leftover) -> bool:
         """Restore / Discard for a crashed window's work; either way the leftover is removed,

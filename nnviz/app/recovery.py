@@ -19,12 +19,13 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QLockFile, QObject, QTimer
+from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
 
 from nnviz.app.document import DesignDocument
 from nnviz.app.worker import TrainingWorker
 from nnviz.core.atomic import write_atomic
 from nnviz.core.design import Design, DesignError, load_design, save_design
+from nnviz.core.errors import first_line
 from nnviz.core.session import load_session
 
 RECOVERY_FOLDER = "recovery"
@@ -34,6 +35,7 @@ STATE_NAME = "state.json"
 SESSION_NAME = "session.nnviz"
 DESIGN_DELAY_MS = 1000  # a burst of edits (typing in a spin box) is written once
 SESSION_INTERVAL_MS = 10_000
+RETRY_MS = 5000  # a failed design autosave (full or read-only disk) is tried again this often
 
 
 def _lock(folder: Path) -> QLockFile | None:
@@ -130,7 +132,9 @@ class Leftover:
 
     def design(self) -> Design:
         """The recovered design, its data paths resolving as they did; the session's copy when
-        the design file cannot be read (raises DesignError when neither can)."""
+        the design file cannot be read (raises DesignError when neither can). Without a
+        readable note of the original folder, relative data paths resolve in the design's own
+        folder, or else the recovery folder."""
         try:
             design = load_design(self.folder / DESIGN_NAME)
         except DesignError:
@@ -138,7 +142,8 @@ class Leftover:
             if session is None:
                 raise
             design = load_session(session, base_dir=self.base_dir).design
-        return dataclasses.replace(design, base_dir=self.base_dir)
+        base_dir = self.base_dir or (self.path.parent if self.path is not None else None)
+        return design if base_dir is None else dataclasses.replace(design, base_dir=base_dir)
 
     def release(self) -> None:
         """Leave it for a later launch."""
@@ -175,7 +180,14 @@ def find_leftovers(root: Path) -> list[Leftover]:
 
 
 class AutoSaver(QObject):
-    """Keeps a `RecoveryStore` up to date with a document (debounced) and a run (periodic)."""
+    """Keeps a `RecoveryStore` up to date with a document (debounced) and a run (periodic).
+
+    A failed write (a full or read-only disk) is tried again until it works; `failed` says so
+    once when autosaving stops working, `recovered` once when it works again.
+    """
+
+    failed = Signal(str)
+    recovered = Signal()
 
     def __init__(
         self,
@@ -190,7 +202,7 @@ class AutoSaver(QObject):
         self._worker = worker
         self._saved: tuple[weakref.ref, int] | None = None  # (trainer, step) of the last session
         self._pending: Future | None = None
-        self.last_error: str | None = None
+        self._errors: dict[str, str | None] = {"design": None, "session": None}
         self.design_timer = QTimer(self)
         self.design_timer.setSingleShot(True)
         self.design_timer.setInterval(DESIGN_DELAY_MS)
@@ -203,6 +215,20 @@ class AutoSaver(QObject):
         self.save_design_now()
         self.session_timer.start()
 
+    @property
+    def last_error(self) -> str | None:
+        """Why the last write failed, while autosaving does not work; None when it does."""
+        return self._errors["design"] or self._errors["session"]
+
+    def _report(self, part: str, error: BaseException | None) -> None:
+        was = self.last_error
+        self._errors[part] = None if error is None else first_line(error)
+        now = self.last_error
+        if now is not None and was is None:
+            self.failed.emit(now)
+        elif now is None and was is not None:
+            self.recovered.emit()
+
     def _schedule_design(self, *_args) -> None:
         self.design_timer.start()  # restarts: a burst of changes is written once, after it
 
@@ -211,7 +237,11 @@ class AutoSaver(QObject):
         try:
             self.store.save_design(doc.design, doc.path, doc.is_modified)
         except (OSError, DesignError) as error:
-            self.last_error = str(error)
+            self._report("design", error)
+            self.design_timer.start(RETRY_MS)
+        else:
+            self._report("design", None)
+            self.design_timer.setInterval(DESIGN_DELAY_MS)
 
     def save_session_now(self) -> Future | None:
         """Ask the training thread to write the run, if it moved since the last time."""
@@ -220,8 +250,10 @@ class AutoSaver(QObject):
             if not pending.done():
                 return None
             error = pending.exception()
-            self.last_error = str(error) if error is not None else None
+            self._report("session", error)
             self._pending = None
+            if error is not None:
+                self._saved = None  # not written: try again at the next tick
         trainer = self._worker.trainer
         if trainer is None:
             return None

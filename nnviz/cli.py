@@ -213,6 +213,7 @@ def final_report(trainer) -> dict:
 
 def write_outputs(out: Path, trainer) -> None:
     """history.csv, design.json (canonical), weights.npz (W0, b0, W1, b1, ...) and SVG charts."""
+    from nnviz.core.atomic import write_atomic
     from nnviz.core.design import save_design
     from nnviz.core.history_svg import history_charts
     from nnviz.core.weights_io import save_weights
@@ -223,7 +224,7 @@ def write_outputs(out: Path, trainer) -> None:
         save_design(trainer.design, out / "design.json")
         save_weights(out / "weights.npz", trainer.network)
         for name, svg in history_charts(trainer.history.columns()).items():
-            (out / name).write_text(svg, encoding="utf-8")
+            write_atomic(out / name, svg.encode("utf-8"))
     except OSError as error:
         raise BadInputError(f"{out}: cannot write outputs: {error.strerror or error}") from None
 

@@ -73,11 +73,25 @@ def read_text(path: Path, limit: int, what: str) -> str:
     return text
 
 
+MAX_DIGITS = 400  # of an integer: far beyond any count or seed, far below Python's own limit
+
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise ValueError(f"a whole number has {len(text):,} digits (at most {MAX_DIGITS})")
+    return int(text)
+
+
 def parse_json(text: str) -> Any:
     """Strict JSON as every nnviz file uses it: no NaN/Infinity, no repeated keys; any problem
     is a one-line DesignError saying where."""
     try:
-        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+        return json.loads(
+            text,
+            parse_constant=_reject_constant,
+            parse_int=_parse_int,
+            object_pairs_hook=_unique_keys,
+        )
     except json.JSONDecodeError as error:
         fail(f"line {error.lineno} column {error.colno}", f"malformed JSON ({error.msg})")
     except RecursionError:

@@ -30,6 +30,7 @@ from nnviz.core.errors import first_line
 from nnviz.core.json_files import display
 from nnviz.core.validation import DesignError
 
+ENCRYPTED = 0x1  # zip's general-purpose flag bit: the member needs a password
 MAX_HEADER = 10_000  # bytes of one .npy header (numpy's own default limit)
 SLACK = 64 * 1024  # per array, zip and .npy framing around the data
 
@@ -191,6 +192,8 @@ def _read_member(
     where = f"{label}: {name}"
     if info.file_size > spec.max_bytes:
         raise error(f"{where} is too large ({info.file_size:,} bytes) for its shape {spec.shown()}")
+    if info.flag_bits & ENCRYPTED:
+        raise error(f"{where} is encrypted (only plain archives are read)")
     try:
         with archive.open(info) as stream:
             shape, dtype, offset = _header(stream, where, error)
@@ -223,8 +226,8 @@ def _header(stream: Any, where: str, error: type[DesignError]) -> tuple[tuple, n
         shape, _, dtype = readers[version](stream, max_header_size=MAX_HEADER)
     except DesignError:
         raise
-    except (ValueError, EOFError, SyntaxError, TypeError) as problem:
-        raise error(f"{where} is not a valid .npy array ({first_line(problem)})") from None
+    except (ValueError, EOFError, SyntaxError, TypeError):
+        raise error(f"{where} is not a valid .npy array (its header cannot be read)") from None
     return tuple(shape), np.dtype(dtype), stream.tell()
 
 

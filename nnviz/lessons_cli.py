@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from nnviz.cli import BadInputError
+from nnviz.cli_inputs import BadInputError
 from nnviz.core.errors import first_line
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from PySide6.QtCore import QBuffer, QIODevice, QMimeData, QObject, Qt
 from PySide6.QtGui import QAction
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from nnviz.app.recovery import RECOVERY_FOLDER, AutoSaver, Leftover, RecoveryStore, find_leftovers
 from nnviz.app.settings import RecentFiles, data_dir
+from nnviz.app.window_api import WindowApi
 from nnviz.core.design import (
     Design,
     DesignError,
@@ -35,9 +36,6 @@ from nnviz.core.examples import Example, example_at, list_examples, load_example
 from nnviz.core.runs import RunList
 from nnviz.core.session import SESSION_SUFFIX, load_session
 from nnviz.core.trainer import Trainer
-
-if TYPE_CHECKING:
-    from nnviz.app.main_window import MainWindow
 
 Answer = Literal["save", "discard", "cancel"]
 
@@ -122,9 +120,9 @@ def read_file(path: Path) -> Opened:
 
 
 class FileActions(QObject):
-    """The File menu of one `MainWindow`."""
+    """The File menu of one main window."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowApi) -> None:
         super().__init__(window)
         self.window = window
         self.recent = RecentFiles()

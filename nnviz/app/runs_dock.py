@@ -9,8 +9,6 @@ initial weights, so a comparison starts fair.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
@@ -30,13 +28,11 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.app.views.plots import Overlay
+from nnviz.app.window_api import WindowApi
 from nnviz.core.design import DesignError, dumps_design
 from nnviz.core.runs import Run, RunList, Weights, differences, overlay_series
 from nnviz.core.snapshot import Snapshot
 from nnviz.core.trainer import Trainer
-
-if TYPE_CHECKING:
-    from nnviz.app.main_window import MainWindow
 
 # Run colours by `Run.color`: Okabe-Ito's colour-blind-safe tones and darker ones, apart from
 # the blue and orange of the current run's own train and test curves.
@@ -60,7 +56,7 @@ def run_color(run: Run) -> QColor:
 class RunsDock(QDockWidget):
     """A table of the session's runs and the buttons that act on the selected one."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowApi) -> None:
         super().__init__("Runs", window)
         self.setObjectName("runsDock")
         self.window = window
@@ -272,7 +268,7 @@ class DesignDialog(QDialog):
     """A run's design as its file holds it, what it changes from the first run, and a button
     to make it the window's design (undoable)."""
 
-    def __init__(self, window: MainWindow, run: Run) -> None:
+    def __init__(self, window: WindowApi, run: Run) -> None:
         super().__init__(window)
         self.setObjectName("runDesignDialog")
         self.setWindowTitle(f"Design of run {run.id}")
@@ -297,6 +293,6 @@ class DesignDialog(QDialog):
         layout.addWidget(text, 1)
         layout.addWidget(box)
 
-    def _use(self, window: MainWindow, run: Run) -> None:
+    def _use(self, window: WindowApi, run: Run) -> None:
         window.document.set_design(run.design, f"Use the design of run {run.id}")
         self.accept()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+from pathlib import Path
 
 from nnviz.cli_inputs import (
     SESSION_SUFFIX,
@@ -30,16 +31,24 @@ def make_trainer(arg: str):
     return build_trainer(arg, load(arg))
 
 
+def shipped_weights(arg: str) -> Path | None:
+    """The starting weights of the example DESIGN names (when no file of that name exists)."""
+    from nnviz.core.examples import example_weights_path
+
+    return None if Path(arg).exists() else example_weights_path(arg)
+
+
 def explained_trainer(args: argparse.Namespace):
     """The trainer of `args` with its weights, after its --steps ordinary steps."""
     trainer = make_trainer(args.design)
     trainer.grid_resolution = None
-    if args.weights is not None:
+    weights = args.weights if args.weights is not None else shipped_weights(args.design)
+    if weights is not None:
         from nnviz.core.design import DesignError
         from nnviz.core.weights_io import load_weights
 
         try:
-            weights, biases = load_weights(args.weights, trainer.design)
+            weights, biases = load_weights(weights, trainer.design)
         except DesignError as error:
             raise BadInputError(first_line(error)) from None
         trainer.network.load_weights(weights, biases)

@@ -32,7 +32,13 @@ from nnviz.core.design import (
     save_design,
 )
 from nnviz.core.errors import first_line
-from nnviz.core.examples import Example, example_at, list_examples, load_example
+from nnviz.core.examples import (
+    Example,
+    example_at,
+    example_weights,
+    list_examples,
+    load_example,
+)
 from nnviz.core.runs import RunList
 from nnviz.core.session import SESSION_SUFFIX, load_session
 from nnviz.core.trainer import Trainer
@@ -226,8 +232,14 @@ class FileActions(QObject):
         return True
 
     def open_example(self, example: Example) -> bool:
-        """An example as an untitled design (Save asks where), its description in the banner."""
-        if not self._replace(lambda: _fresh(load_example(example.name)), error_path=example.path):
+        """An example as an untitled design (Save asks where), its description in the banner;
+        it starts from the weights it ships, if any."""
+        name = example.name
+
+        def opened() -> Opened:
+            return _fresh(load_example(name), example_weights(name))
+
+        if not self._replace(opened, error_path=example.path):
             return False
         self.show_example(example)
         return True

@@ -16,12 +16,8 @@ WAIT_MS = 10_000
 
 
 @pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    yield w
-    w.close()
-    assert not w.worker.thread.isRunning()
+def window(main_window):
+    return main_window
 
 
 def latest(window: MainWindow):

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 from nnviz.app.builder import BuildPanel
 from nnviz.app.distributions_dock import DistributionsDock
 from nnviz.app.document import DesignDocument
+from nnviz.app.error_log import add_log_action
 from nnviz.app.export_actions import ExportActions
 from nnviz.app.file_actions import SESSION_SUFFIX, FileActions, file_error
 from nnviz.app.icons import app_icon, icon
@@ -349,6 +350,7 @@ class MainWindow(ExportActions, QMainWindow):
         self.layer_space_dock = add_layer_space_dock(self)
         self.inspection = InspectionTools(self)  # explorers, inspector, step-through
         install_learning(self)  # lessons, teacher mode, the optimizer playground
+        add_log_action(self)  # Help › Show Log
 
         self.document.designChanged.connect(self._on_design_changed)
         self.document.modifiedChanged.connect(self.setWindowModified)

@@ -72,3 +72,23 @@ def test_the_window_shows_image_docks_and_one_real_sample_for_image_data(qtbot):
     window.install_run(Trainer(Design.from_dict(xor_design())))
     assert not any(dock.isVisibleTo(window) for dock in window.image_docks.docks())
     window.close()
+
+
+def test_clicking_a_thumbnail_traces_that_sample(qtbot):
+    from PySide6.QtCore import QPoint, Qt
+
+    from nnviz.app.views.data_view import DataView
+
+    view = DataView()
+    qtbot.addWidget(view)
+    view.resize(500, 500)
+    view.show()
+    trainer = Trainer(Design.from_dict(DIGITS))
+    view.set_dataset(trainer.data)
+    strip = view.thumbnails
+    assert strip.rows()[:3] == [0, 1, 2]
+    slot = strip._slot(2).center().toPoint()
+    qtbot.mouseClick(strip, Qt.MouseButton.LeftButton, pos=QPoint(slot.x(), slot.y()))
+    assert view.selection.sample == 2
+    view.next_sample()
+    assert view.selection.sample == 3 and strip._current == 3

@@ -87,7 +87,7 @@ class InspectionTools(QObject):
             for tool in self.tools():
                 tool.set_run(trainer.design if trainer else None, worker.dataset)
             self.feed.set_run(trainer)
-        snapshot = worker.latest()
+        snapshot = self.window.timeline_panel.viewing or worker.latest()  # a past moment?
         if snapshot is not None and snapshot is not self._snapshot:
             self._snapshot = snapshot
             for tool in self.tools():

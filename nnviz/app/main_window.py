@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.app.builder import BuildPanel
+from nnviz.app.distributions_dock import DistributionsDock
 from nnviz.app.document import DesignDocument
 from nnviz.app.export_actions import ExportActions
 from nnviz.app.file_actions import SESSION_SUFFIX, FileActions, file_error
@@ -324,6 +325,7 @@ class MainWindow(ExportActions, QMainWindow):
         self.build_panel = BuildPanel(self.document)
         self.timeline_panel = TimelinePanel(self)
         self.runs_dock = RunsDock(self)
+        self.distributions_dock = DistributionsDock(self)
         self.banner = Banner()
         self.files = FileActions(self)
         self._run_design: Design | None = None
@@ -344,8 +346,8 @@ class MainWindow(ExportActions, QMainWindow):
         self._build_status_bar()
         self.recording = RecordingControl(self)
         self.layer_space_dock = add_layer_space_dock(self)
-        install_learning(self)
         self.inspection = InspectionTools(self)  # explorers, inspector, step-through
+        install_learning(self)  # lessons, teacher mode, the optimizer playground
 
         self.document.designChanged.connect(self._on_design_changed)
         self.document.modifiedChanged.connect(self.setWindowModified)
@@ -411,7 +413,10 @@ class MainWindow(ExportActions, QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.runs_dock)
         self.tabifyDockWidget(self.build_dock, self.runs_dock)
         self.build_dock.raise_()
-        for dock in (self.build_dock, self.plots_dock, self.runs_dock):
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.distributions_dock)
+        self.tabifyDockWidget(self.plots_dock, self.distributions_dock)
+        self.plots_dock.raise_()
+        for dock in (self.build_dock, self.plots_dock, self.runs_dock, self.distributions_dock):
             dock.setFeatures(features)
         self.image_docks = ImageDocks(self, self.plots_dock)
 
@@ -453,6 +458,7 @@ class MainWindow(ExportActions, QMainWindow):
         view.addAction(self.build_dock.toggleViewAction())
         view.addAction(self.plots_dock.toggleViewAction())
         view.addAction(self.runs_dock.toggleViewAction())
+        view.addAction(self.distributions_dock.toggleViewAction())
         for dock in self.image_docks.docks():
             view.addAction(dock.toggleViewAction())
 
@@ -557,6 +563,7 @@ class MainWindow(ExportActions, QMainWindow):
         design = trainer.design
         previous = self.worker.latest()  # the old run's newest snapshot, for the runs list
         self.timeline_panel.attach(trainer, timeline)
+        self.distributions_dock.start_run(design, trainer.data)
         dataset = self.worker.restore(trainer)
         self.plots.start_run(dataset.task, len(design.layers))
         self.runs_dock.record(
@@ -682,6 +689,7 @@ class MainWindow(ExportActions, QMainWindow):
             self._update_status(snapshot)
             self.timeline_panel.on_live(snapshot)
             self.runs_dock.on_snapshot(snapshot)
+            self.distributions_dock.on_snapshot(snapshot)
         if changed:
             self._sync_play_action()
             if snapshot.state == "diverged" and not self._diverged_shown:
@@ -692,9 +700,12 @@ class MainWindow(ExportActions, QMainWindow):
 
     def show_moment(self, snapshot: Snapshot) -> None:
         """Show one snapshot (a past moment from the timeline, or the present again) in the
-        canvas, the data view and the status bar."""
+        canvas, the data view, the image docks, the layer space and the status bar (the plots
+        keep the whole run)."""
         self.canvas.set_snapshot(snapshot)
         self.data_view.set_snapshot(snapshot)
+        self.image_docks.set_snapshot(snapshot, True)
+        self.layer_space.set_snapshot(snapshot)
         self._update_status(snapshot)
 
     def _update_in_turn(self, snapshot: Snapshot, settled: bool) -> None:

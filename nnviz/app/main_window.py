@@ -418,7 +418,7 @@ class MainWindow(ExportActions, QMainWindow):
         self.plots_dock.raise_()
         for dock in (self.build_dock, self.plots_dock, self.runs_dock, self.distributions_dock):
             dock.setFeatures(features)
-        self.image_docks = ImageDocks(self, self.plots_dock)
+        self.image_docks = ImageDocks(self)
 
     def _build_actions(self) -> None:
         for name, spec in ACTIONS.items():

@@ -32,8 +32,9 @@ from nnviz.core.data_io import (
     load_file,
     resolve_file,
 )
-from nnviz.core.design import DesignError
+from nnviz.core.design import SOURCES, DesignError
 from nnviz.core.features import DEFAULT_FEATURES, FEATURES, plane_features, standardization
+from nnviz.core.mnist import default_source, load_images
 from nnviz.core.registry import Registry
 from nnviz.core.resources import resource_path
 
@@ -103,6 +104,7 @@ class _Spec:
     label_column: str | None = None
     labels_path: str | None = None
     task: str | None = None
+    source: str | None = None
 
 
 SPEC_FIELDS = tuple(f.name for f in fields(_Spec))
@@ -132,6 +134,8 @@ class DatasetKind:
     noise: bool = False
     file_format: str | None = None  # csv | npz | idx
     class_names: Callable[[int], tuple[str, ...]] | None = None  # 2-D sets: class count → names
+    load: Callable[[_Spec], Table] | None = None  # built-in sets read from files
+    sources: bool = False  # comes as a bundled subset and a full, downloaded set
 
 
 DATASETS: Registry[DatasetKind] = Registry("dataset")
@@ -183,6 +187,7 @@ def _check(spec: object) -> tuple[_Spec, DatasetKind]:
             f"dataset.standardize: expected true or false, got {values['standardize']!r}"
         )
     _check_file_fields(values, name, kind)
+    _check_source(values["source"], name, kind)
     values.update(
         noise=float(noise), test_fraction=float(fraction), features=features, seed=int(seed)
     )
@@ -228,6 +233,16 @@ def _check_file_fields(values: dict[str, Any], name: str, kind: DatasetKind) -> 
         raise DesignError("dataset.labels_path: idx needs the labels file (path is the images)")
     if values["task"] is not None and values["task"] not in TASKS:
         raise DesignError(f"dataset.task: expected {' or '.join(TASKS)}, got {values['task']!r}")
+
+
+def _check_source(value: object, name: str, kind: DatasetKind) -> None:
+    if value is None:
+        return
+    if not kind.sources:
+        takers = ", ".join(n for n in DATASETS if DATASETS.get(n).sources)
+        raise DesignError(f"dataset.source: does not apply to {name} (only to {takers})")
+    if value not in SOURCES:
+        raise DesignError(f"dataset.source: expected {' or '.join(SOURCES)}, got {value!r}")
 
 
 def _is_int(value: object) -> bool:
@@ -460,9 +475,31 @@ for _name, _generate, _task, _classes, _names, _description in (
 
 DATASETS.add(
     "digits",
-    DatasetKind(task="classification", plane=False, classes=10, features=64),
+    DatasetKind(
+        task="classification",
+        plane=False,
+        classes=10,
+        features=64,
+        load=lambda spec: load_digits(),
+    ),
     "Handwritten digits, 8×8 pixels, 1,797 images (UCI)",
 )
+for _name, _description in (
+    ("mnist", "MNIST handwritten digits, 28×28: 5,000 bundled, 70,000 when downloaded"),
+    ("fashion_mnist", "Fashion-MNIST clothing, 28×28, 70,000 images (once downloaded)"),
+):
+    DATASETS.add(
+        _name,
+        DatasetKind(
+            task="classification",
+            plane=False,
+            classes=10,
+            features=784,
+            load=lambda spec, name=_name: load_images(name, spec.source or default_source(name)),
+            sources=True,
+        ),
+        _description,
+    )
 for _fmt in FILE_LOADERS:
     DATASETS.add(
         _fmt,
@@ -489,8 +526,8 @@ def load_digits() -> Table:
 
 
 def _load_table(spec: _Spec, kind: DatasetKind, base_dir: Path | None) -> Table:
-    if kind.file_format is None:
-        return load_digits()
+    if kind.load is not None:
+        return kind.load(spec)
     path = resolve_file(spec.path, base_dir, "path")
     labels_path = (
         resolve_file(spec.labels_path, base_dir, "labels_path") if spec.labels_path else None

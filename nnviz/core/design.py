@@ -152,6 +152,7 @@ class DatasetSpec:
     label_column: str | None = None  # csv; None: the last column
     labels_path: str | None = None  # idx: the labels file
     task: str | None = None  # csv / npz: classification | regression
+    source: str | None = None  # mnist / fashion_mnist: "subset" or "full"; None: the default
     given: frozenset[str] = _given()
 
     def __post_init__(self) -> None:
@@ -483,6 +484,8 @@ def _read_early_stopping(value: Any) -> EarlyStopping:
     )
 
 
+SOURCES = ("subset", "full")  # of mnist: the bundled images, or the downloaded set
+
 _DATASET_KEYS = (
     "samples",
     "noise",
@@ -495,6 +498,7 @@ _DATASET_KEYS = (
     "label_column",
     "labels_path",
     "task",
+    "source",
 )
 
 
@@ -547,6 +551,7 @@ _DATASET_READERS: dict[str, Callable[[Any, str, SimpleNamespace], Any]] = {
     "label_column": lambda v, w, _: read_str(v, w, MAX_NAME),
     "labels_path": lambda v, w, _: _read_path(v, w),
     "task": lambda v, w, _: read_choice(v, w, "task", TASKS),
+    "source": lambda v, w, _: read_choice(v, w, "source", SOURCES),
 }
 
 

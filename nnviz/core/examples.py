@@ -31,6 +31,7 @@ GALLERY_ORDER = (
     "plane",
     "multi_gauss",
     "digits",
+    "mnist",
     "vanishing_gradients",
     "dead_relu",
     "diverging",

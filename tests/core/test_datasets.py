@@ -20,6 +20,7 @@ from nnviz.core.datasets import (
 )
 from nnviz.core.design import DatasetSpec, DesignError
 from nnviz.core.features import FEATURES, plane_features
+from tests.fake_downloads import install_small_set
 
 PLANE_SETS = [name for name in DATASETS if DATASETS.get(name).plane]
 TFP_SETS = ["circle", "xor", "gauss", "spiral", "plane", "multi_gauss"]
@@ -36,7 +37,7 @@ def _write_idx(path, array: np.ndarray, code: int) -> None:
 
 
 @pytest.fixture
-def spec_for(tmp_path):
+def spec_for(tmp_path, monkeypatch):
     """A small valid spec for any registered dataset (files are written into tmp_path)."""
     (tmp_path / "data.csv").write_text(
         "a,b,c,label\n"
@@ -53,6 +54,8 @@ def spec_for(tmp_path):
     }
 
     def make(name: str, **extra) -> dict:
+        if name == "fashion_mnist":  # download-only: a small stand-in, as if downloaded
+            install_small_set(monkeypatch, tmp_path / "user-data", name)
         spec = {"name": name, **files.get(name, {}), **extra}
         if DATASETS.get(name).plane:
             spec.setdefault("samples", 200)

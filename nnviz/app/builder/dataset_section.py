@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from nnviz.app.builder.adapt import DataShape, adapt_to_dataset
 from nnviz.app.builder.editor import Editor, Section
 from nnviz.app.builder.preview import DataPreview
+from nnviz.app.builder.source_row import SourceRow
 from nnviz.app.builder.widgets import ComboBox, DoubleSpinBox, SpinBox
 from nnviz.core.data_io import FILE_LOADERS
 from nnviz.core.datasets import (
@@ -38,6 +39,7 @@ from nnviz.core.datasets import (
 )
 from nnviz.core.design import MAX_SEED, TASKS, DatasetSpec, Design, DesignError
 from nnviz.core.features import DEFAULT_FEATURES, FEATURES
+from nnviz.core.mnist import default_source
 
 FEATURE_COLUMNS = 4
 SPIN_MAX = 2**31 - 1
@@ -124,6 +126,10 @@ class DatasetSection(Section):
         self.label_column = QLineEdit()
         self.label_column.setPlaceholderText("last column")
         self.label_column.setToolTip("The CSV column holding the labels or targets.")
+        self.source_row = SourceRow()
+        self.source_row.sourceChosen.connect(
+            lambda source: self._edit("Source", "dataset.source", source=source)
+        )
         self.task = ComboBox("Whether the targets are classes or values to predict.")
         self.task.add("auto", None, "Classification when the labels are whole numbers")
         for task in TASKS:
@@ -138,6 +144,7 @@ class DatasetSection(Section):
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.form.setContentsMargins(0, 0, 0, 0)
         self.form.setVerticalSpacing(4)
+        self.form.addRow("Source", self.source_row)
         self.form.addRow("Samples", self.samples)
         self.form.addRow("Noise", self.noise)
         self.form.addRow("Classes", self.classes)
@@ -213,8 +220,11 @@ class DatasetSection(Section):
         self.label_column.setText(spec.label_column or "")
         self.task.set_value(spec.task)
 
+        if kind.sources:
+            self.source_row.show_for(spec.name, spec.source or default_source(spec.name))
         fmt = kind.file_format
         rows = {
+            self.source_row: kind.sources,
             self.noise: kind.noise,
             self.classes: kind.takes_classes,
             self.path.parentWidget(): fmt is not None,

@@ -34,6 +34,7 @@ class SourceRow(QWidget):
             self.source.add(source, source, tip)
         self.download = QPushButton("Download…")
         self.download.setObjectName("downloadData")
+        self.download.setToolTip("Download the full data set into your data folder.")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)

@@ -142,3 +142,14 @@ def test_editing_is_refused_while_training_runs(window, qtbot):
     window.inspection.feed.edit(1, -1, 0, 3.0)
     assert "Pause training" in window.statusBar().currentMessage()
     window.toggle_play()
+
+
+def test_a_past_moment_on_the_timeline_is_said_to_differ_from_the_live_numbers(window, qtbot):
+    dock = inspect(window, qtbot, layer=1, neuron=0, sample=4, link=(0, 1, 0))
+    assert "from the timeline" not in dock.header.text()
+    window.timeline_panel.show_step(1)
+    qtbot.waitUntil(lambda: window.timeline_panel.viewing is not None, timeout=WAIT_MS)
+    window.inspection.poll()
+    qtbot.waitUntil(lambda: "shows step 1 from the timeline" in dock.header.text(), timeout=WAIT_MS)
+    steps, _ = dock.weight_curve.getData()
+    assert list(steps) == sorted(steps)  # the past moment added no point out of order

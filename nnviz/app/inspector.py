@@ -388,6 +388,12 @@ class InspectorDock(QDockWidget):
         self.edit_param.blockSignals(False)
         self._on_edit_param()
 
+    def choose_edit(self, source: int) -> None:
+        """Offer this incoming weight (-1: the bias) for editing."""
+        index = self.edit_param.findData(source)
+        if index >= 0:
+            self.edit_param.setCurrentIndex(index)
+
     def _on_edit_param(self) -> None:
         v = self.view
         source = self.edit_param.currentData()

@@ -200,12 +200,15 @@ class InspectorFeed(QObject):
         walk = self.walk
         if selection.layer > len(walk.layers):
             return
-        where = (selection.layer, selection.neuron, self.past_step())
+        where = (selection.layer, selection.neuron, selection.link, self.past_step())
         same = self._drawn is not None and self._drawn[0] is walk and self._drawn[1] == where
         if self.dock.view is None or not same:
             self._drawn = (walk, where)
             view = neuron_view(walk, selection.layer, selection.neuron)
             self.dock.show_view(view, self.unit_name, self.column_name, self._context(walk))
+            link = selection.link
+            if link is not None and (link[0] + 1, link[2]) == (view.layer, view.unit):
+                self.dock.choose_edit(link[1])  # a clicked link's weight is the one to edit
         state = self._snapshot.state
         self.dock.set_editable(not self.window.worker.is_playing and state in SETTLED)
 

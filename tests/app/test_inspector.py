@@ -105,6 +105,8 @@ def test_a_link_shows_its_weight_and_gradient_over_the_run(window, qtbot):
     label = dock.link_label.text()
     assert fmt(float(snap.weights[0][1, 2])) in label
     assert fmt(float(snap.grad_weights[0][1, 2])) in label
+    assert dock.edit_param.currentData() == 1  # the clicked link's weight, ready to edit
+    assert dock.edit_value.value() == pytest.approx(snap.weights[0][1, 2], abs=1e-4)
     steps, weights = dock.weight_curve.getData()
     # one point per step the window has seen (a small network: every link from the start)
     assert len(steps) >= 2 and set(steps) <= {0, 1, 2, 3} and steps[-1] == 3

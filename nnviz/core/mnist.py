@@ -15,9 +15,10 @@ from pathlib import Path
 import numpy as np
 
 from nnviz.core.data_io import Table, read_idx
-from nnviz.core.design import SOURCES, DesignError
 from nnviz.core.downloads import REMOTE_SETS, dataset_folder, is_downloaded
 from nnviz.core.resources import resource_path
+from nnviz.core.specs import SOURCES
+from nnviz.core.validation import DesignError
 
 SUBSET_FILE = ("data", "mnist_5k.csv.gz")
 IMAGE_SHAPE = (28, 28)

@@ -358,7 +358,7 @@ class MainWindow(ExportActions, QMainWindow):
         self.document.designChanged.connect(self._on_design_changed)
         self.document.modifiedChanged.connect(self.setWindowModified)
         self.document.modifiedChanged.connect(self._sync_file_actions)
-        self.document.pathChanged.connect(self._update_title)
+        self.document.pathChanged.connect(self.update_title)
         self.document.pathChanged.connect(self._sync_file_actions)
         self.worker.failed.connect(self._on_worker_failed)
         self.selection.changed.connect(self._on_selection_changed)
@@ -368,7 +368,7 @@ class MainWindow(ExportActions, QMainWindow):
         self.frame_timer.timeout.connect(self.update_frame)
         self.frame_timer.start()
 
-        self._update_title()
+        self.update_title()
         self._sync_file_actions()
         if self._start_run(design) and path is not None and not session:
             self.files.recent.add(path)
@@ -596,7 +596,7 @@ class MainWindow(ExportActions, QMainWindow):
         self.update_frame()
 
     def _on_design_changed(self, old: Design, new: Design) -> None:
-        self._update_title()
+        self.update_title()
         if self._run_design is None or needs_reset(self._run_design, new):
             self._start_run(new, keep_ghost=True)
             return
@@ -776,8 +776,9 @@ class MainWindow(ExportActions, QMainWindow):
             if label.text() != text:
                 label.setText(text)
 
-    def _update_title(self, *_args) -> None:
-        path = self.document.path
+    def update_title(self, *_args) -> None:
+        """The design's name and its file: the design file, else the session it came from."""
+        path = self.document.path or self.files.session_path
         where = f" ({path.name})" if path is not None else ""
         self.setWindowTitle(f"nnviz — {self.document.design.name}{where}[*]")
         self.setWindowFilePath(str(path) if path is not None else "")

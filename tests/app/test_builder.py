@@ -260,9 +260,16 @@ def test_output_activations_the_loss_cannot_use_are_disabled(panel):
 
 
 def test_changing_the_loss_reshapes_the_output(panel, doc):
+    before = doc.design.layers[-1]
     pick(panel.optimizer.loss, "cross_entropy")
     assert doc.design.loss == "cross_entropy"
     assert doc.design.layers[-1] == LayerSpec(2, "softmax")
+    assert "output layer changed" in panel.note_text and "2 softmax units" in panel.note_text
+    assert "output layer" in doc.undo_stack.undoText()
+    doc.undo_stack.undo()  # one undo puts the loss and the output layer back
+    assert doc.design.layers[-1] == before and doc.design.loss != "cross_entropy"
+    assert panel.note_text == ""
+    doc.undo_stack.redo()
     pick(panel.optimizer.loss, "mse")
     assert doc.design.loss == "mse"
     assert doc.design.layers[-1] == LayerSpec(2, "softmax")

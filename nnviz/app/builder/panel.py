@@ -37,6 +37,14 @@ class BuildPanel(QWidget):
             " border-radius: 3px; padding: 4px 6px; }"
         )
         self.error.hide()
+        self.note = QLabel()  # what an edit changed besides the field edited (undoable)
+        self.note.setObjectName("buildNote")
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet(
+            "QLabel#buildNote { color: #33383e; background: #eef4fb; border: 1px solid #c4d7ec;"
+            " border-radius: 3px; padding: 4px 6px; }"
+        )
+        self.note.hide()
 
         self.dataset = DatasetSection(self.editor)
         self.layers = LayersSection(self.editor)
@@ -61,10 +69,12 @@ class BuildPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addWidget(self.error)
+        layout.addWidget(self.note)
         layout.addWidget(self.scroll, 1)
         self.setMinimumWidth(PANEL_WIDTH - 30)
 
         self.editor.errorChanged.connect(self.show_error)
+        self.editor.noticed.connect(self.show_note)
         self.editor.rejected.connect(self.refresh)
         document.designChanged.connect(self._on_design_changed)
         self.refresh()
@@ -81,6 +91,15 @@ class BuildPanel(QWidget):
         self.error.setText(message)
         self.error.setVisible(bool(message))
 
+    @property
+    def note_text(self) -> str:
+        """What the last edit changed besides what was edited, or "" (until the next edit)."""
+        return self.note.text() if self.note.isVisibleTo(self) else ""
+
+    def show_note(self, message: str) -> None:
+        self.note.setText(message)
+        self.note.setVisible(bool(message))
+
     def refresh(self) -> None:
         """Show the document's design in every widget (without echoing edits back)."""
         design = self.document.design
@@ -89,4 +108,5 @@ class BuildPanel(QWidget):
 
     def _on_design_changed(self, old: Design, new: Design) -> None:
         self.show_error("")
+        self.show_note("")
         self.refresh()

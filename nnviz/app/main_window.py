@@ -62,7 +62,7 @@ from nnviz.app.views.plots import PlotsPanel
 from nnviz.app.worker import TrainingWorker
 from nnviz.core.datasets import Dataset
 from nnviz.core.design import Design, DesignError, default_design, load_design, needs_reset
-from nnviz.core.errors import first_line
+from nnviz.core.errors import first_line, plain_words
 from nnviz.core.examples import example_at
 from nnviz.core.optimizers import make_optimizer
 from nnviz.core.pace import pace_named
@@ -549,7 +549,9 @@ class MainWindow(ExportActions, QMainWindow):
         try:
             self.install_run(Trainer(design), keep_ghost)
         except RUN_ERRORS as error:
-            self.banner.show_message(f"This design cannot be trained: {first_line(error)}")
+            self.banner.show_message(
+                f"This design cannot be trained: {plain_words(first_line(error))}"
+            )
             self.statusBar().showMessage(first_line(error), 10000)
             return False
         return True

@@ -230,6 +230,7 @@ def test_an_invalid_choice_shows_the_error_and_changes_nothing(panel, doc):
     assert doc.design == before
     assert doc.undo_stack.count() == steps
     assert "cross_entropy" in panel.error_text
+    assert "layers[" not in panel.error_text and "Layer 3 units" in panel.error_text  # words
     assert shown(panel.error)
     assert panel.layers.rows[-1].units.value() == 10  # reverted
 

@@ -16,6 +16,7 @@ from nnviz.app.builder.layers_section import LayersSection
 from nnviz.app.builder.training_section import OptimizerSection, TrainingSection
 from nnviz.app.document import DesignDocument
 from nnviz.core.design import Design
+from nnviz.core.errors import plain_words
 
 PANEL_WIDTH = 330
 
@@ -88,6 +89,8 @@ class BuildPanel(QWidget):
         return self.error.text() if self.error.isVisibleTo(self) else ""
 
     def show_error(self, message: str) -> None:
+        """The engine's reason, in the window's words (see `plain_words`)."""
+        message = plain_words(message)
         self.error.setText(message)
         self.error.setVisible(bool(message))
 

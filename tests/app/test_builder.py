@@ -383,3 +383,16 @@ def test_adapt_to_loss_refuses_class_losses_on_regression():
     design = adapt_to_dataset(Design.from_dict(BASE), plane, shape_of(plane))
     with pytest.raises(DesignError, match="regression"):
         adapt_to_loss(design, "cross_entropy", shape_of(plane))
+
+
+def test_every_section_is_one_click_away_on_a_small_screen(panel, qtbot):
+    panel.resize(330, 420)  # the build dock's height on a 1366×768 screen
+    panel.show()
+    qtbot.waitExposed(panel)
+    section = panel.optimizer
+    viewport = panel.scroll.viewport()
+    assert not section.visibleRegion().boundingRect().contains(0, 0)  # below the fold at first
+    panel.jumps["Loss and optimizer"].click()
+    top = section.mapTo(viewport, section.rect().topLeft()).y()
+    assert 0 <= top <= 10  # now at the top of the panel
+    assert [b.text() for b in panel.jumps.values()] == [s.title() for s in panel.sections]

@@ -7,8 +7,18 @@ refuses invalid edits with a one-line reason shown in red at the top.
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from nnviz.app.builder.dataset_section import DatasetSection
 from nnviz.app.builder.editor import Editor
@@ -19,6 +29,7 @@ from nnviz.core.design import Design
 from nnviz.core.errors import plain_words
 
 PANEL_WIDTH = 330
+JUMP_MARGIN = 6  # pixels above a section scrolled to by its button
 
 
 class BuildPanel(QWidget):
@@ -66,9 +77,26 @@ class BuildPanel(QWidget):
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
+        # One click to each section: on a small screen (1366×768) the later ones start below
+        # the fold, and a learner looking for the loss would not guess to scroll.
+        jumps = QHBoxLayout()
+        jumps.setContentsMargins(6, 2, 6, 0)
+        jumps.setSpacing(4)
+        self.jumps: dict[str, QToolButton] = {}
+        for section in self.sections:
+            button = QToolButton()
+            button.setText(section.title().replace("&", ""))
+            button.setAutoRaise(True)
+            button.setToolTip(f"Scroll to {section.title().replace('&', '')}")
+            button.clicked.connect(partial(self.show_section, section))
+            jumps.addWidget(button)
+            self.jumps[section.objectName() or section.title()] = button
+        jumps.addStretch(1)
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
+        layout.addLayout(jumps)
         layout.addWidget(self.error)
         layout.addWidget(self.note)
         layout.addWidget(self.scroll, 1)
@@ -93,6 +121,10 @@ class BuildPanel(QWidget):
         message = plain_words(message)
         self.error.setText(message)
         self.error.setVisible(bool(message))
+
+    def show_section(self, section: QWidget) -> None:
+        """Scroll so `section` starts at the top of the panel."""
+        self.scroll.verticalScrollBar().setValue(section.y() - JUMP_MARGIN)
 
     @property
     def note_text(self) -> str:

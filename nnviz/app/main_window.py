@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 from nnviz.app.builder import BuildPanel
 from nnviz.app.distributions_dock import DistributionsDock
 from nnviz.app.document import DesignDocument
+from nnviz.app.error_log import add_log_action
 from nnviz.app.export_actions import ExportActions
 from nnviz.app.file_actions import SESSION_SUFFIX, FileActions, file_error
 from nnviz.app.icons import app_icon, icon
@@ -59,6 +60,7 @@ from nnviz.app.views.plots import PlotsPanel
 from nnviz.app.worker import TrainingWorker
 from nnviz.core.datasets import Dataset
 from nnviz.core.design import Design, DesignError, default_design, load_design, needs_reset
+from nnviz.core.errors import first_line
 from nnviz.core.examples import example_at
 from nnviz.core.optimizers import make_optimizer
 from nnviz.core.pace import pace_named
@@ -346,8 +348,9 @@ class MainWindow(ExportActions, QMainWindow):
         self._build_status_bar()
         self.recording = RecordingControl(self)
         self.layer_space_dock = add_layer_space_dock(self)
-        install_learning(self)
         self.inspection = InspectionTools(self)  # explorers, inspector, step-through
+        install_learning(self)  # lessons, teacher mode, the optimizer playground
+        add_log_action(self)  # Help › Show Log
 
         self.document.designChanged.connect(self._on_design_changed)
         self.document.modifiedChanged.connect(self.setWindowModified)
@@ -543,8 +546,8 @@ class MainWindow(ExportActions, QMainWindow):
         try:
             self.install_run(Trainer(design), keep_ghost)
         except RUN_ERRORS as error:
-            self.banner.show_message(f"This design cannot be trained: {_one_line(error)}")
-            self.statusBar().showMessage(_one_line(error), 10000)
+            self.banner.show_message(f"This design cannot be trained: {first_line(error)}")
+            self.statusBar().showMessage(first_line(error), 10000)
             return False
         return True
 
@@ -814,11 +817,6 @@ def _learning_rate(design: Design) -> float:
     if lr is None:  # not given: the optimizer's own default
         lr = make_optimizer(design.optimizer).learning_rate
     return float(lr)
-
-
-def _one_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
 
 
 def _pair(train: float | None, test: float | None, fmt: str) -> str:

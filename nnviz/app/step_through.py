@@ -168,7 +168,14 @@ class StepThrough(QFrame):
         self.window.step_batch()
 
     def on_snapshot(self, snapshot) -> None:
-        """The run's latest snapshot: once the applied step has arrived, the walk is over."""
+        """The run's latest snapshot: once the applied step has arrived, the walk is over; a
+        run that moved on by itself (Play, Step) ends it without taking the step."""
+        if self.active() and not self._applying and snapshot.step != self.walk.step:
+            self._close()
+            self.window.statusBar().showMessage(
+                "Step-through left: the run moved on to another step", 8000
+            )
+            return
         if self._applying and snapshot.step >= self.walk.step + 1 and snapshot.state != "running":
             step = snapshot.step
             self._close()

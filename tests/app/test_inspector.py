@@ -105,6 +105,8 @@ def test_a_link_shows_its_weight_and_gradient_over_the_run(window, qtbot):
     label = dock.link_label.text()
     assert fmt(float(snap.weights[0][1, 2])) in label
     assert fmt(float(snap.grad_weights[0][1, 2])) in label
+    assert dock.edit_param.currentData() == 1  # the clicked link's weight, ready to edit
+    assert dock.edit_value.value() == pytest.approx(snap.weights[0][1, 2], abs=1e-4)
     steps, weights = dock.weight_curve.getData()
     # one point per step the window has seen (a small network: every link from the start)
     assert len(steps) >= 2 and set(steps) <= {0, 1, 2, 3} and steps[-1] == 3
@@ -142,3 +144,14 @@ def test_editing_is_refused_while_training_runs(window, qtbot):
     window.inspection.feed.edit(1, -1, 0, 3.0)
     assert "Pause training" in window.statusBar().currentMessage()
     window.toggle_play()
+
+
+def test_a_past_moment_on_the_timeline_is_said_to_differ_from_the_live_numbers(window, qtbot):
+    dock = inspect(window, qtbot, layer=1, neuron=0, sample=4, link=(0, 1, 0))
+    assert "from the timeline" not in dock.header.text()
+    window.timeline_panel.show_step(1)
+    qtbot.waitUntil(lambda: window.timeline_panel.viewing is not None, timeout=WAIT_MS)
+    window.inspection.poll()
+    qtbot.waitUntil(lambda: "shows step 1 from the timeline" in dock.header.text(), timeout=WAIT_MS)
+    steps, _ = dock.weight_curve.getData()
+    assert list(steps) == sorted(steps)  # the past moment added no point out of order

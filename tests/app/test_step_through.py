@@ -86,3 +86,14 @@ def test_stop_leaves_the_network_untouched(window, qtbot):
     assert window.worker.latest().step == 0
     for a, b in zip(before[0], after[0], strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_a_run_that_moves_on_by_itself_ends_the_walk(window, qtbot):
+    panel = window.inspection.step_through
+    panel.start()
+    qtbot.waitUntil(panel.isVisible, timeout=WAIT_MS)
+    window.step_batch()  # an ordinary step while walking: the phases are out of date
+    qtbot.waitUntil(lambda: window.worker.latest().step == 1, timeout=WAIT_MS)
+    window.inspection.poll()
+    assert panel.isHidden() and window.canvas.spotlight() is None
+    assert "moved on" in window.statusBar().currentMessage()

@@ -87,8 +87,11 @@ def load(arg: str):
 
 
 def build_trainer(path: str, design):
+    from nnviz import imaging
     from nnviz.core.design import DesignError
     from nnviz.core.trainer import Trainer
+
+    imaging.install()  # image-folder datasets are decoded by Qt's reader (no display needed)
 
     try:
         return Trainer(design)

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from nnviz.core import csv_table, image_folder  # noqa: F401  (they register their formats)
 from nnviz.core.data_io import (
     FILE_LOADERS,
     MAX_SAMPLES,
@@ -415,7 +416,7 @@ DATASETS.add(
     DatasetKind(task="classification", plane=False, classes=10, features=64),
     "Handwritten digits, 8×8 pixels, 1,797 images (UCI)",
 )
-for _fmt in FILE_LOADERS:
+for _fmt in sorted(FILE_LOADERS, key=lambda f: f != "csv"):  # CSV first: the most common
     DATASETS.add(
         _fmt,
         DatasetKind(task=None, plane=False, file_format=_fmt),
@@ -443,7 +444,8 @@ def load_digits() -> Table:
 def _load_table(spec: _Spec, kind: DatasetKind, base_dir: Path | None) -> Table:
     if kind.file_format is None:
         return load_digits()
-    path = resolve_file(spec.path, base_dir, "path")
+    folder = FILE_LOADERS.get(kind.file_format).folder
+    path = resolve_file(spec.path, base_dir, "path", folder)
     labels_path = (
         resolve_file(spec.labels_path, base_dir, "labels_path") if spec.labels_path else None
     )

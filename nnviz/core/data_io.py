@@ -30,6 +30,7 @@ MAX_CLASSES = 1000
 TASKS = ("classification", "regression")
 
 GZIP_MAGIC = b"\x1f\x8b"
+DEFAULT_IMAGE_SIZE = (28, 28)  # (height, width) pictures are resized to, as MNIST's
 GUESSED_CLASSES = 50  # whole-number labels with more distinct values are guessed regression
 
 Progress = Callable[[int, int], None]  # (done, total); may raise to stop a long load
@@ -44,7 +45,9 @@ class FileRequest:
     label_column: str | int | None = None  # csv: a name, or a position (1 first, -1 last)
     task: str | None = None
     header: bool | None = None  # csv: None detects whether the first row names the columns
-    size: tuple[int, int] = (28, 28)  # image_folder: (height, width) every image is resized to
+    size: tuple[int, int] = (
+        DEFAULT_IMAGE_SIZE  # image_folder: (height, width) every image is resized to
+    )
     grayscale: bool = True  # image_folder: one value per pixel, else three (red, green, blue)
     skip_unreadable: bool = False  # image_folder: leave out files that cannot be decoded
     progress: Progress | None = None

@@ -322,19 +322,22 @@ class DatasetSection(Section):
         return paths
 
     def _relative(self, path: str) -> str:
-        """Paths inside the design's folder are stored relative, so the folder can move."""
-        base = self.editor.base_dir
-        if base is None:
-            return path
-        try:
-            return Path(os.path.relpath(path, base)).as_posix() if _inside(path, base) else path
-        except ValueError:
-            return path
+        return relative_path(path, self.editor.base_dir)
 
     def _ask_file_dialog(self, title: str, filters: str) -> str | None:
         start = str(self.editor.base_dir or Path.home())
         path, _ = QFileDialog.getOpenFileName(self, title, start, filters)
         return path or None
+
+
+def relative_path(path: str, base: Path | None) -> str:
+    """Paths inside the design's folder are stored relative, so the folder can move."""
+    if base is None:
+        return path
+    try:
+        return Path(os.path.relpath(path, base)).as_posix() if _inside(path, base) else path
+    except ValueError:
+        return path
 
 
 def _inside(path: str, folder: Path) -> bool:

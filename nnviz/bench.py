@@ -21,7 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnviz.core.datasets import Dataset
-from nnviz.core.design import Design
+from nnviz.core.design import Design, default_design
+from nnviz.core.timeline import DEFAULT_BUDGET, Timeline, rss_bytes
 from nnviz.core.trainer import Trainer
 
 WARMUP_S = 0.2
@@ -141,3 +142,45 @@ def run_bench(seconds: float = 2.0) -> Iterator[dict]:
                 "dataset": case.dataset,
                 "steps_per_s": round(rate, 1),
             }
+
+
+TIMELINE_STEPS = 1_000_000
+TIMELINE_REPORT_S = 5.0
+WINDOW_SNAPSHOT_HZ = 10.0  # as the window's worker (nnviz.app.worker.SNAPSHOT_HZ)
+
+
+def run_timeline_bench(
+    steps: int = TIMELINE_STEPS,
+    report_s: float = TIMELINE_REPORT_S,
+    budget_bytes: int = DEFAULT_BUDGET,
+) -> Iterator[dict]:
+    """The default design trained for `steps` steps with its `Timeline` recording every step, as
+    the window records it (snapshots 10 times a second): a result every `report_s` seconds and
+    at the end, with the record's size and the process's resident memory."""
+    trainer = Trainer(default_design())
+    timeline = Timeline(budget_bytes)
+    timeline.attach(trainer)
+    marks = {"report": time.perf_counter(), "start": time.perf_counter()}
+
+    def result() -> dict:
+        elapsed = time.perf_counter() - marks["start"]
+        return {
+            "case": "timeline",
+            "steps": trainer.step,
+            "timeline_bytes": timeline.nbytes,
+            "rss_bytes": rss_bytes(),
+            "moments": len(timeline),
+            "budget_bytes": budget_bytes,
+            "steps_per_s": round(trainer.step / elapsed, 1) if elapsed > 0 else 0.0,
+        }
+
+    def on_snapshot(snapshot) -> None:
+        # Not on the stopped run's last snapshot: no stop may be left for the next run.
+        due = trainer.step >= steps or time.perf_counter() - marks["report"] >= report_s
+        if due and snapshot.state == "running":
+            trainer.controls.stop()  # resumed at once after the report: stopping is exact
+
+    while trainer.step < steps and trainer.state != "diverged":
+        trainer.run(epochs=2**40, on_snapshot=on_snapshot, snapshot_hz=WINDOW_SNAPSHOT_HZ)
+        marks["report"] = time.perf_counter()
+        yield result()

@@ -275,6 +275,12 @@ class Progress:
             self.stream.flush()
 
 
+def cmd_explain(args: argparse.Namespace) -> int:
+    from nnviz.explain import run_explain
+
+    return run_explain(args)
+
+
 def cmd_examples(args: argparse.Namespace) -> int:
     import textwrap
 
@@ -306,9 +312,10 @@ def cmd_bench(args: argparse.Namespace) -> int:
         except ImportError:
             raise BadInputError("bench --gui: the window benchmark is not available") from None
         return int(run_gui_bench(args.seconds) or 0)
-    from nnviz.bench import run_bench
+    from nnviz.bench import run_bench, run_timeline_bench
 
-    for result in run_bench(args.seconds):
+    results = run_timeline_bench(args.steps) if args.timeline else run_bench(args.seconds)
+    for result in results:
         print(json.dumps(result), flush=True)
     return 0
 
@@ -336,6 +343,13 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _int_at_least_0(text: str) -> int:
+    value = _int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
     return value
 
 
@@ -385,6 +399,18 @@ def _validate_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("design", help=DESIGN_HELP)
 
 
+def _explain_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("design", help=DESIGN_HELP + ", or a session (.nnviz) to go on from")
+    p.add_argument("--weights", metavar="FILE.npz", help="starting weights (W0, b0, W1, b1, …)")
+    p.add_argument(
+        "--steps", type=_int_at_least_0, default=0, help="ordinary steps first (default 0)"
+    )
+    p.add_argument(
+        "--sample", type=_int, help="training row to follow (default: the batch's first)"
+    )
+    p.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+
+
 def _examples_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("-v", "--verbose", action="store_true", help="show each description too")
 
@@ -392,6 +418,14 @@ def _examples_args(p: argparse.ArgumentParser) -> None:
 def _bench_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seconds", type=_positive_float, default=2.0, help="time per case")
     p.add_argument("--gui", action="store_true", help="measure the window's frame times instead")
+    p.add_argument(
+        "--timeline",
+        action="store_true",
+        help="train the default design with its timeline recorded; print the record's memory",
+    )
+    p.add_argument(
+        "--steps", type=_positive_int, default=1_000_000, help="steps of the --timeline bench"
+    )
 
 
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable]] = {
@@ -404,6 +438,11 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callab
         "train a design headless, then write its plots, pictures, weights and PyTorch script",
         _export_args,
         cmd_export,
+    ),
+    "explain": (
+        "print the worked example of one training step (text, Markdown or JSON)",
+        _explain_args,
+        cmd_explain,
     ),
     "validate": ("check a design file and the data it names", _validate_args, cmd_validate),
     "examples": ("list the bundled example designs", _examples_args, cmd_examples),

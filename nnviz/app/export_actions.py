@@ -28,9 +28,11 @@ from PySide6.QtWidgets import (
 
 from nnviz.app import export
 from nnviz.app.settings import app_settings
+from nnviz.core.atomic import write_atomic
 from nnviz.core.design import DesignError
 from nnviz.core.torch_export import write_pytorch_script
 from nnviz.core.weights_io import save_weights
+from nnviz.core.worked_example import markdown_of_next_step
 
 FOLDER_KEY = "export/folder"  # where the last export went, offered first next time
 PNG_SCALES = {"1× (screen)": 1.0, "2× (high DPI)": 2.0, "4× (print)": 4.0}
@@ -41,8 +43,10 @@ FILTERS = {
     ".csv": "CSV tables (*.csv)",
     ".npz": "NumPy arrays (*.npz)",
     ".py": "Python scripts (*.py)",
+    ".md": "Markdown documents (*.md)",
 }
-FAILURES = (export.ExportError, DesignError, OSError, ValueError)
+FAILURES = (export.ExportError, DesignError, OSError, ValueError, RuntimeError)
+TRAINER_TIMEOUT_S = 30.0  # for the training thread to take a task between two steps
 # The File › Export submenu: `MainWindow.actions` names (each also the slot), None a separator.
 EXPORT_MENU = (
     "export_plots",
@@ -52,6 +56,7 @@ EXPORT_MENU = (
     "export_history",
     "export_weights",
     "export_pytorch",
+    "export_worked_example",
     None,
     "export_all",
 )
@@ -250,6 +255,26 @@ class ExportActions:
             write_pytorch_script(path, self._export_design(), weights_file=weights.name)
 
         run_export(self, write, f"Wrote {path} and {weights.name}")
+
+    def export_worked_example(self) -> None:
+        """The next training step taken apart for the traced sample, as a Markdown worksheet
+        (the same text as `nnviz explain --format markdown`)."""
+        if self.worker.trainer is None:
+            self._nothing("There is no network to explain yet.")
+            return
+        path = ask_save_path(self, "Export worked example", "worked_example.md")
+        if path is None:
+            return
+
+        def write() -> None:
+            future = self.worker.call_on_trainer(markdown_of_next_step)
+            try:
+                text = future.result(timeout=TRAINER_TIMEOUT_S)
+            except TimeoutError:
+                raise export.ExportError(f"{path.name}: the training thread is busy") from None
+            write_atomic(path, text.encode("utf-8"))
+
+        run_export(self, write, f"Wrote {path}")
 
     def export_all(self) -> None:
         snapshot = self._export_snapshot()

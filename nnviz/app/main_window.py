@@ -42,8 +42,14 @@ from nnviz.app.document import DesignDocument
 from nnviz.app.export_actions import ExportActions
 from nnviz.app.file_actions import SESSION_SUFFIX, FileActions, file_error
 from nnviz.app.icons import app_icon, icon
+from nnviz.app.image_docks import ImageDocks
 from nnviz.app.importer import DataImporter
+from nnviz.app.inspection import InspectionTools
+from nnviz.app.learning import install_learning
+from nnviz.app.pace_control import pace_box
+from nnviz.app.selection import Selection, kept_selection
 from nnviz.app.style import STATE_COLORS
+from nnviz.app.timeline_panel import TimelinePanel
 from nnviz.app.views.data_view import DataView
 from nnviz.app.views.network_canvas import NetworkCanvas
 from nnviz.app.views.plots import PlotsPanel
@@ -52,7 +58,9 @@ from nnviz.core.datasets import Dataset
 from nnviz.core.design import Design, DesignError, default_design, load_design, needs_reset
 from nnviz.core.examples import example_at
 from nnviz.core.optimizers import make_optimizer
+from nnviz.core.pace import pace_named
 from nnviz.core.snapshot import Snapshot
+from nnviz.core.timeline import Timeline
 from nnviz.core.trainer import Trainer
 
 BUILD_DOCK_MARGIN = 24  # room for the dock's scroll bar beside the panel's preferred width
@@ -86,7 +94,6 @@ ANIMATION_MODES = {
     "Backward pass": "backward",
     "Off (latest state)": "off",
 }
-SPEEDS = {"¼×": 0.25, "½×": 0.5, "1×": 1.0, "2×": 2.0, "4×": 4.0}
 TRACE_MODES = ("Batch mean", "One sample")
 
 
@@ -155,6 +162,12 @@ ACTIONS: dict[str, ActionSpec] = {
         None,
         "A PyTorch script that rebuilds this network with its trained weights",
     ),
+    "export_worked_example": ActionSpec(
+        "Worked &Example (Markdown)…",
+        "export_worked_example",
+        None,
+        "The next training step taken apart for the traced sample, as a worksheet",
+    ),
     "export_all": ActionSpec(
         "&All…", "export_all", None, "Plots, pictures, history, weights and PyTorch script"
     ),
@@ -174,6 +187,12 @@ ACTIONS: dict[str, ActionSpec] = {
     ),
     "reset": ActionSpec(
         "&Reset", "reset_run", "R", "New random weights, back to step 0 (R)", "reset"
+    ),
+    "step_back": ActionSpec(
+        "Step &back",
+        "timeline_panel.step_back",
+        "Shift+S",
+        "Show the step before, from the timeline (Shift+S, when paused)",
     ),
 }
 
@@ -201,8 +220,9 @@ MENUS: dict[str, tuple[str | None, ...]] = {
         "quit",
     ),
     "&Edit": ("undo", "redo"),
-    "&Train": ("play", "step", "epoch", None, "reset"),
+    "&Train": ("play", "step", "epoch", "step_back", None, "reset"),
     "&View": (),  # filled with the docks' toggle actions
+    "&Help": (),  # filled by install_learning
 }
 SUBMENUS: dict[str, str] = {
     "recent": "Open &Recent",
@@ -288,10 +308,13 @@ class MainWindow(ExportActions, QMainWindow):
 
         self.document = DesignDocument(design, path)
         self.worker = TrainingWorker()
+        self.selection = Selection(self)  # observed by every view; see nnviz.app.selection
         self.canvas = NetworkCanvas()
-        self.data_view = DataView()
+        self.canvas.set_selection(self.selection)
+        self.data_view = DataView(selection=self.selection)
         self.plots = PlotsPanel()
         self.build_panel = BuildPanel(self.document)
+        self.timeline_panel = TimelinePanel(self)
         self.banner = Banner()
         self.files = FileActions(self)
         self.importer = DataImporter(self)
@@ -311,6 +334,8 @@ class MainWindow(ExportActions, QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
+        install_learning(self)
+        self.inspection = InspectionTools(self)  # explorers, inspector, step-through
 
         self.document.designChanged.connect(self._on_design_changed)
         self.document.modifiedChanged.connect(self.setWindowModified)
@@ -318,7 +343,7 @@ class MainWindow(ExportActions, QMainWindow):
         self.document.pathChanged.connect(self._update_title)
         self.document.pathChanged.connect(self._sync_file_actions)
         self.worker.failed.connect(self._on_worker_failed)
-        self.data_view.sampleRequested.connect(self._on_sample_requested)
+        self.selection.changed.connect(self._on_selection_changed)
 
         self.frame_timer = QTimer(self)
         self.frame_timer.setInterval(FRAME_MS)
@@ -356,6 +381,7 @@ class MainWindow(ExportActions, QMainWindow):
         layout.setSpacing(6)
         layout.addWidget(self.banner)
         layout.addWidget(splitter, 1)
+        layout.addWidget(self.timeline_panel)
         self.setCentralWidget(central)
 
     def _build_docks(self) -> None:
@@ -374,6 +400,7 @@ class MainWindow(ExportActions, QMainWindow):
         )
         for dock in (self.build_dock, self.plots_dock):
             dock.setFeatures(features)
+        self.image_docks = ImageDocks(self, self.plots_dock)
 
     def _build_actions(self) -> None:
         for name, spec in ACTIONS.items():
@@ -412,6 +439,8 @@ class MainWindow(ExportActions, QMainWindow):
         view = self.menus["view"]
         view.addAction(self.build_dock.toggleViewAction())
         view.addAction(self.plots_dock.toggleViewAction())
+        for dock in self.image_docks.docks():
+            view.addAction(dock.toggleViewAction())
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Training", self)
@@ -431,11 +460,8 @@ class MainWindow(ExportActions, QMainWindow):
         self.mode_box.currentTextChanged.connect(
             lambda text: self.canvas.set_mode(ANIMATION_MODES[text])
         )
-        self.speed_box = QComboBox()
-        self.speed_box.addItems(list(SPEEDS))
-        self.speed_box.setCurrentText("1×")
-        self.speed_box.setToolTip("Animation speed")
-        self.speed_box.currentTextChanged.connect(lambda text: self.canvas.set_speed(SPEEDS[text]))
+        self.speed_box = pace_box()
+        self.speed_box.currentTextChanged.connect(self._on_pace_changed)
         self.trace_box = QComboBox()
         self.trace_box.addItems(list(TRACE_MODES))
         self.trace_box.setToolTip(
@@ -460,6 +486,9 @@ class MainWindow(ExportActions, QMainWindow):
         self.canvas.set_mode(ANIMATION_MODES[self.mode_box.currentText()])
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
         self.toolbar = bar
+
+    def _on_pace_changed(self, label: str) -> None:
+        self.worker.set_pace(pace_named(label).steps_per_s)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -499,10 +528,14 @@ class MainWindow(ExportActions, QMainWindow):
             return False
         return True
 
-    def install_run(self, trainer: Trainer, keep_ghost: bool = False) -> None:
-        """Make `trainer` (new, or restored from a session) the window's paused run."""
+    def install_run(
+        self, trainer: Trainer, keep_ghost: bool = False, timeline: Timeline | None = None
+    ) -> None:
+        """Make `trainer` (new, or restored from a session) the window's paused run;
+        `timeline`: the record it continues (a branch), else a new one."""
         design = trainer.design
         previous = self.worker.latest()  # the old run's newest snapshot, for its ghost
+        self.timeline_panel.attach(trainer, timeline)
         dataset = self.worker.restore(trainer)
         if keep_ghost:
             if previous is not None:
@@ -518,10 +551,13 @@ class MainWindow(ExportActions, QMainWindow):
         self.canvas.set_design(design)
         self.canvas.set_image_shape(dataset.image_shape)
         self.data_view.set_dataset(dataset)
+        self.image_docks.show_for(dataset)
         self.sample_box.blockSignals(True)
         self.sample_box.setRange(0, max(len(dataset.x_train) - 1, 0))
         self.sample_box.blockSignals(False)
-        self._on_trace_changed()
+        kept = kept_selection(self.selection.state, trainer.network.layer_sizes, dataset)
+        self.selection.set(**kept)
+        self.worker.set_trace_sample(self.selection.sample)
         self._sync_play_action()
         self.update_frame()
 
@@ -544,6 +580,7 @@ class MainWindow(ExportActions, QMainWindow):
 
     # ------------------------------------------------------------------ commands
     def toggle_play(self) -> None:
+        self.timeline_panel.leave()  # training goes on from the present
         if self.worker.is_playing:
             self.worker.pause()
         else:
@@ -551,6 +588,8 @@ class MainWindow(ExportActions, QMainWindow):
         self._sync_play_action()
 
     def step_batch(self) -> None:
+        if self.timeline_panel.step_forward():  # inside the past: the next recorded step
+            return
         self.worker.step_batch()
         self._sync_play_action()
 
@@ -578,14 +617,22 @@ class MainWindow(ExportActions, QMainWindow):
     def _on_trace_changed(self, *_args) -> None:
         sample = self.trace_box.currentIndex() == 1
         self.sample_box.setEnabled(sample)
-        self.worker.set_trace_sample(self.sample_box.value() if sample else None)
+        self.selection.set(sample=self.sample_box.value() if sample else None)
 
-    def _on_sample_requested(self, index: int) -> None:
-        self.sample_box.blockSignals(True)
-        self.sample_box.setValue(index)
-        self.sample_box.blockSignals(False)
-        self.trace_box.setCurrentIndex(1)
-        self._on_trace_changed()
+    def _on_selection_changed(self) -> None:
+        """The toolbar's trace controls and the trainer follow the selection's sample."""
+        if "sample" not in self.selection.last_changed:
+            return
+        sample = self.selection.sample
+        for widget in (self.trace_box, self.sample_box):
+            widget.blockSignals(True)
+        self.trace_box.setCurrentIndex(0 if sample is None else 1)
+        self.sample_box.setEnabled(sample is not None)
+        if sample is not None:
+            self.sample_box.setValue(sample)
+        for widget in (self.trace_box, self.sample_box):
+            widget.blockSignals(False)
+        self.worker.set_trace_sample(sample)
 
     # ------------------------------------------------------------------ frames
     def update_frame(self) -> bool:
@@ -596,6 +643,9 @@ class MainWindow(ExportActions, QMainWindow):
         follows, then the plots, each with the newest snapshot there is by then.
         """
         snapshot = self.worker.take_latest()
+        if snapshot is not None and self.timeline_panel.viewing is not None:
+            self.timeline_panel.on_live(snapshot)  # a past moment is shown: the present waits
+            return False
         if snapshot is None:
             if self._snapshot is not None and self._snapshot.state == "running":
                 self._update_in_turn(self._snapshot, settled=False)
@@ -609,6 +659,7 @@ class MainWindow(ExportActions, QMainWindow):
         if changed or snapshot.state != "running" or now - self._status_time >= 1 / STATUS_HZ:
             self._status_time = now
             self._update_status(snapshot)
+            self.timeline_panel.on_live(snapshot)
         if changed:
             self._sync_play_action()
             if snapshot.state == "diverged" and not self._diverged_shown:
@@ -617,6 +668,13 @@ class MainWindow(ExportActions, QMainWindow):
                 self.statusBar().showMessage(snapshot.message, 8000)
         return True
 
+    def show_moment(self, snapshot: Snapshot) -> None:
+        """Show one snapshot (a past moment from the timeline, or the present again) in the
+        canvas, the data view and the status bar."""
+        self.canvas.set_snapshot(snapshot)
+        self.data_view.set_snapshot(snapshot)
+        self._update_status(snapshot)
+
     def _update_in_turn(self, snapshot: Snapshot, settled: bool) -> None:
         """The data view and the plots, each in its own part of the canvas's cycle (at once
         for a settled run, or when the canvas is not taking snapshots)."""
@@ -624,6 +682,7 @@ class MainWindow(ExportActions, QMainWindow):
         idle = settled or phase >= IDLE_PHASE
         if idle or DATA_TURN[0] <= phase < DATA_TURN[1]:
             self.data_view.set_snapshot(snapshot)
+            self.image_docks.set_snapshot(snapshot, settled)
         if idle or PLOTS_TURN[0] <= phase < PLOTS_TURN[1]:
             self.plots.set_snapshot(snapshot, force=settled)
         else:

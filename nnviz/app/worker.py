@@ -51,6 +51,7 @@ class TrainingWorker(QObject):
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._trainer: Trainer | None = None
+        self._steps_per_s: float | None = None  # the pace every run trains at
         self._quitting = False
         self._resume = False  # play/step asked for since the loop last looked
         self._playing = False
@@ -89,6 +90,7 @@ class TrainingWorker(QObject):
     def restore(self, trainer: Trainer) -> Dataset:
         """Make `trainer` (new to every thread, e.g. from a saved session) the paused run."""
         trainer.controls.pause()
+        trainer.pacer.set_steps_per_s(self._steps_per_s)
         first = trainer.snapshot()  # safe: no other thread has seen this trainer yet
         with self._lock:
             old, self._trainer = self._trainer, trainer
@@ -125,6 +127,15 @@ class TrainingWorker(QObject):
         trainer = self._trainer
         if trainer is not None:
             trainer.set_epochs(epochs)
+
+    def set_pace(self, steps_per_s: float | None) -> None:
+        """Train at most `steps_per_s` steps a second (None: full speed), this run and the next;
+        a run waiting for its next slow step takes the new pace at once."""
+        self._steps_per_s = steps_per_s
+        trainer = self._trainer
+        if trainer is not None:
+            trainer.pacer.set_steps_per_s(steps_per_s)
+            trainer.controls.refresh()
 
     def set_trace_sample(self, index: int | None) -> None:
         """Trace one training sample (None: the batch mean); a paused run re-publishes at once."""

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from nnviz.core import csv_table, image_folder  # noqa: F401  (they register their formats)
+from nnviz.core.class_names import numbered
 from nnviz.core.data_io import (
     FILE_LOADERS,
     MAX_SAMPLES,
@@ -131,6 +132,7 @@ class DatasetKind:
     features: int | None = None  # fixed feature count of non-plane built-in sets
     noise: bool = False
     file_format: str | None = None  # csv | npz | idx
+    class_names: Callable[[int], tuple[str, ...]] | None = None  # 2-D sets: class count → names
 
 
 DATASETS: Registry[DatasetKind] = Registry("dataset")
@@ -388,15 +390,60 @@ def blobs(n: int, noise: float, classes: int, rng: np.random.Generator) -> Point
     return Points(points, y)
 
 
-for _name, _generate, _task, _classes, _description in (
-    ("circle", circle, "classification", 2, "A disc inside a ring (Playground)"),
-    ("xor", xor, "classification", 2, "Four quadrants, opposite ones alike (Playground)"),
-    ("gauss", gauss, "classification", 2, "Two Gaussian clouds (Playground)"),
-    ("spiral", spiral, "classification", 2, "Interleaved spiral arms, 2 or more (Playground)"),
-    ("plane", plane, "regression", None, "Regression: a tilted plane (Playground)"),
-    ("multi_gauss", multi_gauss, "regression", None, "Regression: six bumps (Playground)"),
-    ("moons", moons, "classification", 2, "Two interleaving half-moons"),
-    ("blobs", blobs, "classification", 3, "k Gaussian clusters (default 3)"),
+def _fixed(*names: str) -> Callable[[int], tuple[str, ...]]:
+    return lambda classes: names
+
+
+def _numbered(prefix: str) -> Callable[[int], tuple[str, ...]]:
+    return lambda classes: numbered(prefix, classes)
+
+
+# Class names say what each class is on the plane (class 0 first), so legends and output
+# neurons read "disc" rather than "1".
+for _name, _generate, _task, _classes, _names, _description in (
+    (
+        "circle",
+        circle,
+        "classification",
+        2,
+        _fixed("ring", "disc"),
+        "A disc inside a ring (Playground)",
+    ),
+    (
+        "xor",
+        xor,
+        "classification",
+        2,
+        _fixed("x·y < 0", "x·y ≥ 0"),
+        "Four quadrants, opposite ones alike (Playground)",
+    ),
+    (
+        "gauss",
+        gauss,
+        "classification",
+        2,
+        _fixed("lower left", "upper right"),
+        "Two Gaussian clouds (Playground)",
+    ),
+    (
+        "spiral",
+        spiral,
+        "classification",
+        2,
+        _numbered("arm"),
+        "Interleaved spiral arms, 2 or more (Playground)",
+    ),
+    ("plane", plane, "regression", None, None, "Regression: a tilted plane (Playground)"),
+    ("multi_gauss", multi_gauss, "regression", None, None, "Regression: six bumps (Playground)"),
+    (
+        "moons",
+        moons,
+        "classification",
+        2,
+        _fixed("upper moon", "lower moon"),
+        "Two interleaving half-moons",
+    ),
+    ("blobs", blobs, "classification", 3, _numbered("blob"), "k Gaussian clusters (default 3)"),
 ):
     DATASETS.add(
         _name,
@@ -407,6 +454,7 @@ for _name, _generate, _task, _classes, _description in (
             classes=_classes,
             takes_classes=_name in ("spiral", "blobs"),
             noise=True,
+            class_names=_names,
         ),
         _description,
     )
@@ -495,7 +543,10 @@ def _plane_table(
     classes = spec.classes or kind.classes
     made = kind.generate(spec.samples or DEFAULT_SAMPLES, spec.noise, classes, rng)
     names = spec.features or DEFAULT_FEATURES
-    table = Table(plane_features(made.points, names), made.y, kind.task, classes, None, names)
+    class_names = kind.class_names(classes) if kind.class_names is not None else None
+    table = Table(
+        plane_features(made.points, names), made.y, kind.task, classes, class_names, names
+    )
     return table, made.points
 
 

@@ -17,6 +17,7 @@ from nnviz.core.resources import resource_path
 SUFFIX = ".json"
 
 GALLERY_ORDER = (
+    "backprop_2_2_2",
     "gauss",
     "xor",
     "circle",

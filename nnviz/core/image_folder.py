@@ -145,7 +145,7 @@ def load_image_folder(request: FileRequest) -> Table:
     path, size, grayscale = request.path, tuple(request.size), request.grayscale
     check_image_size(size, "dataset.size")
     listing = list_image_folder(path)
-    key = (str(path), size, grayscale, request.skip_unreadable, listing.signature())
+    key = (str(path.resolve()), size, grayscale, request.skip_unreadable, listing.signature())
     with _cache_lock:
         if key in _cache:
             _cache.move_to_end(key)

@@ -27,21 +27,38 @@ def layer_columns(n_layers: int) -> list[str]:
     return [f"{name}_L{k}" for k in range(1, n_layers + 1) for name in names]
 
 
+def dead_values(post: np.ndarray, activation: str) -> np.ndarray | None:
+    """Which activations lie on the flat side (a ≤ 0) of a relu-like function (None if the
+    activation cannot die): a unit is dead when all of its values do."""
+    if not ACTIVATIONS.get(activation).can_die:
+        return None
+    return post <= 0.0
+
+
+def saturated_values(post: np.ndarray, activation: str) -> np.ndarray | None:
+    """Which activations lie within SATURATED_MARGIN of an end of a bounded range (None if
+    unbounded): a unit is saturated when at least SATURATED_SHARE of its values do."""
+    act = ACTIVATIONS.get(activation)
+    if not act.saturates:
+        return None
+    low, high = act.output_range
+    half = (high - low) / 2
+    return np.abs(post - (low + half)) >= half - SATURATED_MARGIN * (high - low)
+
+
 def dead_fraction(post: np.ndarray, activation: str) -> float:
     """Share of units with no positive activation on any sample (NaN if not relu-like)."""
-    if not ACTIVATIONS.get(activation).can_die or post.size == 0:
+    dead = dead_values(post, activation)
+    if dead is None or post.size == 0:
         return float("nan")
-    return np.count_nonzero(post.max(axis=0) <= 0.0) / post.shape[1]
+    return np.count_nonzero(dead.all(axis=0)) / post.shape[1]
 
 
 def saturated_fraction(post: np.ndarray, activation: str) -> float:
     """Share of units pinned near an end of a bounded range (NaN if unbounded)."""
-    act = ACTIVATIONS.get(activation)
-    if not act.saturates or post.size == 0:
+    at_end = saturated_values(post, activation)
+    if at_end is None or post.size == 0:
         return float("nan")
-    low, high = act.output_range
-    half = (high - low) / 2
-    at_end = np.abs(post - (low + half)) >= half - SATURATED_MARGIN * (high - low)
     per_unit = np.count_nonzero(at_end, axis=0)
     return np.count_nonzero(per_unit >= SATURATED_SHARE * post.shape[0]) / post.shape[1]
 

@@ -21,6 +21,7 @@ freshly allocated on every call and never reused.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -95,11 +96,25 @@ class Network:
         self.regularization_rate = float(reg.rate) if reg is not None else 0.0
         self.initializer_name = getattr(design, "initializer", "xavier_uniform")
 
-        shapes = list(zip(self.layer_sizes[:-1], self.layer_sizes[1:], strict=True))
+        shapes = self._shapes()
         self.n_weights = sum(i * o for i, o in shapes)
         self.n_params = self.n_weights + sum(o for _, o in shapes)
         self.params = np.zeros(self.n_params, dtype=self.dtype)
         self.grad_params = np.zeros(self.n_params, dtype=self.dtype)
+        self._bind()
+
+        init = INITIALIZERS.get(self.initializer_name)
+        rng = np.random.default_rng(seed)
+        for w, (fan_in, fan_out) in zip(self.weights, shapes, strict=True):
+            w[...] = init(rng, fan_in, fan_out, self.dtype)
+
+    def _shapes(self) -> list[tuple[int, int]]:
+        """(fan_in, units) of every layer."""
+        return list(zip(self.layer_sizes[:-1], self.layer_sizes[1:], strict=True))
+
+    def _bind(self) -> None:
+        """The per-layer views into `params` / `grad_params` and the loops' plans over them."""
+        shapes = self._shapes()
         self.weights, self.biases = _views(self.params, shapes)
         self._grad_weights, self._grad_biases = _views(self.grad_params, shapes)
         self._weight_block = self.params[: self.n_weights]
@@ -121,10 +136,19 @@ class Network:
             for k in range(len(shapes) - 1, -1, -1)
         ]
 
-        init = INITIALIZERS.get(self.initializer_name)
-        rng = np.random.default_rng(seed)
-        for w, (fan_in, fan_out) in zip(self.weights, shapes, strict=True):
-            w[...] = init(rng, fan_in, fan_out, self.dtype)
+    def copy(self) -> Network:
+        """An independent network with the same layers and the same parameters and gradients:
+        for computing with the weights of a moment without touching the ones being trained."""
+        clone = copy.copy(self)
+        clone.params = self.params.copy()
+        clone.grad_params = self.grad_params.copy()
+        clone._bind()
+        return clone
+
+    def split(self, flat: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Per-layer (fan_in, units) and (units,) views of an array laid out like `params`
+        (a gradient, an optimizer's buffer)."""
+        return _views(flat, self._shapes())
 
     @property
     def n_layers(self) -> int:

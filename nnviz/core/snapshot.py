@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from nnviz.core.image_views import MistakesView
+
 Arrays = tuple[np.ndarray, ...]
 
 
@@ -81,6 +83,10 @@ class Snapshot:
     step_history: Mapping[str, np.ndarray] = field(default_factory=dict)
     # Regression only: predictions against targets, refreshed like `grid`.
     predictions: PredictionView | None = None
+    # The dataset's class names (class k is class_names[k]); None for regression or unnamed data.
+    class_names: tuple[str, ...] | None = None
+    # Classification on image data: misclassified test samples (refreshed like `grid`).
+    mistakes: MistakesView | None = None
 
     @property
     def n_layers(self) -> int:

@@ -38,7 +38,7 @@ class Targets:
     def encode(self, y: np.ndarray, dtype: np.dtype | type) -> np.ndarray:
         """Dataset targets → what `Network.backward` expects, as a contiguous array."""
         if self.task == "regression":
-            return np.ascontiguousarray(y, dtype=dtype).reshape(len(y), -1)
+            return np.ascontiguousarray(y, dtype=dtype).reshape(len(y), self.outputs)
         labels = np.asarray(y, dtype=np.int64)
         if self.labels:
             return np.ascontiguousarray(labels)

@@ -43,12 +43,15 @@ from nnviz.core.controls import Controls
 from nnviz.core.datasets import Dataset, make_dataset
 from nnviz.core.design import Design, DesignError
 from nnviz.core.history import History
+from nnviz.core.image_views import MistakeFinder
 from nnviz.core.metrics import UnitHealth, layer_columns, layer_metrics
 from nnviz.core.network import Network
 from nnviz.core.optimizers import make_optimizer
+from nnviz.core.pace import Pacer
 from nnviz.core.schedules import make_schedule
 from nnviz.core.snapshot import GridView, PredictionView, Snapshot, frozen_copies, frozen_copy
 from nnviz.core.targets import make_targets
+from nnviz.core.walkthrough import Walkthrough, walk_step
 
 EVAL_SAMPLES = 2000  # per split and epoch
 HEALTH_SAMPLES = 256  # of the training subset, for the dead / saturated fractions
@@ -157,6 +160,7 @@ class Trainer:
         self._loss_count = 0
 
         self.controls = Controls()
+        self.pacer = Pacer()  # full speed unless a pace is set (`pace.py`)
         self.trace_sample: int | None = None
         self.grid_resolution: int | None = GRID_RESOLUTION if self.data.plane else None
         self.clock: Callable[[], float] = time.perf_counter
@@ -169,6 +173,9 @@ class Trainer:
         self._fit: PredictionView | None = None
         self._fit_time = -math.inf
         self._fit_step = -1
+        self._mistakes = MistakeFinder(self.data, self.dtype, self.seed)
+        # Called after every completed step (e.g. a `Timeline` recording the run's past).
+        self.on_step: Callable[[Trainer], None] | None = None
 
     def __repr__(self) -> str:
         sizes = "-".join(map(str, self.network.layer_sizes))
@@ -217,9 +224,13 @@ class Trainer:
         self.trace_sample = index
 
     def _apply_learning_rate(self, learning_rate: float) -> None:
-        current = self._schedule(self.epoch)
-        self._lr_scale = learning_rate / current if current > 0 else learning_rate / self._base_lr
+        self._lr_scale = self._scale_for(learning_rate)
         self.optimizer.learning_rate = learning_rate
+
+    def _scale_for(self, learning_rate: float) -> float:
+        """The schedule's scale that makes this epoch's rate `learning_rate`."""
+        current = self._schedule(self.epoch)
+        return learning_rate / current if current > 0 else learning_rate / self._base_lr
 
     def _start_epoch(self) -> None:
         self._rng.shuffle(self._order)
@@ -253,7 +264,43 @@ class Trainer:
             self._record_step()
         if self.batch_in_epoch == self.batches_per_epoch:
             self._end_epoch()
+        if self.on_step is not None:
+            self.on_step(self)
         return loss
+
+    def next_batch(self) -> tuple[np.ndarray, float]:
+        """The rows and learning rate `step_batch` will use next, without taking the step: the
+        random generator, the epoch's shuffle and the rate are left as they are."""
+        lr, scale = self.optimizer.learning_rate, self._lr_scale
+        requested = self.controls.requested_learning_rate
+        if requested is not None:
+            lr, scale = requested, self._scale_for(requested)
+        order = self._order
+        if self.batch_in_epoch == 0:
+            rng = np.random.default_rng()
+            rng.bit_generator.state = self._rng.bit_generator.state
+            order = order.copy()
+            rng.shuffle(order)
+            lr = self._schedule(self.epoch) * scale
+        start = self.batch_in_epoch * self.batch_size
+        return order[start : start + self.batch_size].copy(), float(lr)
+
+    def walkthrough(self, sample: int | None = None) -> Walkthrough:
+        """The next step taken apart for one training row (default: the traced sample, else
+        the batch's first row), on copies: training goes on exactly as if it was not asked."""
+        rows, lr = self.next_batch()
+        if sample is None:
+            sample = self.trace_sample if self.trace_sample is not None else int(rows[0])
+        return walk_step(
+            self.network,
+            self.optimizer,
+            self._x,
+            self._y,
+            rows,
+            sample,
+            step=self.step,
+            learning_rate=lr,
+        )
 
     def run_epoch(self) -> None:
         """Step to the end of the current epoch (a whole epoch from a boundary)."""
@@ -454,6 +501,10 @@ class Trainer:
                     emit()
                 controls.wait()
                 continue
+            wait = self.pacer.claim(clock())
+            if wait > 0:  # a slow pace: wait for this step's turn (any command cuts it short)
+                self.pacer.sleep(controls, wait)
+                continue
             if self.state != "running":
                 self.state = "running"
                 self._rate_marks.clear()
@@ -483,16 +534,17 @@ class Trainer:
 
     # ----------------------------------------------------------------- saving and resuming
 
-    def state_dict(self) -> dict[str, Any]:
+    def state_dict(self, histories: bool = True) -> dict[str, Any]:
         """Everything a resumed run needs to take exactly the steps this one would have taken.
 
         JSON-able values (counters, states, `rng`: the bit generator's state) plus arrays:
         `weights` / `biases` (lists), `order` (this epoch's shuffle), `optimizer` (its own
-        `state_dict`) and the `history` / `step_history` (`names`, `rows`, `total`). Copies
-        only; call from the thread that trains, as `snapshot()`.
+        `state_dict`) and the `history` / `step_history` (`names`, `rows`, `total`; left out
+        with `histories=False`, as a `Timeline` does every step). Copies only; call from the
+        thread that trains, as `snapshot()`.
         """
         net = self.network
-        return {
+        state = {
             "seed": self.seed,
             "epochs": self.epochs,
             "step": self.step,
@@ -518,9 +570,11 @@ class Trainer:
             "weights": [w.copy() for w in net.weights],
             "biases": [b.copy() for b in net.biases],
             "optimizer": self.optimizer.state_dict(),
-            "history": _history_state(self.history),
-            "step_history": _history_state(self.step_history),
         }
+        if histories:
+            state["history"] = _history_state(self.history)
+            state["step_history"] = _history_state(self.step_history)
+        return state
 
     def load_state_dict(self, d: Mapping[str, Any]) -> None:
         """Continue from what `state_dict` gave (for the same design and data). Everything is
@@ -647,6 +701,10 @@ class Trainer:
             predictions=self._prediction_view(),
             trace_sample=self.trace_sample,
             step_history=self.step_history.columns(),
+            class_names=self.data.class_names,
+            mistakes=self._mistakes.view(
+                self.network, self.targets, self.step, self.state in SETTLED, self.clock()
+            ),
         )
 
     def _trace(self):

@@ -11,6 +11,7 @@ import pytest
 
 from nnviz.app.file_actions import FileActions
 from nnviz.app.settings import DATA_DIR_ENV
+from nnviz.app.views.network_canvas import NetworkCanvas
 
 
 @pytest.fixture(autouse=True)
@@ -19,3 +20,13 @@ def private_user_data(tmp_path_factory, monkeypatch):
     monkeypatch.setenv(DATA_DIR_ENV, str(folder))
     monkeypatch.setattr(FileActions, "ask_unsaved", lambda self: "discard")
     return folder
+
+
+@pytest.fixture
+def canvas(qtbot):
+    """A 1000×600 network canvas with its animation off, so what it shows is the snapshot."""
+    widget = NetworkCanvas()
+    qtbot.addWidget(widget)
+    widget.resize(1000, 600)
+    widget.set_mode("off")
+    return widget

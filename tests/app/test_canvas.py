@@ -53,15 +53,6 @@ def make_snapshot(sizes, seed=0, grid_resolution=None, post=None, weights=None) 
     )
 
 
-@pytest.fixture
-def canvas(qtbot):
-    widget = NetworkCanvas()
-    qtbot.addWidget(widget)
-    widget.resize(1000, 600)
-    widget.set_mode("off")
-    return widget
-
-
 def _hue(color) -> str:
     """'blue' or 'orange' for a colour of the diverging map."""
     return "blue" if color.blue() > color.red() else "orange"

@@ -119,12 +119,11 @@ def test_image_data_shows_sample_label_and_prediction(view, qtbot):
     view.set_snapshot(make_snapshot((64, 16, 10), post_last=probs, trace_sample=5))
     assert view.sample.predicted() == 7
     assert view.sample.label() == int(digits.y_train[5])
-    with qtbot.waitSignal(view.sampleRequested) as blocker:
-        view.next_button.click()
-    assert blocker.args == [6]
-    with qtbot.waitSignal(view.sampleRequested) as blocker:
-        view.previous_button.click()
-    assert blocker.args == [5]
+    view.selection.set(sample=5)
+    view.next_button.click()
+    assert view.selection.sample == 6
+    view.previous_button.click()
+    assert view.selection.sample == 5
     assert not view.grab().isNull()
 
 

@@ -32,6 +32,7 @@ from nnviz.core.design import Design, load_design
 from nnviz.core.examples import example_path
 from nnviz.core.trainer import Trainer
 from nnviz.core.weights_io import load_weights
+from nnviz.core.worked_example import render
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -380,6 +381,7 @@ def test_file_export_menu_lists_every_export(window):
         "Training &History CSV…",
         "&Weights…",
         "As P&yTorch…",
+        "Worked &Example (Markdown)…",
         "&All…",
     ]
 
@@ -398,6 +400,19 @@ def test_export_as_pytorch_writes_the_script_and_its_weights(window, tmp_path, m
     script = (tmp_path / "xor_model.py").read_text(encoding="utf-8")
     assert "xor_model.npz" in script
     compile(script, "xor_model.py", "exec")
+
+
+def test_worked_example_is_the_explain_commands_markdown(window, tmp_path, monkeypatch):
+    answer_save_dialog(monkeypatch, tmp_path / "step")  # no suffix typed: .md is added
+    window.actions["export_worked_example"].trigger()
+    md = (tmp_path / "step.md").read_text(encoding="utf-8")
+    live = window.worker.trainer
+    same = Trainer(load_design(example_path("xor")))
+    for _ in range(live.step):
+        same.step_batch()
+    same.set_trace_sample(live.trace_sample)
+    assert md == render(same.walkthrough(), "markdown", same.design.name)
+    assert f"Training step {live.step + 1}:" in md and "## 5. Update" in md
 
 
 def test_window_export_error_is_one_line_and_writes_nothing(window, tmp_path, monkeypatch):

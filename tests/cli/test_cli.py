@@ -179,6 +179,15 @@ def test_bench_prints_json_lines():
         assert row["steps_per_s"] > 0 and row["batch"] > 0
 
 
+def test_timeline_bench_prints_the_record_and_memory_as_json_lines():
+    result = nnviz("bench", "--timeline", "--steps", "500")
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.strip().splitlines()]
+    last = rows[-1]
+    assert {r["case"] for r in rows} == {"timeline"} and last["steps"] >= 500
+    assert 0 < last["timeline_bytes"] < last["rss_bytes"]
+
+
 def test_gui_bench_without_a_display_prints_json_lines_and_nothing_else():
     """On a machine with no display it picks the offscreen platform itself, quietly."""
     result = run_nnviz("bench", "--gui", "--seconds", "0.2", headless=True)

@@ -27,6 +27,7 @@ GOALS = {
     "digits": ("accuracy", 0.93),
 }
 FAILURES = ("vanishing_gradients", "dead_relu", "diverging")
+HAND_COMPUTED = ("backprop_2_2_2",)  # checked number by number in test_explain_cli
 
 
 def trained(design: Design) -> Trainer:
@@ -47,7 +48,7 @@ def with_hidden_activation(design: Design, activation: str) -> Design:
 
 
 def test_every_example_has_its_promise_tested():
-    assert sorted(example_names()) == sorted([*GOALS, *FAILURES])
+    assert sorted(example_names()) == sorted([*GOALS, *FAILURES, *HAND_COMPUTED])
 
 
 @pytest.mark.parametrize("name", list(GOALS))

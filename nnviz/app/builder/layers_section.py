@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -26,6 +26,7 @@ from nnviz.app.builder.widgets import ComboBox, SpinBox
 from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.design import MAX_LAYERS, MAX_UNITS, Design, LayerSpec
 
+TOOL_SIZE = QSize(16, 22)  # the row's small buttons: narrow, so a row fits the panel's width
 NEW_LAYER = LayerSpec(4, "tanh")  # what + adds when there is no hidden layer to copy
 
 UNITS_TIP = (
@@ -33,6 +34,10 @@ UNITS_TIP = (
     "train and can overfit."
 )
 ACTIVATION_TIP = "The function each neuron applies to its weighted sum."
+EXPLORE_TIP = (
+    "Explore this activation: its curve and derivative, where it dies or saturates, and where "
+    "this layer's neurons are on it now."
+)
 
 
 def _hidden_activations(design: Design) -> tuple[str, ...]:
@@ -58,6 +63,8 @@ class _Row:
         self.up = _tool("▲", "Move this layer one place towards the input.")
         self.down = _tool("▼", "Move this layer one place towards the output.")
         self.remove = _tool("−", "Remove this hidden layer.")
+        self.explore = _tool("?", EXPLORE_TIP)
+        self.explore.setObjectName("exploreActivation")
         if output:
             for button in (self.up, self.down, self.remove):
                 button.setEnabled(False)
@@ -67,9 +74,18 @@ class _Row:
         self.up.clicked.connect(lambda: section.move(index, -1))
         self.down.clicked.connect(lambda: section.move(index, +1))
         self.remove.clicked.connect(lambda: section.remove(index))
+        self.explore.clicked.connect(lambda: section.exploreActivation.emit(index))
 
     def widgets(self) -> tuple[QWidget, ...]:
-        return (self.label, self.units, self.activation, self.up, self.down, self.remove)
+        return (
+            self.label,
+            self.units,
+            self.activation,
+            self.explore,
+            self.up,
+            self.down,
+            self.remove,
+        )
 
 
 def _tool(text: str, tip: str) -> QToolButton:
@@ -77,12 +93,16 @@ def _tool(text: str, tip: str) -> QToolButton:
     button.setText(text)
     button.setToolTip(tip)
     button.setAutoRaise(True)
-    button.setFixedSize(20, 22)
+    button.setFixedSize(TOOL_SIZE)
     return button
 
 
 class LayersSection(Section):
-    """Edits `design.layers`; `inputs` is shown, never edited (it follows the data)."""
+    """Edits `design.layers`; `inputs` is shown, never edited (it follows the data).
+
+    A row's "?" asks for the activation explorer (`exploreActivation(layer index)`)."""
+
+    exploreActivation = Signal(int)  # noqa: N815 - Qt naming
 
     def __init__(self, editor: Editor, parent: QWidget | None = None) -> None:
         super().__init__("Network", editor, parent)
@@ -91,7 +111,7 @@ class LayersSection(Section):
 
         self.grid = QGridLayout()
         self.grid.setContentsMargins(0, 0, 0, 0)
-        self.grid.setHorizontalSpacing(3)
+        self.grid.setHorizontalSpacing(2)
         self.grid.setVerticalSpacing(3)
         self.grid.setColumnStretch(2, 1)
         self.input_label = QLabel("Input")
@@ -172,7 +192,7 @@ class LayersSection(Section):
             self.grid.takeAt(0)
         self.grid.addWidget(self.input_label, 0, 0)
         self.grid.addWidget(self.input_units, 0, 1)
-        self.grid.addWidget(self.input_what, 0, 2, 1, 4)
+        self.grid.addWidget(self.input_what, 0, 2, 1, 5)
         self.rows = [_Row(self, i, output=i == count - 1) for i in range(count)]
         for row in self.rows:
             for column, widget in enumerate(row.widgets()):

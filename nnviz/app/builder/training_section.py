@@ -10,10 +10,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 
-from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, QToolButton, QWidget
 
 from nnviz.app.builder.adapt import adapt_to_loss
 from nnviz.app.builder.editor import Editor, Section
+from nnviz.app.builder.layers_section import TOOL_SIZE
 from nnviz.app.builder.widgets import ComboBox, DoubleSpinBox, LogSpinBox, SpinBox
 from nnviz.core.design import (
     DTYPES,
@@ -132,7 +134,11 @@ def _form(box: QGroupBox) -> QFormLayout:
 
 
 class OptimizerSection(Section):
-    """Loss, optimizer and its hyper-parameters, initializer and regularization."""
+    """Loss, optimizer and its hyper-parameters, initializer and regularization.
+
+    The "?" beside the loss asks for the loss explorer (`exploreLoss`)."""
+
+    exploreLoss = Signal()  # noqa: N815 - Qt naming
 
     def __init__(self, editor: Editor, parent: QWidget | None = None) -> None:
         super().__init__("Loss and optimizer", editor, parent)
@@ -140,7 +146,23 @@ class OptimizerSection(Section):
 
         self.loss = ComboBox("What the network is scored by; its gradient drives every update.")
         self.loss.fill(LOSSES)
-        self.form.addRow("Loss", self.loss)
+        explore = QToolButton()
+        explore.setObjectName("exploreLoss")
+        explore.setText("?")
+        explore.setAutoRaise(True)
+        explore.setFixedSize(TOOL_SIZE)
+        explore.setToolTip(
+            "Explore the losses: each one and its gradient against the prediction, with this "
+            "network's current outputs on it."
+        )
+        explore.clicked.connect(self.exploreLoss)
+        self.explore_loss = explore
+        loss_row = QHBoxLayout()
+        loss_row.setContentsMargins(0, 0, 0, 0)
+        loss_row.setSpacing(3)
+        loss_row.addWidget(self.loss, 1)
+        loss_row.addWidget(explore)
+        self.form.addRow("Loss", loss_row)
         self.optimizer = ComboBox("How the gradients are turned into weight updates.")
         self.optimizer.fill(OPTIMIZERS)
         self.form.addRow("Optimizer", self.optimizer)

@@ -88,14 +88,17 @@ def compute_layout(
     image_shape: tuple[int, int] | None = None,
     thumbnails: bool = False,
     header: float = HEADER_H,
+    output_names: bool = False,
 ) -> list[LayerGeometry]:
     """Columns evenly spread across the widget, each centred vertically in the drawing band
-    between the header (`header` pixels tall) and the footer."""
+    between the header (`header` pixels tall) and the footer; with `output_names`, room on the
+    right for a class name beside each output neuron."""
     kinds = [layer_kind(i, n, image_shape) for i, n in enumerate(layer_sizes)]
     left = NAMES_MARGIN if kinds[0] == "neurons" else SIDE_MARGIN
+    right = NAMES_MARGIN if output_names and kinds[-1] == "neurons" else SIDE_MARGIN
     top, bottom = header, max(height - FOOTER_H, header + 40.0)
     band = bottom - top
-    col_w = max((width - left - SIDE_MARGIN) / len(layer_sizes), 30.0)
+    col_w = max((width - left - right) / len(layer_sizes), 30.0)
     xs = left + (np.arange(len(layer_sizes)) + 0.5) * col_w
 
     neuron_counts = [n for n, k in zip(layer_sizes, kinds, strict=True) if k == "neurons"]

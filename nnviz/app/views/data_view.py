@@ -9,10 +9,12 @@ the predicted value, centred on zero.
 
 from __future__ import annotations
 
+from html import escape
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPaintEvent, QPen
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QCheckBox,
     QGraphicsItem,
@@ -25,14 +27,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnviz.app.selection import Selection
 from nnviz.app.views.colormap import POSITIVE, class_rgb, diverging_rgb, faded, robust_scale
 from nnviz.app.views.images import ink_image
+from nnviz.core.class_names import class_name, class_probabilities
 from nnviz.core.snapshot import PredictionView, Snapshot
 from nnviz.core.targets import r2_score
 
 TEXT = QColor(51, 56, 62)
 MUTED = QColor(128, 134, 140)
 PLANE_KEEP = 0.55  # strength of the background shading, so the points stay readable
+PICK_PIXELS = 8.0  # a click or hover this close to a training point picks it
+CHOSEN = QColor(214, 39, 40)  # the traced sample's ring: the canvas's selection colour
 
 
 def _points_rgb(dataset, labels: np.ndarray) -> np.ndarray:
@@ -54,6 +60,18 @@ def plane_rgb(dataset, output_map: np.ndarray) -> np.ndarray:
     else:
         rgb = diverging_rgb(2.0 * values - 1.0, 1.0)  # class-1 probability, fixed levels
     return faded(rgb, PLANE_KEEP)
+
+
+def _legend_html(dataset) -> str:
+    """A dot in each class's colour with its name; empty for regression."""
+    if dataset.task != "classification" or not dataset.classes:
+        return ""
+    colours = class_rgb(np.arange(dataset.classes)).tolist()
+    names = [escape(class_name(dataset.class_names, k)) for k in range(dataset.classes)]
+    return "&nbsp;&nbsp;".join(
+        f'<span style="color: rgb({r}, {g}, {b});">●</span>&nbsp;{name}'
+        for (r, g, b), name in zip(colours, names, strict=True)
+    )
 
 
 # Room beyond the axes for the last tick labels ("6" at the top, "5" at the right edge).
@@ -92,6 +110,11 @@ class PlaneView(QWidget):
             # The points never move, but the shading under them changes several times a second:
             # cached, they are copied back instead of being drawn one by one each time.
             points.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        # Rings around the traced sample (bold) and the one under the pointer (thin).
+        self.hovered_mark = pg.ScatterPlotItem(size=15, pen=pg.mkPen(TEXT, width=1.2), brush=None)
+        self.chosen_mark = pg.ScatterPlotItem(size=17, pen=pg.mkPen(CHOSEN, width=2.6), brush=None)
+        for mark in (self.hovered_mark, self.chosen_mark):
+            self.plot.addItem(mark)
         self.show_train = QCheckBox("Show train data")
         self.show_test = QCheckBox("Show test data")
         self.show_train.setChecked(True)
@@ -103,6 +126,9 @@ class PlaneView(QWidget):
         toggles.addWidget(self.show_train)
         toggles.addWidget(self.show_test)
         toggles.addStretch(1)
+        self.legend = QLabel()
+        self.legend.setToolTip("Point colours: each sample's true class")
+        toggles.addWidget(self.legend)
         self._toggles = toggles
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -126,6 +152,7 @@ class PlaneView(QWidget):
         self._dataset = dataset
         self._rgb = None
         self.image.clear()
+        self.legend.setText(_legend_html(dataset))
         lo, hi = dataset.plane
         for item, points, labels in (
             (self.train_points, dataset.points_train, dataset.y_train),
@@ -137,6 +164,34 @@ class PlaneView(QWidget):
             brushes = [QBrush(QColor(*c)) for c in _points_rgb(dataset, labels).tolist()]
             item.setData(points[:, 0], points[:, 1], brush=brushes)
         self.plot.setRange(xRange=(lo, hi), yRange=(lo, hi), padding=0)
+
+    def train_point_at(self, scene_pos: QPointF) -> int | None:
+        """The training row whose point lies within PICK_PIXELS of a scene position."""
+        points = None if self._dataset is None else self._dataset.points_train
+        if points is None or len(points) == 0 or not self.train_points.isVisible():
+            return None
+        box = self.plot.getPlotItem().getViewBox()
+        if not box.sceneBoundingRect().contains(scene_pos):
+            return None
+        view = box.mapSceneToView(scene_pos)
+        px, py = box.viewPixelSize()
+        d = np.hypot((points[:, 0] - view.x()) / px, (points[:, 1] - view.y()) / py)
+        i = int(np.argmin(d))
+        return i if d[i] <= PICK_PIXELS else None
+
+    def mark(self, chosen: int | None, hovered: int | None) -> None:
+        """Ring the traced training sample and the one under the pointer (None: no ring)."""
+        points = None if self._dataset is None else self._dataset.points_train
+        for item, row in ((self.chosen_mark, chosen), (self.hovered_mark, hovered)):
+            if points is None or row is None or not 0 <= row < len(points):
+                item.setData([], [])
+            else:
+                item.setData([points[row, 0]], [points[row, 1]])
+
+    def marked(self) -> tuple[float, float] | None:
+        """Where the traced sample's ring is, or None."""
+        x, y = self.chosen_mark.getData()
+        return (float(x[0]), float(y[0])) if len(x) else None
 
     def set_output_map(self, output_map: np.ndarray, extent: tuple[float, float]) -> None:
         self._rgb = plane_rgb(self._dataset, output_map)
@@ -212,7 +267,11 @@ class FitView(QWidget):
 
 
 class SampleView(QWidget):
-    """An image sample as a picture, its label, and the predicted class probabilities as bars."""
+    """An image sample as a picture, its label, and the predicted class probabilities as bars.
+
+    Clicking the picture of the batch mean traces a real sample (the first of the split)."""
+
+    clicked = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -221,6 +280,7 @@ class SampleView(QWidget):
         self._label: int | None = None
         self._probabilities = np.zeros(0)
         self._caption = ""
+        self._class_names: tuple[str, ...] | None = None
         self._font = QFont(self.font())
         self._font.setPointSizeF(9.0)
 
@@ -238,11 +298,24 @@ class SampleView(QWidget):
         self._caption = caption
         self.update()
 
+    def set_class_names(self, names: tuple[str, ...] | None) -> None:
+        """Names for the bars and the caption ("7", "ankle boot"); numbers when None."""
+        self._class_names = names
+
     def label(self) -> int | None:
         return self._label
 
+    def bar_names(self) -> list[str]:
+        """The name written beside each probability bar, class 0 first."""
+        return [class_name(self._class_names, k) for k in range(self._probabilities.size)]
+
     def predicted(self) -> int | None:
         return int(np.argmax(self._probabilities)) if self._probabilities.size else None
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
+        super().mousePressEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -260,9 +333,11 @@ class SampleView(QWidget):
         painter.setPen(QPen(MUTED))
         painter.drawRect(pic)
         painter.setPen(TEXT)
-        label = "?" if self._label is None else str(self._label)
+        names = self._class_names
+        label = "?" if self._label is None else class_name(names, self._label)
         predicted = self.predicted()
-        text = f"{self._caption}   label {label}   predicted {predicted}"
+        guess = "?" if predicted is None else class_name(names, predicted)
+        text = f"{self._caption}   label {label}   predicted {guess}"
         painter.drawText(QRectF(12, pic.bottom() + 6, w - 24, 18), Qt.AlignmentFlag.AlignLeft, text)
         self._paint_bars(painter, QRectF(pic.right() + 24, 12, w - pic.right() - 36, side))
 
@@ -272,36 +347,44 @@ class SampleView(QWidget):
             return
         row = area.height() / probs.size
         predicted = self.predicted()
+        metrics = QFontMetricsF(self._font)
+        names = self.bar_names()
+        name_w = min(max(metrics.horizontalAdvance(n) for n in names) + 6, area.width() * 0.4)
+        bars = QRectF(area.left() + name_w, area.top(), area.width() - name_w, area.height())
         for k, p in enumerate(probs.tolist()):
             y = area.top() + k * row
             painter.setPen(TEXT)
             painter.drawText(
-                QRectF(area.left(), y, 18, row),
+                QRectF(area.left(), y, name_w - 6, row),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                str(k),
+                metrics.elidedText(names[k], Qt.TextElideMode.ElideRight, name_w - 6),
             )
-            bar_w = (area.width() - 70) * min(max(p, 0.0), 1.0)
+            bar_w = (bars.width() - 46) * min(max(p, 0.0), 1.0)
             color = QColor(8, 119, 189) if k == predicted else QColor(160, 176, 190)
             if self._label is not None and k == self._label and k != predicted:
                 color = QColor(245, 147, 34)
-            painter.fillRect(QRectF(area.left() + 24, y + row * 0.18, bar_w, row * 0.64), color)
+            painter.fillRect(QRectF(bars.left(), y + row * 0.18, bar_w, row * 0.64), color)
             painter.setPen(MUTED)
             painter.drawText(
-                QRectF(area.left() + 28 + bar_w, y, 44, row),
+                QRectF(bars.left() + 4 + bar_w, y, 44, row),
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                 f"{p:.2f}",
             )
 
 
 class DataView(QWidget):
-    """The data as the network sees it; the page shown depends on the kind of dataset."""
+    """The data as the network sees it; the page shown depends on the kind of dataset.
 
-    sampleRequested = Signal(int)  # noqa: N815 - Qt naming
+    It reads and writes the window's `Selection`: clicking a training point (or the picture,
+    Previous / Next for images) chooses the traced sample, which is ringed on the plane; the point
+    under the pointer is the selection's `hovered_sample`.
+    """
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, selection: Selection | None = None) -> None:
         super().__init__(parent)
         self._dataset = None
-        self._sample = 0
+        self.selection = selection if selection is not None else Selection(self)
+        self.selection.changed.connect(self._on_selection_changed)
         self._grid = None  # the grid and fit last shown: a snapshot often repeats them
         self._fit = None
         self.plane = PlaneView()
@@ -312,8 +395,12 @@ class DataView(QWidget):
         self.message.setStyleSheet("color: rgb(128, 134, 140);")
         self.previous_button = QPushButton("◀ Previous")
         self.next_button = QPushButton("Next ▶")
-        self.previous_button.clicked.connect(lambda: self._step_sample(-1))
-        self.next_button.clicked.connect(lambda: self._step_sample(1))
+        self.previous_button.clicked.connect(self.previous_sample)
+        self.next_button.clicked.connect(self.next_sample)
+        self.sample.clicked.connect(self._on_picture_clicked)
+        scene = self.plane.plot.scene()
+        scene.sigMouseClicked.connect(self._on_plane_clicked)
+        scene.sigMouseMoved.connect(self._on_plane_moved)
         image_page = QWidget()
         buttons = QHBoxLayout()
         buttons.setContentsMargins(8, 2, 8, 4)
@@ -347,9 +434,15 @@ class DataView(QWidget):
             return "fit" if self.plane.isHidden() else "plane"
         return ("plane", "image", "message")[index]
 
+    def set_selection(self, selection: Selection) -> None:
+        """Follow the window's selection instead of this view's own."""
+        self.selection.changed.disconnect(self._on_selection_changed)
+        self.selection = selection
+        selection.changed.connect(self._on_selection_changed)
+        self._on_selection_changed()
+
     def set_dataset(self, dataset) -> None:
         self._dataset = dataset
-        self._sample = 0
         self._grid = self._fit = None
         regression = dataset.task == "regression"
         has_plane = dataset.plane is not None and dataset.points_train is not None
@@ -363,6 +456,7 @@ class DataView(QWidget):
             self.pages.setCurrentIndex(1)
         else:
             self.pages.setCurrentWidget(self.message)
+        self._on_selection_changed()
 
     def set_snapshot(self, snapshot: Snapshot | None) -> None:
         if snapshot is None or self._dataset is None:
@@ -380,19 +474,44 @@ class DataView(QWidget):
 
     def _show_sample(self, snapshot: Snapshot) -> None:
         d = self._dataset
-        output = np.asarray(snapshot.post[-1], dtype=float)
-        probabilities = np.array([1.0 - output[0], output[0]]) if output.size == 1 else output
+        probabilities = class_probabilities(snapshot.post[-1])
+        self.sample.set_class_names(snapshot.class_names)
         index = snapshot.trace_sample
         if index is None:
             label, caption = None, "batch mean"
         else:
-            self._sample = index
             label = int(d.y_train[index]) if d.task == "classification" else None
             caption = f"sample #{index}"
         self.sample.show_sample(snapshot.input, d.image_shape, label, probabilities, caption)
 
+    def previous_sample(self) -> None:
+        self._step_sample(-1)
+
+    def next_sample(self) -> None:
+        self._step_sample(1)
+
     def _step_sample(self, delta: int) -> None:
         if self._dataset is None or len(self._dataset.y_train) == 0:
             return
-        self._sample = (self._sample + delta) % len(self._dataset.y_train)
-        self.sampleRequested.emit(self._sample)
+        current = self.selection.sample
+        start = 0 if current is None else current + delta
+        self.selection.set(sample=start % len(self._dataset.y_train))
+
+    def _on_picture_clicked(self) -> None:
+        if self.selection.sample is None:
+            self._step_sample(0)
+
+    def _on_plane_clicked(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton or self.page() != "plane":
+            return
+        row = self.plane.train_point_at(event.scenePos())
+        if row is not None:
+            self.selection.set(sample=row)
+
+    def _on_plane_moved(self, scene_pos: QPointF) -> None:
+        if self.page() == "plane":
+            self.selection.set(hovered_sample=self.plane.train_point_at(scene_pos))
+
+    def _on_selection_changed(self) -> None:
+        if self._dataset is not None and self.page() == "plane":
+            self.plane.mark(self.selection.sample, self.selection.hovered_sample)

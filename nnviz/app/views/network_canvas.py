@@ -35,7 +35,8 @@ from PySide6.QtWidgets import QToolTip, QWidget
 
 from nnviz.app.views.animation import BACKWARD, DIM, FORWARD, Frame, Sweep
 from nnviz.app.views.canvas_header import CanvasHeader, HeaderLayout
-from nnviz.app.views.canvas_layout import LayerGeometry, compute_layout, labels_top
+from nnviz.app.views.canvas_layout import NAMES_MARGIN, LayerGeometry, compute_layout, labels_top
+from nnviz.app.views.canvas_selection import CanvasSelectionMixin, unit_rect
 from nnviz.app.views.colormap import (
     DIVERGING_LUT,
     SmoothedScale,
@@ -46,6 +47,7 @@ from nnviz.app.views.colormap import (
 )
 from nnviz.app.views.images import ink_image, rgb32_image
 from nnviz.app.views.link_batches import LinkBatch, LinkPens
+from nnviz.core.class_names import output_unit_names
 from nnviz.core.snapshot import GridView, Snapshot
 
 FPS = 30
@@ -99,7 +101,7 @@ class _Prepared:
     picture: QImage | None = None
 
 
-class NetworkCanvas(QWidget):
+class NetworkCanvas(CanvasSelectionMixin, QWidget):
     """Draws a network from `Snapshot`s and animates the forward and backward passes."""
 
     neuronHovered = Signal(int, int)  # noqa: N815 - column (0 = inputs), unit; (-1, -1) when leaving
@@ -395,6 +397,7 @@ class NetworkCanvas(QWidget):
             self._image_shape,
             self._snapshot.grid is not None,
             self._activations,
+            self._output_names(),
         )
         if key != self._layout_key:
             # The widest step/epoch line the header will need for a while: room for 7 digits.
@@ -410,6 +413,7 @@ class NetworkCanvas(QWidget):
                 self._image_shape,
                 thumbnails=self._snapshot.grid is not None,
                 header=self._header_layout.height,
+                output_names=self._output_names() is not None,
             )
             self._layout_key = key
             self._prepared.clear()
@@ -564,6 +568,7 @@ class NetworkCanvas(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         if self._hover is not None:
             self._paint_hover(painter, layout)
+        self._paint_selection(painter, layout)
         self._paint_header(painter, scale)
         painter.end()
         self._draw_budget = math.inf
@@ -687,6 +692,7 @@ class NetworkCanvas(QWidget):
             draw = _LAYER_PAINTERS[geometry.kind]
             draw(self, painter, column, geometry, column_state, thumbs.get(column))
         self._paint_feature_names(painter, layout)
+        self._paint_output_names(painter, layout)
 
     def _regions(self, frame: Frame, front_x: float) -> list[tuple[str, tuple]]:
         """The canvas split at the wave front into the reached and the not-yet-reached part,
@@ -720,7 +726,7 @@ class NetworkCanvas(QWidget):
         pen = QPen(HOVER)
         pen.setWidthF(2.0)
         painter.setPen(pen)
-        painter.drawRect(_unit_rect(layout[column], unit).adjusted(-2, -2, 2, 2))
+        painter.drawRect(unit_rect(layout[column], unit).adjusted(-2, -2, 2, 2))
 
     def _paint_neuron_column(self, painter, column, geometry, state, thumbs) -> None:
         side = geometry.cell
@@ -777,6 +783,34 @@ class NetworkCanvas(QWidget):
         for unit, (cx, cy) in enumerate(first.centers.tolist()[: len(self._feature_names)]):
             box = QRectF(cx - first.cell / 2 - 66, cy - 9, 60, 18)
             painter.drawText(box, align, self._feature_names[unit])
+
+    def _output_names(self) -> tuple[str, ...] | None:
+        """What each output neuron stands for (class names), from the snapshot's dataset."""
+        s = self._snapshot
+        return output_unit_names(s.class_names, s.layer_sizes[-1]) if s is not None else None
+
+    def output_labels(self) -> tuple[str, ...]:
+        """The names written beside the output neurons (none for strips or unnamed outputs)."""
+        self._apply_pending()
+        layout = self._geometry()
+        names = self._output_names()
+        return names if names is not None and layout and layout[-1].kind == "neurons" else ()
+
+    def _paint_output_names(self, painter: QPainter, layout: list[LayerGeometry]) -> None:
+        names = self.output_labels()
+        if not names:
+            return
+        painter.setFont(self._font)
+        painter.setPen(TEXT)
+        last = layout[-1]
+        metrics = QFontMetricsF(self._font)
+        width = NAMES_MARGIN - 8
+        align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        for name, (cx, cy) in zip(names, last.centers.tolist(), strict=True):
+            box = QRectF(cx + last.cell / 2 + 0.4 * last.cell + 4, cy - 9, width, 18)
+            painter.drawText(
+                box, align, metrics.elidedText(name, Qt.TextElideMode.ElideRight, width)
+            )
 
     def _layer_title(self, column: int) -> str:
         sizes = self._snapshot.layer_sizes
@@ -855,7 +889,11 @@ class NetworkCanvas(QWidget):
                 r, c = divmod(unit, self._image_shape[1])
                 return f"pixel ({r}, {c})"
             return f"input {unit + 1}"
-        return f"{self._layer_title(column).split(' · ')[0]} #{unit + 1}"
+        title = f"{self._layer_title(column).split(' · ')[0]} #{unit + 1}"
+        names = self._output_names()
+        if column == len(self._snapshot.layer_sizes) - 1 and names is not None:
+            return f"{title} · {names[unit]}"
+        return title
 
     def _neuron_tooltip(self, column: int, unit: int) -> str:
         s = self._snapshot
@@ -940,15 +978,3 @@ def _covered(clip: tuple, state: str, regions: list[tuple[str, tuple]]) -> bool:
 
 def _area(shape: tuple[int, int]) -> int:
     return shape[0] * shape[1]
-
-
-def _unit_rect(geometry: LayerGeometry, unit: int) -> QRectF:
-    cx, cy = geometry.centers[unit]
-    if geometry.kind == "neurons":
-        side = geometry.cell
-        return QRectF(cx - side / 2, cy - side / 2, side, side)
-    if geometry.kind == "strip":
-        x0, _, w, _ = geometry.rect
-        return QRectF(x0, cy - geometry.cell / 2, w, geometry.cell)
-    px = geometry.cell
-    return QRectF(cx - px / 2, cy - px / 2, px, px)

@@ -1,0 +1,77 @@
+"""The docks an image network adds to the window: first-layer weight pictures and the gallery
+of misclassified test samples, side by side with the training curves.
+
+The window creates one `ImageDocks`, hands it each run's dataset and each snapshot; it shows the
+docks for image data (and hides them for other data, where they would be empty).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget, QMainWindow
+
+from nnviz.app.views.mistakes_gallery import MistakesGallery
+from nnviz.app.views.weight_images import WeightImagesView
+from nnviz.core.snapshot import Snapshot
+
+SHARE = 0.38  # of the window's width, beside the curves, when image data is shown
+
+
+class ImageDocks:
+    """Owns the "First-layer weights" and "Mistakes" docks of one window."""
+
+    def __init__(self, window: QMainWindow, beside: QDockWidget) -> None:
+        self.window = window
+        self.beside = beside
+        self.weights = WeightImagesView()
+        self.gallery = MistakesGallery()
+        self.weights_dock = _dock(window, "First-layer weights", "weightImagesDock", self.weights)
+        self.gallery_dock = _dock(window, "Mistakes", "mistakesGalleryDock", self.gallery)
+        window.splitDockWidget(beside, self.weights_dock, Qt.Orientation.Horizontal)
+        window.tabifyDockWidget(self.weights_dock, self.gallery_dock)
+        self.weights_dock.raise_()
+        self._image_data = False
+        self.show_for(None)
+
+    def docks(self) -> tuple[QDockWidget, QDockWidget]:
+        return self.weights_dock, self.gallery_dock
+
+    def show_for(self, dataset) -> None:
+        """A new run: image data shows both docks (weights in front), other data hides them."""
+        shape = getattr(dataset, "image_shape", None)
+        self.weights.set_image_shape(shape)
+        self.gallery.set_image_shape(shape)
+        image_data = shape is not None
+        if image_data != self._image_data or dataset is None:
+            for dock in self.docks():
+                dock.setVisible(image_data)
+            if image_data:
+                self.weights_dock.raise_()
+                width = self.window.width()
+                self.window.resizeDocks(
+                    [self.beside, self.weights_dock],
+                    [int(width * (1 - SHARE)), int(width * SHARE)],
+                    Qt.Orientation.Horizontal,
+                )
+        self._image_data = image_data
+
+    def set_snapshot(self, snapshot: Snapshot, settled: bool) -> None:
+        if not self._image_data:
+            return
+        if not self.weights_dock.visibleRegion().isEmpty():
+            self.weights.set_snapshot(snapshot, force=settled)
+        if not self.gallery_dock.visibleRegion().isEmpty():
+            self.gallery.set_snapshot(snapshot)
+
+
+def _dock(window: QMainWindow, title: str, name: str, widget) -> QDockWidget:
+    dock = QDockWidget(title, window)
+    dock.setObjectName(name)
+    dock.setWidget(widget)
+    dock.setFeatures(
+        QDockWidget.DockWidgetFeature.DockWidgetMovable
+        | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        | QDockWidget.DockWidgetFeature.DockWidgetClosable
+    )
+    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+    return dock

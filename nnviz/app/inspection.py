@@ -1,0 +1,87 @@
+"""The tools that look inside one training step, in one place: the explorers (and the inspector
+and step-through that build on them), hooked into the window with a few lines.
+
+`InspectionTools(window)` creates the tools, adds their View-menu entries, connects the build
+panel's "?" buttons, and feeds them the run: a light timer looks at the worker's latest snapshot
+(without taking it from the window's own frame loop) and tells each open tool about a new run or
+a new snapshot.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QAction
+
+from nnviz.app.explorers import ActivationExplorer, LossExplorer
+
+POLL_MS = 100  # how often the tools look for a new snapshot (they redraw far less often)
+
+
+class InspectionTools(QObject):
+    """Owned by the main window as `window.inspection`."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.activation_explorer = ActivationExplorer(window)
+        self.loss_explorer = LossExplorer(window)
+        self._trainer = None
+        self._snapshot = None
+        self.actions: dict[str, QAction] = {}
+        for key, text, slot in (
+            ("activation_explorer", "&Activation Explorer…", self.explore_activation),
+            ("loss_explorer", "&Loss Explorer…", self.explore_loss),
+        ):
+            action = QAction(text, window)
+            action.triggered.connect(slot)
+            self.actions[key] = action
+        view = window.menus.get("view")
+        if view is not None:
+            view.addSeparator()
+            for action in self.actions.values():
+                view.addAction(action)
+        panel = window.build_panel
+        panel.layers.exploreActivation.connect(self._on_explore_layer)
+        panel.optimizer.exploreLoss.connect(self._on_explore_loss)
+        self.timer = QTimer(self)
+        self.timer.setInterval(POLL_MS)
+        self.timer.timeout.connect(self.poll)
+        self.timer.start()
+
+    def tools(self):
+        return (self.activation_explorer, self.loss_explorer)
+
+    def poll(self) -> None:
+        """Hand a new run, and the latest snapshot, to every tool."""
+        worker = self.window.worker
+        trainer = worker.trainer
+        if trainer is not self._trainer:
+            self._trainer = trainer
+            self._snapshot = None
+            for tool in self.tools():
+                tool.set_run(trainer.design if trainer else None, worker.dataset)
+        snapshot = worker.latest()
+        if snapshot is not None and snapshot is not self._snapshot:
+            self._snapshot = snapshot
+            for tool in self.tools():
+                tool.set_snapshot(snapshot)
+
+    def explore_activation(self, activation: str | None = None, layer: int | None = None) -> None:
+        """Open the activation explorer (default: on the selected neuron's layer)."""
+        self.poll()
+        selection = self.window.selection
+        if layer is None and selection.layer:
+            layer = selection.layer
+        self.activation_explorer.show_for(activation or None, layer)
+
+    def explore_loss(self, loss: str | None = None) -> None:
+        self.poll()
+        self.loss_explorer.show_for(loss or None)
+
+    def _on_explore_layer(self, index: int) -> None:
+        """A build panel row's "?": its activation, with that layer's values."""
+        design = self.window.document.design
+        self.explore_activation(design.layers[index].activation, index + 1)
+
+    def _on_explore_loss(self) -> None:
+        self.explore_loss(self.window.document.design.loss)

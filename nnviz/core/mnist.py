@@ -1,0 +1,91 @@
+"""MNIST and Fashion-MNIST: 28×28 greyscale pictures in ten classes.
+
+`mnist` works offline: nnviz ships 5,000 real MNIST images (500 per class, stored sorted by class;
+the split shuffles them) as `resources/data/mnist_5k.csv.gz`. The full 70,000 images of either set
+are read from the user's data folder once downloaded (`nnviz data download NAME`, or the Download
+button): the 60,000 training and 10,000 test images are pooled and split like any other set.
+"""
+
+from __future__ import annotations
+
+import gzip
+from functools import lru_cache
+
+import numpy as np
+
+from nnviz.core.data_io import Table, read_idx
+from nnviz.core.design import DesignError
+from nnviz.core.downloads import REMOTE_SETS, dataset_folder, is_downloaded
+from nnviz.core.resources import resource_path
+
+SUBSET_FILE = ("data", "mnist_5k.csv.gz")
+SOURCES = ("subset", "full")
+IMAGE_SHAPE = (28, 28)
+DIGIT_NAMES = tuple(str(k) for k in range(10))
+FASHION_NAMES = (
+    "T-shirt/top",
+    "trouser",
+    "pullover",
+    "dress",
+    "coat",
+    "sandal",
+    "shirt",
+    "sneaker",
+    "bag",
+    "ankle boot",
+)
+CLASS_NAMES = {"mnist": DIGIT_NAMES, "fashion_mnist": FASHION_NAMES}
+BUNDLED = ("mnist",)  # sets with a subset inside nnviz
+
+
+def default_source(name: str) -> str:
+    """'subset' for MNIST (always there), 'full' for sets that ship no subset."""
+    return "subset" if name in BUNDLED else "full"
+
+
+def check_source(name: str, source: str) -> None:
+    """DesignError unless `source` is available for `name` (full data must be downloaded)."""
+    if source not in SOURCES:
+        raise DesignError(f"dataset.source: expected {' or '.join(SOURCES)}, got {source!r}")
+    if source == "subset" and name not in BUNDLED:
+        raise DesignError(f'dataset.source: {name} ships no subset; use "full" once downloaded')
+
+
+def load_images(name: str, source: str) -> Table:
+    """The whole set as a Table: pixels scaled to [0, 1], labels 0..9, 28×28 images."""
+    check_source(name, source)
+    if source == "subset":
+        return _subset()
+    return _full(name)
+
+
+@lru_cache(maxsize=1)
+def _subset() -> Table:
+    with gzip.open(resource_path(*SUBSET_FILE), "rt", encoding="ascii") as text:
+        raw = np.loadtxt(text, delimiter=",", dtype=np.uint8, ndmin=2)
+    return _table(raw[:, :-1], raw[:, -1], DIGIT_NAMES)
+
+
+@lru_cache(maxsize=1)  # 70,000 images take 440 MB as float64: keep one set
+def _full(name: str) -> Table:
+    folder = dataset_folder(name)
+    if not is_downloaded(name, folder):
+        title = REMOTE_SETS.get(name).title
+        raise DesignError(
+            f"dataset.source: full {title} is not downloaded yet; run "
+            f"'nnviz data download {name}' or press Download beside the dataset"
+        )
+    files = [folder / f.name for f in REMOTE_SETS.get(name).files]
+    train_x, train_y, test_x, test_y = (read_idx(path) for path in files)
+    x = np.concatenate([train_x, test_x]).reshape(-1, IMAGE_SHAPE[0] * IMAGE_SHAPE[1])
+    return _table(x, np.concatenate([train_y, test_y]), CLASS_NAMES[name])
+
+
+def _table(pixels: np.ndarray, labels: np.ndarray, names: tuple[str, ...]) -> Table:
+    x = pixels.astype(np.float64) / 255.0
+    y = labels.astype(np.int64)
+    for array in (x, y):
+        array.flags.writeable = False
+    rows, cols = IMAGE_SHAPE
+    features = tuple(f"pixel({r},{c})" for r in range(rows) for c in range(cols))
+    return Table(x, y, "classification", 10, names, features, IMAGE_SHAPE)

@@ -1,0 +1,58 @@
+"""What a plot says under the mouse: the step and epoch there, and each curve's value.
+
+Plots put epochs on their x axis (fractional inside an epoch: the running batch loss is
+recorded a few times per epoch). Every epoch has the same number of steps, so step and epoch
+convert exactly: step = epoch × batches_per_epoch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def epoch_of(step: int, batches_per_epoch: int) -> float:
+    """Where a step lies on an epoch axis."""
+    return step / batches_per_epoch
+
+
+def step_of(epoch: float, batches_per_epoch: int, last_step: int) -> int:
+    """The step nearest to an epoch-axis position, within 0..last_step."""
+    return int(min(max(round(epoch * batches_per_epoch), 0), last_step))
+
+
+@dataclass(frozen=True)
+class Readout:
+    step: int
+    epoch: float
+    values: dict[str, float]  # curve name → its value at the nearest recorded point
+
+    def text(self) -> str:
+        lines = [f"step {self.step} · epoch {self.epoch:.2f}"]
+        lines += [f"{name}: {value:.4g}" for name, value in self.values.items()]
+        return "\n".join(lines)
+
+
+def readout(
+    epoch: float,
+    curves: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    batches_per_epoch: int,
+    last_step: int,
+) -> Readout:
+    """The step under `epoch` and each curve's finite value nearest to it (curves with none
+    left out); `curves`: name → (epochs, values), epochs ascending."""
+    step = step_of(epoch, batches_per_epoch, last_step)
+    values = {}
+    for name, (x, y) in curves.items():
+        x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+        finite = np.isfinite(y) & np.isfinite(x)
+        if not finite.any():
+            continue
+        x, y = x[finite], y[finite]
+        i = int(np.searchsorted(x, epoch))
+        candidates = [j for j in (i - 1, i) if 0 <= j < len(x)]
+        j = min(candidates, key=lambda k: abs(x[k] - epoch))
+        values[name] = float(y[j])
+    return Readout(step, epoch_of(step, batches_per_epoch), values)

@@ -1,0 +1,272 @@
+"""The run's past, kept in bounded memory so any recorded moment can be shown or resumed.
+
+A `Timeline` records the trainer's resumable state (`Trainer.state_dict` without its histories:
+weights, optimizer state, the epoch's shuffle, the random generator, counters) after steps of
+the run. Resuming from a recorded moment takes exactly the steps the uninterrupted run took,
+because that state is all the next steps depend on.
+
+How it stays bounded, whatever the run's length:
+- Every step is recorded while one moment is small (at most `DENSE_BYTES`); a bigger network is
+  recorded every `stride` steps so that copying its state costs about as much as a small one's.
+  A step between two recorded moments is rebuilt by resuming from the earlier one and training
+  on (`restore`), which gives the same numbers.
+- When the record passes its budget, the older half of it is thinned to every second moment (the
+  first moment, step 0, is always kept). Repeated, this leaves the newest steps dense and the
+  spacing growing with age.
+- The shuffle of an epoch is shared by all the moments inside that epoch, and counted once.
+
+The histories (epoch metrics, running batch loss) are not copied per moment: `restore` cuts the
+run's own histories (from a snapshot) back to the moment's step.
+
+The trainer's thread records (through `attach`, which sets `Trainer.on_step`); any thread may
+read (`steps`, `moment`, `nbytes`), under the timeline's lock. Moments are never written after
+they are recorded (loading one copies its arrays), so readers may keep them.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from nnviz.core.snapshot import Snapshot
+    from nnviz.core.trainer import Trainer
+
+DEFAULT_BUDGET = 256 * 2**20  # bytes
+DENSE_BYTES = 64 * 2**10  # a moment up to this size is recorded every step
+# What a moment costs besides its arrays (the dicts, numbers and array headers holding it),
+# measured with tracemalloc on the default design.
+MOMENT_OVERHEAD = 3000
+REPLAY_LIMIT = 512  # steps `snapshot_at` trains on to show a step's own gradients
+
+
+@dataclass(frozen=True)
+class Moment:
+    """One recorded state of the run after `step` steps (read-only arrays)."""
+
+    step: int
+    epoch: int
+    batch_in_epoch: int
+    state: Mapping[str, Any]  # Trainer.state_dict(histories=False)
+    nbytes: int  # its own arrays and overhead; the shared shuffle is counted by the timeline
+
+
+class Timeline:
+    """A bounded record of one run's past; see the module notes."""
+
+    def __init__(self, budget_bytes: int = DEFAULT_BUDGET, dense_bytes: int = DENSE_BYTES) -> None:
+        if budget_bytes <= 0:
+            raise ValueError(f"timeline budget must be positive, not {budget_bytes}")
+        self.budget_bytes = int(budget_bytes)
+        self.dense_bytes = int(dense_bytes)
+        self.stride = 1  # steps between moments: more than 1 for a moment over `dense_bytes`
+        self._lock = threading.Lock()
+        self._moments: list[Moment] = []
+        self._orders: dict[int, list] = {}  # id(order) → [order, moments sharing it]
+        self._nbytes = 0
+
+    def __len__(self) -> int:
+        return len(self._moments)
+
+    def __repr__(self) -> str:
+        return (
+            f"Timeline({len(self._moments)} moments, {self.nbytes / 2**20:.1f} of "
+            f"{self.budget_bytes / 2**20:.0f} MB)"
+        )
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes the record holds (arrays plus a fixed cost per moment)."""
+        return self._nbytes
+
+    # ----------------------------------------------------------------- recording
+
+    def attach(self, trainer: Trainer) -> None:
+        """Record `trainer`'s current state, then every step it takes (call before it trains)."""
+        self.record(trainer)
+        trainer.on_step = self.record
+
+    def record(self, trainer: Trainer) -> None:
+        """Keep the trainer's state if its step is due (see `stride`); the thread that trains."""
+        step = trainer.step
+        moments = self._moments
+        if moments and (step <= moments[-1].step or step % self.stride):
+            if step > moments[-1].step:
+                return
+            with self._lock:  # the run went back (a reset of the same trainer): start again
+                self._drop_after(step - 1)
+        state = trainer.state_dict(histories=False)
+        last = moments[-1] if moments else None
+        if last is not None and _same_shuffle(last, step):
+            state["order"] = last.state["order"]  # the epoch's shuffle, shared
+        order = state["order"]
+        own = MOMENT_OVERHEAD + sum([a.nbytes for a in _arrays(state)]) - order.nbytes
+        moment = Moment(step, trainer.epoch, trainer.batch_in_epoch, state, own)
+        with self._lock:
+            moments.append(moment)
+            self._nbytes += own
+            self._share(order, +1)
+            if self._nbytes > self.budget_bytes:
+                self._thin()
+        self.stride = max(1, math.ceil(own / self.dense_bytes))
+
+    def _share(self, order: np.ndarray, change: int) -> None:
+        entry = self._orders.setdefault(id(order), [order, 0])
+        if entry[1] == 0:
+            self._nbytes += order.nbytes
+        entry[1] += change
+        if entry[1] == 0:
+            del self._orders[id(order)]
+            self._nbytes -= order.nbytes
+
+    def _remove(self, moment: Moment) -> None:
+        self._nbytes -= moment.nbytes
+        self._share(moment.state["order"], -1)
+
+    def _thin(self) -> None:
+        """Drop every second moment of the older half until the budget holds (lock held)."""
+        moments = self._moments
+        while self._nbytes > self.budget_bytes and len(moments) > 2:
+            half = max(len(moments) // 2, 2)
+            kept = moments[0:half:2]
+            for moment in moments[1:half:2]:
+                self._remove(moment)
+            moments[:half] = kept
+        while self._nbytes > self.budget_bytes and len(moments) > 1:
+            self._remove(moments.pop(0))  # a single moment bigger than half the budget
+
+    def _drop_after(self, step: int) -> None:
+        while self._moments and self._moments[-1].step > step:
+            self._remove(self._moments.pop())
+
+    # ----------------------------------------------------------------- reading
+
+    def steps(self) -> np.ndarray:
+        """The recorded steps, ascending."""
+        with self._lock:
+            return np.fromiter((m.step for m in self._moments), np.int64, len(self._moments))
+
+    def moment(self, step: int) -> Moment | None:
+        """The newest moment at or before `step` (None before the first)."""
+        with self._lock:
+            moments = self._moments
+            lo, hi = 0, len(moments)
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if moments[mid].step <= step:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            return moments[lo - 1] if lo else None
+
+    def nearest(self, step: int) -> int | None:
+        """The recorded step closest to `step` (for a slider that snaps to the record)."""
+        steps = self.steps()
+        if not len(steps):
+            return None
+        i = int(np.searchsorted(steps, step))
+        candidates = steps[max(i - 1, 0) : i + 1]
+        return int(candidates[np.argmin(np.abs(candidates - step))])
+
+    def truncated(self, step: int) -> Timeline:
+        """A new timeline holding this one's moments up to `step` (a branch starts from it);
+        the moments are shared, being read-only."""
+        other = Timeline(self.budget_bytes, self.dense_bytes)
+        with self._lock:
+            kept = [m for m in self._moments if m.step <= step]
+        other.stride = self.stride
+        for moment in kept:
+            other._moments.append(moment)
+            other._nbytes += moment.nbytes
+            other._share(moment.state["order"], +1)
+        return other
+
+    # ----------------------------------------------------------------- going back
+
+    def restore(self, trainer: Trainer, step: int, past: Snapshot | None = None) -> None:
+        """Put `trainer` (the run's design and data) where the run was after `step` steps.
+
+        Loads the newest moment at or before `step` and trains on to `step`, so any step after
+        the first moment can be reached exactly. `past`: a snapshot of the run at or after
+        `step`, whose histories are cut back to the moment (empty histories without it).
+        Raises ValueError before the first moment.
+        """
+        moment = self.moment(step)
+        if moment is None:
+            raise ValueError(f"step {step} is before the timeline's first moment")
+        _load(trainer, moment, past)
+        _train_to(trainer, step)
+
+    def snapshot_at(self, trainer: Trainer, step: int, past: Snapshot | None = None) -> Snapshot:
+        """A snapshot of the run after `step` steps as the live run showed it then, the last
+        batch's gradients and activations included (trained on from the moment before it when
+        that is at most `REPLAY_LIMIT` steps back). `trainer`: a scratch trainer of the run's
+        design and data; a snapshot of a settled run (state "paused")."""
+        before = self.moment(step - 1) if step > 0 else None
+        if before is not None and step - before.step <= REPLAY_LIMIT:
+            _load(trainer, before, past)
+            _train_to(trainer, step)
+        else:
+            self.restore(trainer, step, past)
+        if trainer.state == "running":
+            trainer.state = "paused"
+        return trainer.snapshot()
+
+
+def _load(trainer: Trainer, moment: Moment, past: Snapshot | None) -> None:
+    state = dict(moment.state)
+    for which in ("history", "step_history"):
+        names = getattr(trainer, which).names
+        state[which] = _history_until(names, past, which, moment.step)
+    trainer.load_state_dict(state)
+
+
+def _train_to(trainer: Trainer, step: int) -> None:
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        while trainer.step < step and trainer.state != "diverged":
+            trainer.step_batch()
+
+
+def _history_until(
+    names: tuple[str, ...], past: Snapshot | None, which: str, step: int
+) -> dict[str, Any]:
+    """A history state (as `Trainer.state_dict` holds it) of `past`'s rows up to `step`."""
+    columns = getattr(past, which) if past is not None else {}
+    if not columns or not len(columns.get("step", ())):
+        return {"names": list(names), "rows": np.zeros((0, len(names))), "total": 0}
+    rows = np.column_stack([np.asarray(columns[name], dtype=np.float64) for name in names])
+    rows = rows[rows[:, names.index("step")] <= step]
+    return {"names": list(names), "rows": rows, "total": len(rows)}
+
+
+def _arrays(state: Mapping[str, Any]):
+    yield state["order"]
+    yield from state["weights"]
+    yield from state["biases"]
+    yield from (v for v in state["optimizer"].values() if isinstance(v, np.ndarray))
+
+
+def _same_shuffle(last: Moment, step: int) -> bool:
+    """Whether the moment of `step` holds `last`'s shuffle: a new one is drawn by the step that
+    starts an epoch, i.e. the step after a moment at an epoch boundary."""
+    return last.batch_in_epoch != 0 and last.step == step - 1
+
+
+def rss_bytes() -> int:
+    """This process's resident memory (Linux /proc; the peak elsewhere), for benchmarks."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as f:
+            pages = int(f.read().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        import resource  # Unix only; imported where it is needed
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak if sys.platform == "darwin" else peak * 1024

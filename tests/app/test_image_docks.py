@@ -1,0 +1,74 @@
+"""Image networks: weight pictures and the mistakes gallery in the window, from the snapshot."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nnviz.app.main_window import MainWindow
+from nnviz.app.views.mistakes_gallery import MistakesGallery
+from nnviz.app.views.weight_images import WeightImagesView
+from nnviz.core.design import Design
+from nnviz.core.trainer import Trainer
+from tests.design_factory import xor_design
+
+DIGITS = xor_design(
+    inputs=64,
+    layers=[{"units": 12, "activation": "relu"}, {"units": 10, "activation": "softmax"}],
+    loss="cross_entropy",
+    dataset={"name": "digits", "samples": 300, "test_fraction": 0.3, "seed": 0},
+)
+
+
+@pytest.fixture
+def trained():
+    trainer = Trainer(Design.from_dict(DIGITS))
+    for _ in range(5):
+        trainer.step_batch()
+    trainer.state = "paused"
+    return trainer
+
+
+def _shown(qtbot, widget, width: int):
+    """`widget` sized width×300 for 8×8 images."""
+    qtbot.addWidget(widget)
+    widget.resize(width, 300)
+    widget.set_image_shape((8, 8))
+    return widget
+
+
+def test_weight_pictures_show_each_units_column_of_w(qtbot, trained):
+    view = _shown(qtbot, WeightImagesView(), 500)
+    snapshot = trained.snapshot()
+    view.set_snapshot(snapshot, force=True)
+    images = view.unit_images()
+    w = snapshot.weights[0]
+    assert images.shape == (12, 8, 8)
+    assert np.array_equal(images[4].ravel(), w[:, 4])
+    unit = view.unit_at(10, 40)
+    assert unit == 0
+    assert not view.grab().isNull()
+
+
+def test_gallery_shows_the_snapshots_mistakes_with_true_and_predicted_names(qtbot, trained):
+    gallery = _shown(qtbot, MistakesGallery(), 600)
+    snapshot = trained.snapshot()
+    gallery.set_snapshot(snapshot)
+    view = snapshot.mistakes
+    assert view.wrong > 0
+    expected = [f"{t} → {p}" for t, p in zip(view.true, view.predicted, strict=True)]
+    assert gallery.captions() == expected
+    assert f"Wrong on {view.wrong} of {view.examined}" in gallery.summary()
+    assert not gallery.grab().isNull()
+
+
+def test_the_window_shows_image_docks_and_one_real_sample_for_image_data(qtbot):
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.install_run(Trainer(Design.from_dict(DIGITS)))
+    window.show()
+    assert all(dock.isVisibleTo(window) for dock in window.image_docks.docks())
+    assert window.trace_box.currentIndex() == 1  # one sample, not the batch mean
+    window.install_run(Trainer(Design.from_dict(xor_design())))
+    assert not any(dock.isVisibleTo(window) for dock in window.image_docks.docks())
+    window.close()

@@ -1,0 +1,152 @@
+"""The timeline under the canvas: scrubbing shows a past step exactly, Shift+S steps back,
+the plots mark the step and read out values under the mouse, and "Resume from here" branches."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF
+
+from nnviz.app.main_window import MainWindow
+from nnviz.app.views.data_view import DataView
+from nnviz.app.views.network_canvas import NetworkCanvas
+from nnviz.core.trainer import Trainer
+
+WAIT_MS = 20_000
+STEPS = 60
+
+
+@pytest.fixture
+def window(qtbot):
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.canvas.set_mode("off")
+    yield w
+    w.close()
+
+
+def trained(qtbot, window: MainWindow, steps: int = STEPS) -> MainWindow:
+    """`steps` single steps, paused after each, so the window's record holds every one."""
+    for _ in range(steps):
+        before = window.worker.trainer.step
+        window.actions["step"].trigger()
+        qtbot.waitUntil(
+            lambda b=before: (s := window.worker.latest()).step > b and s.state == "paused",
+            timeout=WAIT_MS,
+        )
+    window.update_frame()
+    return window
+
+
+def stopped_at(window: MainWindow, step: int):
+    trainer = Trainer(window.worker.trainer.design)
+    while trainer.step < step:
+        trainer.step_batch()
+    trainer.state = "paused"
+    return trainer.snapshot()
+
+
+def test_scrubbing_shows_that_steps_weights_in_every_view(qtbot, window):
+    trained(qtbot, window)
+    slider = window.timeline_panel.slider
+    assert slider.objectName() == "timelineSlider" and slider.maximum() == STEPS
+    slider.setValue(23)
+    qtbot.waitUntil(lambda: window.timeline_panel.viewing is not None, timeout=WAIT_MS)
+    shown = window.timeline_panel.viewing
+    expected = stopped_at(window, 23)
+    assert shown.step == 23
+    for got, want in zip(shown.weights, expected.weights, strict=True):
+        assert np.array_equal(got, want)
+    # the canvas and the data view draw what a run stopped at step 23 draws
+    reference = NetworkCanvas()
+    qtbot.addWidget(reference)
+    reference.resize(window.canvas.size())
+    reference.set_mode("off")
+    reference.set_design(window.worker.trainer.design)
+    reference.set_feature_names(window.worker.dataset.feature_names)
+    reference.set_snapshot(expected)
+    for column in range(len(expected.layer_sizes)):
+        for x, y in window.canvas.neuron_positions(column):
+            text = window.canvas.tooltip_at(x, y)
+            assert text and text == reference.tooltip_at(x, y)
+    plane = DataView()
+    qtbot.addWidget(plane)
+    plane.set_dataset(window.worker.dataset)
+    plane.set_snapshot(expected)
+    assert np.array_equal(window.data_view.plane.image_array(), plane.plane.image_array())
+    assert "step <b>23</b>" in window.status["step"].text()
+    assert "step 23 of 60" in window.timeline_panel.label.text()
+    bpe = expected.batches_per_epoch
+    assert window.timeline_panel.cursors.cursor("loss") == pytest.approx(23 / bpe)
+    # back to the present
+    window.timeline_panel.live_button.click()
+    assert window.timeline_panel.viewing is None
+    assert window.timeline_panel.cursors.cursor("loss") is None
+    assert f"step <b>{STEPS}</b>" in window.status["step"].text()
+
+
+def test_shift_s_steps_back_one_step_at_a_time(qtbot, window):
+    trained(qtbot, window, 12)
+    action = window.actions["step_back"]
+    assert action.shortcut().toString() == "Shift+S"
+    action.trigger()
+    assert window.timeline_panel.viewing.step == 11
+    action.trigger()
+    action.trigger()
+    assert window.timeline_panel.viewing.step == 9
+    shown, expected = window.timeline_panel.viewing, stopped_at(window, 9)
+    for got, want in zip(shown.grad_weights, expected.grad_weights, strict=True):
+        assert np.array_equal(got, want)
+    window.actions["step"].trigger()  # S inside the past: the next recorded step
+    assert window.timeline_panel.viewing.step == 10
+    assert window.worker.trainer.step == 12  # the run itself did not train
+
+
+def test_hovering_a_plot_reads_out_and_a_click_jumps_there(qtbot, window):
+    trained(qtbot, window, 50)
+    cursors = window.timeline_panel.cursors
+    plot = window.plots.plot_widgets()["loss"]
+    box = plot.getPlotItem().getViewBox()
+    bpe = window.worker.latest().batches_per_epoch
+    pos = box.mapViewToScene(QPointF(30 / bpe, 0.3))
+    cursors._on_moved("loss", pos)
+    text = cursors.hover_text("loss")
+    assert text.startswith("step 30 · epoch") and "batches:" in text
+    with qtbot.waitSignal(cursors.stepRequested) as blocker:
+        plot.scene().sigMouseClicked.emit(_Click(pos))
+    assert blocker.args == [30]
+    assert window.timeline_panel.viewing.step == 30
+
+
+def test_resume_from_here_continues_exactly_and_keeps_the_old_run(qtbot, window):
+    trained(qtbot, window, 40)
+    old = window.worker.trainer
+    window.timeline_panel.show_step(25)
+    window.timeline_panel.resume_button.click()
+    branch = window.worker.trainer
+    assert branch is not old and branch.step == 25
+    assert window.plots.ghosts  # the abandoned future, greyed
+    assert window.timeline_panel.viewing is None
+    trained(qtbot, window, 15)
+    expected = stopped_at(window, 40)
+    for got, want in zip(branch.network.weights, expected.weights, strict=True):
+        assert np.array_equal(got, want)
+    assert list(window.timeline_panel.timeline.steps()) == list(range(41))
+
+
+class _Click:
+    """What pyqtgraph's scene sends for a left click at a scene position."""
+
+    def __init__(self, pos: QPointF) -> None:
+        self._pos = pos
+
+    def button(self):
+        from PySide6.QtCore import Qt
+
+        return Qt.MouseButton.LeftButton
+
+    def double(self) -> bool:
+        return False
+
+    def scenePos(self) -> QPointF:
+        return self._pos

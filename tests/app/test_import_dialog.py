@@ -115,6 +115,8 @@ def test_text_labels_and_a_text_feature_refused_with_its_column(qtbot, window, t
     assert design.dataset.path == str(tmp_path / "flowers.csv") and design.inputs == 2
     assert window.worker.dataset.class_names == ("iris", "rose", "tulip")
     assert window.worker.latest().class_names == ("iris", "rose", "tulip")
+    window.update_frame()
+    assert window.canvas.output_labels() == ("iris", "rose", "tulip")  # beside the outputs
 
 
 def test_header_task_and_label_choices_end_in_the_design(qtbot, window, tmp_path):

@@ -58,6 +58,7 @@ class DatasetSection(Section):
     def __init__(self, editor: Editor, parent: QWidget | None = None) -> None:
         super().__init__("Data", editor, parent)
         self.ask_file: AskFile = self._ask_file_dialog
+        self.ask_folder: Callable[[str], str | None] = self._ask_folder_dialog
 
         self.name = ComboBox("Which data the network learns from.")
         self.name.fill(DATASETS)
@@ -303,14 +304,20 @@ class DatasetSection(Section):
     def _browse(self, key: str) -> None:
         fmt = DATASETS.get(self.editor.design.dataset.name).file_format
         title = "Labels file" if key == "labels_path" else "Data file"
-        chosen = self.ask_file(title, FILE_FILTERS.get(fmt or "", "All files (*)"))
+        if key == "path" and fmt is not None and FILE_LOADERS.get(fmt).folder:
+            chosen = self.ask_folder("Folder of pictures (one sub-folder per class)")
+        else:
+            chosen = self.ask_file(title, FILE_FILTERS.get(fmt or "", "All files (*)"))
         if chosen:
             self._edit(title, None, **{key: self._relative(chosen)})
 
     def _ask_paths(self, name: str, fmt: str) -> dict[str, str] | None:
         """Ask for the file(s) a file dataset needs; None when the person cancels."""
         about = FILE_LOADERS.description(fmt)
-        path = self.ask_file(f"Open {about}", FILE_FILTERS.get(fmt, "All files (*)"))
+        if FILE_LOADERS.get(fmt).folder:
+            path = self.ask_folder(f"Open a {about[0].lower()}{about[1:]}")
+        else:
+            path = self.ask_file(f"Open {about}", FILE_FILTERS.get(fmt, "All files (*)"))
         if not path:
             return None
         paths = {"path": self._relative(path)}
@@ -323,6 +330,10 @@ class DatasetSection(Section):
 
     def _relative(self, path: str) -> str:
         return relative_path(path, self.editor.base_dir)
+
+    def _ask_folder_dialog(self, title: str) -> str | None:
+        start = str(self.editor.base_dir or Path.home())
+        return QFileDialog.getExistingDirectory(self, title, start) or None
 
     def _ask_file_dialog(self, title: str, filters: str) -> str | None:
         start = str(self.editor.base_dir or Path.home())

@@ -87,11 +87,8 @@ def load(arg: str):
 
 
 def build_trainer(path: str, design):
-    from nnviz import imaging
     from nnviz.core.design import DesignError
     from nnviz.core.trainer import Trainer
-
-    imaging.install()  # image-folder datasets are decoded by Qt's reader (no display needed)
 
     try:
         return Trainer(design)
@@ -475,6 +472,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if argv and argv[0] in COMMANDS:
             args = parser().parse_args(argv)
+            from nnviz import imaging
+
+            imaging.install()  # image folders are decoded by Qt's reader (no display needed)
             return COMMANDS[args.command][2](args)
         if argv and argv[0] in ("-h", "--help"):
             parser().print_help()

@@ -54,3 +54,16 @@ def test_a_folder_of_class_sorted_pictures_trains_without_a_display(tmp_path):
     spec = design({"name": "image_folder", "path": "pics", "test_fraction": 0.25}, 784, layers, 60)
     report = train(tmp_path, spec, headless=True)
     assert report["test_accuracy"] >= 0.9, report
+
+
+def test_a_folder_with_one_class_is_bad_input_in_one_line(tmp_path):
+    (tmp_path / "pics" / "cats").mkdir(parents=True)
+    Image.new("L", (4, 4), 10).save(tmp_path / "pics" / "cats" / "a.png")
+    layers = [{"units": 2, "activation": "softmax"}]
+    path = tmp_path / "design.json"
+    path.write_text(json.dumps(design({"name": "image_folder", "path": "pics"}, 784, layers, 1)))
+    result = run_nnviz("validate", path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"nnviz: {path}: pics: needs at least 2 class sub-folders, found only 'cats'"
+    )

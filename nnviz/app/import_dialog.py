@@ -336,6 +336,8 @@ class ImportDialog(QDialog):
             for j, name in enumerate(layout.columns)
         ]
         self.table.setHorizontalHeaderLabels(names)
+        self.table.setVerticalHeaderLabels([str(line) for line in layout.first_lines])
+        self.table.verticalHeader().setToolTip("Line in the file (as error messages count rows)")
         tint = QBrush(LABEL_TINT)
         for i, row in enumerate(rows):
             for j, text in enumerate(row):

@@ -45,6 +45,7 @@ class CsvLayout:
     header_given: bool  # the person said so (False: detected)
     columns: tuple[str, ...]  # header names, or "1".."n" without a header
     first_rows: tuple[tuple[str, ...], ...]
+    first_lines: tuple[int, ...] = ()  # each first row's line in the file, as messages count
 
     def column_label(self, index: int) -> str:
         """How messages name a column: 'name' with a header, its position (from 1) without."""
@@ -177,8 +178,14 @@ def _layout(text: str, request: FileRequest, preview_rows: int) -> tuple[CsvLayo
     else:
         columns = tuple(str(i + 1) for i in range(len(first)))
         data = start
+    shown = data[:preview_rows]
     layout = CsvLayout(
-        separator, header, given, columns, tuple(tuple(r) for _, r in data[:preview_rows])
+        separator,
+        header,
+        given,
+        columns,
+        tuple(tuple(r) for _, r in shown),
+        tuple(line for line, _ in shown),
     )
     return layout, line if header else 0
 

@@ -102,6 +102,7 @@ def test_text_labels_and_a_text_feature_refused_with_its_column(qtbot, window, t
     (tmp_path / "flowers.csv").write_text(FLOWERS)
     dialog = preview(qtbot, window, tmp_path / "flowers.csv")
     assert headers(dialog) == ["length", "width", "species (label)"]
+    assert dialog.table.verticalHeaderItem(0).text() == "2"  # the file's line, as errors say
     click_column(qtbot, dialog, 0)
     assert headers(dialog) == ["length (label)", "width", "species"]
     assert dialog.choices == {"label_column": "length"}

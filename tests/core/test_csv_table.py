@@ -92,6 +92,7 @@ def test_every_dialect_reads_the_same_table(tmp_path, separator, header, quote, 
     layout = sniff_csv(FileRequest(tmp_path / "data.csv"))
     assert layout.separator == separator and layout.header is header
     assert layout.first_rows == tuple(ROWS)
+    assert layout.first_lines == ((2, 3, 4) if header else (1, 2, 3))
 
 
 def test_gzipped_csv_with_blank_lines_between_rows(tmp_path):

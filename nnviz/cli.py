@@ -302,6 +302,12 @@ def cmd_examples(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lessons(args: argparse.Namespace) -> int:
+    from nnviz.lessons_cli import run_lessons
+
+    return run_lessons(args)
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     if args.gui:
         try:
@@ -311,10 +317,27 @@ def cmd_bench(args: argparse.Namespace) -> int:
         return int(run_gui_bench(args.seconds) or 0)
     from nnviz.bench import run_bench, run_timeline_bench
 
-    results = run_timeline_bench(args.steps) if args.timeline else run_bench(args.seconds)
+    if args.mnist:
+        from nnviz.mnist_bench import run_mnist_bench
+
+        results = run_mnist_bench(args.seconds)
+    else:
+        results = run_timeline_bench(args.steps) if args.timeline else run_bench(args.seconds)
     for result in results:
         print(json.dumps(result), flush=True)
     return 0
+
+
+def cmd_data(args: argparse.Namespace) -> int:
+    from nnviz.data_cli import cmd_data as run_data
+
+    return run_data(args)
+
+
+def _data_args(p: argparse.ArgumentParser) -> None:
+    from nnviz.data_cli import data_args
+
+    data_args(p)
 
 
 def cmd_window(arg: str | None) -> int:
@@ -408,6 +431,11 @@ def _explain_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("text", "markdown", "json"), default="text")
 
 
+def _lessons_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("action", nargs="?", choices=["validate"], help="check one lesson file")
+    p.add_argument("file", nargs="?", metavar="FILE", help="the lesson file to check")
+
+
 def _examples_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("-v", "--verbose", action="store_true", help="show each description too")
 
@@ -422,6 +450,11 @@ def _bench_args(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--steps", type=_positive_int, default=1_000_000, help="steps of the --timeline bench"
+    )
+    p.add_argument(
+        "--mnist",
+        action="store_true",
+        help="784-128-64-10 on full MNIST (or data of its shape) next to PyTorch eager",
     )
 
 
@@ -443,7 +476,17 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callab
     ),
     "validate": ("check a design file and the data it names", _validate_args, cmd_validate),
     "examples": ("list the bundled example designs", _examples_args, cmd_examples),
+    "lessons": (
+        "list the bundled lessons, or check a lesson file (lessons validate FILE)",
+        _lessons_args,
+        cmd_lessons,
+    ),
     "bench": ("measure training speed (one JSON line per case)", _bench_args, cmd_bench),
+    "data": (
+        "list or download full MNIST / Fashion-MNIST (data download NAME)",
+        _data_args,
+        cmd_data,
+    ),
 }
 
 

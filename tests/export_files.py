@@ -9,6 +9,8 @@ RUN_FILES = {
     "network.svg",
     "plane.png",
     "plane.svg",
+    "layer_space.png",
+    "layer_space.svg",
     "history.csv",
     "design.json",
     "weights.npz",

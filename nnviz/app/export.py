@@ -1,5 +1,6 @@
-"""Pictures and data out of nnviz: plots as PNG, SVG and CSV, the network and the decision plane
-as PNG and SVG, and a whole run (with its history, weights and a PyTorch script) into a folder.
+"""Pictures and data out of nnviz: plots as PNG, SVG and CSV, the network, the decision plane and
+the layer space as PNG and SVG, and a whole run (with its history, weights and a PyTorch script)
+into a folder.
 
 Pictures are drawn by the live views themselves, laid out at the export size for the moment of
 drawing: PNGs at `scale` times that size (high DPI, text and lines drawn sharp, not upscaled),
@@ -33,11 +34,13 @@ from PySide6.QtWidgets import QGraphicsView, QWidget
 from nnviz.core.atomic import write_atomic
 from nnviz.core.design import Design, save_design
 from nnviz.core.history import History
+from nnviz.core.runs import RunList
 from nnviz.core.snapshot import Snapshot
 from nnviz.core.torch_export import write_pytorch_script
 from nnviz.core.weights_io import save_weights
 
 if TYPE_CHECKING:  # the views' modules import this one (their right-click exports)
+    from nnviz.app.views.layer_space_view import LayerSpaceView
     from nnviz.app.views.network_canvas import NetworkCanvas
     from nnviz.app.views.plots import PlotsPanel
 
@@ -90,7 +93,7 @@ def export_widget_picture(
         raise ExportError(f"{path}: unknown picture format (use {', '.join(PICTURE_FORMATS)})")
     size = size or widget.size()
     title = title or _title(widget) or path.stem
-    with _laid_out(widget, size):
+    with laid_out(widget, size):
         content = renderer(widget, size, scale, title)
     _write(path, lambda: content)
 
@@ -108,13 +111,24 @@ def export_network_picture(
     canvas, path: str | os.PathLike[str], scale: float = DEFAULT_SCALE, size: QSize | None = None
 ) -> None:
     """The network canvas in its settled state (not half-way through an animated sweep)."""
-    with _settled(canvas):
+    with settled(canvas):
         export_widget_picture(canvas, path, scale, size, title="Network")
 
 
 def export_history_csv(history: Mapping[str, np.ndarray], path: str | os.PathLike[str]) -> None:
     """The training history as the trainer keeps it: one column per quantity, full precision."""
     _write(Path(path), lambda: _history_csv(history))
+
+
+def export_runs_csv(runs: RunList, path: str | os.PathLike[str]) -> None:
+    """Every run's epoch history, one block per run after a `run` column with its name."""
+
+    def content() -> bytes:
+        text = io.StringIO(newline="")
+        runs.write_csv(text)
+        return text.getvalue().encode("utf-8")
+
+    _write(Path(path), content)
 
 
 def _write(path: Path, content: Callable[[], bytes]) -> None:
@@ -136,11 +150,15 @@ class RunViews:
     plane: pg.PlotWidget | None  # the decision plane; None when the data is not 2-D
     snapshot: Snapshot
     design: Design
+    layer_space: LayerSpaceView | None = None  # drawn, or None to leave it out
+    runs: RunList | None = None  # the session's runs, written to runs.csv when several
 
 
 def export_run(views: RunViews, folder: str | os.PathLike[str]) -> list[Path]:
     """Everything about a run into `folder`: each plot (PNG, SVG, CSV), network.png/.svg,
-    plane.png/.svg for 2-D data, history.csv, design.json, weights.npz and model.py (PyTorch)."""
+    plane.png/.svg for 2-D data, layer_space.png/.svg when given, history.csv, design.json,
+    weights.npz and model.py (PyTorch); runs.csv (every run's history with a `run` column) when
+    the session has several runs."""
     s = views.snapshot
     with _staged(folder) as stage:
         out = stage.folder
@@ -149,7 +167,13 @@ def export_run(views: RunViews, folder: str | os.PathLike[str]) -> list[Path]:
             export_network_picture(views.canvas, out / f"network{suffix}")
             if views.plane is not None:
                 export_widget_picture(views.plane, out / f"plane{suffix}", title="Decision plane")
+            if views.layer_space is not None:
+                export_widget_picture(
+                    views.layer_space.graphics, out / f"layer_space{suffix}", title="Layer space"
+                )
         export_history_csv(s.history, out / "history.csv")
+        if views.runs is not None and len(views.runs) > 1:
+            export_runs_csv(views.runs, out / "runs.csv")
         save_design(views.design, out / "design.json")
         save_weights(out / "weights.npz", (s.weights, s.biases))
         write_pytorch_script(out / "model.py", views.design, weights_file="weights.npz")
@@ -220,7 +244,7 @@ def _remove_folders(folders: list[Path]) -> None:
 
 
 @contextmanager
-def _laid_out(widget: QWidget, size: QSize) -> Iterator[None]:
+def laid_out(widget: QWidget, size: QSize) -> Iterator[None]:
     """The widget at `size`, its layouts settled, for the time of drawing; then as it was."""
     old = widget.size()
     try:
@@ -233,9 +257,12 @@ def _laid_out(widget: QWidget, size: QSize) -> Iterator[None]:
 def _resize(widget: QWidget, size: QSize) -> None:
     """Resize and lay out now, even a widget never shown (Qt defers its resize event then)."""
     widget.resize(size)
-    if isinstance(widget, pg.PlotWidget):
-        # What pyqtgraph's own resizeEvent does: the scene and the plot item take the new size.
+    if isinstance(widget, pg.GraphicsView):
+        # What pyqtgraph's own resizeEvent does: the scene and its central item take the size.
         pg.GraphicsView.setRange(widget, QRectF(QPoint(0, 0), size), 0, disableAutoPixel=False)
+    if isinstance(widget, pg.GraphicsLayoutWidget):
+        widget.ci.layout.activate()
+    if isinstance(widget, pg.PlotWidget):
         item = widget.getPlotItem()
         item.layout.activate()
         if item.legend is not None:  # re-anchor: the legend may have grown since placed
@@ -243,7 +270,7 @@ def _resize(widget: QWidget, size: QSize) -> None:
 
 
 @contextmanager
-def _settled(canvas) -> Iterator[None]:
+def settled(canvas) -> Iterator[None]:
     """The canvas showing the latest state still (no sweep), then animating as before."""
     mode = canvas.mode()
     if mode == "off":
@@ -285,12 +312,34 @@ def _curve_pens_scaled(widget: QWidget, scale: float) -> Iterator[None]:
 
 
 def _png(widget: QWidget, size: QSize, scale: float, title: str) -> bytes:
+    return png_bytes(render_image(widget, size, scale), title)
+
+
+def write_png(path: str | os.PathLike[str], image: QImage, title: str) -> None:
+    """A picture to a PNG file, atomically."""
+    content = png_bytes(image, title)
+    _write(Path(path), lambda: content)
+
+
+def png_bytes(image: QImage, title: str) -> bytes:
+    image.setText("Title", title)
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(buffer, "PNG"):
+        raise ExportError(f"{title}: cannot encode the picture as PNG")
+    buffer.close()
+    return bytes(data)
+
+
+def render_image(widget: QWidget, size: QSize, scale: float) -> QImage:
+    """The widget drawn at `size` points into an image of `scale`× the pixels (the widget must
+    already be laid out at `size`; see `laid_out`)."""
     image = QImage(
         round(size.width() * scale), round(size.height() * scale), QImage.Format.Format_ARGB32
     )
     image.setDevicePixelRatio(scale)
     image.fill(BACKGROUND)
-    image.setText("Title", title)
     painter = QPainter(image)
     for hint in (
         QPainter.RenderHint.Antialiasing,
@@ -301,13 +350,7 @@ def _png(widget: QWidget, size: QSize, scale: float, title: str) -> bytes:
     with _curve_pens_scaled(widget, scale):
         _paint(widget, painter, size)
     painter.end()
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(buffer, "PNG"):
-        raise ExportError(f"{title}: cannot encode the picture as PNG")
-    buffer.close()
-    return bytes(data)
+    return image
 
 
 def _svg(widget: QWidget, size: QSize, scale: float, title: str) -> bytes:

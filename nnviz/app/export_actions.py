@@ -27,9 +27,12 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.app import export
+from nnviz.app.figure import export_figure
+from nnviz.app.recording_ui import RecordingDialog
 from nnviz.app.settings import app_settings
 from nnviz.core.atomic import write_atomic
 from nnviz.core.design import DesignError
+from nnviz.core.layer_space import layer_space_at
 from nnviz.core.torch_export import write_pytorch_script
 from nnviz.core.weights_io import save_weights
 from nnviz.core.worked_example import markdown_of_next_step
@@ -44,6 +47,8 @@ FILTERS = {
     ".npz": "NumPy arrays (*.npz)",
     ".py": "Python scripts (*.py)",
     ".md": "Markdown documents (*.md)",
+    ".gif": "Animated GIF (*.gif)",
+    ".webp": "Animated WebP (*.webp)",
 }
 FAILURES = (export.ExportError, DesignError, OSError, ValueError, RuntimeError)
 TRAINER_TIMEOUT_S = 30.0  # for the training thread to take a task between two steps
@@ -52,11 +57,15 @@ EXPORT_MENU = (
     "export_plots",
     "export_network",
     "export_plane",
+    "export_layer_space",
     None,
     "export_history",
     "export_weights",
     "export_pytorch",
     "export_worked_example",
+    None,
+    "export_figure",
+    "export_recording",
     None,
     "export_all",
 )
@@ -160,21 +169,40 @@ def run_export(parent: QWidget, write: Callable[[], object], done: str) -> bool:
 def export_plot_interactive(panel, name: str, suffix: str) -> bool:
     """One plot of a `PlotsPanel` to a file the user picks (PNG: at a size they pick)."""
     widget = panel.plot_widgets()[name]
+    stem = panel.export_name(name)
+    if suffix != ".csv":
+        return export_picture_interactive(
+            panel, widget, stem, suffix, None, export.PLOT_SIZE.expandedTo(widget.size())
+        )
+    path = ask_save_path(panel, "Export plot", stem + suffix)
+    if path is None:
+        return False
+    data = panel.curve_data(name)
+    return run_export(panel, lambda: export.export_plot(widget, path, data=data), f"Wrote {path}")
+
+
+def export_picture_interactive(
+    parent: QWidget,
+    widget: QWidget,
+    stem: str,
+    suffix: str,
+    title: str | None,
+    png_size: QSize | None = None,
+) -> bool:
+    """A view's picture to a file the user picks: a PNG at a size they pick (starting from
+    `png_size`, default the view's), or an SVG at the view's size; `title` goes into the file."""
     size, scale = widget.size(), export.DEFAULT_SCALE
     if suffix == ".png":
-        choice = ask_png_size(panel, export.PLOT_SIZE.expandedTo(widget.size()))
+        choice = ask_png_size(parent, png_size or widget.size())
         if choice is None:
             return False
         size, scale = choice
-    path = ask_save_path(panel, "Export plot", panel.export_name(name) + suffix)
+    path = ask_save_path(parent, f"Export {(title or 'plot').lower()}", stem + suffix)
     if path is None:
         return False
-    data = panel.curve_data(name) if suffix == ".csv" else None
     return run_export(
-        panel,
-        lambda: export.export_plot(
-            widget, path, size.width(), size.height(), scale=scale, data=data
-        ),
+        parent,
+        lambda: export.export_widget_picture(widget, path, scale, size, title),
         f"Wrote {path}",
     )
 
@@ -215,6 +243,18 @@ class ExportActions:
             run_export(
                 self,
                 lambda: export.export_widget_picture(plane, path, title="Decision plane"),
+                f"Wrote {path}",
+            )
+
+    def export_layer_space(self) -> None:
+        view = self._layer_space()
+        if view is None:
+            return
+        path = self._picture_path("Export layer space", "layer_space")
+        if path is not None:
+            run_export(
+                self,
+                lambda: export.export_widget_picture(view.graphics, path, title="Layer space"),
                 f"Wrote {path}",
             )
 
@@ -283,9 +323,38 @@ class ExportActions:
         folder = ask_folder(self, "Export everything into a folder")
         if folder is not None:
             views = export.RunViews(
-                self.plots, self.canvas, self._plane(), snapshot, self._export_design()
+                self.plots,
+                self.canvas,
+                self._plane(),
+                snapshot,
+                self._export_design(),
+                self._layer_space(),
+                self.runs_dock.runs,
             )
             run_export(self, lambda: export.export_run(views, folder), f"Wrote the run to {folder}")
+
+    def export_figure(self) -> None:
+        """Network, data view (the plane, or the traced image) and loss curve side by side."""
+        path = ask_save_path(self, "Export figure", "figure.png")
+        if path is None:
+            return
+        data = self._plane() or self.data_view
+        data_title = "Decision plane" if data is not self.data_view else "Prediction"
+        panels = [
+            ("Network", self.canvas),
+            (data_title, data),
+            ("Loss", self.plots.plot_widgets()["loss"]),
+        ]
+        run_export(self, lambda: export_figure(panels, path), f"Wrote {path}")
+
+    def export_recording(self) -> None:
+        """Record a view (or the window) while it trains, to an animated GIF or WebP."""
+        dialog = RecordingDialog(self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        path = ask_save_path(self, "Save recording as", "recording.gif", (".gif", ".webp"))
+        if path is not None:
+            self.recording.start(dialog.settings(path))
 
     # ------------------------------------------------------------------ helpers
     def _picture_path(self, title: str, stem: str) -> Path | None:
@@ -293,6 +362,20 @@ class ExportActions:
 
     def _plane(self):
         return self.data_view.plane.plot if self.data_view.page() == "plane" else None
+
+    def _layer_space(self):
+        """The layer space view showing the current state (drawn now if, hidden or behind
+        another tab, it shows an older one); None, with a note, when there is no run."""
+        snapshot = self._export_snapshot()
+        trainer = self.worker.trainer
+        if snapshot is None or trainer is None:
+            return None
+        view = self.layer_space
+        frame = view.frame()
+        if frame is None or frame.step != snapshot.step:
+            design, data, targets = trainer.design, trainer.data, trainer.targets
+            view.draw(layer_space_at(design, data, targets, trainer.seed, snapshot))
+        return view
 
     def _export_snapshot(self):
         if self._snapshot is None:

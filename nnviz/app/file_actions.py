@@ -31,6 +31,7 @@ from nnviz.core.design import (
     save_design,
 )
 from nnviz.core.examples import Example, example_at, list_examples, load_example
+from nnviz.core.runs import RunList
 from nnviz.core.session import SESSION_SUFFIX, load_session
 from nnviz.core.trainer import Trainer
 
@@ -60,8 +61,9 @@ class Opened:
     design: Design
     trainer: Trainer
     path: Path | None  # the document's file; None for untitled (examples, sessions, New)
-    keep_ghost: bool = True  # keep the old run's curves greyed behind the new ones
+    keep_ghost: bool = True  # keep the old run in the Runs list and plots
     message: str | None = None  # shown in the status bar once open
+    runs: RunList | None = None  # a session's runs
 
 
 def file_error(path: Path, error: BaseException) -> str:
@@ -106,7 +108,9 @@ def _read_session(path: Path) -> Opened:
     session = load_session(path)
     trainer = session.restore()
     message = f"Session {path.name}: step {trainer.step}, epoch {trainer.epoch}"
-    return Opened(session.design, trainer, None, keep_ghost=False, message=message)
+    return Opened(
+        session.design, trainer, None, keep_ghost=False, message=message, runs=session.runs
+    )
 
 
 # File suffix → reader; anything else is read as a design.
@@ -230,6 +234,12 @@ class FileActions(QObject):
         self.show_example(example)
         return True
 
+    def open_untitled(self, design: Design, weights=None, ask: bool = True) -> bool:
+        """A design made elsewhere (a lesson's) as an untitled design, starting from
+        `weights` ((W0, W1, …), (b0, b1, …)) if given; asks about unsaved changes first
+        unless `ask` is False. True once it is the current one."""
+        return self._replace(lambda: _fresh(design, weights), ask=ask)
+
     def show_example(self, example: Example) -> None:
         text = f"<b>{html.escape(example.title)}</b> — {html.escape(example.description)}"
         self.window.banner.show_message(text, kind="info")
@@ -271,8 +281,9 @@ class FileActions(QObject):
     def save_session(self, path: Path) -> bool:
         """Write the run (from the training thread) with a thumbnail of the network."""
         thumbnail = widget_png(self.window.canvas)
+        runs = self.window.runs_dock.runs.copy()
         future = self.window.worker.save_session(
-            path, self.window.document.design, thumbnail or None
+            path, self.window.document.design, thumbnail or None, runs
         )
         try:
             future.result(timeout=SESSION_SAVE_TIMEOUT_S)
@@ -395,7 +406,9 @@ class FileActions(QObject):
             self.autosaver = None
 
     # ------------------------------------------------------------------ internals
-    def _replace(self, read: Callable[[], Opened], error_path: Path | None = None) -> bool:
+    def _replace(
+        self, read: Callable[[], Opened], error_path: Path | None = None, ask: bool = True
+    ) -> bool:
         """Read (errors → dialog, nothing changes), ask about unsaved changes, then install."""
         try:
             opened = read()
@@ -403,13 +416,13 @@ class FileActions(QObject):
             text = file_error(error_path, error) if error_path is not None else str(error)
             self.show_error("Cannot open", text)
             return False
-        if not self.maybe_save():
+        if ask and not self.maybe_save():
             return False
         self._install(opened)
         return True
 
     def _install(self, opened: Opened) -> None:
-        self.window.install_run(opened.trainer, keep_ghost=opened.keep_ghost)
+        self.window.install_run(opened.trainer, keep_ghost=opened.keep_ghost, runs=opened.runs)
         self.window.document.load(opened.design, opened.path)
         if opened.message:
             self.window.statusBar().showMessage(opened.message, 8000)
@@ -427,8 +440,11 @@ class FileActions(QObject):
         return True
 
 
-def _fresh(design: Design) -> Opened:
-    return Opened(design, Trainer(design), None)
+def _fresh(design: Design, weights=None) -> Opened:
+    trainer = Trainer(design)
+    if weights is not None:
+        trainer.network.load_weights(*weights)
+    return Opened(design, trainer, None)
 
 
 def _file_stem(name: str) -> str:

@@ -13,12 +13,14 @@ from PySide6.QtCore import QSize
 
 from nnviz.app.export import RunViews, export_run
 from nnviz.app.views.data_view import DataView
+from nnviz.app.views.layer_space_view import LayerSpaceView
 from nnviz.app.views.network_canvas import NetworkCanvas
 from nnviz.app.views.plots import PlotsPanel
 from nnviz.core.trainer import GRID_RESOLUTION, Trainer
 
 NETWORK_SIZE = QSize(1000, 560)
 PLANE_SIZE = QSize(520, 520)
+LAYER_SPACE_SIZE = QSize(1200, 340)
 
 
 def export_trainer(trainer: Trainer, folder: str | os.PathLike[str]) -> list[Path]:
@@ -27,6 +29,7 @@ def export_trainer(trainer: Trainer, folder: str | os.PathLike[str]) -> list[Pat
     design = trainer.design
     # A fresh grid of the final weights (training may have run without one, for speed).
     trainer.grid_resolution = GRID_RESOLUTION if data.plane else None
+    trainer.show_layer_space(True)
     snapshot = trainer.snapshot()
 
     plots = PlotsPanel()
@@ -45,4 +48,10 @@ def export_trainer(trainer: Trainer, folder: str | os.PathLike[str]) -> list[Pat
     plane = data_view.plane.plot if data_view.page() == "plane" else None
     if plane is not None:
         plane.resize(PLANE_SIZE)
-    return export_run(RunViews(plots, canvas, plane, snapshot, design), folder)
+    layer_space = LayerSpaceView()
+    layer_space.resize(LAYER_SPACE_SIZE)
+    layer_space.graphics.resize(LAYER_SPACE_SIZE)  # never shown: its layout never runs
+    layer_space.set_dataset(data)
+    layer_space.draw(snapshot.layer_space)
+    views = RunViews(plots, canvas, plane, snapshot, design, layer_space)
+    return export_run(views, folder)

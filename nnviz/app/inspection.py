@@ -9,10 +9,12 @@ a new snapshot.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 
 from nnviz.app.explorers import ActivationExplorer, LossExplorer
+from nnviz.app.inspector import InspectorDock
+from nnviz.app.inspector_feed import InspectorFeed
 
 POLL_MS = 100  # how often the tools look for a new snapshot (they redraw far less often)
 
@@ -25,6 +27,12 @@ class InspectionTools(QObject):
         self.window = window
         self.activation_explorer = ActivationExplorer(window)
         self.loss_explorer = LossExplorer(window)
+        self.inspector = InspectorDock(window)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspector)
+        self.inspector.hide()
+        self.inspector.exploreActivation.connect(self._on_inspector_activation)
+        self.inspector.exploreLoss.connect(self._on_explore_loss)
+        self.feed = InspectorFeed(window, self.inspector)
         self._trainer = None
         self._snapshot = None
         self.actions: dict[str, QAction] = {}
@@ -35,9 +43,12 @@ class InspectionTools(QObject):
             action = QAction(text, window)
             action.triggered.connect(slot)
             self.actions[key] = action
+        inspector_action = self.inspector.toggleViewAction()
+        inspector_action.setText("Neuron &Inspector")
         view = window.menus.get("view")
         if view is not None:
             view.addSeparator()
+            view.addAction(inspector_action)
             for action in self.actions.values():
                 view.addAction(action)
         panel = window.build_panel
@@ -60,11 +71,13 @@ class InspectionTools(QObject):
             self._snapshot = None
             for tool in self.tools():
                 tool.set_run(trainer.design if trainer else None, worker.dataset)
+            self.feed.set_run(trainer)
         snapshot = worker.latest()
         if snapshot is not None and snapshot is not self._snapshot:
             self._snapshot = snapshot
             for tool in self.tools():
                 tool.set_snapshot(snapshot)
+            self.feed.set_snapshot(snapshot)
 
     def explore_activation(self, activation: str | None = None, layer: int | None = None) -> None:
         """Open the activation explorer (default: on the selected neuron's layer)."""
@@ -82,6 +95,15 @@ class InspectionTools(QObject):
         """A build panel row's "?": its activation, with that layer's values."""
         design = self.window.document.design
         self.explore_activation(design.layers[index].activation, index + 1)
+
+    def _on_inspector_activation(self) -> None:
+        """The inspected neuron's activation, with its layer's values."""
+        layer = self.window.selection.layer
+        design = self._trainer.design if self._trainer is not None else None
+        if design is None or not layer:
+            self.explore_activation()
+            return
+        self.explore_activation(design.layers[layer - 1].activation, layer)
 
     def _on_explore_loss(self) -> None:
         self.explore_loss(self.window.document.design.loss)

@@ -47,10 +47,13 @@ from nnviz.app.importer import DataImporter
 from nnviz.app.inspection import InspectionTools
 from nnviz.app.learning import install_learning
 from nnviz.app.pace_control import pace_box
+from nnviz.app.recording_ui import RecordingControl
+from nnviz.app.runs_dock import RunsDock
 from nnviz.app.selection import Selection, kept_selection
 from nnviz.app.style import STATE_COLORS
 from nnviz.app.timeline_panel import TimelinePanel
 from nnviz.app.views.data_view import DataView
+from nnviz.app.views.layer_space_view import LayerSpaceView, add_layer_space_dock
 from nnviz.app.views.network_canvas import NetworkCanvas
 from nnviz.app.views.plots import PlotsPanel
 from nnviz.app.worker import TrainingWorker
@@ -59,6 +62,7 @@ from nnviz.core.design import Design, DesignError, default_design, load_design, 
 from nnviz.core.examples import example_at
 from nnviz.core.optimizers import make_optimizer
 from nnviz.core.pace import pace_named
+from nnviz.core.runs import RunList
 from nnviz.core.snapshot import Snapshot
 from nnviz.core.timeline import Timeline
 from nnviz.core.trainer import Trainer
@@ -70,6 +74,7 @@ FRAME_MS = 33  # the GUI pulls the latest snapshot at about 30 frames a second
 # the other costly redraws; past IDLE_PHASE the canvas is taking none and they need no turn.
 DATA_TURN = (0.3, 0.6)
 PLOTS_TURN = (0.6, 0.9)
+LAYER_SPACE_TURN = (0.1, 0.3)
 IDLE_PHASE = 1.5
 # While training, the status bar's numbers change at most this often: each new text repaints
 # its label (rich text, laid out again), and nobody reads a counter that changes 30 times a second.
@@ -150,6 +155,9 @@ ACTIONS: dict[str, ActionSpec] = {
     "export_plane": ActionSpec(
         "&Decision Plane…", "export_plane", None, "The decision plane as a PNG or SVG picture"
     ),
+    "export_layer_space": ActionSpec(
+        "&Layer Space…", "export_layer_space", None, "Every layer's view of the data, PNG or SVG"
+    ),
     "export_history": ActionSpec(
         "Training &History CSV…", "export_history", None, "The training history as CSV"
     ),
@@ -167,6 +175,18 @@ ACTIONS: dict[str, ActionSpec] = {
         "export_worked_example",
         None,
         "The next training step taken apart for the traced sample, as a worksheet",
+    ),
+    "export_figure": ActionSpec(
+        "&Figure…",
+        "export_figure",
+        None,
+        "One high-resolution picture: network, decision plane and loss side by side",
+    ),
+    "export_recording": ActionSpec(
+        "&Recording…",
+        "export_recording",
+        None,
+        "Record the canvas, the data view or the window as an animated GIF or WebP",
     ),
     "export_all": ActionSpec(
         "&All…", "export_all", None, "Plots, pictures, history, weights and PyTorch script"
@@ -313,8 +333,10 @@ class MainWindow(ExportActions, QMainWindow):
         self.canvas.set_selection(self.selection)
         self.data_view = DataView(selection=self.selection)
         self.plots = PlotsPanel()
+        self.layer_space = LayerSpaceView(selection=self.selection)
         self.build_panel = BuildPanel(self.document)
         self.timeline_panel = TimelinePanel(self)
+        self.runs_dock = RunsDock(self)
         self.banner = Banner()
         self.files = FileActions(self)
         self.importer = DataImporter(self)
@@ -334,6 +356,8 @@ class MainWindow(ExportActions, QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
+        self.recording = RecordingControl(self)
+        self.layer_space_dock = add_layer_space_dock(self)
         install_learning(self)
         self.inspection = InspectionTools(self)  # explorers, inspector, step-through
 
@@ -398,7 +422,10 @@ class MainWindow(ExportActions, QMainWindow):
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
             | QDockWidget.DockWidgetFeature.DockWidgetClosable
         )
-        for dock in (self.build_dock, self.plots_dock):
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.runs_dock)
+        self.tabifyDockWidget(self.build_dock, self.runs_dock)
+        self.build_dock.raise_()
+        for dock in (self.build_dock, self.plots_dock, self.runs_dock):
             dock.setFeatures(features)
         self.image_docks = ImageDocks(self, self.plots_dock)
 
@@ -439,6 +466,7 @@ class MainWindow(ExportActions, QMainWindow):
         view = self.menus["view"]
         view.addAction(self.build_dock.toggleViewAction())
         view.addAction(self.plots_dock.toggleViewAction())
+        view.addAction(self.runs_dock.toggleViewAction())
         for dock in self.image_docks.docks():
             view.addAction(dock.toggleViewAction())
 
@@ -529,19 +557,25 @@ class MainWindow(ExportActions, QMainWindow):
         return True
 
     def install_run(
-        self, trainer: Trainer, keep_ghost: bool = False, timeline: Timeline | None = None
+        self,
+        trainer: Trainer,
+        keep_ghost: bool = False,
+        timeline: Timeline | None = None,
+        runs: RunList | None = None,
+        note: str = "",
     ) -> None:
         """Make `trainer` (new, or restored from a session) the window's paused run;
-        `timeline`: the record it continues (a branch), else a new one."""
+        `keep_ghost`: keep the previous run in the Runs list and plots; `timeline`: the record
+        it continues (a branch), else a new one; `runs`: a session's runs; `note`: how the
+        run started, for its name."""
         design = trainer.design
-        previous = self.worker.latest()  # the old run's newest snapshot, for its ghost
+        previous = self.worker.latest()  # the old run's newest snapshot, for the runs list
         self.timeline_panel.attach(trainer, timeline)
         dataset = self.worker.restore(trainer)
-        if keep_ghost:
-            if previous is not None:
-                self.plots.hold(previous)
-            self.plots.keep_ghost()
         self.plots.start_run(dataset.task, len(design.layers))
+        self.runs_dock.record(
+            trainer, keep_ghost, previous, runs, note, self.timeline_panel.initial_weights()
+        )
         self._run_design = design
         self._dataset = dataset
         self._diverged_shown = False
@@ -551,6 +585,7 @@ class MainWindow(ExportActions, QMainWindow):
         self.canvas.set_design(design)
         self.canvas.set_image_shape(dataset.image_shape)
         self.data_view.set_dataset(dataset)
+        self.layer_space.set_dataset(dataset)
         self.image_docks.show_for(dataset)
         self.sample_box.blockSignals(True)
         self.sample_box.setRange(0, max(len(dataset.x_train) - 1, 0))
@@ -660,6 +695,7 @@ class MainWindow(ExportActions, QMainWindow):
             self._status_time = now
             self._update_status(snapshot)
             self.timeline_panel.on_live(snapshot)
+            self.runs_dock.on_snapshot(snapshot)
         if changed:
             self._sync_play_action()
             if snapshot.state == "diverged" and not self._diverged_shown:
@@ -687,6 +723,8 @@ class MainWindow(ExportActions, QMainWindow):
             self.plots.set_snapshot(snapshot, force=settled)
         else:
             self.plots.hold(snapshot)
+        if idle or LAYER_SPACE_TURN[0] <= phase < LAYER_SPACE_TURN[1]:
+            self.layer_space.set_snapshot(snapshot)
 
     def _show_divergence(self, snapshot: Snapshot) -> None:
         self._diverged_shown = True
@@ -720,7 +758,7 @@ class MainWindow(ExportActions, QMainWindow):
             "state": f"<b style='color:{color}'>● {s.state}</b>",
             "epoch": f"epoch <b>{s.epoch}</b> / {epochs}",
             "step": f"step <b>{s.step}</b>",
-            "speed": f"{s.steps_per_s:,.0f} steps/s",
+            "speed": f"{s.steps_per_s:,.{1 if 0 < s.steps_per_s < 10 else 0}f} steps/s",
             "loss": "loss " + _pair(train_loss, s.metrics.get("test_loss"), "{:.4f}"),
             "score": f"{score_name} "
             + _pair(

@@ -5,7 +5,7 @@ slider pauses training and shows the chosen moment: a scratch trainer of the sam
 data is put in that moment's state (`Timeline.snapshot_at`, exact) and its snapshot goes to the
 canvas, the data view and the status bar, while every plot keeps the whole run with a cursor at
 that step. "Resume from here" branches: a new run continues from the moment exactly as the old
-one did, and the abandoned future stays in the plots as the previous run. "Live" (or Play)
+one did, and the abandoned future stays as a run in the Runs panel and the plots. "Live" (or Play)
 returns to the present.
 """
 
@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
 from nnviz.app.views.plot_cursor import PlotCursors
+from nnviz.core.runs import Weights
 from nnviz.core.snapshot import Snapshot
 from nnviz.core.timeline import Timeline
 from nnviz.core.trainer import Trainer
@@ -94,6 +95,13 @@ class TimelinePanel(QWidget):
         self.cursors.set_run(snapshot.batches_per_epoch, snapshot.step)
         self._sync()
 
+    def initial_weights(self) -> Weights | None:
+        """The weights the run started from (its step 0), when the record holds them."""
+        first = self.timeline.moment(0) if self.timeline is not None else None
+        if first is None or first.step != 0:
+            return None
+        return tuple(first.state["weights"]), tuple(first.state["biases"])
+
     # ----------------------------------------------------------------- moving in time
 
     def show_step(self, step: int) -> None:
@@ -143,14 +151,18 @@ class TimelinePanel(QWidget):
         self._sync()
 
     def resume_here(self) -> None:
-        """Branch: a new run from the moment shown; the old run's curves stay as a ghost."""
+        """Branch: a new run from the moment shown; the old run stays in the Runs list."""
         shown, timeline, live = self.viewing, self.timeline, self.window.worker.trainer
         if shown is None or timeline is None or live is None:
             return
         trainer = Trainer(live.design, data=live.data, seed=live.seed)
         trainer.set_trace_sample(live.trace_sample)
         timeline.restore(trainer, shown.step, self.window.worker.latest())
-        self.window.install_run(trainer, keep_ghost=True, timeline=timeline.truncated(shown.step))
+        runs = self.window.runs_dock.runs
+        note = f"from run {runs.current} at step {shown.step}" if runs.current else ""
+        self.window.install_run(
+            trainer, keep_ghost=True, timeline=timeline.truncated(shown.step), note=note
+        )
 
     # ----------------------------------------------------------------- inside
 

@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from nnviz.core.datasets import Dataset
 from nnviz.core.design import Design
+from nnviz.core.runs import RunList
 from nnviz.core.session import save_session
 from nnviz.core.snapshot import Snapshot
 from nnviz.core.trainer import Trainer
@@ -55,6 +56,7 @@ class TrainingWorker(QObject):
         self._quitting = False
         self._resume = False  # play/step asked for since the loop last looked
         self._playing = False
+        self._layer_space = False  # snapshots carry the layer space (a view shows it)
         self._latest: Snapshot | None = None
         self._fresh = False
         self._tasks: list[tuple[Callable[[Trainer], object], Future]] = []
@@ -90,6 +92,7 @@ class TrainingWorker(QObject):
     def restore(self, trainer: Trainer) -> Dataset:
         """Make `trainer` (new to every thread, e.g. from a saved session) the paused run."""
         trainer.controls.pause()
+        trainer.show_layer_space(self._layer_space)
         trainer.pacer.set_steps_per_s(self._steps_per_s)
         first = trainer.snapshot()  # safe: no other thread has seen this trainer yet
         with self._lock:
@@ -146,6 +149,21 @@ class TrainingWorker(QObject):
         if not self._playing and trainer.state == "paused":
             trainer.controls.refresh()  # the paused loop publishes again
 
+    def set_layer_space(self, on: bool) -> None:
+        """Put the layer space into snapshots while a view shows it (it costs training time);
+        when turned on, a run that is not training publishes one at once."""
+        self._layer_space = bool(on)
+        trainer = self._trainer
+        if trainer is None:
+            return
+        trainer.show_layer_space(self._layer_space)
+        if self._layer_space:
+            self.call_on_trainer(self._republish)
+
+    def _republish(self, trainer: Trainer) -> None:
+        """Publish `trainer`'s state again (training thread, between steps)."""
+        self._publisher(trainer)(trainer.snapshot())
+
     def take_latest(self) -> Snapshot | None:
         """The newest snapshot if it has not been taken yet, else None (never blocks for long)."""
         with self._lock:
@@ -179,12 +197,17 @@ class TrainingWorker(QObject):
         return future
 
     def save_session(
-        self, path: str | Path, design: Design, thumbnail_png: bytes | None = None
+        self,
+        path: str | Path,
+        design: Design,
+        thumbnail_png: bytes | None = None,
+        runs: RunList | None = None,
     ) -> Future:
         """Write the current run to a session file from the training thread (see `Future`);
-        `design` is the design as the window has it (live edits included)."""
+        `design` is the design as the window has it (live edits included); `runs`: the
+        session's runs (a copy this thread alone reads)."""
         return self.call_on_trainer(
-            lambda trainer: save_session(path, trainer, thumbnail_png, design)
+            lambda trainer: save_session(path, trainer, thumbnail_png, design, runs)
         )
 
     def shutdown(self, timeout_ms: int = SHUTDOWN_MS) -> bool:

@@ -112,7 +112,7 @@ class History:
         writer = csv.writer(stream)
         writer.writerow(self.names)
         for j in range(self._size):
-            writer.writerow(_format(v) for v in self._data[:, j])
+            writer.writerow(csv_cell(v) for v in self._data[:, j])
 
     def to_csv(self, path: str | Path) -> None:
         """`write_csv` to a file."""
@@ -150,7 +150,8 @@ class History:
             return cls.read_csv(f, str(path), capacity)
 
 
-def _format(value: float) -> str:
+def csv_cell(value: float) -> str:
+    """A history value as CSV text: NaN empty, whole numbers without a decimal point."""
     if math.isnan(value):
         return ""
     if value.is_integer() and abs(value) < 2**53:

@@ -13,7 +13,9 @@ read with ordinary tools and carried to another machine:
   for files written before they were kept), the random generator's state (exact integers)
   and the histories' record counts;
 - `history.csv`, `step_history.csv`: the epoch and step records;
-- `thumbnail.png` (optional): a picture for file browsers and recent-file lists.
+- `thumbnail.png` (optional): a picture for file browsers and recent-file lists;
+- `runs.json`, `runs.npz` (optional, together): the session's other runs for comparison
+  (`RunList.to_files`: designs, names, colours, visibility, and their histories as arrays).
 
 Loading trusts nothing: no pickle, bounded reads (a member may not inflate past what the
 design calls for), every array's shape, kind and finiteness checked against the design, every
@@ -53,6 +55,7 @@ from nnviz.core.design import (
 from nnviz.core.history import DEFAULT_CAPACITY, History
 from nnviz.core.metrics import layer_columns
 from nnviz.core.optimizers import OPTIMIZERS
+from nnviz.core.runs import RunList
 from nnviz.core.trainer import STATES, STOP_REASONS, Trainer
 from nnviz.core.weights_io import (
     ArraySpec,
@@ -74,7 +77,7 @@ MAX_MESSAGE = 10_000
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 STEP_COLUMNS = ("step", "epoch", "batch_loss")
 _HEAD = ("epoch", "step", "train_loss", "test_loss")
-OPTIONAL_MEMBERS = ("thumbnail.png",)
+OPTIONAL_MEMBERS = ("thumbnail.png", "runs.json", "runs.npz")
 MEMBERS = (
     "design.json",
     "trainer.json",
@@ -106,6 +109,7 @@ class Session:
     thumbnail: bytes | None = field(default=None, repr=False)
     state: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
     label: str = "session"
+    runs: RunList | None = field(default=None, repr=False, compare=False)
 
     def restore(self, data: Dataset | None = None) -> Trainer:
         """A new Trainer in exactly the saved state (on `data`, or the design's dataset)."""
@@ -136,8 +140,10 @@ def save_session(
     trainer: Trainer,
     thumbnail_png: bytes | None = None,
     design: Design | None = None,
+    runs: RunList | None = None,
 ) -> None:
-    """Write `trainer`'s whole state to `path` atomically (call from the training thread).
+    """Write `trainer`'s whole state to `path` atomically (call from the training thread),
+    with the session's `runs` when given.
 
     `design` is the design as the user has it now, so that a reopened session shows the
     values last chosen for what a run absorbs live (learning rate, epoch budget, name, meta).
@@ -169,6 +175,10 @@ def save_session(
     }
     if thumbnail_png is not None:
         members["thumbnail.png"] = bytes(thumbnail_png)
+    if runs is not None:
+        meta, arrays = runs.to_files()
+        members["runs.json"] = json.dumps(meta, sort_keys=True, allow_nan=False).encode("utf-8")
+        members["runs.npz"] = npz_bytes(arrays)
 
     def write(stream) -> None:
         with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -277,6 +287,7 @@ def _read_session(archive: zipfile.ZipFile, label: str, base_dir: Any) -> Sessio
         if not thumbnail.startswith(PNG_SIGNATURE):
             raise SessionError(f"{label}: thumbnail.png: not a PNG image")
 
+    runs = _runs(read, infos, label, base_dir)
     n = len(design.layers)
     state = {
         **{key: scalars[key] for key in TRAINER_FIELDS if not key.endswith("_total")},
@@ -295,7 +306,28 @@ def _read_session(archive: zipfile.ZipFile, label: str, base_dir: Any) -> Sessio
             "total": scalars["step_history_total"],
         },
     }
-    return Session(design, thumbnail, state, label)
+    return Session(design, thumbnail, state, label, runs)
+
+
+def _runs(
+    read: Callable[[str, int], bytes], infos: Mapping[str, Any], label: str, base_dir: Any
+) -> RunList | None:
+    """The session's runs (None in files written before runs were kept)."""
+    present = [name for name in ("runs.json", "runs.npz") if name in infos]
+    if not present:
+        return None
+    if len(present) == 1:
+        missing = ({"runs.json", "runs.npz"} - set(present)).pop()
+        raise SessionError(f"{label}: {missing} is missing (runs come in two members)")
+    meta = _json(read("runs.json", MAX_CSV_BYTES), f"{label}: runs.json")
+    count = len(meta.get("runs", ())) if isinstance(meta, dict) else 0
+    spec = ArraySpec((None, None), finite=False, max_length=DEFAULT_CAPACITY)
+    specs = {f"{i}.{which}": spec for i in range(count) for which in ("history", "step_history")}
+    arrays = _npz(read, "runs.npz", label, specs)
+    try:
+        return RunList.from_files(meta, arrays, base_dir)
+    except ValueError as error:
+        raise SessionError(f"{label}: runs.json: {error}") from None
 
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str, limit: int) -> bytes:

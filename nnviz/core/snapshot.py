@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from nnviz.core.image_views import MistakesView
+
+if TYPE_CHECKING:  # layer_space builds its arrays with this module's frozen_copy
+    from nnviz.core.layer_space import LayerSpace
 
 Arrays = tuple[np.ndarray, ...]
 
@@ -83,6 +87,13 @@ class Snapshot:
     step_history: Mapping[str, np.ndarray] = field(default_factory=dict)
     # Regression only: predictions against targets, refreshed like `grid`.
     predictions: PredictionView | None = None
+    # The pace training keeps to (steps a second; None: full speed), and the update rule the
+    # optimizer applies, in one line ("Adam: w ← w − η·m̂/(√v̂ + ε)"): what the animation says.
+    pace: float | None = None
+    update_rule: str = ""
+    # Every layer's picture of a sample of the data, when a view asks for it (layer_space.py);
+    # refreshed like `grid`.
+    layer_space: LayerSpace | None = None
     # The dataset's class names (class k is class_names[k]); None for regression or unnamed data.
     class_names: tuple[str, ...] | None = None
     # Classification on image data: misclassified test samples (refreshed like `grid`).

@@ -49,6 +49,17 @@ class Targets:
             coded[np.arange(len(labels)), labels] = self.high
         return np.ascontiguousarray(coded, dtype=dtype)
 
+    def output_map(self, output: np.ndarray) -> np.ndarray:
+        """What a decision picture shades, per row of outputs (float64): the class-1 share of
+        the coding range for one unit (0.5 is the decision), the winning class for several, or
+        the first predicted value for regression."""
+        if self.task == "regression":
+            return output[:, 0].astype(np.float64)
+        if output.shape[1] == 1:
+            span = self.high - self.low
+            return np.clip((output[:, 0] - self.low) / span, 0.0, 1.0).astype(np.float64)
+        return np.argmax(output, axis=1).astype(np.float64)
+
     def predict(self, output: np.ndarray) -> np.ndarray:
         """Class labels (classification) or values (regression) from network outputs."""
         if self.task == "regression":

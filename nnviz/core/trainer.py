@@ -44,6 +44,7 @@ from nnviz.core.datasets import Dataset, make_dataset
 from nnviz.core.design import Design, DesignError
 from nnviz.core.history import History
 from nnviz.core.image_views import MistakeFinder
+from nnviz.core.layer_space import LayerSpace, LayerSpaceTracker
 from nnviz.core.metrics import UnitHealth, layer_columns, layer_metrics
 from nnviz.core.network import Network
 from nnviz.core.optimizers import make_optimizer
@@ -51,6 +52,7 @@ from nnviz.core.pace import Pacer
 from nnviz.core.schedules import make_schedule
 from nnviz.core.snapshot import GridView, PredictionView, Snapshot, frozen_copies, frozen_copy
 from nnviz.core.targets import make_targets
+from nnviz.core.update_rules import update_rule
 from nnviz.core.walkthrough import Walkthrough, walk_step
 
 EVAL_SAMPLES = 2000  # per split and epoch
@@ -173,6 +175,7 @@ class Trainer:
         self._fit: PredictionView | None = None
         self._fit_time = -math.inf
         self._fit_step = -1
+        self.layer_space: LayerSpaceTracker | None = None  # see show_layer_space
         self._mistakes = MistakeFinder(self.data, self.dtype, self.seed)
         # Called after every completed step (e.g. a `Timeline` recording the run's past).
         self.on_step: Callable[[Trainer], None] | None = None
@@ -223,6 +226,14 @@ class Trainer:
             raise IndexError(f"trace sample {index} out of range 0..{len(self._x) - 1}")
         self.trace_sample = index
 
+    def show_layer_space(self, on: bool) -> None:
+        """Put every layer's picture of the data into snapshots (see `layer_space.py`), or stop;
+        thread-safe. Off by default: it costs a forward pass and a PCA per layer each frame."""
+        if not on:
+            self.layer_space = None
+        elif self.layer_space is None:
+            self.layer_space = LayerSpaceTracker(self.data, self.targets, self.seed)
+
     def _apply_learning_rate(self, learning_rate: float) -> None:
         self._lr_scale = self._scale_for(learning_rate)
         self.optimizer.learning_rate = learning_rate
@@ -235,6 +246,25 @@ class Trainer:
     def _start_epoch(self) -> None:
         self._rng.shuffle(self._order)
         self.optimizer.learning_rate = self._schedule(self.epoch) * self._lr_scale
+
+    def set_parameter(self, layer: int, source: int, unit: int, value: float) -> float:
+        """Set one weight W[source, unit] of trainable layer `layer` (1-based), or its bias when
+        `source` is -1, and return the old value: a learner's edit while paused. What was
+        computed from the old weights is redone at once: the last batch's forward and backward
+        passes and the plane's grid."""
+        k = layer - 1
+        target = self.network.biases[k] if source < 0 else self.network.weights[k]
+        index = (unit,) if source < 0 else (source, unit)
+        old = float(target[index])
+        target[index] = value
+        if self._last_batch is not None:
+            with np.errstate(all="ignore"):
+                rows = self._last_batch
+                self._last_fwd = self.network.forward(self._x[rows])
+                self._last_bwd = self.network.backward(self._last_fwd, self._y[rows])
+        self._grid_key = None
+        self._fit = None
+        return old
 
     def step_batch(self) -> float:
         """One mini-batch: forward, backward, update. Returns the batch loss."""
@@ -699,8 +729,11 @@ class Trainer:
             history=self.history.columns(),
             grid=self._grid_view(),
             predictions=self._prediction_view(),
+            layer_space=self._layer_space_view(),
             trace_sample=self.trace_sample,
             step_history=self.step_history.columns(),
+            pace=self.pacer.steps_per_s,
+            update_rule=update_rule(self.optimizer).caption,
             class_names=self.data.class_names,
             mistakes=self._mistakes.view(
                 self.network, self.targets, self.step, self.state in SETTLED, self.clock()
@@ -764,11 +797,18 @@ class Trainer:
             resolution=n,
             extent=(float(plane[0]), float(plane[1])),
             neuron_maps=tuple(m.reshape(len(m), n, n) for m in (inputs, *posts)),
-            output_map=frozen_copy(self._output_map(posts[-1].T).reshape(n, n)),
+            output_map=frozen_copy(self.targets.output_map(posts[-1].T).reshape(n, n)),
         )
         self._grid_key = key
         self._grid_time = now
         return self._grid
+
+    def _layer_space_view(self) -> LayerSpace | None:
+        tracker = self.layer_space
+        if tracker is None:
+            return None
+        settled = self.state in SETTLED
+        return tracker.view(self.network, self.step, self.trace_sample, settled, self.clock)
 
     def _prediction_view(self) -> PredictionView | None:
         """Regression: predictions against targets on at most FIT_SAMPLES evaluation samples
@@ -811,15 +851,6 @@ class Trainer:
                 a = np.ascontiguousarray(activation.forward(np.ascontiguousarray(z.T)).T)
             posts.append(a)
         return posts
-
-    def _output_map(self, output: np.ndarray) -> np.ndarray:
-        targets = self.targets
-        if targets.task == "regression":
-            return output[:, 0].astype(np.float64)
-        if output.shape[1] == 1:
-            span = targets.high - targets.low
-            return np.clip((output[:, 0] - targets.low) / span, 0.0, 1.0).astype(np.float64)
-        return np.argmax(output, axis=1).astype(np.float64)
 
 
 _COUNTERS = ("epochs", "step", "epoch", "batch_in_epoch", "waited", "loss_count")

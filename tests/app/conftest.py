@@ -30,3 +30,15 @@ def canvas(qtbot):
     widget.resize(1000, 600)
     widget.set_mode("off")
     return widget
+
+
+@pytest.fixture
+def still_window(qtbot):
+    """A main window whose canvas does not animate: it shows each snapshot as it is."""
+    from nnviz.app.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.canvas.set_mode("off")
+    yield window
+    window.close()

@@ -152,25 +152,35 @@ def test_mode_switching_and_speed(canvas):
         assert canvas.mode() == mode
     with pytest.raises(ValueError, match="forward"):
         canvas.set_mode("sideways")
-    canvas.set_speed(2.5)
-    assert canvas.speed() == 2.5
+    canvas.set_mode("forward")  # a new mode sweeps the last step again
+    assert canvas.current_frame().phase == "Forward pass"
 
 
 def test_forward_sweep_lights_layers_left_to_right_then_backward():
     sweep = Sweep(n_layers=3)
     sweep.set_mode("both")
+    assert not sweep.running  # nothing moves until a step starts a sweep
+    sweep.start()
     start = sweep.frame()
     assert (start.base, start.wave, start.direction) == (DIM, FORWARD, 1)
     assert start.reached(0) and not start.reached(2)
     sweep.advance(0.45 * 2)
     assert sweep.frame().reached(2) and not sweep.frame().reached(3)
-    sweep.advance(0.45 + 0.35 + 0.01)
+    sweep.advance(0.45 + 0.01)
+    assert sweep.frame().phase == "Loss"
+    sweep.advance(0.35)
     back = sweep.frame()
     assert (back.base, back.wave, back.direction) == (FORWARD, BACKWARD, -1)
     assert back.reached(3) and not back.reached(1)
     sweep.set_speed(2.0)
     sweep.advance(0.45 * 3 / 2 + 0.35 / 2 + 0.01)
     assert sweep.frame().phase == "Update weights"
+    sweep.advance(0.6 / 2)
+    rest = sweep.frame()  # played once: it rests on the updated network
+    assert not sweep.running and (rest.base, rest.wave, rest.phase) == (FORWARD, FORWARD, "")
+    sweep.advance(5.0)
+    assert sweep.frame() == rest
+    assert sweep.duration() == pytest.approx(0.45 * 3 * 2 + 0.35 * 2 + 0.6)
 
 
 def test_animation_timer_repaints_in_live_modes(canvas, qtbot):
@@ -246,7 +256,7 @@ def test_before_the_first_step_the_canvas_shows_the_forward_state(canvas):
         assert canvas.shown_state() == FORWARD
     canvas.set_mode("backward")
     canvas.set_snapshot(dataclasses.replace(fresh, step=1, state="paused"))
-    assert canvas.caption().startswith("Backward pass")
+    assert "Backward pass" in canvas.caption()
     assert canvas.shown_state() == BACKWARD
 
 

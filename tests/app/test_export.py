@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from export_files import RUN_FILES
 from PySide6.QtCore import QSize
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox
 
 from nnviz.app import export, export_actions
@@ -26,10 +26,12 @@ from nnviz.app.export import ExportError, RunViews, export_run
 from nnviz.app.headless import export_trainer
 from nnviz.app.main_window import MainWindow
 from nnviz.app.views.data_view import DataView
+from nnviz.app.views.layer_space_view import LayerSpaceView
 from nnviz.app.views.network_canvas import NetworkCanvas
-from nnviz.app.views.plots import EXPORT_MENU, PlotsPanel
+from nnviz.app.views.plots import EXPORT_MENU, Overlay, PlotsPanel
 from nnviz.core.design import Design, load_design
 from nnviz.core.examples import example_path
+from nnviz.core.layer_space import layer_space_at
 from nnviz.core.trainer import Trainer
 from nnviz.core.weights_io import load_weights
 from nnviz.core.worked_example import render
@@ -71,7 +73,13 @@ def views(qtbot, trainer) -> RunViews:
     data_view.set_dataset(trainer.data)
     data_view.set_snapshot(snapshot)
     data_view.plane.plot.resize(400, 400)
-    return RunViews(plots, canvas, data_view.plane.plot, snapshot, trainer.design)
+    layer_space = LayerSpaceView()
+    qtbot.addWidget(layer_space)
+    layer_space.resize(900, 300)
+    layer_space.set_dataset(trainer.data)
+    layer_space.draw(layer_space_at(trainer.design, trainer.data, trainer.targets, 0, snapshot))
+    # yielded, not returned: the views' parents (the data view) stay alive during the test
+    yield RunViews(plots, canvas, data_view.plane.plot, snapshot, trainer.design, layer_space)
 
 
 def png_image(path: Path) -> QImage:
@@ -199,14 +207,21 @@ def test_curve_hidden_from_the_legend_is_not_exported(views, tmp_path):
     assert header == ["epoch", "train", "test"]
 
 
-def test_previous_run_curves_are_named_in_the_csv(views, trainer, tmp_path):
+def test_other_runs_curves_are_named_in_the_csv(views, trainer, tmp_path):
     panel = views.plots
-    panel.keep_ghost()
+    columns = trainer.history.columns()
+    panel.set_overlays(
+        [
+            Overlay(
+                1, "sgd", QColor("green"), {"score": (columns["epoch"], columns["test_accuracy"])}
+            )
+        ]
+    )
     export.export_plot(
         panel.plot_widgets()["score"], tmp_path / "score.csv", data=panel.curve_data("score")
     )
     header, _ = read_csv(tmp_path / "score.csv")
-    assert header == ["epoch", "train", "test", "previous run · train", "previous run · test"]
+    assert header == ["epoch", "train", "test", "sgd"]
 
 
 # ----------------------------------------------------------------------- pictures
@@ -233,7 +248,9 @@ def test_network_picture_png_and_svg(views, tmp_path):
 def test_network_picture_shows_the_settled_state_and_keeps_the_animation(views, tmp_path):
     views.canvas.set_mode("both")
     export.export_network_picture(views.canvas, tmp_path / "network.svg")
-    assert "Latest state" in svg_texts(svg_root(tmp_path / "network.svg"))
+    texts = svg_texts(svg_root(tmp_path / "network.svg"))
+    step = views.snapshot.step
+    assert f"Latest state · after step {step}" in texts
     assert views.canvas.mode() == "both"
 
 
@@ -378,10 +395,13 @@ def test_file_export_menu_lists_every_export(window):
         "&Plots…",
         "&Network Picture…",
         "&Decision Plane…",
+        "&Layer Space…",
         "Training &History CSV…",
         "&Weights…",
         "As P&yTorch…",
         "Worked &Example (Markdown)…",
+        "&Figure…",
+        "&Recording…",
         "&All…",
     ]
 

@@ -1,13 +1,17 @@
-"""The plots panel: curves follow the history, survive NaN, keep the previous run in grey."""
+"""The plots panel: curves follow the history, survive NaN, draw other runs beside the current
+one with a legend off the newest points."""
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
 import pytest
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QColor
 
 from nnviz.app.views.plots import (
     PLOT_SPECS,
+    Overlay,
     PlotsPanel,
     nice_ceiling,
     stuck_fraction,
@@ -133,27 +137,45 @@ def test_log_scale_toggle(panel):
     assert not plot.ctrl.logYCheck.isChecked()
 
 
-def test_ghost_keeps_the_previous_run_until_the_next_reset(panel):
-    panel.set_snapshot(snapshot(history(12)), force=True)
-    panel.keep_ghost()
-    panel.start_run("classification", 3)
-    assert data_len(panel.ghosts["loss:train"]) == 12
-    assert data_len(panel.curves["loss:train"]) == 0
-    assert "grad_norm:L3" in panel.curves
+def overlay(run: int, columns: dict[str, np.ndarray], label: str) -> Overlay:
+    return Overlay(
+        run,
+        label,
+        QColor(0, 158, 115),
+        {"loss": (columns["epoch"], columns["train_loss"])},
+    )
+
+
+def test_other_runs_are_drawn_and_named_until_replaced(panel):
     panel.set_snapshot(snapshot(history(4, layers=3)), force=True)
-    panel.keep_ghost()  # the next reset replaces the old ghost with this run
-    assert data_len(panel.ghosts["loss:train"]) == 4
+    panel.set_overlays([overlay(1, history(12), "first run"), overlay(2, history(7), "sgd")])
+    assert data_len(panel.overlays[1, "loss"]) == 12
+    assert data_len(panel.curves["loss:train"]) == 4
     legend = panel.plot_widgets()["loss"].getPlotItem().legend
     labels = [label.text for _, label in legend.items]
-    assert labels.count("previous run") == 1
+    assert labels.count("first run") == 1 and labels.count("sgd") == 1
+    panel.set_overlays([overlay(2, history(7), "sgd")])
+    assert set(panel.overlays) == {(2, "loss")}
+    labels = [label.text for _, label in legend.items]
+    assert "first run" not in labels
+    assert panel.curve_data("loss").keys() >= {"train", "test", "sgd"}
 
 
-def test_ghost_of_an_empty_run_keeps_the_old_one(panel):
-    panel.set_snapshot(snapshot(history(7)), force=True)
-    panel.keep_ghost()
-    panel.start_run("classification", 2)
-    panel.keep_ghost()
-    assert data_len(panel.ghosts["loss:train"]) == 7
+def test_the_legend_moves_off_the_newest_points(panel, qtbot):
+    panel.resize(900, 600)
+    panel.show()
+    qtbot.waitExposed(panel)
+    columns = history(20)
+    columns["train_loss"] = np.linspace(0.0, 1.0, 20)  # rising: the newest point top right
+    columns["test_loss"] = np.linspace(0.0, 1.0, 20)
+    panel.set_snapshot(snapshot(columns), force=True)
+    box = panel.plot_widgets()["loss"].getPlotItem().getViewBox()
+    box.setXRange(0, 20, padding=0)
+    panel.set_overlays([])
+    assert panel.legend_corner("loss") != "top-right"
+    legend = panel.plot_widgets()["loss"].getPlotItem().legend
+    newest = box.mapViewToScene(QPointF(20.0, 1.0))
+    assert not legend.sceneBoundingRect().contains(newest)
 
 
 def test_regression_shows_r2(panel):
@@ -224,15 +246,6 @@ def test_a_zoomed_value_axis_is_left_alone(panel):
     columns["train_loss"][-1] = 9.0
     panel.set_snapshot(snapshot(columns), force=True)
     assert box.viewRange()[1] == pytest.approx([0.2, 0.4])
-
-
-def test_a_ghost_shows_the_run_up_to_its_last_snapshot_even_if_not_drawn_yet(panel):
-    """Plots wait for their turn while training; a reset in between still keeps the whole run."""
-    panel.set_snapshot(snapshot(history(5)), force=True)
-    panel.hold(snapshot(history(9)))
-    assert data_len(panel.curves["loss:train"]) == 5
-    panel.keep_ghost()
-    assert data_len(panel.ghosts["loss:train"]) == 9
 
 
 def test_an_empty_gradient_plot_labels_whole_decades_only(panel):

@@ -6,36 +6,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF
+from window_steps import WAIT_MS, step_window
 
 from nnviz.app.main_window import MainWindow
 from nnviz.app.views.data_view import DataView
 from nnviz.app.views.network_canvas import NetworkCanvas
 from nnviz.core.trainer import Trainer
 
-WAIT_MS = 20_000
 STEPS = 60
 
 
 @pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.canvas.set_mode("off")
-    yield w
-    w.close()
-
-
-def trained(qtbot, window: MainWindow, steps: int = STEPS) -> MainWindow:
-    """`steps` single steps, paused after each, so the window's record holds every one."""
-    for _ in range(steps):
-        before = window.worker.trainer.step
-        window.actions["step"].trigger()
-        qtbot.waitUntil(
-            lambda b=before: (s := window.worker.latest()).step > b and s.state == "paused",
-            timeout=WAIT_MS,
-        )
-    window.update_frame()
-    return window
+def window(still_window):
+    return still_window
 
 
 def stopped_at(window: MainWindow, step: int):
@@ -47,7 +30,7 @@ def stopped_at(window: MainWindow, step: int):
 
 
 def test_scrubbing_shows_that_steps_weights_in_every_view(qtbot, window):
-    trained(qtbot, window)
+    step_window(qtbot, window, STEPS)
     slider = window.timeline_panel.slider
     assert slider.objectName() == "timelineSlider" and slider.maximum() == STEPS
     slider.setValue(23)
@@ -86,7 +69,7 @@ def test_scrubbing_shows_that_steps_weights_in_every_view(qtbot, window):
 
 
 def test_shift_s_steps_back_one_step_at_a_time(qtbot, window):
-    trained(qtbot, window, 12)
+    step_window(qtbot, window, 12)
     action = window.actions["step_back"]
     assert action.shortcut().toString() == "Shift+S"
     action.trigger()
@@ -103,7 +86,7 @@ def test_shift_s_steps_back_one_step_at_a_time(qtbot, window):
 
 
 def test_hovering_a_plot_reads_out_and_a_click_jumps_there(qtbot, window):
-    trained(qtbot, window, 50)
+    step_window(qtbot, window, 50)
     cursors = window.timeline_panel.cursors
     plot = window.plots.plot_widgets()["loss"]
     box = plot.getPlotItem().getViewBox()
@@ -119,15 +102,17 @@ def test_hovering_a_plot_reads_out_and_a_click_jumps_there(qtbot, window):
 
 
 def test_resume_from_here_continues_exactly_and_keeps_the_old_run(qtbot, window):
-    trained(qtbot, window, 40)
+    step_window(qtbot, window, 40)
     old = window.worker.trainer
     window.timeline_panel.show_step(25)
     window.timeline_panel.resume_button.click()
     branch = window.worker.trainer
     assert branch is not old and branch.step == 25
-    assert window.plots.ghosts  # the abandoned future, greyed
+    runs = window.runs_dock.runs  # the abandoned future is a run
+    assert len(runs) == 2 and runs.runs[1].name == "same design; from run 1 at step 25"
+    assert (runs.runs[0].id, "loss") in window.plots.overlays
     assert window.timeline_panel.viewing is None
-    trained(qtbot, window, 15)
+    step_window(qtbot, window, 15)
     expected = stopped_at(window, 40)
     for got, want in zip(branch.network.weights, expected.weights, strict=True):
         assert np.array_equal(got, want)

@@ -93,7 +93,9 @@ def test_reset_action_returns_to_step_zero(qtbot, window):
     window.actions["reset"].trigger()
     assert latest(window).step == 0
     assert not window.worker.is_playing
-    assert "loss:train" in window.plots.ghosts
+    runs = window.runs_dock.runs
+    assert len(runs) == 2 and runs.current == runs.runs[1].id
+    assert (runs.runs[0].id, "loss") in window.plots.overlays
 
 
 def test_learning_rate_edit_applies_live(qtbot, window):
@@ -107,7 +109,7 @@ def test_learning_rate_edit_applies_live(qtbot, window):
     assert trainer.step > 0
 
 
-def test_structural_change_resets_and_ghosts_the_curves(qtbot, window):
+def test_structural_change_resets_and_keeps_the_old_run(qtbot, window):
     long_run(window)
     window.actions["play"].trigger()
     qtbot.waitUntil(lambda: latest(window).epoch >= 3, timeout=WAIT_MS)
@@ -125,8 +127,10 @@ def test_structural_change_resets_and_ghosts_the_curves(qtbot, window):
     assert window.worker.trainer is not old
     assert latest(window).step == 0
     assert latest(window).layer_sizes == (design.inputs, *(layer.units for layer in layers))
-    x, _ = window.plots.ghosts["loss:train"].getOriginalDataset()
+    first = window.runs_dock.runs.runs[0]
+    x, _ = window.plots.overlays[first.id, "loss"].getOriginalDataset()
     assert len(x) >= 3
+    assert window.runs_dock.runs.runs[1].name.startswith("hidden layers 8-8 → 8-8-5")
     window.actions["undo"].trigger()
     assert window.document.design == design
     assert latest(window).layer_sizes == design.layer_sizes

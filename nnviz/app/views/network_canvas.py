@@ -49,6 +49,13 @@ from nnviz.app.views.images import ink_image, rgb32_image
 from nnviz.app.views.link_batches import LinkBatch, LinkPens
 from nnviz.core.class_names import output_unit_names
 from nnviz.core.snapshot import GridView, Snapshot
+from nnviz.core.step_animation import (
+    UPDATE_PHASE,
+    AnimationPlan,
+    plan_animation,
+    step_caption,
+    widest_captions,
+)
 
 FPS = 30
 # While a run trains, new values are taken at most this often (the sweep still moves at FPS):
@@ -67,7 +74,6 @@ FADED_LUT32 = packed(faded(DIVERGING_LUT, 0.3))  # heatmaps the wave has not rea
 HOVER = QColor(30, 30, 30)
 FLASH = "flash"  # the forward state with the links brightened, during the weight update
 BAND, LABELS = "band", "labels"  # the cached pictures: drawing band, and the labels under it
-UPDATE_PHASE = "Update weights"
 NO_GRADIENTS = "Forward pass · no gradients before the first step"
 
 # What each state shows: the neuron quantity, the link quantity and their short names.
@@ -116,7 +122,7 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         self._adopted_at = -math.inf
         self._pending_timer = QTimer(self)
         self._pending_timer.setSingleShot(True)
-        self._pending_timer.timeout.connect(self._apply_pending)
+        self._pending_timer.timeout.connect(self._pending_due)
         self._feature_names: tuple[str, ...] = ()
         self._activations: tuple[str, ...] = ()
         self._image_shape: tuple[int, int] | None = None
@@ -144,6 +150,8 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         self._scales = SmoothedScale()
         self._scaled_grid: GridView | None = None
         self._sweep = Sweep()
+        self._plan = AnimationPlan(False, 1.0, 1.0)
+        self._swept_step = -1  # the step the last sweep started on
         self._hover: tuple[int, int] | None = None
         self._brushes = [QBrush(QColor(*(int(c) for c in rgb))) for rgb in DIVERGING_LUT]
         self._pens = LinkPens()
@@ -191,8 +199,16 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
             current is not None
             and snapshot.state == current.state == "running"
             and snapshot.layer_sizes == current.layer_sizes
-            and time.perf_counter() - self._adopted_at < 1.0 / SNAPSHOT_HZ
+            and (self._holding() or time.perf_counter() - self._adopted_at < 1.0 / SNAPSHOT_HZ)
         )
+
+    def _holding(self) -> bool:
+        """Every step has its own sweep and one is playing: its step's numbers stay shown."""
+        return self._plan.every_step and self._sweep.running
+
+    def _pending_due(self) -> None:
+        if not self._holding():  # else the sweep's end takes the waiting snapshot
+            self._apply_pending()
 
     def _apply_pending(self) -> None:
         """Take the waiting snapshot now (its turn has come, or someone asks what is shown)."""
@@ -223,6 +239,7 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         del self._spare[:-4]  # enough for the next snapshot's pictures
         if snapshot is not None:
             self._update_scales(snapshot)
+            self._follow_step(snapshot)
         self._update_timer()
         if not self._timer.isActive():
             self.update()
@@ -238,20 +255,26 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         return fresh and snapshot.state == "running"
 
     def set_mode(self, mode: str) -> None:
-        """'forward', 'backward', 'both' (forward, backward, then the update) or 'off'."""
+        """'forward', 'backward', 'both' (forward, loss, backward, then the update) or 'off';
+        the last step is swept again in the new mode."""
         self._sweep.set_mode(mode)
+        if self._has_gradients():
+            self._sweep.start()
         self._update_timer()
         self.update()
 
     def mode(self) -> str:
         return self._sweep.mode
 
-    def set_speed(self, factor: float) -> None:
-        """Animation speed multiplier (1 = about half a second per layer)."""
-        self._sweep.set_speed(factor)
-
-    def speed(self) -> float:
-        return self._sweep.speed
+    def _follow_step(self, snapshot: Snapshot) -> None:
+        """Plan the sweeps for the run's pace; a new step starts one when every step has its
+        own, or else once the sweep under way is over (see `nnviz.core.step_animation`)."""
+        self._plan = plan_animation(self._sweep.duration(), snapshot.pace, snapshot.steps_per_s)
+        self._sweep.set_speed(self._plan.speed)
+        new = snapshot.step != self._swept_step and snapshot.step > 0
+        if new and (self._plan.every_step or not self._sweep.running):
+            self._swept_step = snapshot.step
+            self._sweep.start()
 
     def set_feature_names(self, names: Sequence[str] | None) -> None:
         """Names shown beside the input neurons (x1, x2, sin(x1), …)."""
@@ -303,15 +326,15 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         return Frame(FORWARD, FORWARD, n_layers, 1, 0.0, NO_GRADIENTS)
 
     def caption(self) -> str:
-        """The header's title for the current frame."""
+        """The header's title for the current frame: the step, its phase, the optimizer's rule."""
         frame = self.current_frame()
-        if frame.phase == UPDATE_PHASE:
-            return "Update weights:  w ← w − η·∂L/∂w"
+        s = self._snapshot
+        where = ""
         if frame.base != frame.wave:
-            column = int(np.clip(round(frame.front), 0, len(self._snapshot.layer_sizes) - 1))
-            arrow = "→" if frame.direction > 0 else "←"
-            return f"{frame.phase} {arrow} {self._column_name(column)}"
-        return frame.phase or "Latest state"
+            column = int(np.clip(round(frame.front), 0, len(s.layer_sizes) - 1))
+            where = self._column_name(column)
+        step = s.step if self._has_gradients() else 0
+        return step_caption(step, frame.phase, where, self._plan, s.batch_loss, s.update_rule)
 
     def header_parts(self) -> dict[str, QRectF]:
         """Where the header's title, info line and legend sit (they never overlap)."""
@@ -373,10 +396,8 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
     def _header_titles(self) -> list[str]:
         """Every title the sweep can show, for a header layout that stays put while it runs."""
         columns = range(len(self._snapshot.layer_sizes))
-        titles = ["Update weights:  w ← w − η·∂L/∂w", NO_GRADIENTS, "Latest state"]
-        for phase, arrow in (("Forward pass", "→"), ("Backward pass", "←")):
-            titles += [f"{phase} {arrow} {self._column_name(c)}" for c in columns]
-        return titles
+        names = [self._column_name(c) for c in columns]
+        return widest_captions(names, self._snapshot.update_rule)
 
     def _header_info(self) -> str:
         s = self._snapshot
@@ -511,7 +532,7 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
 
     # ----------------------------------------------------------------- animation
     def _update_timer(self) -> None:
-        run = self._snapshot is not None and self._sweep.mode != "off"
+        run = self._snapshot is not None and self._sweep.running
         if run and not self._timer.isActive():
             self._last_tick = time.perf_counter()
             self._timer.start()
@@ -522,6 +543,11 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         now = time.perf_counter()
         self._sweep.advance(now - self._last_tick)
         self._last_tick = now
+        if not self._sweep.running:  # the sweep is over: the next step's turn, or rest
+            self._apply_pending()
+            if self._snapshot is not None and not self._sweep.running:
+                self._follow_step(self._snapshot)
+            self._update_timer()
         if self.isVisible():
             self.update()
 
@@ -878,7 +904,9 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
                     return k, *hit
         return None
 
-    def _unit_name(self, column: int, unit: int) -> str:
+    def unit_name(self, column: int, unit: int) -> str:
+        """What a unit is called in tooltips and the inspector: "input x1", "pixel (3, 4)",
+        "Hidden 1 #3", "Output #2 · cat"."""
         if column == 0:
             if unit < len(self._feature_names):
                 return f"input {self._feature_names[unit]}"
@@ -897,7 +925,7 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
 
     def _neuron_tooltip(self, column: int, unit: int) -> str:
         s = self._snapshot
-        name = self._unit_name(column, unit)
+        name = self.unit_name(column, unit)
         if column == 0:
             return f"{name}\nvalue = {_fmt(float(s.input[unit]))}"
         k = column - 1
@@ -915,7 +943,7 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         s = self._snapshot
         return "\n".join(
             [
-                f"{self._unit_name(k, row)} → {self._unit_name(k + 1, col)}",
+                f"{self.unit_name(k, row)} → {self.unit_name(k + 1, col)}",
                 f"weight w = {_fmt(float(s.weights[k][row, col]))}",
                 f"∂L/∂w = {_fmt(float(s.grad_weights[k][row, col]))}",
             ]

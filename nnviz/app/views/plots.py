@@ -1,5 +1,9 @@
 """Live training curves: loss, accuracy (or R²), gradient norm and stuck units per layer.
 
+Other runs of the session (`set_overlays`) are drawn beside the current one, one curve per plot
+in the run's colour, named in the legend; the legend sits in the corner that covers none of the
+curves' newest points (`nnviz.core.runs.legend_corner`).
+
 Every curve is created once per run and updated with `setData` from the history columns a
 snapshot carries; pyqtgraph clips to the visible range and downsamples ('peak') so long runs stay
 cheap. Histories hold NaN (no test split, a diverged loss, metrics that do not apply to an
@@ -10,7 +14,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -30,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.app.export_actions import export_plot_interactive
+from nnviz.core.runs import legend_corner
 from nnviz.core.snapshot import Snapshot
 
 BACKGROUND = "w"
@@ -38,7 +43,14 @@ GRID_ALPHA = 0.12
 TRAIN = QColor(0, 114, 178)
 TEST = QColor(213, 94, 0)
 BATCH = QColor(0, 114, 178, 70)
-GHOST = QColor(170, 174, 180)
+# Legend anchors per corner: (the legend's point, the plot's point, offset in pixels).
+LEGEND_ANCHORS = {
+    "top-right": ((1, 0), (1, 0), (-6, 6)),
+    "top-left": ((0, 0), (0, 0), (6, 6)),
+    "bottom-right": ((1, 1), (1, 1), (-6, -6)),
+    "bottom-left": ((0, 1), (0, 1), (6, -6)),
+}
+MAX_LEGEND_NAME = 38  # characters of a run's name in a legend (the Runs panel has it whole)
 LAYER_COLORMAP = "viridis"
 # While training, one plot is redrawn per update and each at most once a second: a plot
 # repaint costs several milliseconds of the GUI thread, during which Qt holds the interpreter
@@ -58,6 +70,16 @@ MIN_PLOT_WIDTH = 220
 NARROW_AXIS = 46  # labels such as "0.25" beside the axis title
 WIDE_AXIS = 62  # labels such as "0.0001": the loss (log scale) and the gradient norms
 MAX_DECADE_LABELS = 5
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """Another run drawn beside the current one: plot name → (epochs, values)."""
+
+    run: int
+    label: str
+    color: QColor
+    series: Mapping[str, tuple[np.ndarray, np.ndarray]]
 
 
 @dataclass(frozen=True)
@@ -158,8 +180,10 @@ class PlotsPanel(QWidget):
         self._plots: dict[str, pg.PlotWidget] = {}
         self.curves: dict[str, pg.PlotDataItem] = {}  # key → curve of the current run
         self._raw: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # unsmoothed data per key
-        self.ghosts: dict[str, pg.PlotDataItem] = {}
-        self._ghost_raw: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        # (run id, plot name) → the curve of another run, with its name and data
+        self.overlays: dict[tuple[int, str], pg.PlotDataItem] = {}
+        self._overlay_raw: dict[tuple[int, str], tuple[str, np.ndarray, np.ndarray]] = {}
+        self._corners: dict[str, str] = {}  # plot name → where its legend sits
         self._score = "accuracy"
         self._n_layers = 0
         self._plot_keys: dict[str, tuple] = {}  # history position each plot shows
@@ -218,21 +242,19 @@ class PlotsPanel(QWidget):
 
     def curve_data(self, name: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """(x, y) of every visible curve of one plot by its legend name, as the history holds
-        it (unsmoothed); the previous run's curves as 'previous run · <name>'."""
+        it (unsmoothed); other runs' curves by their run's name."""
         data = {}
-        for raw, items, prefix in (
-            (self._raw, self.curves, ""),
-            (self._ghost_raw, self.ghosts, "previous run · "),
-        ):
-            for key, (x, y) in raw.items():
-                item = items.get(key)
-                if key.startswith(name + ":") and item is not None and item.isVisible() and len(x):
-                    label = self.curves[key].name() if key in self.curves else None
-                    data[prefix + (label or key.split(":", 1)[1])] = (x, y)
+        for key, (x, y) in self._raw.items():
+            item = self.curves.get(key)
+            if key.startswith(name + ":") and item is not None and item.isVisible() and len(x):
+                data[item.name() or key.split(":", 1)[1]] = (x, y)
+        for (_run, plot), (label, x, y) in self._overlay_raw.items():
+            if plot == name and len(x):
+                data[label] = (x, y)
         return data
 
     def start_run(self, task: str, n_layers: int) -> None:
-        """Empty curves for a new run (the previous run's ghost, if kept, stays)."""
+        """Empty curves for a new run (other runs drawn with `set_overlays` stay)."""
         self._score = "r2" if task == "regression" else "accuracy"
         title, label = SCORE_LABELS[self._score]
         score = self._plots["score"].getPlotItem()
@@ -254,41 +276,68 @@ class PlotsPanel(QWidget):
         self._y_ranges.clear()
         self._y_targets.clear()
 
-    def keep_ghost(self) -> None:
-        """Grey out the current curves as 'previous run' until the next call (next reset)."""
-        if self._held is not None:  # the whole run, up to its last snapshot
-            self.set_snapshot(self._held, force=True)
-        if not any(len(x) for x, _ in self._raw.values()):
-            return
-        self._drop_ghosts()
-        self._ghost_raw = {key: (x.copy(), y.copy()) for key, (x, y) in self._raw.items()}
-        named: set[str] = set()
-        for key, (x, y) in self._ghost_raw.items():
-            if not len(x):
-                continue
-            plot_name = key.split(":", 1)[0]
+    def set_overlays(self, overlays: Sequence[Overlay]) -> None:
+        """Draw these other runs beside the current one (replacing the ones drawn before)."""
+        for (_run, plot_name), item in self.overlays.items():
             plot = self._plots[plot_name].getPlotItem()
-            ghost = _curve(_pen(GHOST, THIN_WIDTH))
-            ghost.setZValue(-10)
-            plot.addItem(ghost)
-            if plot_name not in named and plot.legend is not None:
-                plot.legend.addItem(ghost, "previous run")
-                named.add(plot_name)
-            self.ghosts[key] = ghost
-            self._show(ghost, key, x, y)
-
-    def _drop_ghosts(self) -> None:
-        for key, ghost in self.ghosts.items():
-            plot = self._plots[key.split(":", 1)[0]].getPlotItem()
             if plot.legend is not None:
-                plot.legend.removeItem(ghost)
-            plot.removeItem(ghost)
-        self.ghosts.clear()
-        self._ghost_raw.clear()
+                plot.legend.removeItem(item)
+            plot.removeItem(item)
+        self.overlays.clear()
+        self._overlay_raw.clear()
+        for overlay in overlays:
+            for plot_name, (x, y) in overlay.series.items():
+                if plot_name not in self._plots or not len(x):
+                    continue
+                plot = self._plots[plot_name].getPlotItem()
+                item = _curve(_pen(overlay.color, THIN_WIDTH))
+                item.setZValue(-10)
+                plot.addItem(item)
+                label = _short(overlay.label)
+                if plot.legend is not None:
+                    plot.legend.addItem(item, label)
+                key = (overlay.run, plot_name)
+                self.overlays[key] = item
+                self._overlay_raw[key] = (label, x, y)
+                self._show(item, plot_name + ":overlay", x, y)
+        for name in self._plots:
+            self._y_ranges.pop(name, None)
+            self._y_targets.pop(name, None)
+            self._fit_y(name)
+            self._place_legend(name)
+
+    def _place_legend(self, name: str) -> None:
+        """The legend into the corner that covers none of the curves' newest points."""
+        plot = self._plots[name].getPlotItem()
+        legend, box = plot.legend, plot.getViewBox()
+        if legend is None or box.width() <= 0 or box.height() <= 0:
+            return
+        (x0, x1), (y0, y1) = box.viewRange()
+        points = []
+        items = [c for k, c in self.curves.items() if k.startswith(name + ":")]
+        items += [c for (_, p), c in self.overlays.items() if p == name]
+        for item in items:
+            x, y = item.xData, item.yData
+            if x is None or not len(x) or not item.isVisible():
+                continue
+            finite = np.isfinite(y)
+            if finite.any():
+                i = np.flatnonzero(finite)[-1]
+                points.append(((x[i] - x0) / (x1 - x0), (y[i] - y0) / (y1 - y0)))
+        rect = legend.boundingRect()
+        size = (rect.width() / box.width(), rect.height() / box.height())
+        corner = legend_corner(np.array(points), size)
+        if self._corners.get(name) != corner:
+            self._corners[name] = corner
+            item_pos, parent_pos, offset = LEGEND_ANCHORS[corner]
+            legend.anchor(item_pos, parent_pos, offset)
+
+    def legend_corner(self, name: str) -> str:
+        """Where a plot's legend sits now (see `_place_legend`)."""
+        return self._corners.get(name, "top-right")
 
     def hold(self, snapshot: Snapshot) -> None:
-        """Keep the newest snapshot without drawing it (it is not the plots' turn); a ghost
-        kept at a reset still shows the run up to it."""
+        """Keep the newest snapshot without drawing it (it is not the plots' turn)."""
         self._held = snapshot
 
     def set_snapshot(self, snapshot: Snapshot, force: bool = False) -> bool:
@@ -329,6 +378,7 @@ class PlotsPanel(QWidget):
                 self._show(self.curves[curve_key], curve_key, x, y)
             self._extend_x(name, last_epoch)
             self._fit_y(name)
+            self._place_legend(name)
         return True
 
     def _extend_x(self, name: str, epochs: float) -> None:
@@ -352,11 +402,9 @@ class PlotsPanel(QWidget):
         last = self._y_ranges.get(name)
         if last is not None and not np.allclose(box.viewRange()[1], last, rtol=1e-3, atol=1e-9):
             return
-        values = [
-            item.yData
-            for key, item in (*self.curves.items(), *self.ghosts.items())
-            if key.startswith(name + ":") and item.yData is not None and len(item.yData)
-        ]
+        items = [c for k, c in self.curves.items() if k.startswith(name + ":")]
+        items += [c for (_, p), c in self.overlays.items() if p == name]
+        values = [item.yData for item in items if item.yData is not None and len(item.yData)]
         finite = np.concatenate(values) if values else np.array([])
         log = self._log_y(name)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -528,12 +576,16 @@ class PlotsPanel(QWidget):
         for key, (x, y) in self._raw.items():
             if key.startswith(plot_name + ":"):
                 self._show(self.curves[key], key, x, y)
-        for key, (x, y) in self._ghost_raw.items():
-            if key.startswith(plot_name + ":") and key in self.ghosts:
-                self._show(self.ghosts[key], key, x, y)
+        for key, (_label, x, y) in self._overlay_raw.items():
+            if key[1] == plot_name:
+                self._show(self.overlays[key], plot_name + ":overlay", x, y)
         self._y_ranges.pop(plot_name, None)  # a new scale or smoothing: fit afresh
         self._y_targets.pop(plot_name, None)
         self._fit_y(plot_name)
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= MAX_LEGEND_NAME else name[: MAX_LEGEND_NAME - 1] + "…"
 
 
 def _decade_ticks(lo: float, hi: float) -> list[list[tuple[float, str]]]:

@@ -1,0 +1,76 @@
+"""Downloading a data set from the window: a progress dialog with Cancel, the work in a thread.
+
+The download itself is `nnviz.core.downloads.download` (checksums, resume, atomic keep); this
+module only runs it off the GUI thread and shows its progress. Cancel sets the download's event;
+the partial file stays to resume from next time. Failures (offline, a wrong file) end with the
+download's one-line message.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from nnviz.core.downloads import REMOTE_SETS, DownloadCancelledError, DownloadError, download
+
+STEPS = 1000  # the progress bar's resolution
+
+
+class _Job(QObject):
+    progressed = Signal(int, int)
+    done = Signal(str)  # "" on success, else the one-line reason ("cancelled" when cancelled)
+
+    def __init__(self, name: str, cancel: threading.Event) -> None:
+        super().__init__()
+        self.name = name
+        self.cancel = cancel
+
+    def run(self) -> None:
+        try:
+            download(self.name, self.progressed.emit, self.cancel)
+        except DownloadCancelledError:
+            self.done.emit("cancelled")
+        except (DownloadError, OSError) as error:
+            self.done.emit(str(error))
+        else:
+            self.done.emit("")
+
+
+class DownloadDialog(QProgressDialog):
+    """Downloads one registered set; `result()` afterwards: "" done, "cancelled", or why not."""
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        title = REMOTE_SETS.get(name).title
+        super().__init__(f"Downloading {title}…", "Cancel", 0, STEPS, parent)
+        self.setObjectName("downloadDialog")
+        self.setWindowTitle(f"Download {title}")
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.setMinimumDuration(0)
+        self.setAutoClose(False)
+        self.setAutoReset(False)
+        self.outcome: str | None = None
+        self._title = title
+        self._cancel = threading.Event()
+        self._thread = QThread()
+        self._job = _Job(name, self._cancel)
+        self._job.moveToThread(self._thread)
+        self._thread.started.connect(self._job.run)
+        self._job.progressed.connect(self._on_progress)
+        self._job.done.connect(self._on_done)
+        self.canceled.connect(self._cancel.set)
+
+    def start(self) -> None:
+        self.setValue(0)
+        self._thread.start()
+
+    def _on_progress(self, done: int, total: int) -> None:
+        self.setValue(round(STEPS * done / total) if total else 0)
+        self.setLabelText(f"Downloading {self._title}: {done / 1e6:.1f} of {total / 1e6:.1f} MB")
+
+    def _on_done(self, outcome: str) -> None:
+        self.outcome = outcome
+        self._thread.quit()
+        self._thread.wait()
+        self.done(0)

@@ -1,0 +1,418 @@
+"""The layer space: the data as each layer sees it, one panel per layer, live.
+
+Draws the `LayerSpace` frames that the trainer puts into snapshots (every number comes from
+`nnviz.core.layer_space`): points coloured by class (or by target, with the data view's
+diverging map, for regression), the input plane's grid lines carried through each layer, the
+output's decision shaded behind the panel that feeds the output layer and the output's own, with
+its exact boundary where the panel shows the layer's own coordinates. The traced sample is ringed
+in every panel; hovering a point rings the same sample everywhere (and, for images, shows its
+picture beside the cursor). Both go through the window's `Selection`: the hovered point is its
+`hovered_sample` (so the data view rings it too, and a point hovered there is ringed here), and
+clicking a point chooses it as the traced `sample`.
+
+Cheap to redraw several times a second: the points of one colour are one scatter item (one
+brush, no per-point styles), the grid lines of a panel one curve, the boundary one curve of
+pairs, and a panel's title changes only when its rounded variance share does.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import partial
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPixmap
+from PySide6.QtWidgets import QDockWidget, QLabel, QMenu, QVBoxLayout, QWidget
+
+from nnviz.app.export_actions import export_picture_interactive
+from nnviz.app.selection import Selection
+from nnviz.app.views.colormap import CLASS_COLORS, DIVERGING_LUT, lut_index, robust_scale
+from nnviz.app.views.data_view import plane_rgb
+from nnviz.app.views.images import ink_image
+from nnviz.core.class_names import class_name
+from nnviz.core.layer_space import LayerPanel, LayerSpace
+from nnviz.core.snapshot import Snapshot
+
+TEXT = QColor(51, 56, 62)
+MUTED = QColor(128, 134, 140)
+GRID_PEN = pg.mkPen(QColor(90, 98, 108, 90), width=1)
+BOUNDARY_PEN = pg.mkPen(QColor(30, 34, 40), width=2)
+POINT_PEN = pg.mkPen(QColor(255, 255, 255, 170), width=0.6)
+TRACE_PEN = pg.mkPen(QColor(20, 20, 20), width=2.2)
+HOVER_PEN = pg.mkPen(QColor(200, 20, 120), width=2.4)
+POINT_SIZE = {False: 6, True: 4}  # plane data / images (many, small dots)
+HOVER_RADIUS_PX = 9
+REGRESSION_BINS = 15  # regression points are drawn in this many colour steps
+PICTURE_PX = 84  # side of the hovered image sample's picture
+PANEL_MIN_PX = 150  # below this width per panel, panels wrap onto a second row
+EXPORT_MENU = {"Export as PNG…": ".png", "Export as SVG…": ".svg"}
+EXPORT_TITLE = "Layer space"
+HINT = "Hover a point: the same sample is ringed in every layer; click it to trace it."
+
+
+class LayerSpaceView(QWidget):
+    """One panel per layer; reads `Snapshot.layer_space`, reads and writes the `Selection`."""
+
+    def __init__(self, parent: QWidget | None = None, selection: Selection | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("layerSpace")
+        self.selection = selection if selection is not None else Selection(self)
+        self.selection.changed.connect(self._on_selection_changed)
+        self._dataset = None
+        self._space: LayerSpace | None = None
+        self._panels: list[_PanelItems] = []
+        self._groups: list[np.ndarray] = []  # indices into the frame's rows, one per colour
+        self._brushes: list[QColor] = []
+        self._rows_key: np.ndarray | None = None
+        self._hovered: int | None = None
+        self._columns = 0
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground("w")
+        self.graphics.ci.setSpacing(2)
+        self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.graphics.scene().sigMouseClicked.connect(self._on_mouse_clicked)
+        self.footer = QLabel(HINT)
+        self.footer.setStyleSheet("color: rgb(91, 100, 112); padding: 2px 8px;")
+        self.footer.setFixedHeight(self.footer.sizeHint().height())
+        self.picture = QLabel(self)
+        self.picture.setStyleSheet("background: white; border: 1px solid rgb(128, 134, 140);")
+        self.picture.hide()
+        self.graphics.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.graphics.customContextMenuRequested.connect(self._show_menu)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.graphics, 1)
+        layout.addWidget(self.footer)
+
+    # ------------------------------------------------------------------ input
+    def set_dataset(self, dataset) -> None:
+        """A new run: forget the panels (they are built from its first frame)."""
+        self._dataset = dataset
+        self._space = None
+        self._rows_key = None
+        self._hovered = None
+        self.picture.hide()
+        self.footer.setText(HINT)
+        self._clear_panels()
+
+    def set_snapshot(self, snapshot: Snapshot | None) -> bool:
+        """Draw the snapshot's layer space if it is new and the view is visible; True if drawn."""
+        space = None if snapshot is None else snapshot.layer_space
+        if space is None or not self.isVisible():
+            return False
+        return self.draw(space)
+
+    def draw(self, space: LayerSpace) -> bool:
+        """Draw a frame, shown or not (exports draw hidden views); True unless already drawn."""
+        if space is self._space or self._dataset is None:
+            return False
+        previous, self._space = self._space, space
+        if len(space.panels) != len(self._panels):
+            self._build_panels(len(space.panels))
+        if space.rows is not self._rows_key:
+            self._rows_key = space.rows
+            self._group_colours(space)
+        for k, (items, panel) in enumerate(zip(self._panels, space.panels, strict=True)):
+            if previous is not None and previous.panels[k] is panel:
+                continue  # the input's panel: the same object every frame
+            self._draw_panel(items, panel)
+        self._draw_hovered()
+        return True
+
+    def _on_selection_changed(self) -> None:
+        """Ring the hovered training row in every panel (None: no ring), wherever hovered."""
+        row = self.selection.hovered_sample
+        if row == self._hovered:
+            return
+        self._hovered = row
+        self._draw_hovered()
+        self._update_footer()
+
+    # ------------------------------------------------------------------ what is shown
+    def panel_count(self) -> int:
+        return len(self._panels)
+
+    def frame(self) -> LayerSpace | None:
+        """The frame drawn last."""
+        return self._space
+
+    def panel_titles(self) -> list[str]:
+        return [items.title for items in self._panels]
+
+    def hovered(self) -> int | None:
+        return self._hovered
+
+    def plot_items(self) -> list[pg.PlotItem]:
+        return [items.plot for items in self._panels]
+
+    # ------------------------------------------------------------------ building
+    def _clear_panels(self) -> None:
+        self.graphics.ci.clear()
+        self._panels = []
+        self._columns = 0
+
+    def _build_panels(self, count: int) -> None:
+        self._clear_panels()
+        images = self._dataset is not None and self._dataset.image_shape is not None
+        for _ in range(count):
+            self._panels.append(_PanelItems(POINT_SIZE[images]))
+        self._place_panels()
+
+    def _place_panels(self) -> None:
+        """One row when there is room, else as few rows as keep panels PANEL_MIN_PX wide."""
+        count = len(self._panels)
+        if count == 0:
+            return
+        per_row = max(1, min(count, self.width() // PANEL_MIN_PX))
+        rows = math.ceil(count / per_row)
+        columns = math.ceil(count / rows)
+        if columns == self._columns:
+            return
+        self._columns = columns
+        for items in self._panels:
+            if items.plot.scene() is not None:
+                self.graphics.ci.removeItem(items.plot)
+        for k, items in enumerate(self._panels):
+            self.graphics.ci.addItem(items.plot, row=k // columns, col=k % columns)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._place_panels()
+
+    def _group_colours(self, space: LayerSpace) -> None:
+        """Which points share a colour: one group per class, or per step of the target map."""
+        labels = np.asarray(space.labels)
+        if space.task == "classification":
+            codes = labels.astype(int)
+            colours = [QColor(*CLASS_COLORS[c % len(CLASS_COLORS)]) for c in range(codes.max() + 1)]
+        else:
+            scale = robust_scale(labels)
+            edges = np.linspace(-scale, scale, REGRESSION_BINS + 1)
+            codes = np.clip(np.digitize(labels, edges[1:-1]), 0, REGRESSION_BINS - 1)
+            centres = (edges[:-1] + edges[1:]) / 2
+            lut = DIVERGING_LUT[lut_index(centres, scale)]
+            colours = [QColor(*map(int, rgb)) for rgb in lut]
+        self._groups = [np.flatnonzero(codes == c) for c in range(len(colours))]
+        self._brushes = colours
+        for items in self._panels:
+            items.set_groups(colours)
+
+    def _draw_panel(self, items: _PanelItems, panel: LayerPanel) -> None:
+        items.set_title(panel)
+        items.set_kind(panel.kind)
+        x0, x1, y0, y1 = panel.extent
+        for scatter, group in zip(items.scatters, self._groups, strict=True):
+            pts = panel.points[group]
+            scatter.setData(pts[:, 0], pts[:, 1])
+        if panel.grid is not None:
+            lines = np.concatenate(
+                [panel.grid, np.full((len(panel.grid), 1, 2), np.nan)], axis=1
+            ).reshape(-1, 2)
+            items.grid.setData(lines[:, 0], lines[:, 1], connect="finite")
+        else:
+            items.grid.setData([], [])
+        if panel.regions is not None and self._dataset is not None:
+            rgb = plane_rgb(self._dataset, panel.regions)
+            items.regions.setImage(rgb.transpose(1, 0, 2), levels=(0, 255), autoLevels=False)
+            items.regions.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
+            items.regions.show()
+        else:
+            items.regions.hide()
+        if panel.boundary is not None and len(panel.boundary):
+            ends = panel.boundary.reshape(-1, 2)
+            items.boundary.setData(ends[:, 0], ends[:, 1], connect="pairs")
+        else:
+            items.boundary.setData([], [])
+        if panel.trace is not None and np.all(np.isfinite(panel.trace)):
+            items.trace.setData([panel.trace[0]], [panel.trace[1]])
+        else:
+            items.trace.setData([], [])
+        items.plot.vb.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+
+    def _draw_hovered(self) -> None:
+        space, row = self._space, self._hovered
+        index = _row_index(space, row)
+        for items, panel in zip(self._panels, space.panels if space else (), strict=False):
+            if index is None:
+                items.hover.setData([], [])
+            else:
+                items.hover.setData([panel.points[index, 0]], [panel.points[index, 1]])
+
+    def _update_footer(self) -> None:
+        row, d = self._hovered, self._dataset
+        if row is None or d is None or row >= len(d.y_train):
+            self.footer.setText(HINT)
+            return
+        if d.task == "classification":
+            what = f"class {class_name(d.class_names, int(d.y_train[row]))}"
+        else:
+            what = f"target {float(np.ravel(d.y_train[row])[0]):.3g}"
+        self.footer.setText(f"Sample #{row} · {what} — ringed in every layer")
+
+    # ------------------------------------------------------------------ exporting
+    def export_menu(self) -> QMenu:
+        """The right-click menu: the picture as PNG (at a chosen size) or SVG."""
+        menu = QMenu(self)
+        for text, suffix in EXPORT_MENU.items():
+            action = menu.addAction(text)
+            action.triggered.connect(partial(self._export, suffix))
+        return menu
+
+    def _show_menu(self, pos) -> None:
+        self.export_menu().popup(self.graphics.mapToGlobal(pos))
+
+    def _export(self, suffix: str) -> None:
+        export_picture_interactive(self, self.graphics, "layer_space", suffix, EXPORT_TITLE)
+
+    # ------------------------------------------------------------------ hovering
+    def _on_mouse_moved(self, pos: QPointF) -> None:
+        row = self._row_at(pos)
+        self.selection.set(hovered_sample=row)
+        self._place_picture(row, pos)
+
+    def _on_mouse_clicked(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        row = self._row_at(event.scenePos())
+        if row is not None:
+            self.selection.set(sample=row)
+
+    def _row_at(self, pos: QPointF) -> int | None:
+        """The training row of the point nearest the cursor within HOVER_RADIUS_PX, or None."""
+        space = self._space
+        if space is None:
+            return None
+        for items, panel in zip(self._panels, space.panels, strict=True):
+            vb = items.plot.vb
+            if not vb.sceneBoundingRect().contains(pos):
+                continue
+            at = vb.mapSceneToView(pos)
+            px, py = vb.viewPixelSize()
+            if not (px > 0 and py > 0):
+                return None
+            offsets = (panel.points - [at.x(), at.y()]) / [px, py]
+            d2 = np.sum(offsets**2, axis=1)
+            d2 = np.where(np.isfinite(d2), d2, np.inf)
+            nearest = int(np.argmin(d2))
+            return int(space.rows[nearest]) if d2[nearest] <= HOVER_RADIUS_PX**2 else None
+        return None
+
+    def _place_picture(self, row: int | None, pos: QPointF) -> None:
+        d = self._dataset
+        if row is None or d is None or d.image_shape is None:
+            self.picture.hide()
+            return
+        image = ink_image(d.x_train[row], d.image_shape)
+        self.picture.setPixmap(
+            QPixmap.fromImage(image).scaled(
+                PICTURE_PX, PICTURE_PX, Qt.AspectRatioMode.KeepAspectRatio
+            )
+        )
+        self.picture.adjustSize()
+        where = self.graphics.mapTo(self, self.graphics.mapFromScene(pos))
+        x = where.x() + 14
+        if x + self.picture.width() > self.width():
+            x = where.x() - 14 - self.picture.width()
+        top = where.y() - self.picture.height() // 2
+        y = min(max(top, 0), self.height() - self.picture.height())
+        self.picture.move(x, y)
+        self.picture.show()
+        self.picture.raise_()
+
+    def leaveEvent(self, event) -> None:
+        self.picture.hide()
+        if self._hovered is not None:
+            self.selection.set(hovered_sample=None)
+        super().leaveEvent(event)
+
+
+class _PanelItems:
+    """The graphics items of one panel, made once and updated with each frame."""
+
+    def __init__(self, point_size: int) -> None:
+        self.plot = pg.PlotItem()
+        self.title = ""
+        self.kind = "exact"
+        plot = self.plot
+        plot.hideAxis("left")
+        plot.hideAxis("bottom")
+        plot.setMenuEnabled(False)
+        plot.setMouseEnabled(x=False, y=False)
+        plot.hideButtons()
+        plot.vb.setAspectLocked(True)
+        plot.vb.disableAutoRange()
+        plot.vb.setBorder(pg.mkPen(QColor(216, 220, 225)))
+        self.regions = pg.ImageItem()
+        self.grid = pg.PlotCurveItem(pen=GRID_PEN, connect="finite")
+        self.boundary = pg.PlotCurveItem(pen=BOUNDARY_PEN, connect="pairs")
+        self.trace = pg.ScatterPlotItem(size=15, pen=TRACE_PEN, brush=None)
+        self.hover = pg.ScatterPlotItem(size=18, pen=HOVER_PEN, brush=None)
+        self.point_size = point_size
+        self.scatters: list[pg.ScatterPlotItem] = []
+        for item in (self.regions, self.grid, self.boundary):
+            plot.addItem(item)
+        for item in (self.trace, self.hover):
+            item.setZValue(10)
+            plot.addItem(item)
+
+    def set_groups(self, colours: list[QColor]) -> None:
+        for scatter in self.scatters:
+            self.plot.removeItem(scatter)
+        self.scatters = []
+        for colour in colours:
+            scatter = pg.ScatterPlotItem(
+                size=self.point_size, pen=POINT_PEN, brush=pg.mkBrush(colour)
+            )
+            scatter.setZValue(5)
+            self.plot.addItem(scatter)
+            self.scatters.append(scatter)
+
+    def set_kind(self, kind: str) -> None:
+        """Equal scales on both axes (distances are the layer's), except for a one-value panel,
+        whose height means nothing."""
+        if kind != self.kind:
+            self.kind = kind
+            self.plot.vb.setAspectLocked(kind != "line")
+
+    def set_title(self, panel: LayerPanel) -> None:
+        title = f"{panel.title}<br><span style='font-size:8pt'>{panel.caption}</span>"
+        if title != self.title:
+            self.title = title
+            self.plot.setTitle(title, size="9pt", color=TEXT)
+
+
+def _row_index(space: LayerSpace | None, row: int | None) -> int | None:
+    """Where training row `row` is among the frame's points, or None if it is not shown."""
+    if space is None or row is None:
+        return None
+    i = int(np.searchsorted(space.rows, row))
+    return i if i < len(space.rows) and space.rows[i] == row else None
+
+
+class LayerSpaceDock(QDockWidget):
+    """The view in its own dock; the trainer builds layer spaces only while the dock shows."""
+
+    def __init__(self, window) -> None:
+        super().__init__("Layer space", window)
+        self.setObjectName("layerSpaceDock")
+        self.setWidget(window.layer_space)
+        self._worker = window.worker
+        # A method of this GUI-thread object: the worker itself lives in the training thread.
+        self.visibilityChanged.connect(self._on_visibility_changed)
+
+    def _on_visibility_changed(self, visible: bool) -> None:
+        self._worker.set_layer_space(visible)
+
+
+def add_layer_space_dock(window) -> LayerSpaceDock:
+    """The layer space dock, a tab beside the training curves, listed in View."""
+    dock = LayerSpaceDock(window)
+    dock.setFeatures(window.plots_dock.features())
+    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+    window.tabifyDockWidget(window.plots_dock, dock)
+    window.plots_dock.raise_()
+    window.menus["view"].addAction(dock.toggleViewAction())
+    return dock

@@ -1,0 +1,371 @@
+"""Every run of a session, side by side: what each changed, its curves, its colour.
+
+A `Run` keeps what comparing needs once its trainer is gone: the design it trained, its
+histories (epoch metrics and running batch loss), the weights it started from (so another run
+can start from the same ones, a fair comparison), a colour, and a name. The automatic name says
+what differs from the first run ("optimizer sgd → adam, learning rate 0.03 → 0.1"), computed
+from the two designs by `differences`, so it is true by construction; a user's own name
+replaces it.
+
+`RunList` holds at most `MAX_RUNS` runs (the oldest goes first, never the `current` one, which
+the window trains), gives each a colour index not
+in use (the app maps indices to its palette), and serialises to plain JSON plus arrays for
+session files (`to_files` / `from_files`).
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+import numpy as np
+
+from nnviz.core.design import Design, DesignError
+from nnviz.core.history import csv_cell
+
+MAX_RUNS = 16
+COLORS = 8  # colour indices 0..COLORS-1 (reused when more runs are visible than colours)
+FORMAT = "nnviz-runs"
+VERSION = 1
+
+Columns = Mapping[str, np.ndarray]
+Weights = tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]  # (weights, biases) by layer
+
+
+@dataclass
+class Run:
+    """One run of the session (`id` is unique within its `RunList`)."""
+
+    id: int
+    design: Design
+    color: int
+    note: str = ""  # how it started, e.g. "from run 1 at step 250"
+    custom_name: str | None = None
+    visible: bool = True
+    auto_name: str = ""
+    steps: int = 0  # steps trained so far
+    history: Columns = field(default_factory=dict, repr=False)
+    step_history: Columns = field(default_factory=dict, repr=False)
+    initial: Weights | None = field(default=None, repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.custom_name or self.auto_name
+
+
+# ----------------------------------------------------------------- what differs
+
+
+def _layers(d: Mapping[str, Any]) -> dict[str, str]:
+    layers = d["layers"]
+    hidden = layers[:-1]
+    activations = [layer["activation"] for layer in hidden]
+    shown = activations[0] if len(set(activations)) == 1 else ", ".join(activations)
+    return {
+        "hidden layers": "-".join(str(layer["units"]) for layer in hidden) or "none",
+        "activation": shown if hidden else "none",
+        "output": f"{layers[-1]['units']} {layers[-1]['activation']}",
+    }
+
+
+def _regularization(d: Mapping[str, Any]) -> dict[str, str]:
+    reg = d.get("regularization")
+    return {"regularization": "none" if not reg else f"{reg['kind']} {_show(reg['rate'])}"}
+
+
+def _section(key: str, labels: Mapping[str, str]) -> Callable[[Mapping[str, Any]], dict]:
+    def read(d: Mapping[str, Any]) -> dict[str, str]:
+        part = d.get(key) or {}
+        return {
+            labels.get(name, name.replace("_", " ")): _show(value)
+            for name, value in part.items()
+            if name not in ("name",) or key == "dataset"
+        }
+
+    return read
+
+
+def _top(d: Mapping[str, Any]) -> dict[str, str]:
+    return {
+        "inputs": _show(d["inputs"]),
+        "loss": d["loss"],
+        "initializer": _show(d.get("initializer", "default")),
+        "optimizer": d["optimizer"]["name"],
+    }
+
+
+# What `differences` compares, in the order it names them: each reads labelled values.
+ASPECTS: tuple[Callable[[Mapping[str, Any]], dict[str, str]], ...] = (
+    _top,
+    _section("optimizer", {"learning_rate": "learning rate", "weight_decay": "weight decay"}),
+    _layers,
+    _regularization,
+    _section("training", {"batch_size": "batch size"}),
+    _section("dataset", {"name": "dataset", "test_fraction": "test fraction"}),
+)
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list | tuple):
+        return ", ".join(_show(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_show(v)}" for k, v in sorted(value.items()))
+    return str(value)
+
+
+def differences(base: Design, other: Design) -> list[str]:
+    """What `other` changes from `base`, one "label old → new" each (name and meta ignored);
+    a value left to its default reads "default"."""
+    a, b = base.to_dict(), other.to_dict()
+    out = []
+    for aspect in ASPECTS:
+        old, new = aspect(a), aspect(b)
+        for label in dict.fromkeys([*old, *new]):
+            before, after = old.get(label, "default"), new.get(label, "default")
+            if before != after:
+                out.append(f"{label} {before} → {after}")
+    return out
+
+
+def auto_name(base: Design | None, design: Design, note: str) -> str:
+    """A run's automatic name: what it changes from the first run, and how it started."""
+    if base is None:
+        return note or "first run"
+    changed = ", ".join(differences(base, design)) or "same design"
+    return f"{changed}; {note}" if note else changed
+
+
+# ----------------------------------------------------------------- curves
+
+
+def overlay_series(run: Run, score: str) -> dict[str, tuple[np.ndarray, np.ndarray, str]]:
+    """One curve per plot for drawing `run` beside others: plot name → (epochs, values,
+    what the values are). Loss: the training loss; score: the test score, or the training
+    score without a test split; gradient: the norm of the whole dLoss/dW (all layers)."""
+    h = run.history
+    epoch = np.asarray(h.get("epoch", ()), dtype=np.float64)
+    empty = np.full(len(epoch), np.nan)
+    test = np.asarray(h.get(f"test_{score}", empty), dtype=np.float64)
+    split = "test" if np.isfinite(test).any() else "train"
+    layers = [np.asarray(h[n], dtype=np.float64) for n in h if n.startswith("grad_norm_L")]
+    with np.errstate(invalid="ignore"):
+        grad = np.sqrt(np.sum(np.square(layers), axis=0)) if layers else empty
+    return {
+        "loss": (epoch, np.asarray(h.get("train_loss", empty), dtype=np.float64), "train loss"),
+        "score": (
+            epoch,
+            np.asarray(h.get(f"{split}_{score}", empty), dtype=np.float64),
+            f"{split} {score}",
+        ),
+        "grad_norm": (epoch, grad, "norm of dLoss/dW, all layers"),
+    }
+
+
+CORNERS = ("top-right", "top-left", "bottom-right", "bottom-left")
+
+
+def legend_corner(points: np.ndarray, size: tuple[float, float]) -> str:
+    """The corner of a plot for its legend that covers none of `points` (the curves' newest
+    points, as fractions of the visible area: x right, y up), or the fewest of them; `size`:
+    the legend's width and height as such fractions. Tried in the order of CORNERS."""
+    points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    w, h = size
+    boxes = {
+        "top-right": (1 - w, 1, 1 - h, 1),
+        "top-left": (0, w, 1 - h, 1),
+        "bottom-right": (1 - w, 1, 0, h),
+        "bottom-left": (0, w, 0, h),
+    }
+
+    def covered(corner: str) -> int:
+        x0, x1, y0, y1 = boxes[corner]
+        x, y = points[:, 0], points[:, 1]
+        return int(np.sum((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)))
+
+    return min(CORNERS, key=covered)
+
+
+# ----------------------------------------------------------------- the list
+
+
+class RunList:
+    """The session's runs, oldest first; see the module notes."""
+
+    def __init__(self) -> None:
+        self.runs: list[Run] = []
+        self.current: int | None = None  # id of the run the window trains, if listed
+        self._next_id = 1
+
+    def __len__(self) -> int:
+        return len(self.runs)
+
+    def __iter__(self) -> Iterator[Run]:
+        return iter(self.runs)
+
+    def __repr__(self) -> str:
+        return f"RunList({len(self.runs)} runs)"
+
+    def get(self, run_id: int) -> Run:
+        for run in self.runs:
+            if run.id == run_id:
+                return run
+        raise KeyError(f"no run {run_id}")
+
+    def add(
+        self,
+        design: Design,
+        note: str = "",
+        initial: Weights | None = None,
+    ) -> Run:
+        """A new run (the newest); the oldest goes when there would be more than MAX_RUNS."""
+        while len(self.runs) >= MAX_RUNS:
+            oldest = next(r for r in self.runs if r.id != self.current)
+            self.runs.remove(oldest)
+        used = {run.color for run in self.runs}
+        free = [c for c in range(COLORS) if c not in used]
+        color = free[0] if free else (self._next_id - 1) % COLORS
+        run = Run(self._next_id, design, color, note, initial=initial)
+        self._next_id += 1
+        self.runs.append(run)
+        self._rename()
+        return run
+
+    def update(self, run_id: int, history: Columns, step_history: Columns, steps: int) -> None:
+        """The run's curves so far (a snapshot's copies) and its step count."""
+        run = self.get(run_id)
+        run.history, run.step_history, run.steps = history, step_history, int(steps)
+
+    def rename(self, run_id: int, name: str) -> None:
+        """A user's name; an empty one goes back to the automatic name."""
+        self.get(run_id).custom_name = name.strip() or None
+
+    def set_visible(self, run_id: int, visible: bool) -> None:
+        self.get(run_id).visible = bool(visible)
+
+    def remove(self, run_id: int) -> None:
+        self.runs.remove(self.get(run_id))
+        if run_id == self.current:
+            self.current = None
+        self._rename()
+
+    def copy(self) -> RunList:
+        """A copy another thread may read while this one changes (arrays are shared: they are
+        snapshot copies nobody writes)."""
+        other = RunList()
+        other.runs = [dataclasses.replace(run) for run in self.runs]
+        other.current, other._next_id = self.current, self._next_id
+        return other
+
+    def _rename(self) -> None:
+        """Automatic names relative to the first run (which changes when it is removed)."""
+        base = self.runs[0].design if self.runs else None
+        for i, run in enumerate(self.runs):
+            run.auto_name = auto_name(None if i == 0 else base, run.design, run.note)
+
+    # ----------------------------------------------------------------- export
+
+    def write_csv(self, stream: TextIO) -> None:
+        """Every run's epoch history, one block per run: a `run` column (its name), then the
+        union of the runs' columns (empty where a run has no such column)."""
+        names: list[str] = []
+        for run in self.runs:
+            names += [n for n in run.history if n not in names]
+        writer = csv.writer(stream)
+        writer.writerow(["run", *names])
+        for run in self.runs:
+            columns = run.history
+            rows = len(columns.get("epoch", ()))
+            for j in range(rows):
+                writer.writerow(
+                    [run.name, *(csv_cell(columns[n][j]) if n in columns else "" for n in names)]
+                )
+
+    # ----------------------------------------------------------------- files
+
+    def to_files(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """(JSON-ready description, arrays by name) for a session file."""
+        runs, arrays = [], {}
+        for i, run in enumerate(self.runs):
+            entry = {
+                "design": run.design.to_dict(),
+                "color": run.color,
+                "note": run.note,
+                "name": run.custom_name,
+                "visible": run.visible,
+                "steps": run.steps,
+            }
+            for which in ("history", "step_history"):
+                columns = getattr(run, which)
+                entry[which] = list(columns)
+                arrays[f"{i}.{which}"] = _block(columns)
+            runs.append(entry)
+        current = next((i for i, r in enumerate(self.runs) if r.id == self.current), None)
+        return {"format": FORMAT, "version": VERSION, "runs": runs, "current": current}, arrays
+
+    @classmethod
+    def from_files(
+        cls, meta: Any, arrays: Mapping[str, np.ndarray], base_dir: Any = None
+    ) -> RunList:
+        """Read what `to_files` wrote; anything wrong raises ValueError naming the run."""
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+            raise ValueError(f"not a runs description (format must be {FORMAT!r})")
+        if meta.get("version") != VERSION:
+            raise ValueError(f"unsupported runs version {meta.get('version')!r}")
+        entries = meta.get("runs")
+        if not isinstance(entries, list) or len(entries) > MAX_RUNS:
+            raise ValueError(f"runs must be a list of at most {MAX_RUNS}")
+        out = cls()
+        for i, entry in enumerate(entries):
+            where = f"run {i + 1}"
+            try:
+                design = Design.from_dict(entry["design"], base_dir)
+                color = int(entry["color"])
+                note, name = str(entry["note"]), entry["name"]
+                visible, steps = entry["visible"], entry["steps"]
+                columns = {w: _columns(entry[w], arrays[f"{i}.{w}"]) for w in _WHICH}
+            except DesignError as error:
+                raise ValueError(f"{where}: design: {error}") from None
+            except (KeyError, TypeError, ValueError) as error:
+                raise ValueError(f"{where}: {error}") from None
+            if not 0 <= color < COLORS or not isinstance(visible, bool):
+                raise ValueError(f"{where}: colour or visibility out of range")
+            if not isinstance(steps, int) or steps < 0:
+                raise ValueError(f"{where}: steps must be a whole number, not {steps!r}")
+            if name is not None and not isinstance(name, str):
+                raise ValueError(f"{where}: name must be text")
+            run = out.add(design, note)
+            run.color, run.custom_name, run.visible, run.steps = color, name, visible, steps
+            run.history, run.step_history = columns["history"], columns["step_history"]
+        current = meta.get("current")
+        if current is not None:
+            if not isinstance(current, int) or not 0 <= current < len(out.runs):
+                raise ValueError(f"current: {current!r} is not one of the runs")
+            out.current = out.runs[current].id
+        return out
+
+
+_WHICH = ("history", "step_history")
+
+
+def _block(columns: Columns) -> np.ndarray:
+    if not columns:
+        return np.zeros((0, 0))
+    return np.vstack([np.asarray(c, dtype=np.float64) for c in columns.values()])
+
+
+def _columns(names: Any, block: np.ndarray) -> dict[str, np.ndarray]:
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise ValueError("column names must be a list of text")
+    block = np.asarray(block)
+    if block.dtype.kind != "f" or block.ndim != 2 or block.shape[0] != len(names):
+        raise ValueError(f"history shaped {block.shape} for {len(names)} columns")
+    return {name: block[k].copy() for k, name in enumerate(names)}

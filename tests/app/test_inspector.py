@@ -1,0 +1,149 @@
+"""The neuron inspector: click a neuron, read the next step's numbers; they are the engine's to
+every printed digit. A link shows its history; a paused run's weight can be set and undone."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QDockWidget
+
+from nnviz.app.inspector import fmt
+from nnviz.app.main_window import MainWindow
+from nnviz.core.neuron_view import neuron_view
+
+WAIT_MS = 10_000
+NUMBER = re.compile(r"[−-]?\d+(?:\.\d+)?(?:e[−+-]?\d+)?")
+
+
+def after(text: str, label: str) -> str:
+    """The first number printed after `label` in the inspector's text."""
+    start = text.index(label) + len(label)
+    return NUMBER.search(text, start).group(0)
+
+
+def printed(x: float) -> str:
+    return fmt(x)
+
+
+@pytest.fixture
+def window(qtbot):
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.resize(1400, 900)
+    w.show()
+    for step in range(1, 4):
+        w.step_batch()
+        qtbot.waitUntil(lambda s=step: w.worker.latest().step == s, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: w.worker.latest().state == "paused", timeout=WAIT_MS)
+    yield w
+    w.close()
+
+
+def engine_walk(window, sample):
+    return window.worker.call_on_trainer(lambda t: t.walkthrough(sample)).result(timeout=10)
+
+
+def inspect(window, qtbot, **selection):
+    feed = window.inspection.feed
+    with qtbot.waitSignal(feed.walkthroughReady, timeout=WAIT_MS):
+        window.selection.set(**selection)
+        window.inspection.poll()
+    return window.inspection.inspector
+
+
+def test_clicking_a_neuron_opens_the_inspector_with_the_engines_numbers(window, qtbot):
+    window.selection.set(sample=7)
+    window.update_frame()
+    dock = window.findChild(QDockWidget, "inspectorDock")
+    assert dock.isHidden()
+    x, y = window.canvas.neuron_positions(2)[1]  # Hidden 2, unit #2
+    feed = window.inspection.feed
+    with qtbot.waitSignal(feed.walkthroughReady, timeout=WAIT_MS):
+        qtbot.mouseClick(window.canvas, Qt.MouseButton.LeftButton, pos=QPoint(round(x), round(y)))
+        window.inspection.poll()
+    assert dock.isVisible()
+    text = dock.body.toPlainText()
+    view = neuron_view(engine_walk(window, 7), 2, 1)
+    assert after(text, "z = Σ aᵢ·wᵢ + b") == printed(view.z)
+    checks = {
+        "+ bias b": view.b,
+        f"a = {view.activation}(z) =": view.a,
+        "f′(z) =": view.slope,
+        "∂ℓ/∂a = Σⱼ wⱼ·∂ℓ/∂zⱼ": view.dL_da,
+        "∂ℓ/∂z = ∂ℓ/∂a × f′(z) =": view.dL_da,
+        "= " + printed(view.dL_da) + " × " + printed(view.slope) + " =": view.dL_dz,
+        "bias b: ": view.params[-1].before,
+    }
+    for label, value in checks.items():
+        assert after(text, label) == printed(value), label
+    top = view.terms[0]
+    name = window.inspection.feed.unit_name(1, top.source)
+    row = text[text.index("Forward") :]
+    assert after(row, name) == printed(top.a)
+    grads = text[text.index("Gradients of the incoming weights") :]
+    first = grads.index(f"w from {name}") + len(f"w from {name}")
+    sample_grad, batch_grad = NUMBER.findall(grads[first:])[:2]
+    param = next(p for p in view.params if p.source == top.source)
+    assert (sample_grad, batch_grad) == (printed(param.sample_grad), printed(param.batch_grad))
+    update = text[text.index("Update · Adam") :]
+    assert after(update, f"w from {name}: " + printed(param.before) + " →") == printed(param.after)
+    assert "sample #7" in dock.header.text()
+    assert "step 4" in dock.header.text()  # the next update, from the weights after step 3
+
+
+def test_the_output_neuron_takes_dL_da_from_the_loss(window, qtbot):
+    dock = inspect(window, qtbot, layer=3, neuron=0, sample=2)
+    text = dock.body.toPlainText()
+    view = neuron_view(engine_walk(window, 2), 3, 0)
+    assert "comes from the loss (binary_cross_entropy)" in text
+    assert after(text, "∂ℓ/∂a =") == printed(view.dL_da)
+    assert after(text, "= " + printed(view.dL_da) + " × " + printed(view.slope) + " =") == printed(
+        view.dL_dz
+    )
+
+
+def test_a_link_shows_its_weight_and_gradient_over_the_run(window, qtbot):
+    dock = inspect(window, qtbot, layer=1, neuron=2, link=(0, 1, 2))
+    snap = window.worker.latest()
+    label = dock.link_label.text()
+    assert fmt(float(snap.weights[0][1, 2])) in label
+    assert fmt(float(snap.grad_weights[0][1, 2])) in label
+    steps, weights = dock.weight_curve.getData()
+    # one point per step the window has seen (a small network: every link from the start)
+    assert len(steps) >= 2 and set(steps) <= {0, 1, 2, 3} and steps[-1] == 3
+    assert weights[-1] == snap.weights[0][1, 2]
+
+
+def test_a_paused_runs_weight_is_set_in_place_and_undone(window, qtbot):
+    dock = inspect(window, qtbot, layer=1, neuron=0, sample=4)
+    feed = window.inspection.feed
+    assert dock.edit_button.isEnabled()
+    source = dock.view.terms[0].source
+    old = next(p.before for p in dock.view.params if p.source == source)
+    dock.edit_param.setCurrentIndex(dock.edit_param.findData(source))
+    dock.edit_value.setValue(1.25)
+    with qtbot.waitSignal(feed.walkthroughReady, timeout=WAIT_MS):
+        dock.edit_button.click()
+    trainer_w = window.worker.call_on_trainer(lambda t: float(t.network.weights[0][source, 0]))
+    assert trainer_w.result(timeout=10) == 1.25
+    view = neuron_view(engine_walk(window, 4), 1, 0)
+    assert next(p.before for p in view.params if p.source == source) == 1.25
+    assert after(dock.body.toPlainText(), "z = Σ aᵢ·wᵢ + b") == printed(view.z)  # recomputed
+    assert window.document.undo_stack.canUndo()
+    with qtbot.waitSignal(feed.walkthroughReady, timeout=WAIT_MS):
+        window.document.undo_stack.undo()
+    trainer_w = window.worker.call_on_trainer(lambda t: float(t.network.weights[0][source, 0]))
+    assert trainer_w.result(timeout=10) == old
+
+
+def test_editing_is_refused_while_training_runs(window, qtbot):
+    dock = inspect(window, qtbot, layer=1, neuron=0)
+    window.toggle_play()
+    qtbot.waitUntil(lambda: window.worker.latest().state == "running", timeout=WAIT_MS)
+    window.inspection.poll()
+    qtbot.waitUntil(lambda: not dock.edit_button.isEnabled(), timeout=WAIT_MS)
+    window.inspection.feed.edit(1, -1, 0, 3.0)
+    assert "Pause training" in window.statusBar().currentMessage()
+    window.toggle_play()

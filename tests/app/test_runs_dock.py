@@ -1,0 +1,125 @@
+"""The Runs panel: every run listed with its name, colour and visibility; rename, delete, show
+the design, start from a run's initial weights; sessions and exports keep the runs."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPlainTextEdit
+from window_steps import step_window
+
+from nnviz.app import export
+from nnviz.app.main_window import MainWindow
+from nnviz.app.runs_dock import DesignDialog
+
+
+@pytest.fixture
+def window(still_window):
+    return still_window
+
+
+def with_optimizer(window: MainWindow, name: str, **params) -> None:
+    design = window.document.design
+    optimizer = dataclasses.replace(design.optimizer, name=name, params=params)
+    window.document.set_design(dataclasses.replace(design, optimizer=optimizer), name)
+
+
+def test_runs_are_listed_named_and_drawn_in_their_colours(qtbot, window):
+    dock = window.runs_dock
+    assert dock.objectName() == "runsDock" and len(dock.runs) == 1
+    step_window(qtbot, window, 30)
+    with_optimizer(window, "sgd", learning_rate=0.1)
+    step_window(qtbot, window, 5)
+    runs = dock.runs
+    assert [r.name for r in runs] == ["first run", "optimizer adam → sgd, learning rate 0.03 → 0.1"]
+    table = dock.table
+    assert table.rowCount() == 2 and table.item(1, 0).text().endswith("(training)")
+    assert table.item(0, 1).text() == "30"
+    first = runs.runs[0]
+    assert (first.id, "loss") in window.plots.overlays
+    # hide, rename, show again
+    item = table.item(0, 0)
+    item.setCheckState(Qt.CheckState.Unchecked)
+    assert not first.visible and (first.id, "loss") not in window.plots.overlays
+    item = table.item(0, 0)
+    item.setText("adam baseline")
+    assert first.name == "adam baseline"
+    table.item(0, 0).setCheckState(Qt.CheckState.Checked)
+    assert "adam baseline" in window.plots.curve_data("loss")
+    # the design dialog shows the run's design and what it changes
+    dock.select(runs.runs[1].id)
+    dialog = DesignDialog(window, runs.runs[1])
+    qtbot.addWidget(dialog)
+    text = dialog.findChild(QPlainTextEdit, "runDesignText").toPlainText()
+    assert '"name": "sgd"' in text
+    # delete the first: the second is the reference now
+    dock.select(first.id)
+    dock.delete_button.click()
+    assert len(runs) == 1 and runs.runs[0].name == "first run"
+
+
+def test_a_new_run_can_start_from_another_runs_initial_weights(qtbot, window):
+    step_window(qtbot, window, 10)
+    first = window.runs_dock.runs.runs[0]
+    with_optimizer(window, "sgd", learning_rate=0.1, momentum=0.9)
+    seeded = dataclasses.replace(
+        window.document.design,
+        training=dataclasses.replace(window.document.design.training, seed=7),
+    )
+    window.document.set_design(seeded, "seed")  # other weights unless told otherwise
+    dock = window.runs_dock
+    dock.select(first.id)
+    dock.initial_button.click()
+    run = dock.runs.runs[-1]
+    assert run.note == f"initial weights of run {first.id}"
+    trainer = window.worker.trainer
+    assert trainer.step == 0 and trainer.seed == 7
+    for got, want in zip(trainer.network.weights, first.initial[0], strict=True):
+        assert np.array_equal(got, want)
+
+
+def test_a_saved_session_reopens_with_every_run(qtbot, window, tmp_path):
+    step_window(qtbot, window, 25)  # more than an epoch: curves to compare
+    with_optimizer(window, "sgd", learning_rate=0.1)
+    step_window(qtbot, window, 4)
+    window.runs_dock.runs.rename(window.runs_dock.runs.runs[0].id, "baseline")
+    path = tmp_path / "two.nnviz"
+    assert window.files.save_session(path)
+    other = MainWindow()
+    qtbot.addWidget(other)
+    try:
+        assert other.open_path(path)
+        runs = other.runs_dock.runs
+        assert [r.name for r in runs] == [
+            "baseline",
+            "optimizer adam → sgd, learning rate 0.03 → 0.1",
+        ]
+        assert runs.current == runs.runs[1].id and other.worker.trainer.step == 4
+        assert runs.runs[0].steps == 25
+        assert (runs.runs[0].id, "loss") in other.plots.overlays
+    finally:
+        other.close()
+
+
+def test_export_writes_every_run_with_a_run_column(qtbot, window, tmp_path):
+    step_window(qtbot, window, 25)
+    with_optimizer(window, "sgd", learning_rate=0.1)
+    step_window(qtbot, window, 25)
+    views = export.RunViews(
+        window.plots,
+        window.canvas,
+        None,
+        window.worker.latest(),
+        window.document.design,
+        runs=window.runs_dock.runs,
+    )
+    export.export_run(views, tmp_path)
+    with open(tmp_path / "runs.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    assert rows[0][:3] == ["run", "epoch", "step"]
+    names = {row[0] for row in rows[1:]}
+    assert names == {"first run", "optimizer adam → sgd, learning rate 0.03 → 0.1"}

@@ -1,0 +1,318 @@
+import math
+
+import numpy as np
+import pytest
+from design_factory import xor_design
+
+from nnviz.core import layer_space as ls
+from nnviz.core.activations import ACTIVATIONS
+from nnviz.core.design import Design
+from nnviz.core.trainer import Trainer
+
+
+def make_trainer(layers, dataset=None, loss="binary_cross_entropy") -> Trainer:
+    changes = {"layers": layers, "loss": loss}
+    if dataset is not None:
+        changes["dataset"] = dataset
+    d = xor_design(**changes)
+    d["inputs"] = 64 if (dataset or {}).get("name") == "digits" else 2
+    return Trainer(Design.from_dict(d))
+
+
+def tracker_of(t: Trainer) -> ls.LayerSpaceTracker:
+    return ls.LayerSpaceTracker(t.data, t.targets, seed=t.seed)
+
+
+def hidden(units, activation="tanh"):
+    return {"units": units, "activation": activation}
+
+
+SIGMOID_OUT = {"units": 1, "activation": "sigmoid"}
+BOTTLENECK = [hidden(8), hidden(2), SIGMOID_OUT]
+WIDE = [hidden(8), hidden(8), SIGMOID_OUT]
+
+
+def train_some(t: Trainer, steps: int = 30) -> None:
+    for _ in range(steps):
+        t.step_batch()
+
+
+def sample_forward(t: Trainer, tracker: ls.LayerSpaceTracker):
+    return t.network.forward(t.data.x_train[tracker.rows])
+
+
+def test_panels_one_per_layer_with_titles_and_kinds():
+    t = make_trainer(BOTTLENECK)
+    space = tracker_of(t).build(t.network, t.step, None)
+    assert [p.title for p in space.panels] == [
+        "Input (2)",
+        "Layer 1 (8 tanh)",
+        "Layer 2 (2 tanh)",
+        "Output z (1, before sigmoid)",
+    ]
+    assert [p.kind for p in space.panels] == ["exact", "pca", "exact", "line"]
+    assert space.panels[0].axes == ("x1", "x2")
+    assert space.panels[2].caption == "exact 2-D"
+    assert len(space.rows) == len(space.labels) == len(t.data.x_train)  # a small set: all rows
+
+
+def test_two_unit_layer_is_drawn_in_its_own_coordinates_exactly():
+    t = make_trainer(BOTTLENECK)
+    train_some(t)
+    tracker = tracker_of(t)
+    space = tracker.build(t.network, t.step, None)
+    fwd = sample_forward(t, tracker)
+    np.testing.assert_allclose(space.panels[2].points, fwd.post[1], atol=1e-12)
+    np.testing.assert_allclose(space.panels[0].points, t.data.x_train[tracker.rows], atol=1e-12)
+
+
+def test_one_unit_output_shows_z_with_a_fixed_spread():
+    t = make_trainer(BOTTLENECK)
+    tracker = tracker_of(t)
+    first = tracker.build(t.network, t.step, None).panels[-1]
+    train_some(t)
+    second = tracker.build(t.network, t.step, None).panels[-1]
+    np.testing.assert_allclose(second.points[:, 0], sample_forward(t, tracker).pre[-1][:, 0])
+    np.testing.assert_array_equal(first.points[:, 1], second.points[:, 1])
+    assert np.all(np.abs(second.points[:, 1]) <= 1.0)
+    assert second.grid is None  # lines collapsed onto one value show nothing
+
+
+def test_pca_panel_matches_a_reference_svd_up_to_sign():
+    t = make_trainer(WIDE)
+    train_some(t)
+    tracker = tracker_of(t)
+    panel = tracker.build(t.network, t.step, None).panels[1]
+    a = sample_forward(t, tracker).post[0]
+    centred = a - a.mean(axis=0)
+    _, s, vt = np.linalg.svd(centred, full_matrices=False)
+    reference = centred @ vt[:2].T
+    for axis in (0, 1):
+        got, ref = panel.points[:, axis], reference[:, axis]
+        sign = np.sign(got @ ref)
+        np.testing.assert_allclose(got, sign * ref, atol=1e-9)
+    assert panel.explained == pytest.approx((s[0] ** 2 + s[1] ** 2) / np.sum(s**2))
+    assert panel.caption == f"PCA · {panel.explained:.0%} of variance"
+
+
+def test_later_pca_frames_keep_the_principal_plane_and_turn_to_follow_the_last_frame():
+    t = make_trainer(WIDE)
+    tracker = tracker_of(t)
+    tracker.build(t.network, t.step, None)
+    previous = tracker._projections[2].basis.copy()
+    train_some(t, 3)
+    tracker.build(t.network, t.step, None)
+    projection = tracker._projections[2]
+    a = sample_forward(t, tracker).post[1]
+    _, _, vt = np.linalg.svd(a - a.mean(axis=0), full_matrices=False)
+    plane = vt[:2].T
+    # the same plane as the reference decomposition ...
+    np.testing.assert_allclose(projection.basis @ projection.basis.T, plane @ plane.T, atol=1e-9)
+    # ... with the axes of that plane closest to the last frame's (no flip, no spin)
+    best = min(
+        np.linalg.norm(plane @ rot - previous)
+        for angle in np.linspace(0, 2 * np.pi, 721)
+        for flip in (1, -1)
+        for rot in [
+            np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+            @ np.diag([1, flip])
+        ]
+    )
+    assert np.linalg.norm(projection.basis - previous) <= best + 1e-6
+    assert np.all(np.sum(projection.basis * previous, axis=0) > 0.5)
+
+
+@pytest.mark.parametrize("flip", [1.0, -1.0])
+def test_align_undoes_any_turn_or_flip_within_the_plane(flip):
+    rng = np.random.default_rng(0)
+    previous, _ = np.linalg.qr(rng.normal(size=(6, 2)))
+    angle = 2.0
+    rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    turned = previous @ rot @ np.diag([1.0, flip])
+    np.testing.assert_allclose(ls.align(turned, previous), previous, atol=1e-12)
+
+
+def test_warped_grid_is_the_forward_pass_of_the_input_planes_grid_lines():
+    t = make_trainer(BOTTLENECK)
+    train_some(t)
+    space = tracker_of(t).build(t.network, t.step, None)
+    lo, hi = t.data.plane
+    across = np.linspace(lo, hi, ls.GRID_LINES)
+    along = np.linspace(lo, hi, ls.LINE_POINTS)
+    # line 3: the vertical line x = across[3]; line GRID_LINES + 5: the horizontal y = across[5]
+    vertical = np.column_stack([np.full(ls.LINE_POINTS, across[3]), along])
+    horizontal = np.column_stack([along, np.full(ls.LINE_POINTS, across[5])])
+    for index, raw in ((3, vertical), (ls.GRID_LINES + 5, horizontal)):
+        fwd = t.network.forward(t.data.encode(raw))
+        for panel, expected in ((space.panels[0], raw), (space.panels[2], fwd.post[1])):
+            got = panel.grid[index]
+            x0, x1, y0, y1 = panel.extent
+            inside = (expected[:, 0] >= x0) & (expected[:, 0] <= x1)
+            inside &= (expected[:, 1] >= y0) & (expected[:, 1] <= y1)
+            assert inside.any()
+            # cut where the line leaves the panel, exact inside it
+            np.testing.assert_array_equal(np.isfinite(got[:, 0]), inside)
+            np.testing.assert_allclose(got[inside], expected[inside], atol=1e-12)
+    assert space.panels[1].grid.shape == (2 * ls.GRID_LINES, ls.LINE_POINTS, 2)
+
+
+def test_boundary_line_of_a_two_unit_last_hidden_layer_is_where_w_h_plus_b_is_zero():
+    t = make_trainer(BOTTLENECK)
+    train_some(t)
+    panel = tracker_of(t).build(t.network, t.step, None).panels[2]
+    w, b = t.network.weights[-1][:, 0], t.network.biases[-1][0]
+    assert panel.boundary.shape == (1, 2, 2)
+    ends = panel.boundary[0]
+    np.testing.assert_allclose(ends @ w + b, 0.0, atol=1e-9)
+    x0, x1, y0, y1 = panel.extent
+    assert np.all((ends[:, 0] >= x0 - 1e-9) & (ends[:, 0] <= x1 + 1e-9))
+    assert np.all((ends[:, 1] >= y0 - 1e-9) & (ends[:, 1] <= y1 + 1e-9))
+    # the shaded regions agree with the side of the line each cell lies on
+    n = ls.REGION_RESOLUTION
+    gx, gy = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
+    side = (np.stack([gx, gy], axis=-1) @ w + b) > 0
+    clear = np.abs(np.stack([gx, gy], axis=-1) @ w + b) > 1e-6
+    np.testing.assert_array_equal((panel.regions > 0.5)[clear], side[clear])
+
+
+def test_softmax_boundaries_are_where_two_classes_lead():
+    t = make_trainer(
+        [hidden(8), hidden(2), {"units": 3, "activation": "softmax"}],
+        dataset={"name": "blobs", "classes": 3, "samples": 150, "seed": 2},
+        loss="cross_entropy",
+    )
+    train_some(t)
+    panel = tracker_of(t).build(t.network, t.step, None).panels[2]
+    w, b = t.network.weights[-1], t.network.biases[-1]
+    assert 1 <= len(panel.boundary) <= 3
+    for segment in panel.boundary:
+        for point in (segment[0], segment[1], segment.mean(axis=0)):
+            z = point @ w + b
+            top = np.sort(z)[-2:]
+            assert top[1] - top[0] == pytest.approx(0.0, abs=1e-8)
+    assert set(np.unique(panel.regions)) <= {0.0, 1.0, 2.0}
+    output = space_output_panel(t)
+    assert output.kind == "pca" and output.regions is not None and output.boundary is None
+
+
+def space_output_panel(t: Trainer) -> ls.LayerPanel:
+    return tracker_of(t).build(t.network, t.step, None).panels[-1]
+
+
+def test_wide_last_hidden_layer_shades_the_decision_over_its_pca_plane():
+    t = make_trainer(WIDE)
+    train_some(t)
+    tracker = tracker_of(t)
+    panel = tracker.build(t.network, t.step, None).panels[2]
+    assert panel.boundary is None
+    projection = tracker._projections[2]
+    x0, _x1, y0, _y1 = panel.extent
+    corner = np.array([[x0, y0]])
+    z = projection.lift(corner) @ t.network.weights[-1] + t.network.biases[-1]
+    expected = 1.0 / (1.0 + np.exp(-z[0, 0]))
+    assert panel.regions[0, 0] == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("name", "middle", "expected"),
+    [("sigmoid", 0.5, 0.0), ("tanh", 0.0, 0.0), ("linear", 0.5, 0.5), ("sigmoid", 2.0, None)],
+)
+def test_threshold_is_where_the_output_crosses_the_middle_of_its_coding(name, middle, expected):
+    got = ls.threshold(ACTIVATIONS.get(name), middle)
+    if expected is None:
+        assert got is None
+    else:
+        assert got == pytest.approx(expected, abs=1e-9)
+
+
+def test_one_output_boundary_uses_the_threshold_of_a_tanh_output():
+    t = make_trainer([hidden(2), {"units": 1, "activation": "tanh"}], loss="mse")
+    panel = space_output_panel(t)  # the output's own z, on a line: the cut at z = 0
+    np.testing.assert_allclose(panel.boundary[0][:, 0], 0.0, atol=1e-9)
+
+
+def test_traced_sample_is_marked_in_every_panel():
+    t = make_trainer(BOTTLENECK)
+    tracker = tracker_of(t)
+    space = tracker.build(t.network, t.step, 7)
+    fwd = t.network.forward(t.data.x_train[7:8])
+    np.testing.assert_allclose(space.panels[0].trace, t.data.x_train[7])
+    np.testing.assert_allclose(space.panels[2].trace, fwd.post[1][0], atol=1e-12)
+    assert space.panels[3].trace[0] == pytest.approx(fwd.pre[-1][0, 0])
+    row = int(np.searchsorted(tracker.rows, 7))
+    np.testing.assert_allclose(space.panels[1].trace, space.panels[1].points[row], atol=1e-12)
+    assert space.panels[3].trace[1] == space.panels[3].points[row, 1]
+
+
+def test_regression_colours_by_target_and_draws_no_decision():
+    t = make_trainer(
+        [hidden(4), {"units": 1, "activation": "linear"}],
+        dataset={"name": "plane", "samples": 100, "seed": 0},
+        loss="mse",
+    )
+    space = tracker_of(t).build(t.network, t.step, None)
+    assert space.task == "regression" and space.labels.dtype == float
+    np.testing.assert_allclose(space.labels, t.data.y_train[space.rows][:, 0])
+    assert all(p.regions is None and p.boundary is None for p in space.panels)
+
+
+def test_images_keep_a_bounded_sample_and_project_the_input_once():
+    t = make_trainer(
+        [hidden(16, "relu"), {"units": 10, "activation": "softmax"}],
+        dataset={"name": "digits", "samples": None},
+        loss="cross_entropy",
+    )
+    tracker = tracker_of(t)
+    first = tracker.build(t.network, t.step, None)
+    assert len(first.rows) == min(ls.MAX_POINTS, len(t.data.x_train))
+    assert first.panels[0].kind == "pca" and first.panels[0].grid is None
+    train_some(t, 5)
+    second = tracker.build(t.network, t.step, None)
+    assert second.panels[0] is first.panels[0]
+    assert second.panels[1] is not first.panels[1]
+
+
+def test_tracker_paces_frames_while_training_and_refreshes_when_settled():
+    t = make_trainer(BOTTLENECK)
+    tracker = tracker_of(t)
+    now = [0.0]
+
+    def clock() -> float:
+        return now[0]
+
+    first = tracker.view(t.network, 0, None, settled=False, clock=clock)
+    t.step_batch()
+    assert tracker.view(t.network, 1, None, settled=False, clock=clock) is first
+    now[0] = 1.0
+    second = tracker.view(t.network, 1, None, settled=False, clock=clock)
+    assert second is not first and second.step == 1
+    assert tracker.view(t.network, 1, None, settled=True, clock=clock) is second
+    assert tracker.view(t.network, 1, 4, settled=True, clock=clock).trace_sample == 4
+
+
+def test_extent_grows_at_once_and_shrinks_gently():
+    grown = ls._eased((-1.0, 1.0, -1.0, 1.0), (-3.0, 1.0, -1.0, 2.0))
+    assert grown == (-3.0, 1.0, -1.0, 2.0)
+    shrunk = ls._eased((-1.0, 1.0, -1.0, 1.0), (-0.1, 0.1, -0.1, 0.1))
+    assert shrunk == pytest.approx((-1 + 2 * ls.SHRINK, 1 - 2 * ls.SHRINK) * 2)
+
+
+def test_a_diverged_network_gives_a_frame_without_failing():
+    t = make_trainer(WIDE)
+    tracker = tracker_of(t)
+    tracker.build(t.network, 0, None)
+    t.network.weights[1][...] = np.nan
+    space = tracker.build(t.network, 1, None)
+    assert math.isnan(space.panels[2].explained)
+    assert np.all(np.isnan(space.panels[2].points))
+
+
+def test_a_frame_of_a_snapshots_weights_matches_the_trackers():
+    t = make_trainer(BOTTLENECK)
+    train_some(t)
+    t.show_layer_space(True)
+    snapshot = t.snapshot()
+    again = ls.layer_space_at(t.design, t.data, t.targets, t.seed, snapshot)
+    for a, b in zip(snapshot.layer_space.panels, again.panels, strict=True):
+        np.testing.assert_allclose(a.points, b.points, atol=1e-12)
+        assert a.extent == pytest.approx(b.extent)

@@ -1,7 +1,9 @@
 """Train a window's run step by step, waiting for each paused snapshot (so its timeline and
-its runs hold every step)."""
+its runs hold every step); and a left click as pyqtgraph's scene reports it."""
 
 from __future__ import annotations
+
+from PySide6.QtCore import QPointF, Qt
 
 WAIT_MS = 20_000
 
@@ -15,3 +17,19 @@ def step_window(qtbot, window, steps: int) -> None:
             timeout=WAIT_MS,
         )
     window.update_frame()
+
+
+class LeftClick:
+    """What pyqtgraph's scene sends for a single left click at a scene position."""
+
+    def __init__(self, pos: QPointF) -> None:
+        self._pos = pos
+
+    def button(self):
+        return Qt.MouseButton.LeftButton
+
+    def double(self) -> bool:
+        return False
+
+    def scenePos(self) -> QPointF:
+        return self._pos

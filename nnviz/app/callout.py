@@ -67,6 +67,7 @@ class Card(QFrame):
         self.setFixedWidth(CARD_WIDTH)
         self.progress = QLabel()
         self.progress.setObjectName("lessonProgress")
+        self.progress.setWordWrap(True)
         close = QToolButton()
         close.setText("✕")
         close.setAutoRaise(True)
@@ -143,6 +144,17 @@ def card_position(target: QRect, card: QRect, window: QRect, placement: str) -> 
     return QPoint(x, y)
 
 
+def _shown_rect(widget: QWidget, window: QWidget) -> QRect:
+    """`widget`'s rectangle in `window`, cut to what its parents show (a panel scrolled
+    part-way shows only its top)."""
+    rect = QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
+    parent = widget.parentWidget()
+    while parent is not None and parent is not window:
+        rect &= QRect(parent.mapTo(window, QPoint(0, 0)), parent.size())
+        parent = parent.parentWidget()
+    return rect if not rect.isEmpty() else QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
+
+
 class Callout(QObject):
     """The frame and the card for one target at a time; `point_at` moves them. The card's
     buttons call `on_back`, `on_next` and `on_leave`."""
@@ -157,7 +169,7 @@ class Callout(QObject):
 
     def point_at(self, target: QWidget, placement: str) -> Card:
         """Frame `target` and put the card beside it (both move to the target's window)."""
-        window = target.window()
+        window = QWidget.window(target)  # some widgets keep their main window as `window`
         if self.card is None or self.card.parentWidget() is not window:
             self._make(window)
         if self.target is not None and self.target is not target:
@@ -182,10 +194,7 @@ class Callout(QObject):
         if self.target is None or self.card is None:
             return
         window = self.card.parentWidget()
-        visible = self.target.visibleRegion().boundingRect()  # a panel scrolled part-way
-        if visible.isEmpty():
-            visible = self.target.rect()
-        rect = visible.translated(self.target.mapTo(window, QPoint(0, 0)))
+        rect = _shown_rect(self.target, window)
         self.frame.setVisible(self.target.isVisible())
         self.frame.setGeometry(rect.adjusted(-FRAME_WIDTH, -FRAME_WIDTH, FRAME_WIDTH, FRAME_WIDTH))
         self.card.adjustSize()

@@ -316,7 +316,13 @@ class ActivationExplorer(_Explorer):
                 f"{_percent(use.saturated_units)} of the units saturated (at an end for ≥ 90% "
                 "of the samples)"
             )
-        if not parts:
+        if not ACTIVATIONS.get(use.name).elementwise:
+            parts.append(
+                "softmax couples a layer's units: the curve is one unit's probability against "
+                "its own score with one other score at 0, so each marked value (with its own "
+                "sample's other scores) lies off it"
+            )
+        elif not parts:
             parts.append(f"{use.name} neither dies nor saturates")
         return text + ".<br>" + "<br>".join(parts) + "."
 

@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction
 from nnviz.app.explorers import ActivationExplorer, LossExplorer
 from nnviz.app.inspector import InspectorDock
 from nnviz.app.inspector_feed import InspectorFeed
+from nnviz.app.step_through import StepThrough
 
 POLL_MS = 100  # how often the tools look for a new snapshot (they redraw far less often)
 
@@ -33,6 +34,8 @@ class InspectionTools(QObject):
         self.inspector.exploreActivation.connect(self._on_inspector_activation)
         self.inspector.exploreLoss.connect(self._on_explore_loss)
         self.feed = InspectorFeed(window, self.inspector)
+        self.step_through = StepThrough(window)
+        window.centralWidget().layout().insertWidget(1, self.step_through)  # under the banner
         self._trainer = None
         self._snapshot = None
         self.actions: dict[str, QAction] = {}
@@ -43,14 +46,26 @@ class InspectionTools(QObject):
             action = QAction(text, window)
             action.triggered.connect(slot)
             self.actions[key] = action
+        step_action = QAction("Step &Through…", window)
+        step_action.setShortcut("T")
+        step_action.setToolTip(
+            "Walk through the next training step phase by phase: forward, loss, backward, "
+            "update (→ / ←), then take it (T)"
+        )
+        step_action.triggered.connect(self.step_through.start)
+        window.addAction(step_action)
+        self.actions["step_through"] = step_action
+        train = window.menus.get("train")
+        if train is not None:
+            train.insertAction(window.actions["epoch"], step_action)
         inspector_action = self.inspector.toggleViewAction()
         inspector_action.setText("Neuron &Inspector")
         view = window.menus.get("view")
         if view is not None:
             view.addSeparator()
             view.addAction(inspector_action)
-            for action in self.actions.values():
-                view.addAction(action)
+            for key in ("activation_explorer", "loss_explorer"):
+                view.addAction(self.actions[key])
         panel = window.build_panel
         panel.layers.exploreActivation.connect(self._on_explore_layer)
         panel.optimizer.exploreLoss.connect(self._on_explore_loss)
@@ -72,12 +87,13 @@ class InspectionTools(QObject):
             for tool in self.tools():
                 tool.set_run(trainer.design if trainer else None, worker.dataset)
             self.feed.set_run(trainer)
-        snapshot = worker.latest()
+        snapshot = self.window.timeline_panel.viewing or worker.latest()  # a past moment?
         if snapshot is not None and snapshot is not self._snapshot:
             self._snapshot = snapshot
             for tool in self.tools():
                 tool.set_snapshot(snapshot)
             self.feed.set_snapshot(snapshot)
+            self.step_through.on_snapshot(snapshot)
 
     def explore_activation(self, activation: str | None = None, layer: int | None = None) -> None:
         """Open the activation explorer (default: on the selected neuron's layer)."""

@@ -193,7 +193,7 @@ class InspectorDock(QDockWidget):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll = scroll
         self.setWidget(scroll)
-        self.setMinimumWidth(360)
+        self.setMinimumWidth(330)
         self.edit_param.currentIndexChanged.connect(self._on_edit_param)
         self.edit_button.clicked.connect(self._on_edit)
         self.show_link(None)
@@ -233,7 +233,8 @@ class InspectorDock(QDockWidget):
 
     def _draw_curve(self, view: NeuronView) -> None:
         reach = max(4.0, 1.3 * abs(view.z)) if math.isfinite(view.z) else 4.0
-        curve = activation_curve(view.activation, (-reach, reach), 241)
+        logits = view.walk.layers[view.layer - 1].z  # softmax: the layer's other scores
+        curve = activation_curve(view.activation, (-reach, reach), 241, logits, view.unit)
         self.curve.setData(curve.z, curve.a)
         self.point.setData([view.z], [view.a])
         self.curve_plot.getPlotItem().setTitle(
@@ -370,8 +371,9 @@ class InspectorDock(QDockWidget):
             )
         return (
             f"<h3>Update · {escape(rule.title)}</h3>{lines}"
-            f"<p class='note'>with {escape(', '.join(rule.values))}; g = ∂L/∂w of the batch; "
-            "buffers as they are after this update</p>" + "".join(params)
+            f"<p class='note'>with {escape(', '.join(rule.values))}; this is update number "
+            f"t = {v.walk.step + 1}; g = ∂L/∂w of the batch; buffers as they are after this "
+            "update</p>" + "".join(params)
         )
 
     # ------------------------------------------------------------------ editing
@@ -385,6 +387,12 @@ class InspectorDock(QDockWidget):
         self.edit_param.setCurrentIndex(max(index, 0))
         self.edit_param.blockSignals(False)
         self._on_edit_param()
+
+    def choose_edit(self, source: int) -> None:
+        """Offer this incoming weight (-1: the bias) for editing."""
+        index = self.edit_param.findData(source)
+        if index >= 0:
+            self.edit_param.setCurrentIndex(index)
 
     def _on_edit_param(self) -> None:
         v = self.view

@@ -64,6 +64,7 @@ class InspectorFeed(QObject):
         self.edits = 0  # parameter edits so far: a walkthrough from before one is stale
         self._walk_key = None
         self._pending = None
+        self._drawn = None  # (walkthrough, (layer, neuron)) the dock shows
         self._asked_at = -math.inf
         self._trainer = None
         self._snapshot = None
@@ -168,7 +169,11 @@ class InspectorFeed(QObject):
             return
         self._pending, self._asked_at = key, now
         sample = self.window.selection.sample
-        future = self.window.worker.call_on_trainer(lambda trainer: trainer.walkthrough(sample))
+        past = self.window.timeline_panel  # a moment of the timeline: its own next step
+        if past.viewing is not None:
+            future = past.walkthrough(sample)
+        else:
+            future = self.window.worker.call_on_trainer(lambda t: t.walkthrough(sample))
         future.add_done_callback(lambda f: self._bridge.done.emit(key, f))
 
     def _on_done(self, key, future) -> None:
@@ -189,12 +194,21 @@ class InspectorFeed(QObject):
         self.update()
 
     def _draw(self) -> None:
+        """The selected neuron of the current walkthrough (laid out again only when either
+        changes: a new snapshot alone changes nothing the text shows)."""
         selection = self.window.selection
         walk = self.walk
         if selection.layer > len(walk.layers):
             return
-        view = neuron_view(walk, selection.layer, selection.neuron)
-        self.dock.show_view(view, self.unit_name, self.column_name, self._context(walk))
+        where = (selection.layer, selection.neuron, selection.link, self.past_step())
+        same = self._drawn is not None and self._drawn[0] is walk and self._drawn[1] == where
+        if self.dock.view is None or not same:
+            self._drawn = (walk, where)
+            view = neuron_view(walk, selection.layer, selection.neuron)
+            self.dock.show_view(view, self.unit_name, self.column_name, self._context(walk))
+            link = selection.link
+            if link is not None and (link[0] + 1, link[2]) == (view.layer, view.unit):
+                self.dock.choose_edit(link[1])  # a clicked link's weight is the one to edit
         state = self._snapshot.state
         self.dock.set_editable(not self.window.worker.is_playing and state in SETTLED)
 
@@ -209,11 +223,24 @@ class InspectorFeed(QObject):
         chosen = "" if self.window.selection.sample is not None else " (the batch's first; "
         chosen += "" if not chosen else "choose one in the data view)"
         batch = "in" if walk.in_batch else "not in"
+        past = self.past_step()
+        note = (
+            ""
+            if past is None
+            else f"<br><b>The network shows step {past} from the timeline; these are the live "
+            "run's numbers.</b>"
+        )
         return (
             f"sample #{row}{chosen} · {label} · {batch} the batch<br>"
             f"<span style='color:#80868c'>the next update, step {walk.step + 1}: computed with "
-            f"the weights after step {walk.step}</span>"
+            f"the weights after step {walk.step}</span>{note}"
         )
+
+    def past_step(self) -> int | None:
+        """The step of a past moment the window shows from its timeline, if it shows one."""
+        panel = getattr(self.window, "timeline_panel", None)
+        viewing = getattr(panel, "viewing", None)
+        return None if viewing is None else int(viewing.step)
 
     # ------------------------------------------------------------------ editing
     def edit(self, layer: int, source: int, unit: int, value: float) -> None:

@@ -49,6 +49,7 @@ def reveal(widget: QWidget) -> None:
     scroll = next((w for w in chain if isinstance(w, QScrollArea)), None)
     if scroll is not None and scroll.widget() is not widget:
         scroll.ensureWidgetVisible(widget, 0, 0)
+        scroll.horizontalScrollBar().setValue(0)  # a section wider than the panel: its start
 
 
 class LessonProgress:
@@ -103,6 +104,9 @@ class LessonRunner(QObject):
         self.timer = QTimer(self)
         self.timer.setInterval(CHECK_MS)
         self.timer.timeout.connect(self.poll)
+        self.edits = 0  # weights and biases set by hand since the step began
+        self.runs_before = 0  # runs listed when the step began
+        window.inspection.inspector.editRequested.connect(self._on_edit)
 
     # ------------------------------------------------------------------ lessons
     def lessons(self) -> list[Lesson]:
@@ -149,6 +153,8 @@ class LessonRunner(QObject):
         last = self.index == len(lesson.steps) - 1
         card.next_button.setText("Finish" if last else "Next")
         self.done = step.check is None
+        self.edits = 0
+        self.runs_before = len(self.window.runs_dock.runs)
         card.set_task(step.task, self.done)
         self.callout.place()
         self.progress.set_step(lesson.name, self.index)
@@ -170,20 +176,29 @@ class LessonRunner(QObject):
     def learner_state(self) -> LearnerState:
         """What the checks may look at, read from the window now."""
         window = self.window
-        selection = getattr(window, "selection", None)
-        fields = ("layer", "neuron", "link", "sample")
-        stepper = find_part(window, "stepThrough")
+        selection = window.selection
+        stepper = window.inspection.step_through
+        phase = stepper.phases[stepper.index] if stepper.active() and stepper.phases else None
+        playground = window.playground_dock.widget()
         return LearnerState(
             snapshot=window.worker.latest(),
             design=window.document.design,
-            selection={f: getattr(selection, f, None) for f in fields},
+            selection={f: getattr(selection, f) for f in ("layer", "neuron", "link", "sample")},
             shown=frozenset(
                 name
                 for name in TARGETS
                 if (part := find_part(window, name)) is not None and part.isVisible()
             ),
-            phase=getattr(stepper, "phase_name", lambda: None)() if stepper else None,
+            phase=phase.kind if phase is not None else None,
+            phase_layer=phase.layer if phase is not None else None,
+            surface=playground.surface_box.currentData(),
+            step_mode=playground.step_box.isChecked(),
+            edits=self.edits,
+            runs=len(window.runs_dock.runs) - self.runs_before,
         )
+
+    def _on_edit(self, *_args) -> None:
+        self.edits += 1
 
     def poll(self) -> None:
         """Evaluate the step's check; once passed, the card says so."""

@@ -38,7 +38,9 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.app.builder import BuildPanel
+from nnviz.app.distributions_dock import DistributionsDock
 from nnviz.app.document import DesignDocument
+from nnviz.app.error_log import add_log_action
 from nnviz.app.export_actions import ExportActions
 from nnviz.app.file_actions import SESSION_SUFFIX, FileActions, file_error
 from nnviz.app.icons import app_icon, icon
@@ -59,6 +61,7 @@ from nnviz.app.views.plots import PlotsPanel
 from nnviz.app.worker import TrainingWorker
 from nnviz.core.datasets import Dataset
 from nnviz.core.design import Design, DesignError, default_design, load_design, needs_reset
+from nnviz.core.errors import first_line
 from nnviz.core.examples import example_at
 from nnviz.core.optimizers import make_optimizer
 from nnviz.core.pace import pace_named
@@ -337,6 +340,7 @@ class MainWindow(ExportActions, QMainWindow):
         self.build_panel = BuildPanel(self.document)
         self.timeline_panel = TimelinePanel(self)
         self.runs_dock = RunsDock(self)
+        self.distributions_dock = DistributionsDock(self)
         self.banner = Banner()
         self.files = FileActions(self)
         self.importer = DataImporter(self)
@@ -358,8 +362,9 @@ class MainWindow(ExportActions, QMainWindow):
         self._build_status_bar()
         self.recording = RecordingControl(self)
         self.layer_space_dock = add_layer_space_dock(self)
-        install_learning(self)
         self.inspection = InspectionTools(self)  # explorers, inspector, step-through
+        install_learning(self)  # lessons, teacher mode, the optimizer playground
+        add_log_action(self)  # Help › Show Log
 
         self.document.designChanged.connect(self._on_design_changed)
         self.document.modifiedChanged.connect(self.setWindowModified)
@@ -425,7 +430,10 @@ class MainWindow(ExportActions, QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.runs_dock)
         self.tabifyDockWidget(self.build_dock, self.runs_dock)
         self.build_dock.raise_()
-        for dock in (self.build_dock, self.plots_dock, self.runs_dock):
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.distributions_dock)
+        self.tabifyDockWidget(self.plots_dock, self.distributions_dock)
+        self.plots_dock.raise_()
+        for dock in (self.build_dock, self.plots_dock, self.runs_dock, self.distributions_dock):
             dock.setFeatures(features)
         self.image_docks = ImageDocks(self, self.plots_dock)
 
@@ -467,6 +475,7 @@ class MainWindow(ExportActions, QMainWindow):
         view.addAction(self.build_dock.toggleViewAction())
         view.addAction(self.plots_dock.toggleViewAction())
         view.addAction(self.runs_dock.toggleViewAction())
+        view.addAction(self.distributions_dock.toggleViewAction())
         for dock in self.image_docks.docks():
             view.addAction(dock.toggleViewAction())
 
@@ -551,8 +560,8 @@ class MainWindow(ExportActions, QMainWindow):
         try:
             self.install_run(Trainer(design), keep_ghost)
         except RUN_ERRORS as error:
-            self.banner.show_message(f"This design cannot be trained: {_one_line(error)}")
-            self.statusBar().showMessage(_one_line(error), 10000)
+            self.banner.show_message(f"This design cannot be trained: {first_line(error)}")
+            self.statusBar().showMessage(first_line(error), 10000)
             return False
         return True
 
@@ -571,6 +580,7 @@ class MainWindow(ExportActions, QMainWindow):
         design = trainer.design
         previous = self.worker.latest()  # the old run's newest snapshot, for the runs list
         self.timeline_panel.attach(trainer, timeline)
+        self.distributions_dock.start_run(design, trainer.data)
         dataset = self.worker.restore(trainer)
         self.plots.start_run(dataset.task, len(design.layers))
         self.runs_dock.record(
@@ -696,6 +706,7 @@ class MainWindow(ExportActions, QMainWindow):
             self._update_status(snapshot)
             self.timeline_panel.on_live(snapshot)
             self.runs_dock.on_snapshot(snapshot)
+            self.distributions_dock.on_snapshot(snapshot)
         if changed:
             self._sync_play_action()
             if snapshot.state == "diverged" and not self._diverged_shown:
@@ -706,9 +717,12 @@ class MainWindow(ExportActions, QMainWindow):
 
     def show_moment(self, snapshot: Snapshot) -> None:
         """Show one snapshot (a past moment from the timeline, or the present again) in the
-        canvas, the data view and the status bar."""
+        canvas, the data view, the image docks, the layer space and the status bar (the plots
+        keep the whole run)."""
         self.canvas.set_snapshot(snapshot)
         self.data_view.set_snapshot(snapshot)
+        self.image_docks.set_snapshot(snapshot, True)
+        self.layer_space.set_snapshot(snapshot)
         self._update_status(snapshot)
 
     def _update_in_turn(self, snapshot: Snapshot, settled: bool) -> None:
@@ -812,6 +826,7 @@ class MainWindow(ExportActions, QMainWindow):
         """Stop the frame timer and the training thread, then drop the recovery data (a clean
         exit; idempotent)."""
         self.frame_timer.stop()
+        self.runs_dock.stop_race(wait=True)
         self.worker.shutdown()
         self.files.stop_recovery()
 
@@ -821,11 +836,6 @@ def _learning_rate(design: Design) -> float:
     if lr is None:  # not given: the optimizer's own default
         lr = make_optimizer(design.optimizer).learning_rate
     return float(lr)
-
-
-def _one_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
 
 
 def _pair(train: float | None, test: float | None, fmt: str) -> str:

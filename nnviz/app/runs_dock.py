@@ -4,12 +4,11 @@ The list itself is core's `RunList` (`runs`); this panel keeps it as the window 
 (`record`, `on_snapshot`), shows it, and sends every change through it: rename (edit the name;
 empty restores the automatic one), show or hide a run's curves (`Overlay`s in the plots),
 delete, show its design (and use it), and start a new run of the current design from a run's
-initial weights, so a comparison starts fair.
+initial weights, so a comparison starts fair. "Race variants…" trains 2 to 5 values of one
+setting in the background (`nnviz.app.race_runner`); each finished variant becomes a run.
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -29,14 +28,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnviz.app.race_runner import RaceDialog, RaceRunner
 from nnviz.app.views.plots import Overlay
-from nnviz.core.design import DesignError, dumps_design
+from nnviz.app.window_api import WindowApi
+from nnviz.core.design import Design, DesignError, dumps_design
+from nnviz.core.race import SETTINGS, RaceResult
 from nnviz.core.runs import Run, RunList, Weights, differences, overlay_series
 from nnviz.core.snapshot import Snapshot
 from nnviz.core.trainer import Trainer
-
-if TYPE_CHECKING:
-    from nnviz.app.main_window import MainWindow
 
 # Run colours by `Run.color`: Okabe-Ito's colour-blind-safe tones and darker ones, apart from
 # the blue and orange of the current run's own train and test curves.
@@ -50,7 +49,7 @@ RUN_COLORS = (
     QColor(120, 80, 160),
     QColor(140, 140, 30),
 )
-NAME, STEPS = 0, 1
+NUMBER, NAME, STEPS = 0, 1, 2
 
 
 def run_color(run: Run) -> QColor:
@@ -60,16 +59,17 @@ def run_color(run: Run) -> QColor:
 class RunsDock(QDockWidget):
     """A table of the session's runs and the buttons that act on the selected one."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowApi) -> None:
         super().__init__("Runs", window)
         self.setObjectName("runsDock")
         self.window = window
         self.runs = RunList()
         self._filling = False
-        self.table = QTableWidget(0, 2)
+        self.table = QTableWidget(0, 3)
         self.table.setObjectName("runsTable")
-        self.table.setHorizontalHeaderLabels(["Run (what differs from the first)", "Steps"])
+        self.table.setHorizontalHeaderLabels(["Run", "What differs from the first run", "Steps"])
         header = self.table.horizontalHeader()
+        header.setSectionResizeMode(NUMBER, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(STEPS, QHeaderView.ResizeMode.ResizeToContents)
         self.table.verticalHeader().hide()
@@ -77,8 +77,8 @@ class RunsDock(QDockWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setWordWrap(True)
         self.table.setToolTip(
-            "Tick a run to draw its curves in the plots (in its colour); double-click a name "
-            "to rename it (empty: the automatic name)"
+            "Tick a run to draw its curves in the plots, in its colour, named by its number; "
+            "double-click a name to rename it (empty: the automatic name)"
         )
         self.table.itemChanged.connect(self._on_item_changed)
         self.table.itemSelectionChanged.connect(self._sync_buttons)
@@ -95,10 +95,27 @@ class RunsDock(QDockWidget):
             "started from (a fair comparison)"
         )
         self.initial_button.clicked.connect(self.start_from_selected)
+        self.race_button = QPushButton("Race variants…")
+        self.race_button.setObjectName("raceButton")
+        self.race_button.setToolTip(
+            "Train 2 to 5 values of one setting side by side, from the same initial weights"
+        )
+        self.race_button.clicked.connect(self.ask_race)
+        self.stop_race_button = QPushButton("Stop race")
+        self.stop_race_button.clicked.connect(self.stop_race)
+        self.stop_race_button.setEnabled(False)
+        self.race_label = QLabel()
+        self.race_label.setObjectName("raceProgress")
+        self.race_label.setWordWrap(True)
+        self.race: RaceRunner | None = None
+        self._race_setting = ""
         buttons = QGridLayout()
         buttons.addWidget(self.design_button, 0, 0)
         buttons.addWidget(self.delete_button, 0, 1)
         buttons.addWidget(self.initial_button, 1, 0, 1, 2)
+        buttons.addWidget(self.race_button, 2, 0)
+        buttons.addWidget(self.stop_race_button, 2, 1)
+        buttons.addWidget(self.race_label, 3, 0, 1, 2)
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -146,7 +163,7 @@ class RunsDock(QDockWidget):
         overlays = [
             Overlay(
                 run.id,
-                run.name,
+                f"run {run.id}",
                 run_color(run),
                 {name: (x, y) for name, (x, y, _what) in overlay_series(run, score).items()},
             )
@@ -169,6 +186,9 @@ class RunsDock(QDockWidget):
         for row, run in enumerate(runs):
             current = run.id == runs.current
             name = QTableWidgetItem(run.name + ("  (training)" if current else ""))
+            number = QTableWidgetItem(str(run.id))
+            number.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+            number.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
             name.setData(Qt.ItemDataRole.UserRole, run.id)
             flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
             flags |= Qt.ItemFlag.ItemIsEditable
@@ -186,6 +206,7 @@ class RunsDock(QDockWidget):
             steps = QTableWidgetItem(f"{run.steps:,}")
             steps.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
             steps.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.table.setItem(row, NUMBER, number)
             self.table.setItem(row, NAME, name)
             self.table.setItem(row, STEPS, steps)
             if run.id == selected:
@@ -258,6 +279,63 @@ class RunsDock(QDockWidget):
             return
         self.window.install_run(trainer, keep_ghost=True, note=f"initial weights of run {run.id}")
 
+    # ----------------------------------------------------------------- racing
+
+    def ask_race(self) -> None:
+        dialog = RaceDialog(self.window.document.design, self.window)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.start_race(dialog.designs, dialog.epochs.value(), dialog.setting_name())
+
+    def start_race(self, designs: list[Design], epochs: int, setting: str) -> None:
+        """Train `designs` in the background from the current run's initial weights (their
+        own for an initializer race, or when the shapes differ); each arrives as a run."""
+        if self.race is not None or self.window.worker.dataset is None:
+            return
+        current = self.runs.get(self.runs.current) if self.runs.current else None
+        initial = current.initial if current is not None else None
+        shapes = designs[0].layer_sizes == (current.design.layer_sizes if current else None)
+        if not SETTINGS[setting].shares_weights or not shapes:
+            initial = None
+        self._race_setting = SETTINGS[setting].label
+        self.race = RaceRunner(designs, self.window.worker.dataset, epochs, initial)
+        self.race.progress.connect(self._on_race_progress)
+        self.race.variantDone.connect(self._on_variant)
+        self.race.failed.connect(self._on_race_failed)
+        self.race.done.connect(self._on_race_done)
+        self.race.thread.finished.connect(self._on_race_thread_finished)
+        self.race_button.setEnabled(False)
+        self.stop_race_button.setEnabled(True)
+        self.race_label.setText(f"Racing {len(designs)} values of the {self._race_setting}…")
+        self.race.start()
+
+    def stop_race(self, wait: bool = False) -> None:
+        if self.race is not None:
+            self.race.stop(wait)
+
+    def _on_race_progress(self, variant: int, epoch: int, total: int) -> None:
+        self.race_label.setText(
+            f"Racing the {self._race_setting}: variant {variant + 1} of {total}, epoch {epoch}"
+        )
+
+    def _on_variant(self, result: RaceResult) -> None:
+        note = f"race of {self._race_setting}" + (
+            "" if result.state == "finished" else f", {result.state}"
+        )
+        run = self.runs.add(result.design, note, result.initial)
+        self.runs.update(run.id, result.history, result.step_history, result.steps)
+        self.changed()
+
+    def _on_race_failed(self, message: str) -> None:
+        self.window.banner.show_message(f"The race stopped: {message}")
+
+    def _on_race_done(self) -> None:
+        self.race_button.setEnabled(True)
+        self.stop_race_button.setEnabled(False)
+        self.race_label.setText("")
+
+    def _on_race_thread_finished(self) -> None:
+        self.race = None  # only now: a QThread must not be deleted while it runs
+
     def _sync_buttons(self) -> None:
         run_id = self.selected()
         runs = self.runs
@@ -272,7 +350,7 @@ class DesignDialog(QDialog):
     """A run's design as its file holds it, what it changes from the first run, and a button
     to make it the window's design (undoable)."""
 
-    def __init__(self, window: MainWindow, run: Run) -> None:
+    def __init__(self, window: WindowApi, run: Run) -> None:
         super().__init__(window)
         self.setObjectName("runDesignDialog")
         self.setWindowTitle(f"Design of run {run.id}")
@@ -297,6 +375,6 @@ class DesignDialog(QDialog):
         layout.addWidget(text, 1)
         layout.addWidget(box)
 
-    def _use(self, window: MainWindow, run: Run) -> None:
+    def _use(self, window: WindowApi, run: Run) -> None:
         window.document.set_design(run.design, f"Use the design of run {run.id}")
         self.accept()

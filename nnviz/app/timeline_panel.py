@@ -5,25 +5,26 @@ slider pauses training and shows the chosen moment: a scratch trainer of the sam
 data is put in that moment's state (`Timeline.snapshot_at`, exact) and its snapshot goes to the
 canvas, the data view and the status bar, while every plot keeps the whole run with a cursor at
 that step. "Resume from here" branches: a new run continues from the moment exactly as the old
-one did, and the abandoned future stays as a run in the Runs panel and the plots. "Live" (or Play)
-returns to the present.
+one did (or with the learning rate the user set while looking at that moment), and the
+abandoned future stays as a run in the Runs panel and the plots. "Live" (or Play) returns to
+the present.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from concurrent.futures import Future
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
 from nnviz.app.views.plot_cursor import PlotCursors
+from nnviz.app.window_api import WindowApi
+from nnviz.core.design import needs_reset
+from nnviz.core.optimizers import make_optimizer
 from nnviz.core.runs import Weights
 from nnviz.core.snapshot import Snapshot
 from nnviz.core.timeline import Timeline
 from nnviz.core.trainer import Trainer
-
-if TYPE_CHECKING:
-    from nnviz.app.main_window import MainWindow
 
 LABEL_SAMPLE = "step 888888888 of 888888888 · epoch 8888888"
 
@@ -31,7 +32,7 @@ LABEL_SAMPLE = "step 888888888 of 888888888 · epoch 8888888"
 class TimelinePanel(QWidget):
     """The slider, where it stands, and the buttons to go back to the present or branch."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowApi) -> None:
         super().__init__()
         self.window = window
         self.timeline: Timeline | None = None
@@ -40,6 +41,7 @@ class TimelinePanel(QWidget):
         self._viewer: Trainer | None = None  # scratch trainer that rebuilds moments
         self._pending: int | None = None
         self._syncing = False  # the slider is being set from the state, not by the user
+        self._entry_design = window.document.design  # the design when the past was entered
         self.cursors = PlotCursors(window.plots)
         self.cursors.stepRequested.connect(self.show_step)
 
@@ -118,6 +120,8 @@ class TimelinePanel(QWidget):
         if self.window.worker.is_playing:
             self.window.toggle_play()  # pauses, and the Play button says so
         viewer = self._scratch()
+        if self.viewing is None:  # entering the past: what a later edit is compared with
+            self._entry_design = self.window.document.design
         self.viewing = timeline.snapshot_at(viewer, step, self.window.worker.latest())
         self.window.show_moment(self.viewing)
         self.cursors.set_cursor(self.viewing.step)
@@ -155,14 +159,31 @@ class TimelinePanel(QWidget):
         shown, timeline, live = self.viewing, self.timeline, self.window.worker.trainer
         if shown is None or timeline is None or live is None:
             return
-        trainer = Trainer(live.design, data=live.data, seed=live.seed)
+        design = self.window.document.design  # with edits made while looking at the past
+        if needs_reset(live.design, design):
+            design = live.design
+        trainer = Trainer(design, data=live.data, seed=live.seed)
         trainer.set_trace_sample(live.trace_sample)
         timeline.restore(trainer, shown.step, self.window.worker.latest())
+        rate = make_optimizer(design.optimizer).learning_rate
+        if rate != make_optimizer(self._entry_design.optimizer).learning_rate:
+            trainer.set_learning_rate(rate)  # "what if I had changed it then?"
         runs = self.window.runs_dock.runs
         note = f"from run {runs.current} at step {shown.step}" if runs.current else ""
         self.window.install_run(
             trainer, keep_ghost=True, timeline=timeline.truncated(shown.step), note=note
         )
+
+    def walkthrough(self, sample: int | None) -> Future:
+        """The next step from the moment shown, taken apart (as `Trainer.walkthrough`), for the
+        inspector; computed here at once, from the scratch trainer in the moment's state."""
+        future: Future = Future()
+        future.set_running_or_notify_cancel()
+        try:
+            future.set_result(self._viewer.walkthrough(sample))
+        except Exception as error:  # handed to the inspector, which says why
+            future.set_exception(error)
+        return future
 
     # ----------------------------------------------------------------- inside
 

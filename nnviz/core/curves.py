@@ -51,19 +51,24 @@ class ActivationCurve:
     description: str
 
 
-def _curve_values(name: str, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(a, a′) of a registry entry at each z; softmax as one class's probability against its
-    own score with one other class at 0 (the diagonal of its Jacobian)."""
+def _curve_values(
+    name: str, z: np.ndarray, logits: np.ndarray | None = None, unit: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """(a, a′) of a registry entry at each z. Softmax, whose units are coupled, is drawn for
+    one unit: its probability as its own score z varies while the layer's other scores stay at
+    `logits` (default: a single other score 0), with the diagonal of its Jacobian as a′."""
     act = ACTIVATIONS.get(name)
     if act.elementwise:
         zc = z[:, None]
         a = act.forward(zc)
         return a[:, 0].copy(), act.derivative(zc, a)[:, 0].copy()
-    scores = np.column_stack([z, np.zeros_like(z)])
-    a = act.forward(scores)
-    unit = np.zeros_like(scores)
-    unit[:, 0] = 1.0
-    return a[:, 0].copy(), act.backward(scores, a, unit)[:, 0].copy()
+    others = np.zeros(2) if logits is None else np.asarray(logits, dtype=np.float64)
+    scores = np.tile(others, (len(z), 1))
+    scores[:, unit] = z
+    a = act.forward(scores.copy())
+    direction = np.zeros_like(scores)
+    direction[:, unit] = 1.0
+    return a[:, unit].copy(), act.backward(scores, a, direction)[:, unit].copy()
 
 
 def _runs(z: np.ndarray, mask: np.ndarray | None) -> tuple[Span, ...]:
@@ -76,10 +81,17 @@ def _runs(z: np.ndarray, mask: np.ndarray | None) -> tuple[Span, ...]:
     )
 
 
-def activation_curve(name: str, span: Span = Z_SPAN, points: int = CURVE_POINTS) -> ActivationCurve:
-    """The curve of activation `name` (any registry entry) over `span`."""
+def activation_curve(
+    name: str,
+    span: Span = Z_SPAN,
+    points: int = CURVE_POINTS,
+    logits: np.ndarray | None = None,
+    unit: int = 0,
+) -> ActivationCurve:
+    """The curve of activation `name` (any registry entry) over `span`; for softmax, of unit
+    `unit` with the layer's other scores at `logits` (see `_curve_values`)."""
     z = np.linspace(span[0], span[1], points)
-    a, slope = _curve_values(name, z)
+    a, slope = _curve_values(name, z, logits, unit)
     act = ACTIVATIONS.get(name)
     column = a[:, None]
     dead = dead_values(column, name) if act.elementwise else None

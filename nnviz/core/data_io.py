@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import math
+import stat
 import struct
 import zipfile
 from collections.abc import Callable, Sequence
@@ -20,8 +21,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from nnviz.core.design import DesignError
 from nnviz.core.registry import Registry
+from nnviz.core.validation import DesignError
 
 MAX_SAMPLES = 1_000_000
 MAX_FILE_BYTES = 256 * 2**20  # on disk and after gunzip
@@ -100,11 +101,15 @@ def resolve_file(
             return path
         if path.is_dir():
             raise DesignError(f"dataset.{field}: is a folder, not a file: {path}")
-        size = path.stat().st_size
+        info = path.stat()
     except OSError as error:
         raise DesignError(f"dataset.{field}: cannot access {path}: {error.strerror}") from None
-    if size > MAX_FILE_BYTES:
-        raise DesignError(f"{path.name}: file is too large ({_mib(size)}; the limit is {_mib()})")
+    if not stat.S_ISREG(info.st_mode):  # a pipe or a device would block a read forever
+        raise DesignError(f"dataset.{field}: not a regular file (a pipe or a device): {path}")
+    if info.st_size > MAX_FILE_BYTES:
+        raise DesignError(
+            f"{path.name}: file is too large ({_mib(info.st_size)}; the limit is {_mib()})"
+        )
     return path
 
 

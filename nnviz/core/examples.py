@@ -1,9 +1,11 @@
 """The gallery of bundled example designs in `resources/examples/`.
 
 An example is a design file; its name is the file's stem, and its title and one-paragraph
-description live in the design's `meta`. `GALLERY_ORDER` sets the order a menu or the command
-line lists them in (simple to hard, then the ones that fail on purpose); a file added to the
-folder but not to the order is still listed, after the others, so none can be forgotten.
+description live in the design's `meta`. An example may ship the weights it starts from beside
+it, as `<name>_weights.npz` (arrays W0, b0, …): a hand-computed exercise needs its own numbers.
+`GALLERY_ORDER` sets the order a menu or the command line lists them in (simple to hard, then
+the ones that fail on purpose); a file added to the folder but not to the order is still
+listed, after the others, so none can be forgotten.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from pathlib import Path
 
 from nnviz.core.design import Design, DesignError, load_design
 from nnviz.core.resources import resource_path
+from nnviz.core.weights_io import load_weights
 
 SUFFIX = ".json"
+WEIGHTS_SUFFIX = "_weights.npz"
 
 GALLERY_ORDER = (
     "backprop_2_2_2",
@@ -85,6 +89,18 @@ def example_path(name: str) -> Path:
 def load_example(name: str) -> Design:
     """The example's design, ready to train."""
     return load_design(example_path(name))
+
+
+def example_weights_path(name: str) -> Path | None:
+    """The starting weights example `name` ships beside its design, or None if it has none."""
+    path = examples_dir() / f"{name}{WEIGHTS_SUFFIX}"
+    return path if name in example_names() and path.is_file() else None
+
+
+def example_weights(name: str) -> tuple[list, list] | None:
+    """(weights, biases) example `name` starts from, or None: the initializer's are used."""
+    path = example_weights_path(name)
+    return None if path is None else load_weights(path, load_example(name))
 
 
 def example_at(path: str | Path) -> Example | None:

@@ -21,6 +21,7 @@ from nnviz.core.design import Design
 from nnviz.core.optimizers import OPTIMIZERS
 from nnviz.core.registry import Registry
 from nnviz.core.snapshot import Snapshot
+from nnviz.core.surfaces import SURFACES
 from nnviz.core.validation import (
     check_keys,
     fail,
@@ -29,10 +30,12 @@ from nnviz.core.validation import (
     read_number,
     read_object,
     read_str,
+    show,
 )
 from nnviz.core.window_parts import read_target
 
 SELECTABLE = ("layer", "neuron", "link", "sample")
+PHASES = ("forward", "loss", "backward", "update")  # the step-through's phase kinds
 SPLITS = ("train", "test")
 
 
@@ -42,7 +45,10 @@ class LearnerState:
 
     `selection` holds the window selection's fields (`layer`, `neuron`, `link`, `sample`; None
     when nothing is chosen), `shown` the `TARGETS` names visible now, `phase` the step-through's
-    current phase (None outside it).
+    current phase kind ("forward", "loss", "backward", "update"; None outside it) and
+    `phase_layer` its trainable layer (1-based), `surface` the optimizer playground's surface,
+    `step_mode` whether its step mode is on, `edits` how many weights or biases the learner has
+    set by hand since the step began, `runs` how many runs the Runs panel gained since then.
     """
 
     snapshot: Snapshot | None = None
@@ -50,6 +56,11 @@ class LearnerState:
     selection: Mapping[str, Any] = field(default_factory=dict)
     shown: frozenset[str] = frozenset()
     phase: str | None = None
+    phase_layer: int | None = None
+    surface: str | None = None
+    step_mode: bool = False
+    edits: int = 0
+    runs: int = 0
 
 
 Reader = Callable[[Any, str], Any]
@@ -122,7 +133,38 @@ def _shown(state: LearnerState, p: Mapping[str, Any]) -> bool:
 
 
 def _phase_reached(state: LearnerState, p: Mapping[str, Any]) -> bool:
-    return state.phase == p["phase"]
+    """The step-through shows phase `phase` (of layer `layer`: a number, 1 = the first
+    trainable layer, or "output")."""
+    if state.phase != p["phase"]:
+        return False
+    layer = p.get("layer")
+    if layer == "output":
+        return state.snapshot is not None and state.phase_layer == state.snapshot.n_layers
+    return layer is None or state.phase_layer == layer
+
+
+def _weight_edited(state: LearnerState, p: Mapping[str, Any]) -> bool:
+    return state.edits > 0
+
+
+def _runs_added(state: LearnerState, p: Mapping[str, Any]) -> bool:
+    return state.runs >= p["value"]
+
+
+def _read_layer(value: Any, where: str) -> int | str:
+    if value == "output":
+        return value
+    if not isinstance(value, int) or isinstance(value, bool):
+        fail(where, f'must be a layer number (1 = the first) or "output" (got {show(value)})')
+    return read_int(value, where, 1, 1000)
+
+
+def _surface_is(state: LearnerState, p: Mapping[str, Any]) -> bool:
+    return state.surface == p["name"]
+
+
+def _step_mode_on(state: LearnerState, p: Mapping[str, Any]) -> bool:
+    return state.step_mode
 
 
 def _activation_is(state: LearnerState, p: Mapping[str, Any]) -> bool:
@@ -208,9 +250,33 @@ for name, params, test, description in (
     ),
     (
         "phase_reached",
-        {"phase": (partial(read_str, max_len=80), True)},
+        {"phase": (_choice("phase", PHASES), True), "layer": (_read_layer, False)},
         _phase_reached,
-        "the step-through shows phase `phase`",
+        'the step-through shows phase `phase` (of layer `layer`, a number or "output")',
+    ),
+    (
+        "weight_edited",
+        {},
+        _weight_edited,
+        "the learner has set a weight or bias by hand (in the inspector) during this step",
+    ),
+    (
+        "runs_added",
+        {"value": (_int(1, 1000), True)},
+        _runs_added,
+        "the Runs panel gained `value` runs since the step began (a race adds one per value)",
+    ),
+    (
+        "surface_is",
+        {"name": (_choice("surface", SURFACES.names()), True)},
+        _surface_is,
+        "the optimizer playground shows surface `name`",
+    ),
+    (
+        "step_mode_on",
+        {},
+        _step_mode_on,
+        "the optimizer playground's step mode is on",
     ),
     (
         "activation_is",

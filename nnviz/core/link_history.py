@@ -66,9 +66,10 @@ class LinkHistory:
         return link in self._series
 
     def record(self, snapshot) -> None:
-        """One point per tracked link for a snapshot of a step not seen yet (there is no
-        gradient before the first step: step 0 is recorded with a NaN gradient)."""
-        if snapshot.step == self._last_step or not self._series:
+        """One point per tracked link for a snapshot of a step later than any seen (there is
+        no gradient before the first step: step 0 is recorded with a NaN gradient)."""
+        seen = self._last_step is not None and snapshot.step <= self._last_step
+        if seen or not self._series:  # an older step (a past moment shown again): not new
             return
         self._last_step = snapshot.step
         self._append(snapshot, self._series.items())

@@ -173,12 +173,15 @@ def overlay_series(run: Run, score: str) -> dict[str, tuple[np.ndarray, np.ndarr
 CORNERS = ("top-right", "top-left", "bottom-right", "bottom-left")
 
 
-def legend_corner(points: np.ndarray, size: tuple[float, float]) -> str:
+def legend_corner(points: np.ndarray, size: tuple[float, float]) -> str | None:
     """The corner of a plot for its legend that covers none of `points` (the curves' newest
-    points, as fractions of the visible area: x right, y up), or the fewest of them; `size`:
-    the legend's width and height as such fractions. Tried in the order of CORNERS."""
+    points, as fractions of the visible area: x right, y up), tried in the order of CORNERS;
+    None when every corner would cover one (the legend is better left out then). `size`: the
+    legend's width and height as such fractions."""
     points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
     w, h = size
+    if w > 1 or h > 1:  # it would not fit in the plot at all
+        return None
     boxes = {
         "top-right": (1 - w, 1, 1 - h, 1),
         "top-left": (0, w, 1 - h, 1),
@@ -191,7 +194,7 @@ def legend_corner(points: np.ndarray, size: tuple[float, float]) -> str:
         x, y = points[:, 0], points[:, 1]
         return int(np.sum((x >= x0) & (x <= x1) & (y >= y0) & (y <= y1)))
 
-    return min(CORNERS, key=covered)
+    return next((corner for corner in CORNERS if not covered(corner)), None)
 
 
 # ----------------------------------------------------------------- the list

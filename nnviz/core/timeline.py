@@ -71,6 +71,7 @@ class Timeline:
         self._moments: list[Moment] = []
         self._orders: dict[int, list] = {}  # id(order) → [order, moments sharing it]
         self._nbytes = 0
+        self._sizes: dict[int, int] = {}  # a moment's own bytes by its optimizer entries
 
     def __len__(self) -> int:
         return len(self._moments)
@@ -107,7 +108,12 @@ class Timeline:
         if last is not None and _same_shuffle(last, step):
             state["order"] = last.state["order"]  # the epoch's shuffle, shared
         order = state["order"]
-        own = MOMENT_OVERHEAD + sum([a.nbytes for a in _arrays(state)]) - order.nbytes
+        # Same shapes every step once the optimizer has its buffers: measured once per count.
+        key = len(state["optimizer"])
+        own = self._sizes.get(key)
+        if own is None:
+            own = MOMENT_OVERHEAD + sum([a.nbytes for a in _arrays(state)]) - order.nbytes
+            self._sizes = {key: own}
         moment = Moment(step, trainer.epoch, trainer.batch_in_epoch, state, own)
         with self._lock:
             moments.append(moment)

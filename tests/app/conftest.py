@@ -42,3 +42,24 @@ def still_window(qtbot):
     window.canvas.set_mode("off")
     yield window
     window.close()
+
+
+@pytest.fixture
+def main_window(qtbot):
+    """A window on the default design; closed (and its training thread joined) afterwards."""
+    from nnviz.app.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    yield window
+    window.close()
+    assert not window.worker.thread.isRunning()
+
+
+@pytest.fixture
+def shown_window(qtbot, main_window):
+    """The main window on screen at 1366×768 (a common laptop size)."""
+    main_window.resize(1366, 768)
+    main_window.show()
+    qtbot.waitExposed(main_window)
+    return main_window

@@ -10,7 +10,6 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDockWidget
 
 from nnviz.app.inspector import fmt
-from nnviz.app.main_window import MainWindow
 from nnviz.core.neuron_view import neuron_view
 
 WAIT_MS = 10_000
@@ -28,17 +27,13 @@ def printed(x: float) -> str:
 
 
 @pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
+def window(qtbot, shown_window):
+    w = shown_window
     for step in range(1, 4):
         w.step_batch()
         qtbot.waitUntil(lambda s=step: w.worker.latest().step == s, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: w.worker.latest().state == "paused", timeout=WAIT_MS)
-    yield w
-    w.close()
+    return w
 
 
 def engine_walk(window, sample):
@@ -110,6 +105,8 @@ def test_a_link_shows_its_weight_and_gradient_over_the_run(window, qtbot):
     label = dock.link_label.text()
     assert fmt(float(snap.weights[0][1, 2])) in label
     assert fmt(float(snap.grad_weights[0][1, 2])) in label
+    assert dock.edit_param.currentData() == 1  # the clicked link's weight, ready to edit
+    assert dock.edit_value.value() == pytest.approx(snap.weights[0][1, 2], abs=1e-4)
     steps, weights = dock.weight_curve.getData()
     # one point per step the window has seen (a small network: every link from the start)
     assert len(steps) >= 2 and set(steps) <= {0, 1, 2, 3} and steps[-1] == 3
@@ -147,3 +144,14 @@ def test_editing_is_refused_while_training_runs(window, qtbot):
     window.inspection.feed.edit(1, -1, 0, 3.0)
     assert "Pause training" in window.statusBar().currentMessage()
     window.toggle_play()
+
+
+def test_a_past_moment_on_the_timeline_is_said_to_differ_from_the_live_numbers(window, qtbot):
+    dock = inspect(window, qtbot, layer=1, neuron=0, sample=4, link=(0, 1, 0))
+    assert "from the timeline" not in dock.header.text()
+    window.timeline_panel.show_step(1)
+    qtbot.waitUntil(lambda: window.timeline_panel.viewing is not None, timeout=WAIT_MS)
+    window.inspection.poll()
+    qtbot.waitUntil(lambda: "shows step 1 from the timeline" in dock.header.text(), timeout=WAIT_MS)
+    steps, _ = dock.weight_curve.getData()
+    assert list(steps) == sorted(steps)  # the past moment added no point out of order

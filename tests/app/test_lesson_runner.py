@@ -23,14 +23,8 @@ TRAIN_MS = 90_000
 
 
 @pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.resize(1366, 768)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.close()
+def window(shown_window):
+    return shown_window
 
 
 # ---------------------------------------------------------------------- the scripted learner
@@ -95,9 +89,47 @@ def _show(qtbot, window, check):
     find_part(window, check["target"]).show()
 
 
+@learner("surface_is")
+def _surface(qtbot, window, check):
+    window.playground_dock.widget().set_surface(check["name"])
+
+
+@learner("step_mode_on")
+def _step_mode(qtbot, window, check):
+    window.playground_dock.widget().step_box.setChecked(True)
+
+
 @learner("phase_reached")
 def _phase(qtbot, window, check):
-    pytest.skip("no step-through in this window yet")
+    stepper = window.inspection.step_through
+    if not stepper.active():
+        stepper.start()
+        qtbot.waitUntil(lambda: stepper.active() and bool(stepper.phases))
+    while not window.lessons.poll() and not window.lessons.done:
+        before = stepper.index
+        stepper.next()
+        assert stepper.index == before + 1, "the step-through ended before the phase"
+
+
+@learner("weight_edited")
+def _edit(qtbot, window, check):
+    inspector = window.inspection.inspector
+    window.worker.pause()
+    window.selection.set(layer=1, neuron=0)
+    inspector.show()
+    qtbot.waitUntil(lambda: inspector.edit_button.isEnabled())
+    inspector.edit_value.setValue(inspector.edit_value.value() + 0.5)
+    inspector.edit_button.click()
+
+
+@learner("runs_added")
+def _race(qtbot, window, check):
+    from nnviz.core.race import variants
+
+    names = ["sgd", "rmsprop", "adam", "adagrad", "adamw"]
+    designs = variants(window.document.design, "optimizer", names[: max(2, check["value"])])
+    window.runs_dock.start_race(designs, 2, "optimizer")
+    qtbot.waitUntil(lambda: window.runs_dock.race is None, timeout=TRAIN_MS)
 
 
 @learner("activation_is")
@@ -137,6 +169,7 @@ def test_the_learner_can_do_every_kind_of_check():
 
 
 # ---------------------------------------------------------------------- every lesson, every step
+@pytest.mark.slow
 @pytest.mark.parametrize("lesson", list_lessons(), ids=lambda lesson: lesson.name)
 def test_a_learner_walks_every_step_and_passes_every_check(qtbot, window, lesson):
     runner = window.lessons

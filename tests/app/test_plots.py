@@ -8,6 +8,7 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor
+from snapshot_factory import make_snapshot
 
 from nnviz.app.views.plots import (
     PLOT_SPECS,
@@ -41,32 +42,17 @@ def history(n: int, layers: int = 2, score: str = "accuracy") -> dict[str, np.nd
 
 def snapshot(columns: dict[str, np.ndarray], steps: int = 0) -> Snapshot:
     n = len(columns["epoch"])
-    empty = np.zeros(0)
     step_history = {
         "step": np.arange(1.0, steps + 1),
         "epoch": np.arange(1.0, steps + 1) / 4,
         "batch_loss": np.linspace(1, 0.1, steps),
     }
-    return Snapshot(
+    return make_snapshot(
         step=n * 10,
         epoch=n,
         batch_in_epoch=0,
         batches_per_epoch=10,
-        state="running",
-        message=None,
-        learning_rate=0.01,
         steps_per_s=0.0,
-        layer_sizes=(2, 3, 1),
-        weights=(),
-        biases=(),
-        grad_weights=(),
-        grad_biases=(),
-        input=empty,
-        pre=(),
-        post=(),
-        grad_pre=(),
-        grad_post=(),
-        batch_loss=0.5,
         history=columns,
         step_history=step_history,
     )

@@ -10,11 +10,12 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPlainTextEdit
-from window_steps import step_window
+from window_steps import WAIT_MS, step_window
 
 from nnviz.app import export
 from nnviz.app.main_window import MainWindow
 from nnviz.app.runs_dock import DesignDialog
+from nnviz.core.race import variants
 
 
 @pytest.fixture
@@ -37,19 +38,19 @@ def test_runs_are_listed_named_and_drawn_in_their_colours(qtbot, window):
     runs = dock.runs
     assert [r.name for r in runs] == ["first run", "optimizer adam → sgd, learning rate 0.03 → 0.1"]
     table = dock.table
-    assert table.rowCount() == 2 and table.item(1, 0).text().endswith("(training)")
-    assert table.item(0, 1).text() == "30"
+    assert table.rowCount() == 2 and table.item(1, 1).text().endswith("(training)")
+    assert table.item(0, 2).text() == "30" and table.item(0, 0).text() == "1"
     first = runs.runs[0]
     assert (first.id, "loss") in window.plots.overlays
     # hide, rename, show again
-    item = table.item(0, 0)
+    item = table.item(0, 1)
     item.setCheckState(Qt.CheckState.Unchecked)
     assert not first.visible and (first.id, "loss") not in window.plots.overlays
-    item = table.item(0, 0)
+    item = table.item(0, 1)
     item.setText("adam baseline")
     assert first.name == "adam baseline"
-    table.item(0, 0).setCheckState(Qt.CheckState.Checked)
-    assert "adam baseline" in window.plots.curve_data("loss")
+    table.item(0, 1).setCheckState(Qt.CheckState.Checked)
+    assert "run 1" in window.plots.curve_data("loss")
     # the design dialog shows the run's design and what it changes
     dock.select(runs.runs[1].id)
     dialog = DesignDialog(window, runs.runs[1])
@@ -123,3 +124,34 @@ def test_export_writes_every_run_with_a_run_column(qtbot, window, tmp_path):
     assert rows[0][:3] == ["run", "epoch", "step"]
     names = {row[0] for row in rows[1:]}
     assert names == {"first run", "optimizer adam → sgd, learning rate 0.03 → 0.1"}
+
+
+def test_a_race_of_three_optimizers_arrives_as_runs_from_the_same_weights(qtbot, window):
+    dock = window.runs_dock
+    first = dock.runs.runs[0]
+    designs = variants(window.document.design, "optimizer", ["sgd", "adam", "rmsprop"])
+    dock.start_race(designs, 3, "optimizer")
+    assert not dock.race_button.isEnabled() and dock.stop_race_button.isEnabled()
+    qtbot.waitUntil(lambda: dock.race is None, timeout=60_000)  # its thread has finished
+    names = [r.name for r in dock.runs]
+    assert names[1:] == [
+        "optimizer adam → sgd; race of optimizer",
+        "same design; race of optimizer",
+        "optimizer adam → rmsprop; race of optimizer",
+    ]
+    for run in dock.runs.runs[1:]:
+        assert run.steps == 3 * window.worker.trainer.batches_per_epoch
+        for got, want in zip(run.initial[0], first.initial[0], strict=True):
+            assert np.array_equal(got, want)
+        assert (run.id, "loss") in window.plots.overlays
+    assert dock.race_button.isEnabled() and not dock.stop_race_button.isEnabled()
+
+
+def test_a_race_can_be_stopped(qtbot, window):
+    dock = window.runs_dock
+    designs = variants(window.document.design, "learning_rate", [0.01, 0.1])
+    dock.start_race(designs, 100_000, "learning_rate")
+    qtbot.waitUntil(lambda: "epoch" in dock.race_label.text(), timeout=WAIT_MS)
+    dock.stop_race_button.click()
+    qtbot.waitUntil(lambda: dock.race is None, timeout=60_000)
+    assert len(dock.runs) == 2 and dock.runs.runs[1].name.endswith(", stopped")

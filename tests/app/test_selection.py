@@ -191,3 +191,16 @@ def test_image_data_traces_a_real_sample_and_steps_through_them(qtbot):
         qtbot.waitUntil(lambda: window.worker.latest().trace_sample == 1, timeout=WAIT_MS)
     finally:
         window.close()
+
+
+def test_clicking_the_batch_mean_picture_traces_a_real_sample(qtbot):
+    view = DataView()
+    qtbot.addWidget(view)
+    view.resize(500, 400)
+    view.set_dataset(make_dataset({"name": "digits", "test_fraction": 0.2}))
+    assert view.page() == "image" and view.selection.sample is None
+    qtbot.mouseClick(view.sample, Qt.MouseButton.LeftButton, pos=QPoint(40, 40))
+    assert view.selection.sample == 0
+    view.selection.set(sample=9)
+    qtbot.mouseClick(view.sample, Qt.MouseButton.LeftButton, pos=QPoint(40, 40))
+    assert view.selection.sample == 9  # a traced sample stays chosen

@@ -3,10 +3,12 @@ the plots mark the step and read out values under the mouse, and "Resume from he
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF
-from window_steps import WAIT_MS, step_window
+from window_steps import WAIT_MS, LeftClick, step_window
 
 from nnviz.app.main_window import MainWindow
 from nnviz.app.views.data_view import DataView
@@ -96,7 +98,7 @@ def test_hovering_a_plot_reads_out_and_a_click_jumps_there(qtbot, window):
     text = cursors.hover_text("loss")
     assert text.startswith("step 30 · epoch") and "batches:" in text
     with qtbot.waitSignal(cursors.stepRequested) as blocker:
-        plot.scene().sigMouseClicked.emit(_Click(pos))
+        plot.scene().sigMouseClicked.emit(LeftClick(pos))
     assert blocker.args == [30]
     assert window.timeline_panel.viewing.step == 30
 
@@ -119,19 +121,31 @@ def test_resume_from_here_continues_exactly_and_keeps_the_old_run(qtbot, window)
     assert list(window.timeline_panel.timeline.steps()) == list(range(41))
 
 
-class _Click:
-    """What pyqtgraph's scene sends for a left click at a scene position."""
+def test_a_learning_rate_changed_at_a_past_moment_applies_to_the_branch(qtbot, window):
+    step_window(qtbot, window, 30)
+    window.timeline_panel.show_step(12)
+    design = window.document.design
+    optimizer = dataclasses.replace(
+        design.optimizer, params={**design.optimizer.params, "learning_rate": 0.005}
+    )
+    window.document.set_design(dataclasses.replace(design, optimizer=optimizer), "lr")
+    window.timeline_panel.resume_button.click()
+    branch = window.worker.trainer
+    assert branch.step == 12
+    step_window(qtbot, window, 1)
+    assert branch.learning_rate == pytest.approx(0.005)
+    assert window.runs_dock.runs.runs[-1].name.startswith("learning rate 0.03 → 0.005")
 
-    def __init__(self, pos: QPointF) -> None:
-        self._pos = pos
 
-    def button(self):
-        from PySide6.QtCore import Qt
-
-        return Qt.MouseButton.LeftButton
-
-    def double(self) -> bool:
-        return False
-
-    def scenePos(self) -> QPointF:
-        return self._pos
+def test_the_inspector_takes_the_shown_moments_step_apart(qtbot, window):
+    step_window(qtbot, window, 20)
+    window.selection.set(layer=1, neuron=0)
+    window.timeline_panel.show_step(7)
+    feed = window.inspection.feed
+    window.inspection.poll()
+    qtbot.waitUntil(lambda: feed.walk is not None and feed.walk.step == 7, timeout=WAIT_MS)
+    stopped = Trainer(window.worker.trainer.design)
+    while stopped.step < 7:
+        stopped.step_batch()
+    expected = stopped.walkthrough(feed.walk.sample)
+    assert np.array_equal(feed.walk.layers[0].W_after, expected.layers[0].W_after)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import time
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
@@ -17,12 +16,8 @@ WAIT_MS = 10_000
 
 
 @pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    yield w
-    w.close()
-    assert not w.worker.thread.isRunning()
+def window(main_window):
+    return main_window
 
 
 def latest(window: MainWindow):
@@ -189,9 +184,7 @@ def test_close_during_training_stops_the_thread(qtbot):
     window.show()
     window.actions["play"].trigger()
     qtbot.waitUntil(lambda: latest(window).step > 20, timeout=WAIT_MS)
-    start = time.perf_counter()
-    window.close()
-    assert time.perf_counter() - start < 1.0
+    window.close()  # joins the thread within the worker's own bound, or says it could not
     assert not window.worker.thread.isRunning()
 
 

@@ -46,7 +46,8 @@ def design_file(tmp_path):
 
 def test_the_classic_hand_computed_numbers():
     """Mazur's 2-2-2 exercise: total error 0.298371109, w5 → 0.35891648, w1 → 0.149780716."""
-    d = explain("backprop_2_2_2", "--weights", CLASSIC_WEIGHTS)
+    d = explain("backprop_2_2_2")  # the example starts from the weights it ships
+    assert d == explain("backprop_2_2_2", "--weights", CLASSIC_WEIGHTS)
     assert d["loss"] == pytest.approx(0.298371109, abs=1e-9)
     hidden, out = d["layers"]
     assert out["a"] == pytest.approx([0.75136507, 0.772928465], abs=1e-9)
@@ -56,7 +57,7 @@ def test_the_classic_hand_computed_numbers():
     assert out["W_after"][1][1] == pytest.approx(0.561370121, abs=1e-9)  # w8
     assert hidden["W_after"][0][0] == pytest.approx(0.149780716, abs=1e-9)  # w1
     assert hidden["W_after"][1][1] == pytest.approx(0.29950229, abs=1e-8)  # w4
-    text = run_nnviz("explain", "backprop_2_2_2", "--weights", CLASSIC_WEIGHTS).stdout
+    text = run_nnviz("explain", "backprop_2_2_2").stdout
     for number in ("0.298371109", "0.35891648", "0.149780716", "E = (k/2)·ℓ"):
         assert number in text
 

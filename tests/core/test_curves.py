@@ -133,3 +133,14 @@ def test_loss_marks_place_the_outputs_on_the_curve():
     mse = loss_marks("mse", np.array([[1.5], [-0.5]]), np.array([[1.0], [0.0]]), None, 2.0)
     np.testing.assert_allclose(mse.x, [2.5, 1.5])  # placed by their errors +0.5 and −0.5
     np.testing.assert_allclose(mse.loss, [0.25, 0.25])
+
+
+def test_a_softmax_unit_is_drawn_against_its_own_score_with_the_others_fixed():
+    logits = np.array([0.3, -1.2, 2.0])
+    curve = activation_curve("softmax", (-4.0, 4.0), 801, logits, unit=1)
+    probabilities = ACTIVATIONS.get("softmax").forward(logits[None, :].copy())[0]
+    i = int(np.argmin(np.abs(curve.z - logits[1])))
+    assert curve.z[i] == pytest.approx(logits[1])
+    assert curve.a[i] == pytest.approx(probabilities[1], rel=1e-12)  # the point is on the curve
+    p = curve.a
+    np.testing.assert_allclose(curve.slope, p * (1.0 - p), rtol=1e-12)  # ∂a_j/∂z_j

@@ -432,7 +432,7 @@ def test_digits_resource_is_gzip_csv():
     ],
 )
 def test_bad_specs_name_the_field(spec, where):
-    with pytest.raises(DesignError, match=rf"^{where}: ") as info:
+    with pytest.raises(DesignError, match=rf"^{where}(\[\d+\])?: ") as info:
         make_dataset(spec)
     assert "\n" not in str(info.value)
     with pytest.raises(DesignError):

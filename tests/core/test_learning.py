@@ -14,6 +14,8 @@ from nnviz.core.design import Design
 from nnviz.core.examples import example_names, load_example
 from nnviz.core.trainer import Trainer
 
+pytestmark = pytest.mark.slow  # every test here trains a network to a goal
+
 # example → (score, the least test score it must reach)
 GOALS = {
     "gauss": ("accuracy", 0.95),

@@ -195,10 +195,18 @@ def _cases(trainer, snapshot):
             s(snapshot=snapshot, design=design, selection={"layer": 1, "neuron": alive}),
         ),
         "shown": ({"target": "lossPlot"}, s(shown=frozenset({"lossPlot"})), s()),
-        "phase_reached": ({"phase": "backward"}, s(phase="backward"), s(phase="forward")),
+        "phase_reached": (
+            {"phase": "backward", "layer": "output"},
+            s(snapshot=snapshot, phase="backward", phase_layer=3),
+            s(snapshot=snapshot, phase="backward", phase_layer=2),
+        ),
+        "weight_edited": ({}, s(edits=1), s()),
+        "runs_added": ({"value": 3}, s(runs=3), s(runs=2)),
         "activation_is": ({"name": "relu", "layer": 1}, s(design=design), s()),
         "optimizer_is": ({"name": "sgd"}, s(design=design), s(design=load_example("xor"))),
         "learning_rate_between": ({"min": 1.0, "max": 3.0}, s(snapshot=snapshot), s()),
+        "surface_is": ({"name": "ravine"}, s(surface="ravine"), s(surface="bowl")),
+        "step_mode_on": ({}, s(step_mode=True), s()),
         "hidden_layers_at_least": ({"value": 2}, s(design=design), s(design=load_example("xor"))),
     }
 

@@ -144,7 +144,8 @@ def test_the_legend_goes_where_no_newest_point_is():
     assert legend_corner(np.array([[0.9, 0.9]]), size) == "top-left"
     assert legend_corner(np.array([[0.9, 0.9], [0.1, 0.95]]), size) == "bottom-right"
     every = np.array([[0.9, 0.9], [0.1, 0.9], [0.9, 0.1], [0.1, 0.1]])
-    assert legend_corner(every, size) == "top-right"  # all covered: the first of the fewest
+    assert legend_corner(every, size) is None  # no room: left out
+    assert legend_corner(np.array([[0.5, 0.5]]), (1.2, 0.3)) is None  # wider than the plot
 
 
 def test_a_session_keeps_every_run_and_an_old_one_without_runs_still_loads(tmp_path):

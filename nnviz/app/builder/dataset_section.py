@@ -29,14 +29,9 @@ from nnviz.app.builder.editor import Editor, Section
 from nnviz.app.builder.preview import DataPreview
 from nnviz.app.builder.widgets import ComboBox, DoubleSpinBox, SpinBox
 from nnviz.core.data_io import FILE_LOADERS
-from nnviz.core.datasets import (
-    DATASETS,
-    DEFAULT_SAMPLES,
-    MAX_PLANE_CLASSES,
-    MAX_SAMPLES,
-    Dataset,
-)
-from nnviz.core.design import MAX_SEED, TASKS, DatasetSpec, Design, DesignError
+from nnviz.core.dataset_fields import MAX_PLANE_CLASSES
+from nnviz.core.datasets import DATASETS, DEFAULT_SAMPLES, Dataset
+from nnviz.core.design import MAX_SAMPLES, MAX_SEED, TASKS, DatasetSpec, Design, DesignError
 from nnviz.core.features import DEFAULT_FEATURES, FEATURES
 
 FEATURE_COLUMNS = 4

@@ -32,7 +32,7 @@ from nnviz.app.views.colormap import POSITIVE, class_rgb, diverging_rgb, faded, 
 from nnviz.app.views.images import ink_image
 from nnviz.core.class_names import class_name, class_probabilities
 from nnviz.core.snapshot import PredictionView, Snapshot
-from nnviz.core.targets import r2_score
+from nnviz.core.targets import first_target, r2_score
 
 TEXT = QColor(51, 56, 62)
 MUTED = QColor(128, 134, 140)
@@ -45,7 +45,7 @@ def _points_rgb(dataset, labels: np.ndarray) -> np.ndarray:
     """Point colours: class colours, or the diverging map of the (first) regression target."""
     if dataset.task == "classification":
         return class_rgb(labels)
-    values = np.asarray(labels, dtype=float).reshape(len(labels), -1)[:, 0]
+    values = first_target(labels)
     return diverging_rgb(values, robust_scale(values))
 
 
@@ -53,8 +53,7 @@ def plane_rgb(dataset, output_map: np.ndarray) -> np.ndarray:
     """(N, N, 3) uint8 shading of the output map; row i is y, rising, as in `GridView`."""
     values = np.asarray(output_map, dtype=float)
     if dataset.task == "regression":
-        targets = np.asarray(dataset.y_train, dtype=float).reshape(len(dataset.y_train), -1)
-        rgb = diverging_rgb(values, robust_scale(targets[:, 0]))
+        rgb = diverging_rgb(values, robust_scale(first_target(dataset.y_train)))
     elif (dataset.classes or 2) > 2:
         rgb = class_rgb(np.rint(np.nan_to_num(values)).astype(int))
     else:

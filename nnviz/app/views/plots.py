@@ -50,7 +50,7 @@ LEGEND_ANCHORS = {
     "bottom-right": ((1, 1), (1, 1), (-6, -6)),
     "bottom-left": ((0, 1), (0, 1), (6, -6)),
 }
-MAX_LEGEND_NAME = 38  # characters of a run's name in a legend (the Runs panel has it whole)
+LEGEND_COLUMNS_FROM = 4  # entries from which a legend is laid out in two columns
 LAYER_COLORMAP = "viridis"
 # While training, one plot is redrawn per update and each at most once a second: a plot
 # repaint costs several milliseconds of the GUI thread, during which Qt holds the interpreter
@@ -74,7 +74,8 @@ MAX_DECADE_LABELS = 5
 
 @dataclass(frozen=True)
 class Overlay:
-    """Another run drawn beside the current one: plot name → (epochs, values)."""
+    """Another run drawn beside the current one: plot name → (epochs, values); `label` is
+    its legend entry (short: the Runs panel holds the run's full name in the same colour)."""
 
     run: int
     label: str
@@ -183,7 +184,7 @@ class PlotsPanel(QWidget):
         # (run id, plot name) → the curve of another run, with its name and data
         self.overlays: dict[tuple[int, str], pg.PlotDataItem] = {}
         self._overlay_raw: dict[tuple[int, str], tuple[str, np.ndarray, np.ndarray]] = {}
-        self._corners: dict[str, str] = {}  # plot name → where its legend sits
+        self._corners: dict[str, str | None] = {}  # plot name → where its legend sits
         self._score = "accuracy"
         self._n_layers = 0
         self._plot_keys: dict[str, tuple] = {}  # history position each plot shows
@@ -293,14 +294,17 @@ class PlotsPanel(QWidget):
                 item = _curve(_pen(overlay.color, THIN_WIDTH))
                 item.setZValue(-10)
                 plot.addItem(item)
-                label = _short(overlay.label)
+                label = overlay.label
                 if plot.legend is not None:
                     plot.legend.addItem(item, label)
                 key = (overlay.run, plot_name)
                 self.overlays[key] = item
                 self._overlay_raw[key] = (label, x, y)
                 self._show(item, plot_name + ":overlay", x, y)
-        for name in self._plots:
+        for name, widget in self._plots.items():
+            legend = widget.getPlotItem().legend
+            if legend is not None:
+                legend.setColumnCount(2 if len(legend.items) >= LEGEND_COLUMNS_FROM else 1)
             self._y_ranges.pop(name, None)
             self._y_targets.pop(name, None)
             self._fit_y(name)
@@ -317,7 +321,7 @@ class PlotsPanel(QWidget):
         items = [c for k, c in self.curves.items() if k.startswith(name + ":")]
         items += [c for (_, p), c in self.overlays.items() if p == name]
         for item in items:
-            x, y = item.xData, item.yData
+            x, y = item.getData()  # as drawn: log10 values on a log axis
             if x is None or not len(x) or not item.isVisible():
                 continue
             finite = np.isfinite(y)
@@ -325,15 +329,17 @@ class PlotsPanel(QWidget):
                 i = np.flatnonzero(finite)[-1]
                 points.append(((x[i] - x0) / (x1 - x0), (y[i] - y0) / (y1 - y0)))
         rect = legend.boundingRect()
-        size = (rect.width() / box.width(), rect.height() / box.height())
+        margin = 2 * abs(LEGEND_ANCHORS["top-right"][2][0])  # the offset from the edges
+        size = ((rect.width() + margin) / box.width(), (rect.height() + margin) / box.height())
         corner = legend_corner(np.array(points), size)
-        if self._corners.get(name) != corner:
-            self._corners[name] = corner
+        legend.setVisible(corner is not None)  # no room anywhere: the Runs panel names them
+        if corner is not None and self._corners.get(name) != corner:
             item_pos, parent_pos, offset = LEGEND_ANCHORS[corner]
             legend.anchor(item_pos, parent_pos, offset)
+        self._corners[name] = corner
 
-    def legend_corner(self, name: str) -> str:
-        """Where a plot's legend sits now (see `_place_legend`)."""
+    def legend_corner(self, name: str) -> str | None:
+        """Where a plot's legend sits now (see `_place_legend`); None while it is hidden."""
         return self._corners.get(name, "top-right")
 
     def hold(self, snapshot: Snapshot) -> None:
@@ -582,10 +588,6 @@ class PlotsPanel(QWidget):
         self._y_ranges.pop(plot_name, None)  # a new scale or smoothing: fit afresh
         self._y_targets.pop(plot_name, None)
         self._fit_y(plot_name)
-
-
-def _short(name: str) -> str:
-    return name if len(name) <= MAX_LEGEND_NAME else name[: MAX_LEGEND_NAME - 1] + "…"
 
 
 def _decade_ticks(lo: float, hi: float) -> list[list[tuple[float, str]]]:

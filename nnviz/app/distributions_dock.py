@@ -1,0 +1,323 @@
+"""The Distributions panel: per layer, how weights, activations and gradients are spread over
+time, and the confusion matrix with the samples behind each cell.
+
+Everything it draws comes from core (`nnviz.core.distributions`): a `DistributionRecord` fed
+with the run's snapshots (at most a few a second, from the window's frame loop) and
+`confusion` of the newest snapshot, refreshed while the panel is visible. The heatmap shows one
+column per recorded snapshot (TensorBoard's histogram view, each column scaled to its own
+largest bin), the current histogram beside it. Clicking a cell of the confusion matrix shows
+its samples: their pictures for image data, rings on the plane's points for 2-D data.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QPixmap
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nnviz.app.views.images import ink_image
+from nnviz.core.datasets import Dataset
+from nnviz.core.design import Design
+from nnviz.core.distributions import QUANTITIES, Confusion, DistributionRecord, confusion
+from nnviz.core.snapshot import Snapshot
+
+CONFUSION_HZ = 1.0  # while training; a settled run's matrix is always its own
+MAX_SHOWN_IMAGES = 24
+IMAGE_PIXELS = 28
+IMAGES_PER_ROW = 6
+MAX_WRITTEN_COUNTS = 5  # classes up to which every cell's count is written in it
+HIGHLIGHT = QColor(200, 40, 120)
+QUANTITY_LABELS = {
+    "weights": "Weights W",
+    "activations": "Activations a (256 training samples)",
+    "gradients": "Gradients ∂L/∂W (last batch)",
+}
+
+
+def _plot(title: str) -> pg.PlotWidget:
+    widget = pg.PlotWidget(background="w")
+    widget.setMinimumSize(160, 140)
+    item = widget.getPlotItem()
+    item.setTitle(title, size="9pt", color=QColor(51, 56, 62))
+    item.setMenuEnabled(False)
+    widget.setMouseEnabled(x=False, y=False)
+    widget.hideButtons()
+    return widget
+
+
+class DistributionsDock(QDockWidget):
+    """Histograms over time per layer, and the confusion matrix."""
+
+    def __init__(self, window) -> None:
+        super().__init__("Distributions", window)
+        self.setObjectName("distributionsDock")
+        self.window = window
+        self.record: DistributionRecord | None = None
+        self.result: Confusion | None = None
+        self._data: Dataset | None = None
+        self._snapshot: Snapshot | None = None
+        self._confusion_time = -np.inf
+        self._confusion_step = -1
+        self._rows = np.zeros(0, dtype=np.int64)  # the chosen cell's samples
+
+        self.quantity = QComboBox()
+        for name in QUANTITIES:
+            self.quantity.addItem(QUANTITY_LABELS[name], name)
+        self.layer = QComboBox()
+        self.quantity.currentIndexChanged.connect(self.redraw)
+        self.layer.currentIndexChanged.connect(self.redraw)
+
+        self.heat_plot = _plot("Over time (each column: one recorded step)")
+        self.heat_plot.setObjectName("distributionHeatmap")
+        self.heat_plot.setLabel("bottom", "step")
+        self.heat_plot.setLabel("left", "value")
+        self.heat = pg.ImageItem()
+        self.heat.setColorMap(pg.colormap.get("viridis"))
+        self.heat_plot.addItem(self.heat)
+        self.hist_plot = _plot("Now")
+        self.hist_plot.setObjectName("currentHistogram")
+        self.hist_plot.setLabel("bottom", "count")
+        self.hist_plot.setYLink(self.heat_plot)
+        self.bars = pg.BarGraphItem(
+            x0=[], y=[], height=[], width=[], brush=QColor(0, 114, 178), pen=None
+        )
+        self.hist_plot.addItem(self.bars)
+
+        self.matrix_plot = _plot("Confusion matrix")
+        self.matrix_plot.setObjectName("confusionMatrix")
+        self.matrix_plot.setLabel("left", "true class")
+        self.matrix_plot.setLabel("bottom", "predicted class")
+        self.matrix_plot.getPlotItem().invertY(True)
+        self.matrix_plot.setAspectLocked(True)  # square cells
+        self.matrix_plot.setToolTip(
+            "Counts of samples by true class (rows) and predicted class (columns); the shade is "
+            "the share of the row's samples. Click a cell to see its samples."
+        )
+        self.matrix_image = pg.ImageItem()
+        # white (no samples of the row's class) to the accent blue (all of them)
+        self.matrix_image.setColorMap(pg.ColorMap([0.0, 1.0], [(255, 255, 255), (8, 119, 189)]))
+        self.matrix_plot.addItem(self.matrix_image)
+        self._cell_texts: list[pg.TextItem] = []
+        self.matrix_plot.scene().sigMouseClicked.connect(self._on_matrix_clicked)
+        self.cell_label = QLabel("Click a cell of the matrix to see its samples.")
+        self.cell_label.setObjectName("confusionCell")
+        self.cell_label.setWordWrap(True)
+        self.gallery = QGridLayout()
+        self.gallery.setSpacing(2)
+        self.gallery.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self._highlight: pg.ScatterPlotItem | None = None
+
+        controls = QHBoxLayout()
+        controls.addWidget(QLabel("Show"))
+        controls.addWidget(self.quantity, 1)
+        controls.addWidget(QLabel("of"))
+        controls.addWidget(self.layer)
+        plots = QHBoxLayout()
+        plots.addWidget(self.heat_plot, 3)
+        plots.addWidget(self.hist_plot, 1)
+        left = QVBoxLayout()
+        left.addLayout(controls)
+        left.addLayout(plots, 1)
+        cell = QVBoxLayout()
+        cell.addWidget(self.cell_label)
+        cell.addLayout(self.gallery)
+        cell.addStretch(1)
+        body = QWidget()
+        layout = QHBoxLayout(body)
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.addLayout(left, 5)
+        layout.addWidget(self.matrix_plot, 3)
+        layout.addLayout(cell, 2)
+        self.setWidget(body)
+        self.visibilityChanged.connect(self._on_visible)
+
+    # ----------------------------------------------------------------- feeding
+
+    def start_run(self, design: Design, data: Dataset) -> None:
+        """A new run: a new record, layers named for its design."""
+        self.record = DistributionRecord(design, data)
+        self._data = data
+        self._snapshot = None
+        self.result = None
+        self._confusion_step = -1
+        self.layer.blockSignals(True)
+        self.layer.clear()
+        n = len(design.layers)
+        for k in range(n):
+            self.layer.addItem("output" if k == n - 1 else f"layer {k + 1}", k)
+        self.layer.blockSignals(False)
+        self._show_cell(None)
+        self.redraw()
+
+    def on_snapshot(self, snapshot: Snapshot) -> None:
+        """Record the run's newest snapshot; redraw when visible."""
+        if self.record is None or snapshot.layer_sizes != self.record.design.layer_sizes:
+            return  # none yet, or the last snapshot of a run just replaced
+        self._snapshot = snapshot
+        if self.record.add(snapshot) and self.isVisible():
+            self.redraw()
+
+    # ----------------------------------------------------------------- drawing
+
+    def redraw(self, *_args) -> None:
+        if self.record is None or self.layer.currentData() is None:
+            return
+        heat = self.record.heatmap(self.quantity.currentData(), self.layer.currentData())
+        lo, hi = float(heat.edges[0]), float(heat.edges[-1])
+        if len(heat.counts):
+            peak = heat.counts.max(axis=1, keepdims=True)
+            shade = np.where(peak > 0, heat.counts / np.maximum(peak, 1), 0.0)
+            self.heat.setImage(shade, levels=(0.0, 1.0), autoLevels=False)
+            self.heat.setRect(QRectF(0, lo, len(heat.counts), hi - lo))
+            ticks = _step_ticks(heat.steps)
+            self.heat_plot.getAxis("bottom").setTicks([ticks, []])
+            self.heat_plot.setXRange(0, len(heat.counts), padding=0)
+        self.heat_plot.setYRange(lo, hi, padding=0.02)
+        width = (hi - lo) / (len(heat.edges) - 1)
+        current = heat.current
+        self.bars.setOpts(
+            x0=np.zeros(len(current)), y=heat.edges[:-1] + width / 2, height=width, width=current
+        )
+        self.hist_plot.setXRange(0, max(float(current.max()), 1.0), padding=0.05)
+        self._update_confusion()
+
+    def _update_confusion(self) -> None:
+        snapshot, data, record = self._snapshot, self._data, self.record
+        if snapshot is None or data is None or record is None:
+            return
+        now = time.perf_counter()
+        settled = snapshot.state != "running"
+        if snapshot.step == self._confusion_step or (
+            not settled and now - self._confusion_time < 1 / CONFUSION_HZ
+        ):
+            return
+        self._confusion_time, self._confusion_step = now, snapshot.step
+        self.result = confusion(record.design, snapshot, data)
+        self._draw_matrix()
+
+    def _draw_matrix(self) -> None:
+        for text in self._cell_texts:
+            self.matrix_plot.removeItem(text)
+        self._cell_texts.clear()
+        result = self.result
+        self.matrix_plot.setVisible(result is not None)
+        if result is None:
+            self.cell_label.setText("Regression: no classes to confuse.")
+            return
+        m = result.matrix
+        k = len(m)
+        rows = m.sum(axis=1, keepdims=True)
+        share = np.where(rows > 0, m / np.maximum(rows, 1), 0.0)
+        # ImageItem indexes [x, y]: x = predicted (column), y = true (row)
+        self.matrix_image.setImage(share.T, levels=(0.0, 1.0), autoLevels=False)
+        self.matrix_image.setRect(QRectF(0, 0, k, k))
+        names = [(i + 0.5, name) for i, name in enumerate(result.class_names)]
+        for axis in ("left", "bottom"):
+            self.matrix_plot.getAxis(axis).setTicks([names, []])
+        if k <= MAX_WRITTEN_COUNTS:  # more cells are too small for text: click one
+            for i in range(k):
+                for j in range(k):
+                    color = "w" if share[i, j] > 0.55 else QColor(51, 56, 62)
+                    text = pg.TextItem(str(m[i, j]), color=color, anchor=(0.5, 0.5))
+                    text.setPos(j + 0.5, i + 0.5)
+                    self.matrix_plot.addItem(text)
+                    self._cell_texts.append(text)
+        self.matrix_plot.setRange(xRange=(0, k), yRange=(0, k), padding=0.02)
+        self.matrix_plot.getPlotItem().setTitle(
+            f"Confusion matrix, {result.split} split (accuracy {result.accuracy:.1%})",
+            size="9pt",
+        )
+
+    # ----------------------------------------------------------------- cells
+
+    def _on_matrix_clicked(self, event) -> None:
+        if self.result is None or event.button() != Qt.MouseButton.LeftButton:
+            return
+        box = self.matrix_plot.getPlotItem().getViewBox()
+        if not box.sceneBoundingRect().contains(event.scenePos()):
+            return
+        point = box.mapSceneToView(event.scenePos())
+        self.show_cell(int(np.floor(point.y())), int(np.floor(point.x())))
+
+    def show_cell(self, true: int, predicted: int) -> None:
+        """Show the samples of class `true` predicted as `predicted`."""
+        k = len(self.result.matrix) if self.result is not None else 0
+        if 0 <= true < k and 0 <= predicted < k:
+            self._show_cell((true, predicted))
+
+    def shown_rows(self) -> np.ndarray:
+        """Rows (of the matrix's split) of the chosen cell's samples."""
+        return self._rows
+
+    def _show_cell(self, cell: tuple[int, int] | None) -> None:
+        while self.gallery.count():
+            item = self.gallery.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        if self._highlight is not None:
+            self._highlight.setData([], [])
+        result, data = self.result, self._data
+        if cell is None or result is None or data is None:
+            self._rows = np.zeros(0, dtype=np.int64)
+            return
+        true, predicted = cell
+        rows = result.samples(true, predicted)
+        self._rows = rows
+        names = result.class_names
+        self.cell_label.setText(
+            f"{len(rows)} {result.split} sample(s) of class {names[true]} predicted as "
+            f"{names[predicted]}"
+        )
+        split = result.split
+        points = data.points_test if split == "test" else data.points_train
+        x = data.x_test if split == "test" else data.x_train
+        if data.image_shape is not None:
+            for n, row in enumerate(rows[:MAX_SHOWN_IMAGES]):
+                label = QLabel()
+                label.setPixmap(
+                    QPixmap.fromImage(ink_image(x[row], data.image_shape)).scaled(
+                        IMAGE_PIXELS, IMAGE_PIXELS
+                    )
+                )
+                label.setToolTip(f"{split} sample {row}")
+                self.gallery.addWidget(label, n // IMAGES_PER_ROW, n % IMAGES_PER_ROW)
+        elif points is not None:
+            plane = self.window.data_view.plane.plot
+            if self._highlight is None:
+                self._highlight = pg.ScatterPlotItem(
+                    size=13, brush=None, pen=pg.mkPen(HIGHLIGHT, width=2.2)
+                )
+                self._highlight.setZValue(30)
+                plane.addItem(self._highlight)
+            self._highlight.setData(points[rows, 0], points[rows, 1])
+
+    def highlighted_points(self) -> np.ndarray:
+        """The plane coordinates ringed for the chosen cell, (n, 2)."""
+        if self._highlight is None:
+            return np.zeros((0, 2))
+        x, y = self._highlight.getData()
+        return np.column_stack([x, y]) if x is not None else np.zeros((0, 2))
+
+    def _on_visible(self, visible: bool) -> None:
+        if visible:
+            self.redraw()
+
+
+def _step_ticks(steps: np.ndarray, count: int = 5) -> list[tuple[float, str]]:
+    """A few column positions labelled with their step."""
+    if not len(steps):
+        return []
+    picks = np.unique(np.linspace(0, len(steps) - 1, min(count, len(steps))).astype(int))
+    return [(i + 0.5, f"{int(steps[i]):,}") for i in picks]

@@ -1,0 +1,9 @@
+"""How an error is reported in one line: the command line, dialogs and the status bar agree."""
+
+from __future__ import annotations
+
+
+def first_line(error: BaseException) -> str:
+    """The first line of an error's message, or its type's name when it has none."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

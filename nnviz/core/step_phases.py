@@ -1,0 +1,112 @@
+"""One training step cut into the phases a learner walks through, each with a caption in plain
+words and the numbers of one neuron per layer, from a `Walkthrough`.
+
+The phases, in order: forward through each layer (input side first), the loss, backward
+through each layer (output side first), the update. Each names the canvas columns it is about
+(`columns`, 0 = the inputs) and the layer the inspector should show (`layer`, 1-based).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnviz.core.walkthrough import Walkthrough
+
+
+@dataclass(frozen=True)
+class Phase:
+    kind: str  # "forward", "loss", "backward" or "update"
+    layer: int | None  # the trainable layer (1-based) the phase is about, if one
+    columns: tuple[int, ...]  # canvas columns to keep lit
+    title: str
+    text: str
+
+
+def _n(x: float) -> str:
+    return f"{x:.4g}".replace("-", "−")
+
+
+def layer_title(layer: int, n_layers: int) -> str:
+    return "Output" if layer == n_layers else f"Hidden {layer}"
+
+
+def step_phases(walk: Walkthrough, units: dict[int, int] | None = None) -> tuple[Phase, ...]:
+    """The phases of `walk`; `units` picks, per layer (1-based), the neuron whose numbers the
+    captions quote (default: the first)."""
+    units = units or {}
+    n = len(walk.layers)
+    sample = f"sample #{walk.sample}"
+    phases = []
+    for k, step in enumerate(walk.layers, start=1):
+        u = min(units.get(k, 0), step.units - 1)
+        name = layer_title(k, n)
+        source = "input" if k == 1 else f"{layer_title(k - 1, n)} activation"
+        phases.append(
+            Phase(
+                "forward",
+                k,
+                (k - 1, k),
+                f"Forward · {name}",
+                f"Each of the {step.units} neurons multiplies the {step.fan_in} {source} values "
+                f"by its weights, adds them up with its bias (z = Σ aᵢ·wᵢ + b) and applies "
+                f"{step.activation}: a = {step.activation}(z). For {sample}, {name} #{u + 1}: "
+                f"z = {_n(step.z[u])}, a = {_n(step.a[u])}.",
+            )
+        )
+    out = walk.layers[-1]
+    target = ", ".join(_n(float(t)) for t in np.ravel(walk.target))
+    output = ", ".join(_n(float(a)) for a in out.a[:4]) + (" …" if out.units > 4 else "")
+    reg = " plus the weight penalty" if walk.regularization is not None else ""
+    phases.append(
+        Phase(
+            "loss",
+            n,
+            (n,),
+            f"Loss · {walk.loss_name}",
+            f"The output ({output}) is compared with the target ({target}): this sample's loss "
+            f"ℓ = {_n(walk.sample_loss)}. Over the batch of {len(walk.batch)} samples the loss "
+            f"is L = {_n(walk.loss)} (the mean of the samples' losses{reg}).",
+        )
+    )
+    for k in range(n, 0, -1):
+        step = walk.layers[k - 1]
+        u = min(units.get(k, 0), step.units - 1)
+        name = layer_title(k, n)
+        if k == n:
+            start = "The backward pass starts at the loss: ∂ℓ/∂a of each output comes from it"
+        else:
+            start = (
+                f"Each neuron collects ∂ℓ/∂a = Σⱼ wⱼ·∂ℓ/∂zⱼ back from {layer_title(k + 1, n)} "
+                "through its outgoing weights"
+            )
+        chain = (
+            "times f′(z) gives ∂ℓ/∂z"
+            if step.activation != "softmax"
+            else "softmax's Jacobian turns it into ∂ℓ/∂z"
+        )
+        phases.append(
+            Phase(
+                "backward",
+                k,
+                (k - 1, k),
+                f"Backward · {name}",
+                f"{start}; {chain}. Each incoming weight's gradient is ∂ℓ/∂w = a_in·∂ℓ/∂z, and "
+                f"the batch's ∂L/∂w is their mean. {name} #{u + 1}: ∂ℓ/∂a = {_n(step.dL_da[u])}, "
+                f"∂ℓ/∂z = {_n(step.dL_dz[u])}.",
+            )
+        )
+    params = sum(layer.W.size + layer.b.size for layer in walk.layers)
+    phases.append(
+        Phase(
+            "update",
+            None,
+            tuple(range(n + 1)),
+            f"Update · {walk.rule.title}",
+            f"{walk.rule.caption}. The optimizer changes all {params} weights and biases at "
+            f"once with the batch's gradients ({', '.join(walk.rule.values)}). Next applies it: "
+            f"step {walk.step} → {walk.step + 1}.",
+        )
+    )
+    return tuple(phases)

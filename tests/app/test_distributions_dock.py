@@ -1,0 +1,69 @@
+"""The Distributions panel draws core's histograms and confusion matrix of the run, and a
+clicked cell shows its samples (rings on the plane for 2-D data)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF
+from window_steps import LeftClick, step_window
+
+from nnviz.core.distributions import confusion
+
+
+@pytest.fixture
+def window(still_window):
+    return still_window
+
+
+def test_histograms_and_the_matrix_follow_the_run(qtbot, window):
+    dock = window.distributions_dock
+    assert dock.objectName() == "distributionsDock"
+    dock.show()
+    dock.raise_()
+    step_window(qtbot, window, 30)
+    snapshot = window.worker.latest()
+    assert dock.record.steps[-1] == snapshot.step
+    for layer in range(len(snapshot.weights)):
+        heat = dock.record.heatmap("weights", layer)
+        direct, _ = np.histogram(snapshot.weights[layer].ravel(), bins=heat.edges)
+        assert np.array_equal(heat.current, direct)
+    dock.redraw()
+    expected = confusion(window.worker.trainer.design, snapshot, window.worker.dataset)
+    assert np.array_equal(dock.result.matrix, expected.matrix)
+    assert dock.matrix_plot.objectName() == "confusionMatrix"
+
+
+def test_a_clicked_cell_rings_its_samples_on_the_plane(qtbot, window):
+    dock = window.distributions_dock
+    dock.show()
+    step_window(qtbot, window, 25)
+    dock.redraw()
+    result = dock.result
+    true, predicted = 1, 0
+    box = dock.matrix_plot.getPlotItem().getViewBox()
+    dock._on_matrix_clicked(LeftClick(box.mapViewToScene(QPointF(predicted + 0.5, true + 0.5))))
+    rows = result.samples(true, predicted)
+    assert np.array_equal(dock.shown_rows(), rows)
+    data = window.worker.dataset
+    assert np.array_equal(dock.highlighted_points(), data.points_test[rows])
+    assert dock.cell_label.text().startswith(f"{len(rows)} test sample(s) of class")
+
+
+def test_image_data_shows_the_cells_pictures(qtbot):
+    from nnviz.app.main_window import MainWindow
+    from nnviz.core.resources import resource_path
+
+    window = MainWindow(str(resource_path("examples", "digits.json")))
+    qtbot.addWidget(window)
+    try:
+        dock = window.distributions_dock
+        step_window(qtbot, window, 3)
+        dock.redraw()
+        counts = dock.result.matrix
+        true, predicted = np.unravel_index(np.argmax(counts), counts.shape)
+        dock.show_cell(int(true), int(predicted))
+        shown = min(int(counts[true, predicted]), 24)
+        assert shown > 0 and dock.gallery.count() == shown
+    finally:
+        window.close()

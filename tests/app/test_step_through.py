@@ -1,0 +1,99 @@
+"""Step-through: the next step phase by phase (→/←), the layer lit on the canvas, the inspector
+following, and at the end the network exactly where one ordinary step puts it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame
+
+from nnviz.core.trainer import Trainer
+
+WAIT_MS = 10_000
+
+
+@pytest.fixture
+def window(shown_window):
+    return shown_window
+
+
+def params(window):
+    future = window.worker.call_on_trainer(
+        lambda t: ([w.copy() for w in t.network.weights], [b.copy() for b in t.network.biases])
+    )
+    return future.result(timeout=10)
+
+
+def test_walks_the_phases_and_ends_where_an_ordinary_step_does(window, qtbot):
+    for step in (1, 2):
+        window.step_batch()
+        qtbot.waitUntil(lambda s=step: window.worker.latest().step == s, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.worker.latest().state == "paused", timeout=WAIT_MS)
+    window.selection.set(layer=1, neuron=3, sample=11)
+    panel = window.findChild(QFrame, "stepThrough")
+    assert panel.isHidden()
+    window.inspection.actions["step_through"].trigger()
+    qtbot.waitUntil(panel.isVisible, timeout=WAIT_MS)
+    walk = panel.walk
+    assert walk.step == 2 and walk.sample == 11
+    n = len(walk.layers)
+    seen = []
+    for _ in range(2 * n + 1):
+        phase = panel.phases[panel.index]
+        seen.append(phase.kind)
+        assert window.canvas.spotlight() == phase.columns
+        assert window.selection.layer == phase.layer  # the inspector follows
+        assert phase.title in panel.title.text()
+        qtbot.keyClick(window, Qt.Key.Key_Right)
+    assert seen == ["forward"] * n + ["loss"] + ["backward"] * n
+    assert panel.phases[panel.index].kind == "update"
+    qtbot.keyClick(window, Qt.Key.Key_Left)
+    assert panel.phases[panel.index].kind == "backward"
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    assert params(window)[0][0][0, 0] == walk.layers[0].W[0, 0]  # nothing applied yet
+
+    # The same run without the step-through: two ordinary steps, then a third.
+    twin = Trainer(window.worker.trainer.design)
+    for _ in range(3):
+        twin.step_batch()
+    with qtbot.waitSignal(panel.finished, timeout=WAIT_MS) as blocker:
+        panel.next()  # take the step
+        qtbot.waitUntil(lambda: window.worker.latest().step == 3, timeout=WAIT_MS)
+        window.inspection.poll()
+    assert blocker.args == [3]
+    assert panel.isHidden() and window.canvas.spotlight() is None
+    weights, biases = params(window)
+    for k, layer in enumerate(walk.layers):
+        np.testing.assert_array_equal(weights[k], layer.W_after)  # bit for bit
+        np.testing.assert_array_equal(weights[k], twin.network.weights[k])
+        np.testing.assert_array_equal(biases[k], twin.network.biases[k])
+    window.step_batch()  # training goes on from there
+    qtbot.waitUntil(lambda: window.worker.latest().step == 4, timeout=WAIT_MS)
+    twin.step_batch()
+    np.testing.assert_array_equal(params(window)[0][0], twin.network.weights[0])
+
+
+def test_stop_leaves_the_network_untouched(window, qtbot):
+    before = params(window)
+    window.inspection.step_through.start()
+    panel = window.inspection.step_through
+    qtbot.waitUntil(panel.isVisible, timeout=WAIT_MS)
+    panel.next()
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert panel.isHidden() and window.canvas.mode() != "off"
+    after = params(window)
+    assert window.worker.latest().step == 0
+    for a, b in zip(before[0], after[0], strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_run_that_moves_on_by_itself_ends_the_walk(window, qtbot):
+    panel = window.inspection.step_through
+    panel.start()
+    qtbot.waitUntil(panel.isVisible, timeout=WAIT_MS)
+    window.step_batch()  # an ordinary step while walking: the phases are out of date
+    qtbot.waitUntil(lambda: window.worker.latest().step == 1, timeout=WAIT_MS)
+    window.inspection.poll()
+    assert panel.isHidden() and window.canvas.spotlight() is None
+    assert "moved on" in window.statusBar().currentMessage()

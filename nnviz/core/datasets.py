@@ -25,6 +25,7 @@ import numpy as np
 from nnviz.core import csv_table, image_folder  # noqa: F401  (they register their formats)
 from nnviz.core.class_names import numbered
 from nnviz.core.data_io import (
+    DEFAULT_IMAGE_SIZE,
     FILE_LOADERS,
     FileRequest,
     Table,
@@ -420,6 +421,10 @@ def _load_table(spec: DatasetSpec, kind: DatasetKind, base_dir: Path | None) -> 
         labels_path=labels_path,
         label_column=spec.label_column,
         task=spec.task,
+        header=spec.header,
+        size=spec.size or DEFAULT_IMAGE_SIZE,
+        grayscale=spec.grayscale,
+        skip_unreadable=spec.skip_unreadable,
     )
     return load_file(kind.file_format, request)
 

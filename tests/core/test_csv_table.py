@@ -283,3 +283,46 @@ def test_too_many_rows_are_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(csv_table, "MAX_SAMPLES", 5)
     text = "a,y\n" + "".join(f"{i},{i % 2}\n" for i in range(6))
     assert refused(tmp_path, text) == "data.csv: more than 5 rows are not supported"
+
+
+# --- the design's dataset fields ----------------------------------------------------------------
+
+
+def test_header_and_label_position_from_a_design_round_trip(tmp_path):
+    from nnviz.core.design import Design, default_design
+
+    write(tmp_path / "data.csv", "7;1.5;a\n8;2.5;b\n9;3.5;a\n")
+    spec = {"name": "csv", "path": "data.csv", "header": False, "label_column": -1}
+    d = default_design().to_dict()
+    d.update(inputs=2, dataset={**spec, "test_fraction": 0.0})
+    design = Design.from_dict(d, base_dir=tmp_path)
+    assert design.dataset.header is False and design.dataset.label_column == -1
+    assert Design.from_dict(design.to_dict(), base_dir=tmp_path) == design
+    data = make_dataset(design.dataset, tmp_path)
+    assert data.class_names == ("a", "b") and data.x_train.shape == (3, 2)
+    write(tmp_path / "data.csv", "7;1.5;0\n8;2.5;1\n9;3.5;0\n")
+    first = make_dataset({**spec, "label_column": 1, "test_fraction": 0.0}, tmp_path)
+    assert first.class_names == ("7", "8", "9") and first.x_train.shape == (3, 2)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("header", "yes", "dataset.header: must be true or false"),
+        ("label_column", 0, "dataset.label_column: a position counts from 1"),
+        ("label_column", 1.5, "dataset.label_column: must be a column name or a position"),
+        ("label_column", True, "dataset.label_column: must be a column name or a position"),
+    ],
+)
+def test_bad_csv_fields_name_the_field(tmp_path, field, value, expected):
+    with pytest.raises(DesignError) as info:
+        make_dataset({"name": "csv", "path": "x.csv", field: value}, tmp_path)
+    assert str(info.value).startswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("size", [4, 4]), ("grayscale", False), ("skip_unreadable", True)]
+)
+def test_image_fields_do_not_apply_to_csv(tmp_path, field, value):
+    with pytest.raises(DesignError, match=rf"^dataset\.{field}: does not apply to csv"):
+        make_dataset({"name": "csv", "path": "x.csv", field: value}, tmp_path)

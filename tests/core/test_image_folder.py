@@ -168,3 +168,38 @@ def test_progress_counts_every_file_and_a_second_load_is_kept(tmp_path):
     assert again is first and seen == []
     picture(root / "red" / "new.png", RED)
     assert len(load(root, size=(4, 4)).x) == 7
+
+
+def test_fields_of_a_design_reach_the_reader(tmp_path):
+    from nnviz.core.datasets import make_dataset
+
+    folder(tmp_path / "pics")
+    (tmp_path / "pics" / "red" / "torn.png").write_bytes(b"junk")
+    spec = {
+        "name": "image_folder",
+        "path": "pics",
+        "size": [3, 4],
+        "grayscale": False,
+        "skip_unreadable": True,
+        "test_fraction": 0.0,
+    }
+    data = make_dataset(spec, tmp_path)
+    assert data.x_train.shape == (6, 36) and data.class_names == ("blue", "red")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("size", [0, 4], "dataset.size[0]: must be an integer from 1 to 256"),
+        ("size", [4], "dataset.size: must be [height, width]"),
+        ("grayscale", "no", "dataset.grayscale: must be true or false"),
+        ("header", True, "dataset.header: does not apply to image_folder"),
+        ("task", "regression", "dataset.task: does not apply to image_folder"),
+    ],
+)
+def test_bad_image_fields_name_the_field(tmp_path, field, value, expected):
+    from nnviz.core.datasets import make_dataset
+
+    with pytest.raises(DesignError) as info:
+        make_dataset({"name": "image_folder", "path": "pics", field: value}, tmp_path)
+    assert str(info.value).startswith(expected)

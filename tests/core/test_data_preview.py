@@ -7,7 +7,6 @@ from PIL import Image
 from nnviz import imaging
 from nnviz.core.data_preview import kind_of, network_line, preview_data
 from nnviz.core.design import DesignError, default_design
-from nnviz.core.image_folder import set_image_decoder
 from nnviz.core.resources import resource_path
 
 IRIS = resource_path("data", "iris.data")
@@ -20,8 +19,7 @@ def pictures(tmp_path):
         (tmp_path / "pics" / label).mkdir(parents=True)
         for i in range(10):
             Image.new("L", (6, 4), shade + i).save(tmp_path / "pics" / label / f"{i}.png")
-    yield tmp_path / "pics"
-    set_image_decoder(None)
+    return tmp_path / "pics"
 
 
 def test_iris_preview_says_what_was_detected():

@@ -15,7 +15,9 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from operator import attrgetter
 from pathlib import Path
 
@@ -65,6 +67,7 @@ from nnviz.core.errors import first_line
 from nnviz.core.examples import example_at
 from nnviz.core.optimizers import make_optimizer
 from nnviz.core.pace import pace_named
+from nnviz.core.readouts import fixed, percent
 from nnviz.core.runs import RunList
 from nnviz.core.snapshot import Snapshot
 from nnviz.core.timeline import Timeline
@@ -369,7 +372,7 @@ class MainWindow(ExportActions, QMainWindow):
         self.document.designChanged.connect(self._on_design_changed)
         self.document.modifiedChanged.connect(self.setWindowModified)
         self.document.modifiedChanged.connect(self._sync_file_actions)
-        self.document.pathChanged.connect(self._update_title)
+        self.document.pathChanged.connect(self.update_title)
         self.document.pathChanged.connect(self._sync_file_actions)
         self.worker.failed.connect(self._on_worker_failed)
         self.selection.changed.connect(self._on_selection_changed)
@@ -379,7 +382,7 @@ class MainWindow(ExportActions, QMainWindow):
         self.frame_timer.timeout.connect(self.update_frame)
         self.frame_timer.start()
 
-        self._update_title()
+        self.update_title()
         self._sync_file_actions()
         if self._start_run(design) and path is not None and not session:
             self.files.recent.add(path)
@@ -607,7 +610,7 @@ class MainWindow(ExportActions, QMainWindow):
         self.update_frame()
 
     def _on_design_changed(self, old: Design, new: Design) -> None:
-        self._update_title()
+        self.update_title()
         if self._run_design is None or needs_reset(self._run_design, new):
             self._start_run(new, keep_ghost=True)
             return
@@ -773,12 +776,13 @@ class MainWindow(ExportActions, QMainWindow):
             "epoch": f"epoch <b>{s.epoch}</b> / {epochs}",
             "step": f"step <b>{s.step}</b>",
             "speed": f"{s.steps_per_s:,.{1 if 0 < s.steps_per_s < 10 else 0}f} steps/s",
-            "loss": "loss " + _pair(train_loss, s.metrics.get("test_loss"), "{:.4f}"),
+            "loss": "loss "
+            + _pair(train_loss, s.metrics.get("test_loss"), partial(fixed, decimals=4)),
             "score": f"{score_name} "
             + _pair(
                 s.metrics.get(f"train_{score_key}"),
                 s.metrics.get(f"test_{score_key}"),
-                "{:.1%}" if score_key == "accuracy" else "{:.3f}",
+                percent if score_key == "accuracy" else partial(fixed, decimals=3),
             ),
         }
         for name, text in texts.items():
@@ -786,8 +790,9 @@ class MainWindow(ExportActions, QMainWindow):
             if label.text() != text:
                 label.setText(text)
 
-    def _update_title(self, *_args) -> None:
-        path = self.document.path
+    def update_title(self, *_args) -> None:
+        """The design's name and its file: the design file, else the session it came from."""
+        path = self.document.path or self.files.session_path
         where = f" ({path.name})" if path is not None else ""
         self.setWindowTitle(f"nnviz — {self.document.design.name}{where}[*]")
         self.setWindowFilePath(str(path) if path is not None else "")
@@ -838,11 +843,11 @@ def _learning_rate(design: Design) -> float:
     return float(lr)
 
 
-def _pair(train: float | None, test: float | None, fmt: str) -> str:
+def _pair(train: float | None, test: float | None, fmt: Callable[[float], str]) -> str:
     """'<b>train</b> (test …)' with NaN and missing values shown as '–'."""
 
     def show(value: float | None) -> str:
-        return fmt.format(value) if value is not None and math.isfinite(value) else "–"
+        return fmt(value) if value is not None else "–"
 
     text = f"<b>{show(train)}</b>"
     if test is not None and math.isfinite(test):

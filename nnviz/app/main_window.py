@@ -47,6 +47,7 @@ from nnviz.app.export_actions import ExportActions
 from nnviz.app.file_actions import SESSION_SUFFIX, FileActions, file_error
 from nnviz.app.icons import app_icon, icon
 from nnviz.app.image_docks import ImageDocks
+from nnviz.app.importer import DataImporter
 from nnviz.app.inspection import InspectionTools
 from nnviz.app.learning import install_learning
 from nnviz.app.pace_control import pace_box
@@ -133,6 +134,15 @@ ACTIONS: dict[str, ActionSpec] = {
         "Save &As…", "files.save_as", QKeySequence.StandardKey.SaveAs, "Save the design to a file"
     ),
     "revert": ActionSpec("Re&vert", "files.revert", None, "Reload the design from its file"),
+    "import_data": ActionSpec(
+        "&Import Data…", "importer.ask_file", "Ctrl+I", "Preview a CSV table, then train on it"
+    ),
+    "import_folder": ActionSpec(
+        "Import Image &Folder…",
+        "importer.ask_folder",
+        None,
+        "Preview a folder of pictures (one sub-folder per class), then train on it",
+    ),
     "open_session": ActionSpec(
         "Open Sess&ion…", "files.open_session_dialog", None, "Open a saved training session"
     ),
@@ -220,6 +230,9 @@ MENUS: dict[str, tuple[str | None, ...]] = {
         "open",
         "recent",
         "examples",
+        None,
+        "import_data",
+        "import_folder",
         None,
         "save",
         "save_as",
@@ -333,6 +346,7 @@ class MainWindow(ExportActions, QMainWindow):
         self.distributions_dock = DistributionsDock(self)
         self.banner = Banner()
         self.files = FileActions(self)
+        self.importer = DataImporter(self)
         self._run_design: Design | None = None
         self._dataset: Dataset | None = None
         self._snapshot: Snapshot | None = None
@@ -792,15 +806,20 @@ class MainWindow(ExportActions, QMainWindow):
 
     # ------------------------------------------------------------------ drag and drop
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self.files.dropped_file(event.mimeData()) is not None:
+        mime = event.mimeData()
+        if self.files.dropped_file(mime) is not None or self.importer.dropped_data(mime):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
         path = self.files.dropped_file(event.mimeData())
+        data = self.importer.dropped_data(event.mimeData())
         if path is not None:
             event.acceptProposedAction()
             # after the drop returns: a question asked inside it would hold up the drag's source
             QTimer.singleShot(0, lambda: self.files.open_path(path))
+        elif data is not None:
+            event.acceptProposedAction()
+            QTimer.singleShot(0, lambda: self.importer.preview(data))
 
     # ------------------------------------------------------------------ closing
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -22,8 +22,10 @@ from typing import Any
 
 import numpy as np
 
+from nnviz.core import csv_table, image_folder  # noqa: F401  (they register their formats)
 from nnviz.core.class_names import numbered
 from nnviz.core.data_io import (
+    DEFAULT_IMAGE_SIZE,
     FILE_LOADERS,
     FileRequest,
     Table,
@@ -381,7 +383,7 @@ DATASETS.add(
     DatasetKind(task="classification", plane=False, classes=10, features=64),
     "Handwritten digits, 8×8 pixels, 1,797 images (UCI)",
 )
-for _fmt in FILE_LOADERS:
+for _fmt in sorted(FILE_LOADERS, key=lambda f: f != "csv"):  # CSV first: the most common
     DATASETS.add(
         _fmt,
         DatasetKind(task=None, plane=False, file_format=_fmt),
@@ -409,7 +411,8 @@ def load_digits() -> Table:
 def _load_table(spec: DatasetSpec, kind: DatasetKind, base_dir: Path | None) -> Table:
     if kind.file_format is None:
         return load_digits()
-    path = resolve_file(spec.path, base_dir, "path")
+    folder = FILE_LOADERS.get(kind.file_format).folder
+    path = resolve_file(spec.path, base_dir, "path", folder)
     labels_path = (
         resolve_file(spec.labels_path, base_dir, "labels_path") if spec.labels_path else None
     )
@@ -418,6 +421,10 @@ def _load_table(spec: DatasetSpec, kind: DatasetKind, base_dir: Path | None) -> 
         labels_path=labels_path,
         label_column=spec.label_column,
         task=spec.task,
+        header=spec.header,
+        size=spec.size or DEFAULT_IMAGE_SIZE,
+        grayscale=spec.grayscale,
+        skip_unreadable=spec.skip_unreadable,
     )
     return load_file(kind.file_format, request)
 

@@ -31,6 +31,7 @@ GALLERY_ORDER = (
     "plane",
     "multi_gauss",
     "digits",
+    "iris",
     "vanishing_gradients",
     "dead_relu",
     "diverging",

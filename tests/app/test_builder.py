@@ -6,6 +6,7 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QStandardItemModel
 
@@ -208,6 +209,20 @@ def test_a_csv_file_picked_with_browse(panel, doc, tmp_path: Path):
     assert design.inputs == 3
     assert design.layers[-1] == LayerSpec(3, "softmax")
     assert shown(panel.dataset.path.parentWidget())
+    assert panel.error_text == ""
+
+
+def test_an_image_folder_picked_with_browse_asks_for_a_folder(panel, doc, tmp_path: Path):
+    for k, name in enumerate(("cats", "dogs")):
+        (tmp_path / "pets" / name).mkdir(parents=True)
+        for i in range(5):
+            Image.new("L", (6, 6), 40 + 150 * k + i).save(tmp_path / "pets" / name / f"{i}.png")
+    panel.dataset.ask_file = lambda title, filters: pytest.fail("asked for a file")
+    panel.dataset.ask_folder = lambda title: str(tmp_path / "pets")
+    pick(panel.dataset.name, "image_folder")
+    design = doc.design
+    assert design.dataset.path == str(tmp_path / "pets") and design.inputs == 28 * 28
+    assert design.layers[-1] == LayerSpec(1, "sigmoid")
     assert panel.error_text == ""
 
 

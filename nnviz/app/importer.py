@@ -5,7 +5,6 @@ one undoable design change that moves the current network onto the data.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMimeData, QObject
 from PySide6.QtWidgets import QFileDialog
@@ -13,11 +12,9 @@ from PySide6.QtWidgets import QFileDialog
 from nnviz.app.builder.adapt import DataShape, adapt_to_dataset
 from nnviz.app.builder.dataset_section import relative_path
 from nnviz.app.import_dialog import ImportDialog
+from nnviz.app.window_api import WindowApi
 from nnviz.core.data_preview import DataPreview
 from nnviz.core.design import DatasetSpec, Design
-
-if TYPE_CHECKING:
-    from nnviz.app.main_window import MainWindow
 
 DROPPED_TABLES = (".csv", ".tsv", ".data", ".csv.gz")  # not .txt: notes are dropped by mistake
 TABLE_FILTERS = "Tables (*.csv *.tsv *.txt *.data *.csv.gz);;All files (*)"
@@ -26,7 +23,7 @@ TABLE_FILTERS = "Tables (*.csv *.tsv *.txt *.data *.csv.gz);;All files (*)"
 class DataImporter(QObject):
     """Owned by the window as `window.importer`; `dialog` is the open preview, if any."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowApi) -> None:
         super().__init__(window)
         self.window = window
         self.dialog: ImportDialog | None = None

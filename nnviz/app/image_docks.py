@@ -28,6 +28,9 @@ class ImageDocks:
         window.tabifyDockWidget(self.weights_dock, self.gallery_dock)
         self.weights_dock.raise_()
         self._image_data = False
+        self._latest: Snapshot | None = None
+        for dock in self.docks():  # a dock brought to front shows the run as it is now
+            dock.visibilityChanged.connect(self._on_visibility)
         self.show_for(None)
 
     def docks(self) -> tuple[QDockWidget, QDockWidget]:
@@ -47,12 +50,18 @@ class ImageDocks:
         self._image_data = image_data
 
     def set_snapshot(self, snapshot: Snapshot, settled: bool) -> None:
+        self._latest = snapshot
         if not self._image_data:
             return
         if not self.weights_dock.visibleRegion().isEmpty():
             self.weights.set_snapshot(snapshot, force=settled)
         if not self.gallery_dock.visibleRegion().isEmpty():
             self.gallery.set_snapshot(snapshot)
+
+    def _on_visibility(self, visible: bool) -> None:
+        """A tab chosen while the run is paused gets no new snapshot: draw the last one."""
+        if visible and self._latest is not None:
+            self.set_snapshot(self._latest, True)
 
 
 def _dock(window: QMainWindow, title: str, name: str, widget) -> QDockWidget:

@@ -22,8 +22,10 @@ from typing import Any
 
 import numpy as np
 
+from nnviz.core import csv_table, image_folder  # noqa: F401  (they register their formats)
 from nnviz.core.class_names import numbered
 from nnviz.core.data_io import (
+    DEFAULT_IMAGE_SIZE,
     FILE_LOADERS,
     FileRequest,
     Table,
@@ -406,7 +408,7 @@ for _name, _description in (
         ),
         _description,
     )
-for _fmt in FILE_LOADERS:
+for _fmt in sorted(FILE_LOADERS, key=lambda f: f != "csv"):  # CSV first: the most common
     DATASETS.add(
         _fmt,
         DatasetKind(task=None, plane=False, file_format=_fmt),
@@ -434,7 +436,8 @@ def load_digits() -> Table:
 def _load_table(spec: DatasetSpec, kind: DatasetKind, base_dir: Path | None) -> Table:
     if kind.load is not None:
         return kind.load(spec)
-    path = resolve_file(spec.path, base_dir, "path")
+    folder = FILE_LOADERS.get(kind.file_format).folder
+    path = resolve_file(spec.path, base_dir, "path", folder)
     labels_path = (
         resolve_file(spec.labels_path, base_dir, "labels_path") if spec.labels_path else None
     )
@@ -443,6 +446,10 @@ def _load_table(spec: DatasetSpec, kind: DatasetKind, base_dir: Path | None) -> 
         labels_path=labels_path,
         label_column=spec.label_column,
         task=spec.task,
+        header=spec.header,
+        size=spec.size or DEFAULT_IMAGE_SIZE,
+        grayscale=spec.grayscale,
+        skip_unreadable=spec.skip_unreadable,
     )
     return load_file(kind.file_format, request)
 

@@ -32,6 +32,7 @@ GALLERY_ORDER = (
     "multi_gauss",
     "digits",
     "mnist",
+    "iris",
     "vanishing_gradients",
     "dead_relu",
     "diverging",

@@ -92,3 +92,23 @@ def test_clicking_a_thumbnail_traces_that_sample(qtbot):
     assert view.selection.sample == 2
     view.next_sample()
     assert view.selection.sample == 3 and strip._current == 3
+
+
+def test_a_gallery_brought_to_front_while_paused_shows_the_current_mistakes(qtbot, tmp_path):
+    from nnviz.core.design import save_design
+
+    path = tmp_path / "digits.json"
+    save_design(Design.from_dict(DIGITS), path)
+    window = MainWindow(str(path))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.step_epoch()
+    qtbot.waitUntil(lambda: window.worker.latest().step > 0 and window.update_frame() is not None)
+    qtbot.waitUntil(lambda: window.worker.latest().state == "paused")
+    window.update_frame()
+    docks = window.image_docks
+    assert docks.gallery.captions() == []  # behind the weights' tab, it was not drawn
+    docks.gallery_dock.raise_()
+    qtbot.waitUntil(lambda: docks.gallery.captions() != [])
+    window.close()

@@ -252,3 +252,16 @@ def test_value_axes_keep_their_width_whatever_their_labels(panel):
     assert {name: axis.width() for name, axis in axes.items()} == {
         name: spec.axis_width for name, spec in PLOT_SPECS.items()
     }
+
+
+def test_a_network_without_hidden_layers_shows_no_empty_stuck_units_legend(qtbot):
+    panel = PlotsPanel()
+    qtbot.addWidget(panel)
+    panel.resize(900, 600)
+    panel.show()
+    panel.start_run("classification", 1)  # inputs straight to the output layer
+    panel.set_snapshot(snapshot(history(10, layers=1)), force=True)
+    legend = panel.plot_widgets()["stuck"].getPlotItem().legend
+    assert legend is None or not legend.isVisible()
+    loss_legend = panel.plot_widgets()["loss"].getPlotItem().legend
+    assert loss_legend.isVisible() and loss_legend.items

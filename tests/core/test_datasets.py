@@ -6,7 +6,9 @@ import struct
 
 import numpy as np
 import pytest
+from PIL import Image
 
+from nnviz import imaging
 from nnviz.core.datasets import (
     DATASETS,
     PLANE,
@@ -38,6 +40,7 @@ def _write_idx(path, array: np.ndarray, code: int) -> None:
 
 @pytest.fixture
 def spec_for(tmp_path, monkeypatch):
+    imaging.install()
     """A small valid spec for any registered dataset (files are written into tmp_path)."""
     (tmp_path / "data.csv").write_text(
         "a,b,c,label\n"
@@ -47,10 +50,14 @@ def spec_for(tmp_path, monkeypatch):
     images = (np.arange(60 * 4 * 5) % 256).astype(np.uint8).reshape(60, 4, 5)
     _write_idx(tmp_path / "images.idx", images, 0x08)
     _write_idx(tmp_path / "labels.idx", FILE_Y.astype(np.uint8), 0x08)
+    for i, y in enumerate(FILE_Y[:30]):
+        (tmp_path / "pics" / f"class{y}").mkdir(parents=True, exist_ok=True)
+        Image.fromarray(images[i]).save(tmp_path / "pics" / f"class{y}" / f"{i}.png")
     files = {
         "csv": {"path": "data.csv"},
         "npz": {"path": "data.npz"},
         "idx": {"path": "images.idx", "labels_path": "labels.idx"},
+        "image_folder": {"path": "pics"},
     }
 
     def make(name: str, **extra) -> dict:

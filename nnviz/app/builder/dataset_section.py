@@ -55,6 +55,7 @@ class DatasetSection(Section):
     def __init__(self, editor: Editor, parent: QWidget | None = None) -> None:
         super().__init__("Data", editor, parent)
         self.ask_file: AskFile = self._ask_file_dialog
+        self.ask_folder: Callable[[str], str | None] = self._ask_folder_dialog
 
         self.name = ComboBox("Which data the network learns from.")
         self.name.fill(DATASETS)
@@ -308,14 +309,20 @@ class DatasetSection(Section):
     def _browse(self, key: str) -> None:
         fmt = DATASETS.get(self.editor.design.dataset.name).file_format
         title = "Labels file" if key == "labels_path" else "Data file"
-        chosen = self.ask_file(title, FILE_FILTERS.get(fmt or "", "All files (*)"))
+        if key == "path" and fmt is not None and FILE_LOADERS.get(fmt).folder:
+            chosen = self.ask_folder("Folder of pictures (one sub-folder per class)")
+        else:
+            chosen = self.ask_file(title, FILE_FILTERS.get(fmt or "", "All files (*)"))
         if chosen:
             self._edit(title, None, **{key: self._relative(chosen)})
 
     def _ask_paths(self, name: str, fmt: str) -> dict[str, str] | None:
         """Ask for the file(s) a file dataset needs; None when the person cancels."""
         about = FILE_LOADERS.description(fmt)
-        path = self.ask_file(f"Open {about}", FILE_FILTERS.get(fmt, "All files (*)"))
+        if FILE_LOADERS.get(fmt).folder:
+            path = self.ask_folder(f"Open a {about[0].lower()}{about[1:]}")
+        else:
+            path = self.ask_file(f"Open {about}", FILE_FILTERS.get(fmt, "All files (*)"))
         if not path:
             return None
         paths = {"path": self._relative(path)}
@@ -327,19 +334,26 @@ class DatasetSection(Section):
         return paths
 
     def _relative(self, path: str) -> str:
-        """Paths inside the design's folder are stored relative, so the folder can move."""
-        base = self.editor.base_dir
-        if base is None:
-            return path
-        try:
-            return Path(os.path.relpath(path, base)).as_posix() if _inside(path, base) else path
-        except ValueError:
-            return path
+        return relative_path(path, self.editor.base_dir)
+
+    def _ask_folder_dialog(self, title: str) -> str | None:
+        start = str(self.editor.base_dir or Path.home())
+        return QFileDialog.getExistingDirectory(self, title, start) or None
 
     def _ask_file_dialog(self, title: str, filters: str) -> str | None:
         start = str(self.editor.base_dir or Path.home())
         path, _ = QFileDialog.getOpenFileName(self, title, start, filters)
         return path or None
+
+
+def relative_path(path: str, base: Path | None) -> str:
+    """Paths inside the design's folder are stored relative, so the folder can move."""
+    if base is None:
+        return path
+    try:
+        return Path(os.path.relpath(path, base)).as_posix() if _inside(path, base) else path
+    except ValueError:
+        return path
 
 
 def _inside(path: str, folder: Path) -> bool:

@@ -332,7 +332,9 @@ class PlotsPanel(QWidget):
         margin = 2 * abs(LEGEND_ANCHORS["top-right"][2][0])  # the offset from the edges
         size = ((rect.width() + margin) / box.width(), (rect.height() + margin) / box.height())
         corner = legend_corner(np.array(points), size)
-        legend.setVisible(corner is not None)  # no room anywhere: the Runs panel names them
+        # no room anywhere: the Runs panel names them; no entries (a network without hidden
+        # layers has no stuck units to show): no empty box
+        legend.setVisible(corner is not None and bool(legend.items))
         if corner is not None and self._corners.get(name) != corner:
             item_pos, parent_pos, offset = LEGEND_ANCHORS[corner]
             legend.anchor(item_pos, parent_pos, offset)

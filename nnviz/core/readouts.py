@@ -23,3 +23,15 @@ def fixed(value: float, decimals: int) -> str:
 def percent(value: float, decimals: int = 1) -> str:
     """A share as a percentage (accuracy is always within 0..1)."""
     return f"{value:.{decimals}%}" if math.isfinite(value) else "–"
+
+
+MIN_PLAIN, MAX_PLAIN = 1e-4, 1e5  # tick labels outside this are written as 8e300, 1e-5
+
+
+def tick(value: float) -> str:
+    """A tick label at most about six characters wide, however far a run has diverged:
+    "0.25", "0.0001", "2000", "8e300", "1e-5"."""
+    if value == 0 or MIN_PLAIN <= abs(value) < MAX_PLAIN:
+        return f"{value:g}"
+    mantissa, exponent = f"{value:.0e}".split("e")
+    return f"{mantissa}e{int(exponent)}"

@@ -265,3 +265,23 @@ def test_a_network_without_hidden_layers_shows_no_empty_stuck_units_legend(qtbot
     assert legend is None or not legend.isVisible()
     loss_legend = panel.plot_widgets()["loss"].getPlotItem().legend
     assert loss_legend.isVisible() and loss_legend.items
+
+
+def test_a_log_axis_whose_values_stay_within_one_decade_still_has_labels(panel):
+    columns = history(12)
+    for k in (1, 2):
+        columns[f"grad_norm_L{k}"] = np.linspace(0.02, 0.05, 12)  # between 0.01 and 0.1
+    panel.set_snapshot(snapshot(columns), force=True)
+    axis = panel.plot_widgets()["grad_norm"].getPlotItem().getAxis("left")
+    labels = [text for _, text in axis._tickLevels[0] if text]
+    assert labels == ["0.01", "0.1"]
+
+
+def test_tick_labels_stay_short_after_a_divergence(panel):
+    columns = history(20)
+    columns["train_loss"][10:] = np.logspace(5, 300, 10)
+    columns["test_loss"][10:] = np.logspace(5, 301, 10)
+    panel.set_snapshot(snapshot(columns), force=True)
+    axis = panel.plot_widgets()["loss"].getPlotItem().getAxis("left")
+    values = [2e300, 4e300, 8e300]
+    assert axis.tickStrings(values, 1.0, 2e300) == ["2e300", "4e300", "8e300"]

@@ -40,3 +40,13 @@ def test_design_messages_read_as_words_in_the_window(message, plain):
     from nnviz.core.errors import plain_words
 
     assert plain_words(message) == plain
+
+
+@pytest.mark.parametrize(
+    ("value", "label"),
+    [(0.25, "0.25"), (0.0001, "0.0001"), (2000.0, "2000"), (8e300, "8e300"), (1e-5, "1e-5")],
+)
+def test_tick_labels_stay_short(value, label):
+    from nnviz.core.readouts import tick
+
+    assert tick(value) == label

@@ -473,6 +473,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if argv and argv[0] in COMMANDS:
             args = parser().parse_args(argv)
+            from nnviz import imaging
+
+            imaging.install()  # image folders are decoded by Qt's reader (no display needed)
             return COMMANDS[args.command][2](args)
         if argv and argv[0] in ("-h", "--help"):
             parser().print_help()

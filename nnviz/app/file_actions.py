@@ -69,6 +69,7 @@ class Opened:
     keep_ghost: bool = True  # keep the old run in the Runs list and plots
     message: str | None = None  # shown in the status bar once open
     runs: RunList | None = None  # a session's runs
+    session: Path | None = None  # the session file it came from (the title names it)
 
 
 def file_error(path: Path, error: BaseException) -> str:
@@ -113,7 +114,13 @@ def _read_session(path: Path) -> Opened:
     trainer = session.restore()
     message = f"Session {path.name}: step {trainer.step}, epoch {trainer.epoch}"
     return Opened(
-        session.design, trainer, None, keep_ghost=False, message=message, runs=session.runs
+        session.design,
+        trainer,
+        None,
+        keep_ghost=False,
+        message=message,
+        runs=session.runs,
+        session=path,
     )
 
 
@@ -226,8 +233,6 @@ class FileActions(QObject):
             return self.open_example(example)
         if not self._replace(lambda: read_file(path), error_path=path):
             return False
-        if path.suffix.lower() == SESSION_SUFFIX:
-            self.session_path = path
         self.recent.add(path)
         return True
 
@@ -455,7 +460,9 @@ class FileActions(QObject):
 
     def _install(self, opened: Opened) -> None:
         self.window.install_run(opened.trainer, keep_ghost=opened.keep_ghost, runs=opened.runs)
+        self.session_path = opened.session
         self.window.document.load(opened.design, opened.path)
+        self.window.update_title()
         if opened.message:
             self.window.statusBar().showMessage(opened.message, 8000)
 

@@ -36,4 +36,5 @@ def run_app(design_path: str | None = None) -> int:
     errors.install()
     app.aboutToQuit.connect(window.shutdown)
     window.show()
+    window.lessons.offer_welcome()  # on a first launch: lesson 1, until started or declined
     return int(app.exec())

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from nnviz.core.features import FEATURES
+from nnviz.core.image_folder import MAX_SIDE
 from nnviz.core.registry import Registry
-from nnviz.core.specs import MAX_NAME, MAX_PATH, MAX_SAMPLES, MAX_SEED, TASKS
+from nnviz.core.specs import MAX_NAME, MAX_PATH, MAX_SAMPLES, MAX_SEED, SOURCES, TASKS
 from nnviz.core.validation import (
     fail,
     read_bool,
@@ -26,7 +27,8 @@ from nnviz.core.validation import (
     show,
 )
 
-MAX_PLANE_CLASSES = 10  # arms of a spiral, clusters of blobs
+MAX_PLANE_CLASSES = 10
+MAX_COLUMNS = 100_000  # arms of a spiral, clusters of blobs
 
 
 def _always(kind: Any) -> bool:
@@ -39,6 +41,14 @@ def _never(kind: Any) -> bool:
 
 def _is_file(kind: Any) -> bool:
     return kind.file_format is not None
+
+
+def _is_csv(kind: Any) -> bool:
+    return kind.file_format == "csv"
+
+
+def _is_image_folder(kind: Any) -> bool:
+    return kind.file_format == "image_folder"
 
 
 @dataclass(frozen=True)
@@ -68,6 +78,27 @@ def _read_features(value: Any, where: str) -> tuple[str, ...]:
             fail(f"{where}[{i}]", f"{feature!r} is listed twice")
         seen.append(feature)
     return tuple(seen)
+
+
+def _read_column(value: Any, where: str) -> str | int:
+    """A column name, or a position counted from 1 (negative: from the last)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value == 0 or abs(value) > MAX_COLUMNS:
+            fail(where, f"a position counts from 1 (or from -1 for the last), got {value}")
+        return value
+    if not isinstance(value, str) or not value.strip():
+        fail(where, f"must be a column name or a position such as 1 or -1 (got {show(value)})")
+    return read_str(value, where, MAX_NAME)
+
+
+def _read_size(value: Any, where: str) -> tuple[int, int]:
+    items = read_list(value, where)
+    if len(items) != 2:
+        fail(where, f"must be [height, width] (got {show(value)})")
+    return (
+        read_int(items[0], f"{where}[0]", 1, MAX_SIDE),
+        read_int(items[1], f"{where}[1]", 1, MAX_SIDE),
+    )
 
 
 def _read_path(value: Any, where: str) -> str:
@@ -119,12 +150,12 @@ for _name, _field, _description in (
     (
         "path",
         DatasetField(_read_path, _is_file, _is_file),
-        "The data file, relative to the design file's folder",
+        "The data file (a folder for image_folder), relative to the design file's folder",
     ),
     (
         "label_column",
-        DatasetField(lambda v, w: read_str(v, w, MAX_NAME), lambda kind: kind.file_format == "csv"),
-        "The CSV column holding the labels or targets (default: the last)",
+        DatasetField(_read_column, _is_csv),
+        "The CSV column holding the labels: a name, or a position (1 the first, -1 the last)",
     ),
     (
         "labels_path",
@@ -142,6 +173,31 @@ for _name, _field, _description in (
             lambda kind: kind.file_format in ("csv", "npz"),
         ),
         "classification or regression (default: decided from the file's labels)",
+    ),
+    (
+        "source",
+        DatasetField(lambda v, w: read_choice(v, w, "source", SOURCES), lambda kind: kind.sources),
+        "mnist: the bundled 5,000-image subset or the full, downloaded set",
+    ),
+    (
+        "header",
+        DatasetField(read_bool, _is_csv),
+        "Whether a CSV file's first row names the columns (default: detected)",
+    ),
+    (
+        "size",
+        DatasetField(_read_size, _is_image_folder),
+        "The [height, width] every picture of an image folder is resized to (default 28×28)",
+    ),
+    (
+        "grayscale",
+        DatasetField(read_bool, _is_image_folder),
+        "One grey value per pixel (true, the default) or red, green and blue (false)",
+    ),
+    (
+        "skip_unreadable",
+        DatasetField(read_bool, _is_image_folder),
+        "Leave out pictures that cannot be decoded instead of refusing the folder",
     ),
 ):
     DATASET_FIELDS.add(_name, _field, _description)

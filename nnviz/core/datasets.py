@@ -22,8 +22,10 @@ from typing import Any
 
 import numpy as np
 
+from nnviz.core import csv_table, image_folder  # noqa: F401  (they register their formats)
 from nnviz.core.class_names import numbered
 from nnviz.core.data_io import (
+    DEFAULT_IMAGE_SIZE,
     FILE_LOADERS,
     FileRequest,
     Table,
@@ -32,6 +34,7 @@ from nnviz.core.data_io import (
 )
 from nnviz.core.dataset_fields import DATASET_FIELDS
 from nnviz.core.features import DEFAULT_FEATURES, plane_features, standardization
+from nnviz.core.mnist import default_source, load_images
 from nnviz.core.registry import Registry
 from nnviz.core.resources import resource_path
 from nnviz.core.specs import DatasetSpec
@@ -110,6 +113,8 @@ class DatasetKind:
     noise: bool = False
     file_format: str | None = None  # csv | npz | idx
     class_names: Callable[[int], tuple[str, ...]] | None = None  # 2-D sets: class count → names
+    load: Callable[[DatasetSpec], Table] | None = None  # built-in sets read from files
+    sources: bool = False  # comes as a bundled subset and a full, downloaded set
 
 
 DATASETS: Registry[DatasetKind] = Registry("dataset")
@@ -378,10 +383,32 @@ for _name, _generate, _task, _classes, _names, _description in (
 
 DATASETS.add(
     "digits",
-    DatasetKind(task="classification", plane=False, classes=10, features=64),
+    DatasetKind(
+        task="classification",
+        plane=False,
+        classes=10,
+        features=64,
+        load=lambda spec: load_digits(),
+    ),
     "Handwritten digits, 8×8 pixels, 1,797 images (UCI)",
 )
-for _fmt in FILE_LOADERS:
+for _name, _description in (
+    ("mnist", "MNIST handwritten digits, 28×28: 5,000 bundled, 70,000 when downloaded"),
+    ("fashion_mnist", "Fashion-MNIST clothing, 28×28, 70,000 images (once downloaded)"),
+):
+    DATASETS.add(
+        _name,
+        DatasetKind(
+            task="classification",
+            plane=False,
+            classes=10,
+            features=784,
+            load=lambda spec, name=_name: load_images(name, spec.source or default_source(name)),
+            sources=True,
+        ),
+        _description,
+    )
+for _fmt in sorted(FILE_LOADERS, key=lambda f: f != "csv"):  # CSV first: the most common
     DATASETS.add(
         _fmt,
         DatasetKind(task=None, plane=False, file_format=_fmt),
@@ -407,9 +434,10 @@ def load_digits() -> Table:
 
 
 def _load_table(spec: DatasetSpec, kind: DatasetKind, base_dir: Path | None) -> Table:
-    if kind.file_format is None:
-        return load_digits()
-    path = resolve_file(spec.path, base_dir, "path")
+    if kind.load is not None:
+        return kind.load(spec)
+    folder = FILE_LOADERS.get(kind.file_format).folder
+    path = resolve_file(spec.path, base_dir, "path", folder)
     labels_path = (
         resolve_file(spec.labels_path, base_dir, "labels_path") if spec.labels_path else None
     )
@@ -418,6 +446,10 @@ def _load_table(spec: DatasetSpec, kind: DatasetKind, base_dir: Path | None) -> 
         labels_path=labels_path,
         label_column=spec.label_column,
         task=spec.task,
+        header=spec.header,
+        size=spec.size or DEFAULT_IMAGE_SIZE,
+        grayscale=spec.grayscale,
+        skip_unreadable=spec.skip_unreadable,
     )
     return load_file(kind.file_format, request)
 

@@ -29,6 +29,7 @@ MAX_NAME = 200
 MAX_PATH = 4096
 MAX_FILE_BYTES = 10 * 2**20
 DTYPES = ("float64", "float32")
+SOURCES = ("subset", "full")  # of mnist: bundled, or downloaded
 TASKS = ("classification", "regression")
 
 EMPTY: Mapping[str, Any] = FrozenMap()
@@ -103,15 +104,22 @@ class DatasetSpec:
     classes: int | None = None  # blobs, spiral arms
     features: tuple[str, ...] | None = None  # 2-D sets only; None: (x1, x2)
     standardize: bool = False
-    path: str | None = None  # csv / npz / idx, relative to the design file's folder
-    label_column: str | None = None  # csv; None: the last column
+    path: str | None = None  # csv / npz / idx / image_folder, relative to the design's folder
+    label_column: str | int | None = None  # csv: a name, or a position (1 first, -1 last)
     labels_path: str | None = None  # idx: the labels file
     task: str | None = None  # csv / npz: classification | regression
+    source: str | None = None  # mnist / fashion_mnist: "subset" or "full"; None: the default
+    header: bool | None = None  # csv: the first row names the columns; None: detected
+    size: tuple[int, int] | None = None  # image_folder: (height, width); None: 28×28
+    grayscale: bool = True  # image_folder: one value per pixel, else red, green, blue
+    skip_unreadable: bool = False  # image_folder: leave out files that cannot be decoded
     given: frozenset[str] = given_keys()
 
     def __post_init__(self) -> None:
         if isinstance(self.features, list):
             object.__setattr__(self, "features", tuple(self.features))
+        if isinstance(self.size, list):
+            object.__setattr__(self, "size", tuple(self.size))
 
 
 def count_params(inputs: int, units: list[int]) -> int:

@@ -250,3 +250,13 @@ def test_costly_redraws_take_turns_while_training(window, monkeypatch, phase, da
 def test_a_regression_run_says_r2_in_the_status_bar_from_step_zero(qtbot, window):
     assert window.files.open_example(next(e for e in list_examples() if e.name == "plane"))
     qtbot.waitUntil(lambda: window.status["score"].text().startswith("R²"), timeout=5000)
+
+
+def test_status_bar_numbers_stay_short_after_a_divergence(window):
+    from snapshot_factory import make_snapshot
+
+    huge = {"train_loss": 1e300, "test_loss": 2e301, "train_r2": -1e300, "test_r2": -1e301}
+    window._update_status(make_snapshot(state="diverged", metrics=huge))
+    for name in ("loss", "score"):
+        text = window.status[name].text()
+        assert len(text) < 80 and "e+30" in text, text

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from nnviz.app.selection import Selection
 from nnviz.app.views.colormap import POSITIVE, class_rgb, diverging_rgb, faded, robust_scale
 from nnviz.app.views.images import ink_image
+from nnviz.app.views.thumbnail_strip import ThumbnailStrip
 from nnviz.core.class_names import class_name, class_probabilities
 from nnviz.core.snapshot import PredictionView, Snapshot
 from nnviz.core.targets import first_target, r2_score
@@ -409,6 +410,9 @@ class DataView(QWidget):
         image_layout = QVBoxLayout(image_page)
         image_layout.setContentsMargins(0, 0, 0, 0)
         image_layout.addWidget(self.sample, 1)
+        self.thumbnails = ThumbnailStrip()
+        self.thumbnails.picked.connect(self._on_thumbnail)
+        image_layout.addWidget(self.thumbnails)
         image_layout.addLayout(buttons)
         # The plane and, for regression, the fit under it (or the fit alone without a plane).
         self.plane_page = QSplitter(Qt.Orientation.Vertical)
@@ -455,6 +459,7 @@ class DataView(QWidget):
             self.pages.setCurrentIndex(1)
         else:
             self.pages.setCurrentWidget(self.message)
+        self.thumbnails.set_dataset(dataset)
         self._on_selection_changed()
 
     def set_snapshot(self, snapshot: Snapshot | None) -> None:
@@ -496,6 +501,9 @@ class DataView(QWidget):
         start = 0 if current is None else current + delta
         self.selection.set(sample=start % len(self._dataset.y_train))
 
+    def _on_thumbnail(self, row: int) -> None:
+        self.selection.set(sample=row)
+
     def _on_picture_clicked(self) -> None:
         if self.selection.sample is None:
             self._step_sample(0)
@@ -512,5 +520,6 @@ class DataView(QWidget):
             self.selection.set(hovered_sample=self.plane.train_point_at(scene_pos))
 
     def _on_selection_changed(self) -> None:
+        self.thumbnails.set_current(self.selection.sample)
         if self._dataset is not None and self.page() == "plane":
             self.plane.mark(self.selection.sample, self.selection.hovered_sample)

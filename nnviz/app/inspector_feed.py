@@ -226,7 +226,7 @@ class InspectorFeed(QObject):
         past = self.past_step()
         note = (
             ""
-            if past is None
+            if past is None or past != walk.step
             else f"<br><b>A past moment from the timeline: the step after step {past}, not the "
             "live run's.</b>"
         )

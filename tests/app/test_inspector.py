@@ -153,6 +153,6 @@ def test_a_past_moment_on_the_timeline_shows_its_own_next_step(window, qtbot):
     qtbot.waitUntil(lambda: window.timeline_panel.viewing is not None, timeout=WAIT_MS)
     window.inspection.poll()
     qtbot.waitUntil(lambda: "the step after step 1" in dock.header.text(), timeout=WAIT_MS)
-    assert dock.view.walk.step == 1  # that moment's own next step
+    qtbot.waitUntil(lambda: dock.view.walk.step == 1, timeout=WAIT_MS)  # its own next step
     steps, _ = dock.weight_curve.getData()
     assert list(steps) == sorted(steps)  # the past moment added no point out of order

@@ -27,6 +27,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from nnviz.cli_inputs import (
+    SESSION_SUFFIX,
+    BadInputError,
+    build_trainer,
+    design_file,
+    load,
+    resume_session,
+)
+from nnviz.core.errors import first_line
+
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
@@ -43,71 +53,11 @@ FINAL_STATES = {
 }
 
 
-class BadInputError(Exception):
-    """Anything the user can fix: reported as one line, exit status 2."""
-
-
 class _Parser(argparse.ArgumentParser):
     """argparse with a one-line error instead of usage plus error."""
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
-
-
-# ----------------------------------------------------------------------- loading
-
-
-def design_file(arg: str) -> str:
-    """The file a DESIGN argument names: the file itself, else the bundled example of that name.
-
-    A file always wins, so a user's own `spiral` file is never shadowed by the example; a folder
-    does not, and is passed on only to be reported as a folder.
-    """
-    from nnviz.core.examples import example_names, example_path
-
-    path = Path(arg)
-    if path.exists() and not path.is_dir():
-        return arg
-    names = example_names()
-    if arg in names:
-        return str(example_path(arg))
-    if path.exists():
-        return arg
-    raise BadInputError(f"{arg}: no such design file or example (examples: {', '.join(names)})")
-
-
-def load(arg: str):
-    """The design a DESIGN argument names; BadInputError (one line naming it) when unusable."""
-    from nnviz.core.design import DesignError, load_design
-
-    try:
-        return load_design(design_file(arg))
-    except DesignError as error:
-        raise BadInputError(_first_line(error)) from None
-
-
-def build_trainer(path: str, design):
-    from nnviz.core.design import DesignError
-    from nnviz.core.trainer import Trainer
-
-    try:
-        return Trainer(design)
-    except DesignError as error:
-        raise BadInputError(_prefixed(path, error)) from None
-    except UnicodeDecodeError:
-        raise BadInputError(f"{path}: a data file it names is not valid text") from None
-    except OSError as error:
-        where = f"{error.filename}: " if error.filename else ""
-        raise BadInputError(f"{path}: {where}{error.strerror or error}") from None
-
-
-def _first_line(error: Exception) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
-
-
-def _prefixed(path: str, error: Exception) -> str:
-    return f"{path}: {_first_line(error)}"
 
 
 def summary(trainer) -> str:
@@ -173,14 +123,17 @@ def output_folder(arg: str | None) -> Path | None:
 def run_training(args: argparse.Namespace):
     """Train the design of `args` (with its --epochs and --seed) to the end, progress on
     stderr; Ctrl-C stops training cleanly. Returns the trainer."""
-    design = load(args.design)
-    training = design.training
-    if args.epochs is not None:
-        training = dataclasses.replace(training, epochs=args.epochs)
-    if args.seed is not None:
-        training = dataclasses.replace(training, seed=args.seed)
-    design = dataclasses.replace(design, training=training)
-    trainer = build_trainer(args.design, design)
+    if args.design.endswith(SESSION_SUFFIX):
+        trainer = resume_session(args.design, args.epochs, args.seed)
+    else:
+        design = load(args.design)
+        training = design.training
+        if args.epochs is not None:
+            training = dataclasses.replace(training, epochs=args.epochs)
+        if args.seed is not None:
+            training = dataclasses.replace(training, seed=args.seed)
+        design = dataclasses.replace(design, training=training)
+        trainer = build_trainer(args.design, design)
     trainer.grid_resolution = None
     progress = None if args.quiet else Progress(trainer, sys.stderr)
     # Ctrl-C ends training cleanly: outputs are still written and the JSON says "stopped".
@@ -216,6 +169,7 @@ def final_report(trainer) -> dict:
 
 def write_outputs(out: Path, trainer) -> None:
     """history.csv, design.json (canonical), weights.npz (W0, b0, W1, b1, ...) and SVG charts."""
+    from nnviz.core.atomic import write_atomic
     from nnviz.core.design import save_design
     from nnviz.core.history_svg import history_charts
     from nnviz.core.weights_io import save_weights
@@ -226,7 +180,7 @@ def write_outputs(out: Path, trainer) -> None:
         save_design(trainer.design, out / "design.json")
         save_weights(out / "weights.npz", trainer.network)
         for name, svg in history_charts(trainer.history.columns()).items():
-            (out / name).write_text(svg, encoding="utf-8")
+            write_atomic(out / name, svg.encode("utf-8"))
     except OSError as error:
         raise BadInputError(f"{out}: cannot write outputs: {error.strerror or error}") from None
 
@@ -287,7 +241,7 @@ def cmd_examples(args: argparse.Namespace) -> int:
     try:
         examples = list_examples()
     except DesignError as error:
-        raise BadInputError(_first_line(error)) from None
+        raise BadInputError(first_line(error)) from None
     width = max((len(example.name) for example in examples), default=0)
     for i, example in enumerate(examples):
         if args.verbose and i:
@@ -393,17 +347,21 @@ def _int(text: str) -> int:
 DESIGN_HELP = "design file (.json), or the name of an example (see: nnviz examples)"
 
 
+RESUME_HELP = DESIGN_HELP + ", or a session (.nnviz) to resume from its step"
+EPOCHS_HELP = "epoch budget, counted from the run's start (default: the design's)"
+
+
 def _train_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("design", help=DESIGN_HELP)
-    p.add_argument("--epochs", type=_positive_int, help="epoch budget (default: the design's)")
+    p.add_argument("design", help=RESUME_HELP)
+    p.add_argument("--epochs", type=_positive_int, help=EPOCHS_HELP)
     p.add_argument("--out", metavar="DIR", help="write history.csv, design.json, weights.npz")
     p.add_argument("--seed", type=_int, help="training seed (default: the design's)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
 
 def _export_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("design", help=DESIGN_HELP)
-    p.add_argument("--epochs", type=_positive_int, help="epoch budget (default: the design's)")
+    p.add_argument("design", help=RESUME_HELP)
+    p.add_argument("--epochs", type=_positive_int, help=EPOCHS_HELP)
     p.add_argument(
         "--out",
         metavar="DIR",
@@ -515,6 +473,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if argv and argv[0] in COMMANDS:
             args = parser().parse_args(argv)
+            from nnviz import imaging
+
+            imaging.install()  # image folders are decoded by Qt's reader (no display needed)
             return COMMANDS[args.command][2](args)
         if argv and argv[0] in ("-h", "--help"):
             parser().print_help()

@@ -13,20 +13,22 @@ import json
 import math
 from pathlib import Path
 
-from nnviz.cli import BadInputError, _first_line, _prefixed, build_trainer, load
+from nnviz.cli_inputs import (
+    SESSION_SUFFIX,
+    BadInputError,
+    build_trainer,
+    load,
+    prefixed,
+    resume_session,
+)
+from nnviz.core.errors import first_line
 
 
 def make_trainer(arg: str):
     """The trainer DESIGN names: a session resumes its state, anything else starts afresh."""
-    if Path(arg).suffix != ".nnviz":
-        return build_trainer(arg, load(arg))
-    from nnviz.core.design import DesignError
-    from nnviz.core.session import load_session
-
-    try:
-        return load_session(arg).restore()
-    except DesignError as error:
-        raise BadInputError(_first_line(error)) from None
+    if arg.endswith(SESSION_SUFFIX):
+        return resume_session(arg, None, None)
+    return build_trainer(arg, load(arg))
 
 
 def shipped_weights(arg: str) -> Path | None:
@@ -48,7 +50,7 @@ def explained_trainer(args: argparse.Namespace):
         try:
             weights, biases = load_weights(weights, trainer.design)
         except DesignError as error:
-            raise BadInputError(_first_line(error)) from None
+            raise BadInputError(first_line(error)) from None
         trainer.network.load_weights(weights, biases)
     for _ in range(args.steps):
         trainer.step_batch()
@@ -69,7 +71,7 @@ def run_explain(args: argparse.Namespace) -> int:
     try:
         walk = trainer.walkthrough(args.sample)
     except ValueError as error:
-        raise BadInputError(_prefixed(args.design, error)) from None
+        raise BadInputError(prefixed(args.design, error)) from None
     if not math.isfinite(walk.loss):
         raise BadInputError(f"{args.design}: the loss of step {walk.step + 1} is not finite")
     if args.format == "json":

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import argparse
 
-from nnviz.cli import BadInputError, _first_line
+from nnviz.cli_inputs import BadInputError
+from nnviz.core.errors import first_line
 
 
 def run_lessons(args: argparse.Namespace) -> int:
@@ -21,7 +22,7 @@ def run_lessons(args: argparse.Namespace) -> int:
         try:
             lessons = list_lessons()
         except DesignError as error:
-            raise BadInputError(_first_line(error)) from None
+            raise BadInputError(first_line(error)) from None
         width = max((len(lesson.name) for lesson in lessons), default=0)
         for lesson in lessons:
             steps = f"{len(lesson.steps)} steps, {lesson.minutes} min"
@@ -32,7 +33,7 @@ def run_lessons(args: argparse.Namespace) -> int:
     try:
         lesson = load_lesson(args.file)
     except DesignError as error:
-        raise BadInputError(_first_line(error)) from None
+        raise BadInputError(first_line(error)) from None
     checks = sum(step.check is not None for step in lesson.steps)
     print(f"{args.file}: ok ({lesson.title}: {len(lesson.steps)} steps, {checks} checks)")
     return 0

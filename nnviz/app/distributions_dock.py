@@ -3,7 +3,8 @@ time, and the confusion matrix with the samples behind each cell.
 
 Everything it draws comes from core (`nnviz.core.distributions`): a `DistributionRecord` fed
 with the run's snapshots (at most a few a second, from the window's frame loop) and
-`confusion` of the newest snapshot, refreshed while the panel is visible. The heatmap shows one
+`confusion` of the newest snapshot, both fed only while the panel is visible (the heatmap
+covers the steps it was open for). The heatmap shows one
 column per recorded snapshot (TensorBoard's histogram view, each column scaled to its own
 largest bin), the current histogram beside it. Clicking a cell of the confusion matrix shows
 its samples: their pictures for image data, rings on the plane's points for 2-D data.
@@ -30,7 +31,13 @@ from PySide6.QtWidgets import (
 from nnviz.app.views.images import ink_image
 from nnviz.core.datasets import Dataset
 from nnviz.core.design import Design
-from nnviz.core.distributions import QUANTITIES, Confusion, DistributionRecord, confusion
+from nnviz.core.distributions import (
+    ACTIVATION_SAMPLES,
+    QUANTITIES,
+    Confusion,
+    DistributionRecord,
+    confusion,
+)
 from nnviz.core.snapshot import Snapshot
 
 CONFUSION_HZ = 1.0  # while training; a settled run's matrix is always its own
@@ -41,7 +48,7 @@ MAX_WRITTEN_COUNTS = 5  # classes up to which every cell's count is written in i
 HIGHLIGHT = QColor(200, 40, 120)
 QUANTITY_LABELS = {
     "weights": "Weights W",
-    "activations": "Activations a (256 training samples)",
+    "activations": f"Activations a ({ACTIVATION_SAMPLES} training samples)",
     "gradients": "Gradients ∂L/∂W (last batch)",
 }
 
@@ -166,7 +173,9 @@ class DistributionsDock(QDockWidget):
         if self.record is None or snapshot.layer_sizes != self.record.design.layer_sizes:
             return  # none yet, or the last snapshot of a run just replaced
         self._snapshot = snapshot
-        if self.record.add(snapshot) and self.isVisible():
+        # Only while shown: a record of a wide network costs tens of milliseconds of the GUI
+        # thread (and of the interpreter lock training needs).
+        if self.isVisible() and self.record.add(snapshot):
             self.redraw()
 
     # ----------------------------------------------------------------- drawing
@@ -312,6 +321,8 @@ class DistributionsDock(QDockWidget):
 
     def _on_visible(self, visible: bool) -> None:
         if visible:
+            if self._snapshot is not None and self.record is not None:
+                self.record.add(self._snapshot)
             self.redraw()
 
 

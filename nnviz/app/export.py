@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 import pyqtgraph as pg
@@ -38,11 +38,6 @@ from nnviz.core.runs import RunList
 from nnviz.core.snapshot import Snapshot
 from nnviz.core.torch_export import write_pytorch_script
 from nnviz.core.weights_io import save_weights
-
-if TYPE_CHECKING:  # the views' modules import this one (their right-click exports)
-    from nnviz.app.views.layer_space_view import LayerSpaceView
-    from nnviz.app.views.network_canvas import NetworkCanvas
-    from nnviz.app.views.plots import PlotsPanel
 
 DEFAULT_SCALE = 2.0  # PNG pixels per logical pixel: sharp on high-DPI screens and slides
 PLOT_SIZE = QSize(640, 400)  # every plot of a folder export, whatever its size on screen
@@ -141,16 +136,41 @@ def _write(path: Path, content: Callable[[], bytes]) -> None:
 # ----------------------------------------------------------------------- a whole run
 
 
+class PlotSource(Protocol):
+    """What a run export uses of the plots panel. Typed by what it does, not by its class:
+    the views import the export module for their right-click exports, never the other way."""
+
+    def plot_widgets(self) -> Mapping[str, pg.PlotWidget]: ...
+
+    def export_name(self, name: str) -> str: ...
+
+    def curve_data(self, name: str) -> dict[str, tuple[np.ndarray, np.ndarray]]: ...
+
+
+class NetworkPicture(Protocol):
+    """The network canvas, as a run export draws it: settled, then painted like any widget."""
+
+    def mode(self) -> str: ...
+
+    def set_mode(self, mode: str) -> None: ...
+
+
+class GraphicsView(Protocol):
+    """A view whose picture is one graphics widget (the layer space)."""
+
+    graphics: QWidget
+
+
 @dataclass(frozen=True)
 class RunViews:
     """What a run export draws and saves: the views, and the state they show."""
 
-    plots: PlotsPanel
-    canvas: NetworkCanvas
+    plots: PlotSource
+    canvas: NetworkPicture  # a QWidget too
     plane: pg.PlotWidget | None  # the decision plane; None when the data is not 2-D
     snapshot: Snapshot
     design: Design
-    layer_space: LayerSpaceView | None = None  # drawn, or None to leave it out
+    layer_space: GraphicsView | None = None  # drawn, or None to leave it out
     runs: RunList | None = None  # the session's runs, written to runs.csv when several
 
 

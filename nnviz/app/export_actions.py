@@ -32,6 +32,7 @@ from nnviz.app.recording_ui import RecordingDialog
 from nnviz.app.settings import app_settings
 from nnviz.core.atomic import write_atomic
 from nnviz.core.design import DesignError
+from nnviz.core.errors import first_line
 from nnviz.core.layer_space import layer_space_at
 from nnviz.core.torch_export import write_pytorch_script
 from nnviz.core.weights_io import save_weights
@@ -157,8 +158,7 @@ def run_export(parent: QWidget, write: Callable[[], object], done: str) -> bool:
     try:
         write()
     except FAILURES as error:
-        text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        QMessageBox.warning(parent, "Export failed", text)
+        QMessageBox.warning(parent, "Export failed", first_line(error))
         return False
     window = parent.window()
     if isinstance(window, QMainWindow):

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from PySide6.QtCore import QBuffer, QIODevice, QMimeData, QObject, Qt
 from PySide6.QtGui import QAction
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from nnviz.app.recovery import RECOVERY_FOLDER, AutoSaver, Leftover, RecoveryStore, find_leftovers
 from nnviz.app.settings import RecentFiles, data_dir
+from nnviz.app.window_api import WindowApi
 from nnviz.core.design import (
     Design,
     DesignError,
@@ -30,6 +31,7 @@ from nnviz.core.design import (
     needs_reset,
     save_design,
 )
+from nnviz.core.errors import first_line
 from nnviz.core.examples import (
     Example,
     example_at,
@@ -40,9 +42,6 @@ from nnviz.core.examples import (
 from nnviz.core.runs import RunList
 from nnviz.core.session import SESSION_SUFFIX, load_session
 from nnviz.core.trainer import Trainer
-
-if TYPE_CHECKING:
-    from nnviz.app.main_window import MainWindow
 
 Answer = Literal["save", "discard", "cancel"]
 
@@ -70,6 +69,7 @@ class Opened:
     keep_ghost: bool = True  # keep the old run in the Runs list and plots
     message: str | None = None  # shown in the status bar once open
     runs: RunList | None = None  # a session's runs
+    session: Path | None = None  # the session file it came from (the title names it)
 
 
 def file_error(path: Path, error: BaseException) -> str:
@@ -80,8 +80,7 @@ def file_error(path: Path, error: BaseException) -> str:
         where = f"{name}: " if name and not name.lstrip(".").startswith(path.name) else ""
         text = f"{where}{error.strerror or error}"
     else:
-        text = str(error).strip()
-        text = text.splitlines()[0] if text else type(error).__name__
+        text = first_line(error)
     for prefix in {str(path), str(path.absolute())}:
         if text.startswith(f"{prefix}: "):
             text = text[len(prefix) + 2 :]
@@ -115,7 +114,13 @@ def _read_session(path: Path) -> Opened:
     trainer = session.restore()
     message = f"Session {path.name}: step {trainer.step}, epoch {trainer.epoch}"
     return Opened(
-        session.design, trainer, None, keep_ghost=False, message=message, runs=session.runs
+        session.design,
+        trainer,
+        None,
+        keep_ghost=False,
+        message=message,
+        runs=session.runs,
+        session=path,
     )
 
 
@@ -128,9 +133,9 @@ def read_file(path: Path) -> Opened:
 
 
 class FileActions(QObject):
-    """The File menu of one `MainWindow`."""
+    """The File menu of one main window."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowApi) -> None:
         super().__init__(window)
         self.window = window
         self.recent = RecentFiles()
@@ -228,8 +233,6 @@ class FileActions(QObject):
             return self.open_example(example)
         if not self._replace(lambda: read_file(path), error_path=path):
             return False
-        if path.suffix.lower() == SESSION_SUFFIX:
-            self.session_path = path
         self.recent.add(path)
         return True
 
@@ -354,15 +357,22 @@ class FileActions(QObject):
 
     # ------------------------------------------------------------------ crash recovery
     def start_recovery(self) -> None:
-        """Autosave this window from now on and offer what a crashed window left behind."""
+        """Autosave this window from now on and offer what a crashed window left behind.
+
+        Autosaving starts first: nothing a leftover holds can keep it from starting.
+        """
         root = data_dir() / RECOVERY_FOLDER
-        leftovers = find_leftovers(root)
         try:
             store = RecoveryStore(root)
         except OSError as error:
             self.window.statusBar().showMessage(f"Crash recovery is off: {error}", 10000)
         else:
             self.autosaver = AutoSaver(store, self.window.document, self.window.worker, self)
+            self.autosaver.failed.connect(self._autosave_failed)
+            self.autosaver.recovered.connect(self._autosave_recovered)
+            if self.autosaver.last_error is not None:
+                self._autosave_failed(self.autosaver.last_error)
+        leftovers = find_leftovers(root)
         offer = next((left for left in leftovers if left.worth_offering), None)
         for leftover in leftovers:
             if not leftover.worth_offering:
@@ -372,13 +382,28 @@ class FileActions(QObject):
         if offer is not None:
             self.offer_recovery(offer)
 
+    def _autosave_failed(self, problem: str) -> None:
+        self.window.banner.show_message(
+            f"Autosave cannot write its recovery copy ({problem}). If nnviz stops unexpectedly, "
+            "recent changes may be lost; save your work. Autosave keeps trying."
+        )
+
+    def _autosave_recovered(self) -> None:
+        if self.window.banner.text().startswith("Autosave cannot"):
+            self.window.banner.hide()
+        self.window.statusBar().showMessage("Autosave works again: your work is protected.", 10000)
+
     def offer_recovery(self, leftover: Leftover) -> bool:
-        """Restore / Discard for a crashed window's work; either way the leftover is removed."""
+        """Restore / Discard for a crashed window's work; either way the leftover is removed,
+        unless it cannot be read: then it is kept where it is, and the user told where."""
         try:
             design = leftover.design()
-        except DesignError as error:
-            leftover.discard()
-            self.window.statusBar().showMessage(f"Recovery data unreadable: {error}", 10000)
+        except OPEN_ERRORS as error:
+            leftover.release()
+            self.window.banner.show_message(
+                f"Work left by a window that did not exit cleanly cannot be read "
+                f"({first_line(error)}). It is kept in {leftover.folder}."
+            )
             return False
         where = f" ({leftover.path.name})" if leftover.path is not None else ""
         run = " and its trained run" if leftover.session_path is not None else ""
@@ -435,7 +460,9 @@ class FileActions(QObject):
 
     def _install(self, opened: Opened) -> None:
         self.window.install_run(opened.trainer, keep_ghost=opened.keep_ghost, runs=opened.runs)
+        self.session_path = opened.session
         self.window.document.load(opened.design, opened.path)
+        self.window.update_title()
         if opened.message:
             self.window.statusBar().showMessage(opened.message, 8000)
 

@@ -14,6 +14,7 @@ per-neuron heatmaps; batch 10 on 250 training points) and a 784-128-64-10 networ
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -25,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nnviz.core.design import Design, save_design
+from nnviz.core.design import Design, load_design, save_design
 
 WARMUP_S = 0.3  # frames before the first timed one
 RESUME_S = 0.1  # frames after each headless turn, before timing resumes
@@ -100,9 +101,23 @@ def images_design(folder: Path) -> Design:
     )
 
 
+def mnist_design(_folder: Path) -> Design:
+    """The MNIST example (784-128-64-10, batch 64, float32): on full MNIST when downloaded,
+    else on the bundled 5,000 images; the window shows its weight pictures and mistakes."""
+    from nnviz.core.downloads import is_downloaded
+    from nnviz.core.examples import example_path
+
+    design = load_design(example_path("mnist"))
+    source = "full" if is_downloaded("mnist") else "subset"
+    dataset = dataclasses.replace(design.dataset, source=source)
+    training = dataclasses.replace(design.training, epochs=1_000_000)
+    return dataclasses.replace(design, dataset=dataset, training=training)
+
+
 CASES = (
     GuiCase("spiral", spiral_design),
     GuiCase("images", images_design),
+    GuiCase("mnist", mnist_design),
 )
 
 
@@ -224,8 +239,15 @@ def _run_cases(seconds: float) -> None:
                 "case": "-".join(str(n) for n in design.layer_sizes),
                 "batch": design.training.batch_size,
                 "dtype": design.training.dtype,
+                "dataset": _data_label(design),
                 **result,
                 "ratio": round(result["steps_per_s"] / result["headless_steps_per_s"], 3),
                 "epochs_per_s": round(result["steps_per_s"] / per_epoch, 1),
             }
             print(json.dumps(line), flush=True)
+
+
+def _data_label(design: Design) -> str:
+    """The case's data: "spiral", "npz" (random images), "mnist subset" or "mnist full"."""
+    spec = design.dataset
+    return f"{spec.name} {spec.source}" if spec.source else spec.name

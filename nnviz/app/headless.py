@@ -16,7 +16,8 @@ from nnviz.app.views.data_view import DataView
 from nnviz.app.views.layer_space_view import LayerSpaceView
 from nnviz.app.views.network_canvas import NetworkCanvas
 from nnviz.app.views.plots import PlotsPanel
-from nnviz.core.trainer import GRID_RESOLUTION, Trainer
+from nnviz.core.snapshot_maker import GRID_RESOLUTION
+from nnviz.core.trainer import Trainer
 
 NETWORK_SIZE = QSize(1000, 560)
 PLANE_SIZE = QSize(520, 520)

@@ -14,23 +14,23 @@ from nnviz.app.views.mistakes_gallery import MistakesGallery
 from nnviz.app.views.weight_images import WeightImagesView
 from nnviz.core.snapshot import Snapshot
 
-SHARE = 0.38  # of the window's width, beside the curves, when image data is shown
-
 
 class ImageDocks:
     """Owns the "First-layer weights" and "Mistakes" docks of one window."""
 
-    def __init__(self, window: QMainWindow, beside: QDockWidget) -> None:
+    def __init__(self, window: QMainWindow) -> None:
         self.window = window
-        self.beside = beside
         self.weights = WeightImagesView()
         self.gallery = MistakesGallery()
         self.weights_dock = _dock(window, "First-layer weights", "weightImagesDock", self.weights)
         self.gallery_dock = _dock(window, "Mistakes", "mistakesGalleryDock", self.gallery)
-        window.splitDockWidget(beside, self.weights_dock, Qt.Orientation.Horizontal)
+        # Beside the curves' group of tabs (splitting next to a tabbed dock would add a tab).
         window.tabifyDockWidget(self.weights_dock, self.gallery_dock)
         self.weights_dock.raise_()
         self._image_data = False
+        self._latest: Snapshot | None = None
+        for dock in self.docks():  # a dock brought to front shows the run as it is now
+            dock.visibilityChanged.connect(self._on_visibility)
         self.show_for(None)
 
     def docks(self) -> tuple[QDockWidget, QDockWidget]:
@@ -47,21 +47,21 @@ class ImageDocks:
                 dock.setVisible(image_data)
             if image_data:
                 self.weights_dock.raise_()
-                width = self.window.width()
-                self.window.resizeDocks(
-                    [self.beside, self.weights_dock],
-                    [int(width * (1 - SHARE)), int(width * SHARE)],
-                    Qt.Orientation.Horizontal,
-                )
         self._image_data = image_data
 
     def set_snapshot(self, snapshot: Snapshot, settled: bool) -> None:
+        self._latest = snapshot
         if not self._image_data:
             return
         if not self.weights_dock.visibleRegion().isEmpty():
             self.weights.set_snapshot(snapshot, force=settled)
         if not self.gallery_dock.visibleRegion().isEmpty():
             self.gallery.set_snapshot(snapshot)
+
+    def _on_visibility(self, visible: bool) -> None:
+        """A tab chosen while the run is paused gets no new snapshot: draw the last one."""
+        if visible and self._latest is not None:
+            self.set_snapshot(self._latest, True)
 
 
 def _dock(window: QMainWindow, title: str, name: str, widget) -> QDockWidget:
@@ -73,5 +73,5 @@ def _dock(window: QMainWindow, title: str, name: str, widget) -> QDockWidget:
         | QDockWidget.DockWidgetFeature.DockWidgetFloatable
         | QDockWidget.DockWidgetFeature.DockWidgetClosable
     )
-    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock, Qt.Orientation.Horizontal)
     return dock

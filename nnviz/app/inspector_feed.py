@@ -226,9 +226,9 @@ class InspectorFeed(QObject):
         past = self.past_step()
         note = (
             ""
-            if past is None
-            else f"<br><b>The network shows step {past} from the timeline; these are the live "
-            "run's numbers.</b>"
+            if past is None or past != walk.step
+            else f"<br><b>A past moment from the timeline: the step after step {past}, not the "
+            "live run's.</b>"
         )
         return (
             f"sample #{row}{chosen} · {label} · {batch} the batch<br>"

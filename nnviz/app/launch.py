@@ -27,9 +27,14 @@ def run_app(design_path: str | None = None) -> int:
     """Open the window on `design_path` (a design or session; else the built-in example) and
     run until it closes; the window autosaves for crash recovery."""
     app = make_application()
+    from nnviz.app.error_log import ErrorLog, log_path
     from nnviz.app.main_window import MainWindow  # after the QApplication exists
 
     window = MainWindow(design_path, recover=True)
+    errors = ErrorLog(log_path(), window)
+    errors.reported.connect(window.banner.show_message)
+    errors.install()
     app.aboutToQuit.connect(window.shutdown)
     window.show()
+    window.lessons.offer_welcome()  # on a first launch: lesson 1, until started or declined
     return int(app.exec())

@@ -7,7 +7,7 @@ parts the object names lessons point at (`window_parts.TARGETS`).
 from __future__ import annotations
 
 from nnviz.app.lesson_runner import LessonRunner
-from nnviz.app.teacher import TeacherMode
+from nnviz.app.teacher import PresentationZoom, TeacherMode
 from nnviz.app.views.optimizer_playground import make_playground_dock
 
 # Object names for parts the window builds without one.
@@ -36,13 +36,18 @@ def name_parts(window) -> None:
 
 
 def install_learning(window) -> None:
-    """Lessons (Help › Lessons), teacher mode and the playground dock (View and Help menus)."""
+    """Lessons (Help › Lessons), teacher mode, presentation zoom (View menu) and the
+    playground dock (View and Help menus)."""
     name_parts(window)
     window.playground_dock = make_playground_dock(window)
     toggle = window.playground_dock.toggleViewAction()
     toggle.setText("Optimizer &Playground")
     window.menus["view"].addAction(toggle)
     window.teacher = TeacherMode(window)
+    window.zoom = PresentationZoom(window)
+    window.menus["view"].addSeparator()
+    for action in window.zoom.actions():
+        window.menus["view"].addAction(action)
     window.lessons = LessonRunner(window)
     lessons = window.menus["help"].addMenu("&Lessons")
     lessons.setObjectName("lessonsMenu")

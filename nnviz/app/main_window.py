@@ -15,7 +15,9 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from operator import attrgetter
 from pathlib import Path
 
@@ -40,10 +42,12 @@ from PySide6.QtWidgets import (
 from nnviz.app.builder import BuildPanel
 from nnviz.app.distributions_dock import DistributionsDock
 from nnviz.app.document import DesignDocument
+from nnviz.app.error_log import add_log_action
 from nnviz.app.export_actions import ExportActions
 from nnviz.app.file_actions import SESSION_SUFFIX, FileActions, file_error
 from nnviz.app.icons import app_icon, icon
 from nnviz.app.image_docks import ImageDocks
+from nnviz.app.importer import DataImporter
 from nnviz.app.inspection import InspectionTools
 from nnviz.app.learning import install_learning
 from nnviz.app.pace_control import pace_box
@@ -59,9 +63,11 @@ from nnviz.app.views.plots import PlotsPanel
 from nnviz.app.worker import TrainingWorker
 from nnviz.core.datasets import Dataset
 from nnviz.core.design import Design, DesignError, default_design, load_design, needs_reset
+from nnviz.core.errors import first_line, plain_words
 from nnviz.core.examples import example_at
 from nnviz.core.optimizers import make_optimizer
 from nnviz.core.pace import pace_named
+from nnviz.core.readouts import fixed, percent
 from nnviz.core.runs import RunList
 from nnviz.core.snapshot import Snapshot
 from nnviz.core.timeline import Timeline
@@ -128,6 +134,15 @@ ACTIONS: dict[str, ActionSpec] = {
         "Save &As…", "files.save_as", QKeySequence.StandardKey.SaveAs, "Save the design to a file"
     ),
     "revert": ActionSpec("Re&vert", "files.revert", None, "Reload the design from its file"),
+    "import_data": ActionSpec(
+        "&Import Data…", "importer.ask_file", "Ctrl+I", "Preview a CSV table, then train on it"
+    ),
+    "import_folder": ActionSpec(
+        "Import Image &Folder…",
+        "importer.ask_folder",
+        None,
+        "Preview a folder of pictures (one sub-folder per class), then train on it",
+    ),
     "open_session": ActionSpec(
         "Open Sess&ion…", "files.open_session_dialog", None, "Open a saved training session"
     ),
@@ -215,6 +230,9 @@ MENUS: dict[str, tuple[str | None, ...]] = {
         "open",
         "recent",
         "examples",
+        None,
+        "import_data",
+        "import_folder",
         None,
         "save",
         "save_as",
@@ -328,6 +346,7 @@ class MainWindow(ExportActions, QMainWindow):
         self.distributions_dock = DistributionsDock(self)
         self.banner = Banner()
         self.files = FileActions(self)
+        self.importer = DataImporter(self)
         self._run_design: Design | None = None
         self._dataset: Dataset | None = None
         self._snapshot: Snapshot | None = None
@@ -348,11 +367,12 @@ class MainWindow(ExportActions, QMainWindow):
         self.layer_space_dock = add_layer_space_dock(self)
         self.inspection = InspectionTools(self)  # explorers, inspector, step-through
         install_learning(self)  # lessons, teacher mode, the optimizer playground
+        add_log_action(self)  # Help › Show Log
 
         self.document.designChanged.connect(self._on_design_changed)
         self.document.modifiedChanged.connect(self.setWindowModified)
         self.document.modifiedChanged.connect(self._sync_file_actions)
-        self.document.pathChanged.connect(self._update_title)
+        self.document.pathChanged.connect(self.update_title)
         self.document.pathChanged.connect(self._sync_file_actions)
         self.worker.failed.connect(self._on_worker_failed)
         self.selection.changed.connect(self._on_selection_changed)
@@ -362,7 +382,7 @@ class MainWindow(ExportActions, QMainWindow):
         self.frame_timer.timeout.connect(self.update_frame)
         self.frame_timer.start()
 
-        self._update_title()
+        self.update_title()
         self._sync_file_actions()
         if self._start_run(design) and path is not None and not session:
             self.files.recent.add(path)
@@ -418,7 +438,7 @@ class MainWindow(ExportActions, QMainWindow):
         self.plots_dock.raise_()
         for dock in (self.build_dock, self.plots_dock, self.runs_dock, self.distributions_dock):
             dock.setFeatures(features)
-        self.image_docks = ImageDocks(self, self.plots_dock)
+        self.image_docks = ImageDocks(self)
 
     def _build_actions(self) -> None:
         for name, spec in ACTIONS.items():
@@ -543,8 +563,10 @@ class MainWindow(ExportActions, QMainWindow):
         try:
             self.install_run(Trainer(design), keep_ghost)
         except RUN_ERRORS as error:
-            self.banner.show_message(f"This design cannot be trained: {_one_line(error)}")
-            self.statusBar().showMessage(_one_line(error), 10000)
+            self.banner.show_message(
+                f"This design cannot be trained: {plain_words(first_line(error))}"
+            )
+            self.statusBar().showMessage(first_line(error), 10000)
             return False
         return True
 
@@ -590,7 +612,7 @@ class MainWindow(ExportActions, QMainWindow):
         self.update_frame()
 
     def _on_design_changed(self, old: Design, new: Design) -> None:
-        self._update_title()
+        self.update_title()
         if self._run_design is None or needs_reset(self._run_design, new):
             self._start_run(new, keep_ghost=True)
             return
@@ -756,12 +778,13 @@ class MainWindow(ExportActions, QMainWindow):
             "epoch": f"epoch <b>{s.epoch}</b> / {epochs}",
             "step": f"step <b>{s.step}</b>",
             "speed": f"{s.steps_per_s:,.{1 if 0 < s.steps_per_s < 10 else 0}f} steps/s",
-            "loss": "loss " + _pair(train_loss, s.metrics.get("test_loss"), "{:.4f}"),
+            "loss": "loss "
+            + _pair(train_loss, s.metrics.get("test_loss"), partial(fixed, decimals=4)),
             "score": f"{score_name} "
             + _pair(
                 s.metrics.get(f"train_{score_key}"),
                 s.metrics.get(f"test_{score_key}"),
-                "{:.1%}" if score_key == "accuracy" else "{:.3f}",
+                percent if score_key == "accuracy" else partial(fixed, decimals=3),
             ),
         }
         for name, text in texts.items():
@@ -769,8 +792,9 @@ class MainWindow(ExportActions, QMainWindow):
             if label.text() != text:
                 label.setText(text)
 
-    def _update_title(self, *_args) -> None:
-        path = self.document.path
+    def update_title(self, *_args) -> None:
+        """The design's name and its file: the design file, else the session it came from."""
+        path = self.document.path or self.files.session_path
         where = f" ({path.name})" if path is not None else ""
         self.setWindowTitle(f"nnviz — {self.document.design.name}{where}[*]")
         self.setWindowFilePath(str(path) if path is not None else "")
@@ -782,15 +806,20 @@ class MainWindow(ExportActions, QMainWindow):
 
     # ------------------------------------------------------------------ drag and drop
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self.files.dropped_file(event.mimeData()) is not None:
+        mime = event.mimeData()
+        if self.files.dropped_file(mime) is not None or self.importer.dropped_data(mime):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
         path = self.files.dropped_file(event.mimeData())
+        data = self.importer.dropped_data(event.mimeData())
         if path is not None:
             event.acceptProposedAction()
             # after the drop returns: a question asked inside it would hold up the drag's source
             QTimer.singleShot(0, lambda: self.files.open_path(path))
+        elif data is not None:
+            event.acceptProposedAction()
+            QTimer.singleShot(0, lambda: self.importer.preview(data))
 
     # ------------------------------------------------------------------ closing
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -816,16 +845,11 @@ def _learning_rate(design: Design) -> float:
     return float(lr)
 
 
-def _one_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
-
-
-def _pair(train: float | None, test: float | None, fmt: str) -> str:
+def _pair(train: float | None, test: float | None, fmt: Callable[[float], str]) -> str:
     """'<b>train</b> (test …)' with NaN and missing values shown as '–'."""
 
     def show(value: float | None) -> str:
-        return fmt.format(value) if value is not None and math.isfinite(value) else "–"
+        return fmt(value) if value is not None else "–"
 
     text = f"<b>{show(train)}</b>"
     if test is not None and math.isfinite(test):

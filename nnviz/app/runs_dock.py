@@ -10,8 +10,6 @@ setting in the background (`nnviz.app.race_runner`); each finished variant becom
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
@@ -32,14 +30,12 @@ from PySide6.QtWidgets import (
 
 from nnviz.app.race_runner import RaceDialog, RaceRunner
 from nnviz.app.views.plots import Overlay
+from nnviz.app.window_api import WindowApi
 from nnviz.core.design import Design, DesignError, dumps_design
 from nnviz.core.race import SETTINGS, RaceResult
 from nnviz.core.runs import Run, RunList, Weights, differences, overlay_series
 from nnviz.core.snapshot import Snapshot
 from nnviz.core.trainer import Trainer
-
-if TYPE_CHECKING:
-    from nnviz.app.main_window import MainWindow
 
 # Run colours by `Run.color`: Okabe-Ito's colour-blind-safe tones and darker ones, apart from
 # the blue and orange of the current run's own train and test curves.
@@ -63,7 +59,7 @@ def run_color(run: Run) -> QColor:
 class RunsDock(QDockWidget):
     """A table of the session's runs and the buttons that act on the selected one."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowApi) -> None:
         super().__init__("Runs", window)
         self.setObjectName("runsDock")
         self.window = window
@@ -354,7 +350,7 @@ class DesignDialog(QDialog):
     """A run's design as its file holds it, what it changes from the first run, and a button
     to make it the window's design (undoable)."""
 
-    def __init__(self, window: MainWindow, run: Run) -> None:
+    def __init__(self, window: WindowApi, run: Run) -> None:
         super().__init__(window)
         self.setObjectName("runDesignDialog")
         self.setWindowTitle(f"Design of run {run.id}")
@@ -379,6 +375,6 @@ class DesignDialog(QDialog):
         layout.addWidget(text, 1)
         layout.addWidget(box)
 
-    def _use(self, window: MainWindow, run: Run) -> None:
+    def _use(self, window: WindowApi, run: Run) -> None:
         window.document.set_design(run.design, f"Use the design of run {run.id}")
         self.accept()

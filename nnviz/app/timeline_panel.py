@@ -13,12 +13,12 @@ the present.
 from __future__ import annotations
 
 from concurrent.futures import Future
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
 from nnviz.app.views.plot_cursor import PlotCursors
+from nnviz.app.window_api import WindowApi
 from nnviz.core.design import needs_reset
 from nnviz.core.optimizers import make_optimizer
 from nnviz.core.runs import Weights
@@ -26,16 +26,13 @@ from nnviz.core.snapshot import Snapshot
 from nnviz.core.timeline import Timeline
 from nnviz.core.trainer import Trainer
 
-if TYPE_CHECKING:
-    from nnviz.app.main_window import MainWindow
-
 LABEL_SAMPLE = "step 888888888 of 888888888 · epoch 8888888"
 
 
 class TimelinePanel(QWidget):
     """The slider, where it stands, and the buttons to go back to the present or branch."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: WindowApi) -> None:
         super().__init__()
         self.window = window
         self.timeline: Timeline | None = None

@@ -3,6 +3,8 @@
 The content goes to a temporary file in the same folder (so the final rename cannot cross file
 systems), is flushed and fsynced, keeps the old file's permissions, and only then replaces the
 target with `os.replace`; on any failure the temporary file is removed and the error re-raised.
+A temporary file's name holds the writing process's id: one left by a process that was killed
+mid-save is removed by the next save of the same file.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ def write_atomic(path: str | os.PathLike[str], content: bytes | Callable[[Binary
     path = Path(path)
     folder = path.absolute().parent
     mode = stat.S_IMODE(path.stat().st_mode) if path.is_file() else None
-    temp = folder / f".{path.name}.{uuid.uuid4().hex[:12]}.tmp"
+    _remove_stale_temps(folder, path.name)
+    temp = folder / f".{path.name}.{os.getpid()}-{uuid.uuid4().hex[:12]}.tmp"
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "w+b") as stream:
@@ -51,3 +54,33 @@ def _sync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError, ValueError):
+        return True  # someone else's process, or a platform that cannot tell: keep its file
+    return True
+
+
+def _remove_stale_temps(folder: Path, name: str) -> None:
+    """Temporary files of `name` whose writer is gone (a save killed halfway)."""
+    prefix = f".{name}."
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if not (entry.name.startswith(prefix) and entry.name.endswith(".tmp")):
+            continue
+        owner = entry.name[len(prefix) : -len(".tmp")]
+        pid, dash, _ = owner.partition("-")
+        if dash and pid.isdigit() and _alive(int(pid)):
+            continue
+        try:
+            os.unlink(entry.path)
+        except OSError:
+            continue

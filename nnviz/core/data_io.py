@@ -1,4 +1,6 @@
-"""Read a person's own data: CSV tables, NumPy .npz archives and IDX files (MNIST's format).
+"""Read a person's own data: the formats' registry, NumPy .npz archives and IDX files (MNIST's).
+
+CSV tables are read by `csv_table`, folders of images by `image_folder`; both register here.
 
 Every problem with a file becomes one `DesignError` line that names the file and, where it
 helps, the row and column, because the person has to find and fix it in their own file.
@@ -7,10 +9,9 @@ Nothing here unpickles: .npz files are opened with `allow_pickle=False`.
 
 from __future__ import annotations
 
-import csv
 import gzip
-import io
 import math
+import stat
 import struct
 import zipfile
 from collections.abc import Callable, Sequence
@@ -20,8 +21,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from nnviz.core.design import DesignError
 from nnviz.core.registry import Registry
+from nnviz.core.validation import DesignError
 
 MAX_SAMPLES = 1_000_000
 MAX_FILE_BYTES = 256 * 2**20  # on disk and after gunzip
@@ -30,17 +31,27 @@ MAX_CLASSES = 1000
 TASKS = ("classification", "regression")
 
 GZIP_MAGIC = b"\x1f\x8b"
-CSV_CHUNK_ROWS = 4096
+DEFAULT_IMAGE_SIZE = (28, 28)  # (height, width) pictures are resized to, as MNIST's
+GUESSED_CLASSES = 50  # whole-number labels with more distinct values are guessed regression
+
+Progress = Callable[[int, int], None]  # (done, total); may raise to stop a long load
 
 
 @dataclass(frozen=True)
 class FileRequest:
-    """What a loader needs: resolved paths and the user's choices about labels."""
+    """What a loader needs: resolved paths and the user's choices about reading them."""
 
     path: Path
     labels_path: Path | None = None
-    label_column: str | None = None
+    label_column: str | int | None = None  # csv: a name, or a position (1 first, -1 last)
     task: str | None = None
+    header: bool | None = None  # csv: None detects whether the first row names the columns
+    size: tuple[int, int] = (
+        DEFAULT_IMAGE_SIZE  # image_folder: (height, width) every image is resized to
+    )
+    grayscale: bool = True  # image_folder: one value per pixel, else three (red, green, blue)
+    skip_unreadable: bool = False  # image_folder: leave out files that cannot be decoded
+    progress: Progress | None = None
 
 
 @dataclass(frozen=True)
@@ -54,14 +65,26 @@ class Table:
     class_names: tuple[str, ...] | None
     feature_names: tuple[str, ...]
     image_shape: tuple[int, int] | None = None
+    skipped: tuple[str, ...] = ()  # files left out (unreadable images the person chose to skip)
 
 
 Loader = Callable[[FileRequest], Table]
-FILE_LOADERS: Registry[Loader] = Registry("data file format")
 
 
-def resolve_file(value: object, base_dir: Path | str | None, field: str) -> Path:
-    """A user's path (relative to the design file's folder) → an existing, readable-size file."""
+@dataclass(frozen=True)
+class FileFormat:
+    load: Loader
+    folder: bool = False  # `path` names a folder, not a file
+
+
+FILE_LOADERS: Registry[FileFormat] = Registry("data file format")
+
+
+def resolve_file(
+    value: object, base_dir: Path | str | None, field: str, folder: bool = False
+) -> Path:
+    """A user's path (relative to the design file's folder) → an existing, readable-size file
+    (or an existing folder when `folder`)."""
     if not isinstance(value, str) or not value.strip():
         raise DesignError(f"dataset.{field}: expected a file path, got {value!r}")
     path = Path(value).expanduser()
@@ -69,14 +92,24 @@ def resolve_file(value: object, base_dir: Path | str | None, field: str) -> Path
         path = Path(base_dir) / path
     try:
         if not path.exists():
-            raise DesignError(f"dataset.{field}: file not found: {path}")
+            raise DesignError(
+                f"dataset.{field}: {'folder' if folder else 'file'} not found: {path}"
+            )
+        if folder:
+            if not path.is_dir():
+                raise DesignError(f"dataset.{field}: is a file, not a folder: {path}")
+            return path
         if path.is_dir():
             raise DesignError(f"dataset.{field}: is a folder, not a file: {path}")
-        size = path.stat().st_size
+        info = path.stat()
     except OSError as error:
         raise DesignError(f"dataset.{field}: cannot access {path}: {error.strerror}") from None
-    if size > MAX_FILE_BYTES:
-        raise DesignError(f"{path.name}: file is too large ({_mib(size)}; the limit is {_mib()})")
+    if not stat.S_ISREG(info.st_mode):  # a pipe or a device would block a read forever
+        raise DesignError(f"dataset.{field}: not a regular file (a pipe or a device): {path}")
+    if info.st_size > MAX_FILE_BYTES:
+        raise DesignError(
+            f"{path.name}: file is too large ({_mib(info.st_size)}; the limit is {_mib()})"
+        )
     return path
 
 
@@ -97,14 +130,14 @@ def read_bytes(path: Path) -> bytes:
 
 
 def load_file(fmt: str, request: FileRequest) -> Table:
-    return FILE_LOADERS.get(fmt)(request)
+    return FILE_LOADERS.get(fmt).load(request)
 
 
 def _mib(size: int = MAX_FILE_BYTES) -> str:
     return f"{size / 2**20:.0f} MiB"
 
 
-def _check_size(name: str, samples: int, features: int) -> None:
+def check_size(name: str, samples: int, features: int) -> None:
     if samples == 0:
         raise DesignError(f"{name}: holds no samples")
     if samples > MAX_SAMPLES:
@@ -134,7 +167,8 @@ class Labels(NamedTuple):
 def targets(values: np.ndarray, task: str | None, name: str) -> Labels:
     """Numeric label values → targets for `task` (guessed when None).
 
-    Without a task, one column of integers means classes and anything else means regression.
+    Without a task, one column of whole numbers with at most `GUESSED_CLASSES` distinct values
+    means classes and anything else means regression.
     Class labels are the sorted distinct values renumbered 0..k-1, so ±1 or 3/7/9 work too.
     """
     values = np.asarray(values, dtype=np.float64)
@@ -146,7 +180,9 @@ def targets(values: np.ndarray, task: str | None, name: str) -> Labels:
     integral = values.ndim == 1 and bool(np.all(values == np.round(values)))
     if task is None:
         task = (
-            "classification" if integral and len(np.unique(values)) <= MAX_CLASSES else "regression"
+            "classification"
+            if integral and len(np.unique(values)) <= GUESSED_CLASSES
+            else "regression"
         )
     if task == "regression":
         return Labels(values.reshape(len(values), -1).copy(), task, None, None)
@@ -176,148 +212,6 @@ def _check_classes(name: str, unique: np.ndarray) -> None:
         raise DesignError(f"{name}: classification needs at least 2 classes, found only {found}")
     if len(unique) > MAX_CLASSES:
         raise DesignError(f"{name}: {len(unique)} classes; at most {MAX_CLASSES} are supported")
-
-
-# --- CSV ----------------------------------------------------------------------------------------
-
-
-def _parse_number(text: str) -> float | None:
-    try:
-        return float(text)
-    except ValueError:
-        return None
-
-
-def _delimiter(first_line: str) -> str:
-    """Comma unless the header clearly uses semicolons or tabs (spreadsheet exports)."""
-    counts = {d: first_line.count(d) for d in (",", ";", "\t")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] > 0 else ","
-
-
-def _convert_rows(
-    name: str, rows: list[list[str]], lines: list[int], header: list[str]
-) -> np.ndarray:
-    """A chunk of text cells → float64, or the first bad cell by row and column name."""
-    try:
-        block = np.array(rows, dtype=np.float64)
-    except ValueError:
-        block = None
-    if block is None or not np.all(np.isfinite(block)):
-        for row, line in zip(rows, lines, strict=True):
-            for text, column in zip(row, header, strict=True):
-                value = _parse_number(text)
-                where = f"{name}: row {line}, column {column!r}"
-                if not text.strip():
-                    raise DesignError(f"{where}: empty cell (missing value)")
-                if value is None:
-                    raise DesignError(f"{where}: not a number ({text!r})")
-                if not math.isfinite(value):
-                    raise DesignError(f"{where}: not a finite number ({text!r})")
-        block = np.array([[float(t) for t in row] for row in rows], dtype=np.float64)
-    return block
-
-
-def load_csv(request: FileRequest) -> Table:
-    path, name = request.path, request.path.name
-    try:
-        text = read_bytes(path).decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise DesignError(f"{name}: not UTF-8 text (byte {error.start})") from None
-    if not text.strip():
-        raise DesignError(f"{name}: file is empty")
-    first_line = next(line for line in text.splitlines() if line.strip())
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
-    try:
-        first = next((r for r in reader if any(c.strip() for c in r)), None)
-        if first is None:
-            raise DesignError(f"{name}: file has no header row (only empty cells)")
-        header = [cell.strip() for cell in first]
-        header_line = reader.line_num
-        label_index = _header(name, header, header_line, request.label_column)
-        feature_index = [i for i in range(len(header)) if i != label_index]
-        feature_names = [header[i] for i in feature_index]
-        blocks: list[np.ndarray] = []
-        rows: list[list[str]] = []
-        labels: list[str] = []
-        lines: list[int] = []
-        for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(row) != len(header):
-                raise DesignError(
-                    f"{name}: row {reader.line_num} has {len(row)} cells, "
-                    f"expected {len(header)} like the header"
-                )
-            if len(labels) >= MAX_SAMPLES:
-                raise DesignError(f"{name}: more than {MAX_SAMPLES:,} rows are not supported")
-            rows.append([row[i] for i in feature_index])
-            labels.append(row[label_index].strip())
-            lines.append(reader.line_num)
-            if len(rows) == CSV_CHUNK_ROWS:
-                blocks.append(_convert_rows(name, rows, lines[-len(rows) :], feature_names))
-                rows = []
-        if rows:
-            blocks.append(_convert_rows(name, rows, lines[-len(rows) :], feature_names))
-    except csv.Error as error:
-        raise DesignError(f"{name}: row {reader.line_num}: {error}") from None
-    if not labels:
-        raise DesignError(f"{name}: no data rows after the header")
-    x = np.concatenate(blocks)
-    _check_size(name, *x.shape)
-    found = _csv_labels(name, labels, lines, header[label_index], request.task)
-    return Table(x, *found, tuple(feature_names))
-
-
-def _header(name: str, header: list[str], line: int, label_column: str | None) -> int:
-    """Check the column names; the label column's index."""
-    if len(header) < 2:
-        raise DesignError(
-            f"{name}: row {line}: needs at least 2 columns (features and a label), "
-            f"found {len(header)}"
-        )
-    if all(_parse_number(cell) is not None for cell in header):
-        raise DesignError(
-            f"{name}: row {line}: expected a header row of column names, found numbers"
-        )
-    for index, column in enumerate(header):
-        if not column:
-            raise DesignError(f"{name}: row {line}: column {index + 1} has no name")
-        if header.index(column) != index:
-            raise DesignError(f"{name}: row {line}: column name {column!r} appears twice")
-    if label_column is None:
-        return len(header) - 1
-    if label_column not in header:
-        raise DesignError(
-            f"{name}: no column {label_column!r} for the labels (columns: {', '.join(header)})"
-        )
-    return header.index(label_column)
-
-
-def _csv_labels(
-    name: str, labels: list[str], lines: list[int], column: str, task: str | None
-) -> Labels:
-    where = f"{name}, column {column!r}"
-    values = np.empty(len(labels))
-    for i, text in enumerate(labels):
-        if not text:
-            raise DesignError(f"{name}: row {lines[i]}, column {column!r}: empty cell (no label)")
-        value = _parse_number(text)
-        if value is None:
-            if task == "regression":
-                raise DesignError(
-                    f"{name}: row {lines[i]}, column {column!r}: not a number ({text!r})"
-                )
-            return string_targets(labels, where)
-        if not math.isfinite(value):
-            raise DesignError(
-                f"{name}: row {lines[i]}, column {column!r}: not a finite number ({text!r})"
-            )
-        values[i] = value
-    return targets(values, task, where)
-
-
-FILE_LOADERS.add("csv", load_csv, "CSV table with a header row; the label column is the last")
 
 
 # --- NPZ ----------------------------------------------------------------------------------------
@@ -357,7 +251,7 @@ def load_npz(request: FileRequest) -> Table:
         raise DesignError(f"{name}: array 'x' must be numeric, got dtype {x.dtype}")
     image_shape = (int(x.shape[1]), int(x.shape[2])) if x.ndim == 3 else None
     x = x.reshape(x.shape[0], math.prod(x.shape[1:]))
-    _check_size(name, *x.shape)
+    check_size(name, *x.shape)
     x = x.astype(np.float64)
     if not np.all(np.isfinite(x)):
         sample, feature = _first_nonfinite(x)
@@ -398,7 +292,9 @@ def _image_feature_names(shape: tuple[int, int]) -> tuple[str, ...]:
     return tuple(f"pixel({r},{c})" for r in range(shape[0]) for c in range(shape[1]))
 
 
-FILE_LOADERS.add("npz", load_npz, "NumPy .npz archive with arrays x (samples, features) and y")
+FILE_LOADERS.add(
+    "npz", FileFormat(load_npz), "NumPy .npz archive with arrays x (samples, features) and y"
+)
 
 
 # --- IDX ----------------------------------------------------------------------------------------
@@ -451,7 +347,7 @@ def load_idx(request: FileRequest) -> Table:
         )
     image_shape = (int(images.shape[1]), int(images.shape[2])) if images.ndim == 3 else None
     x = images.reshape(images.shape[0], math.prod(images.shape[1:]))
-    _check_size(name, *x.shape)
+    check_size(name, *x.shape)
     x = x / 255.0 if x.dtype == np.uint8 else x.astype(np.float64)
     if not np.all(np.isfinite(x)):
         sample, feature = _first_nonfinite(x)
@@ -470,4 +366,6 @@ def load_idx(request: FileRequest) -> Table:
     return Table(x, *labels, names, image_shape)
 
 
-FILE_LOADERS.add("idx", load_idx, "IDX images and labels files (MNIST's format, raw or .gz)")
+FILE_LOADERS.add(
+    "idx", FileFormat(load_idx), "IDX images and labels files (MNIST's format, raw or .gz)"
+)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import gzip
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
@@ -22,24 +22,26 @@ from typing import Any
 
 import numpy as np
 
+from nnviz.core import csv_table, image_folder  # noqa: F401  (they register their formats)
 from nnviz.core.class_names import numbered
 from nnviz.core.data_io import (
+    DEFAULT_IMAGE_SIZE,
     FILE_LOADERS,
-    MAX_SAMPLES,
-    TASKS,
     FileRequest,
     Table,
     load_file,
     resolve_file,
 )
-from nnviz.core.design import DesignError
-from nnviz.core.features import DEFAULT_FEATURES, FEATURES, plane_features, standardization
+from nnviz.core.dataset_fields import DATASET_FIELDS
+from nnviz.core.features import DEFAULT_FEATURES, plane_features, standardization
+from nnviz.core.mnist import default_source, load_images
 from nnviz.core.registry import Registry
 from nnviz.core.resources import resource_path
+from nnviz.core.specs import DatasetSpec
+from nnviz.core.validation import at, check_keys, fail, read_choice, read_object
 
 PLANE = (-6.0, 6.0)  # the Playground's plane, for all of its sets
 DEFAULT_SAMPLES = 500  # the Playground's default
-MAX_PLANE_CLASSES = 10
 DIGITS_FILE = ("data", "digits.csv.gz")
 
 
@@ -88,27 +90,6 @@ class Dataset:
 
 
 @dataclass(frozen=True)
-class _Spec:
-    """A checked copy of the user's DatasetSpec fields."""
-
-    name: str
-    samples: int | None = None
-    noise: float = 0.0
-    test_fraction: float = 0.2
-    seed: int = 0
-    classes: int | None = None
-    features: tuple[str, ...] | None = None
-    standardize: bool = False
-    path: str | None = None
-    label_column: str | None = None
-    labels_path: str | None = None
-    task: str | None = None
-
-
-SPEC_FIELDS = tuple(f.name for f in fields(_Spec))
-
-
-@dataclass(frozen=True)
 class Points:
     """A 2-D generator's output: coordinates and labels (int) or targets (float (n, 1))."""
 
@@ -132,124 +113,66 @@ class DatasetKind:
     noise: bool = False
     file_format: str | None = None  # csv | npz | idx
     class_names: Callable[[int], tuple[str, ...]] | None = None  # 2-D sets: class count → names
+    load: Callable[[DatasetSpec], Table] | None = None  # built-in sets read from files
+    sources: bool = False  # comes as a bundled subset and a full, downloaded set
 
 
 DATASETS: Registry[DatasetKind] = Registry("dataset")
+_DEFAULTS = {f.name: f.default for f in fields(DatasetSpec) if f.name not in ("name", "given")}
 
 
-def _field(spec: object, key: str) -> Any:
-    if isinstance(spec, Mapping):
-        return spec.get(key, getattr(_Spec, key, None))
-    return getattr(spec, key, getattr(_Spec, key, None))
+def _given_fields(spec: DatasetSpec) -> dict[str, Any]:
+    """A spec built in code as the mapping a file would hold, so it is checked the same way."""
+    out: dict[str, Any] = {"name": spec.name}
+    for key, default in _DEFAULTS.items():
+        value = getattr(spec, key)
+        if key in spec.given or value != default:
+            out[key] = value
+    return out
 
 
-def _check(spec: object) -> tuple[_Spec, DatasetKind]:
-    """Every field is checked against the dataset it belongs to; wrong ones are errors."""
-    if isinstance(spec, Mapping):
-        unknown = sorted(set(spec) - set(SPEC_FIELDS), key=str)
-        if unknown:
-            raise DesignError(
-                f"dataset.{unknown[0]}: unknown key (valid: {', '.join(SPEC_FIELDS)})"
-            )
-    name = _field(spec, "name")
-    if name not in DATASETS:
-        raise DesignError(f"dataset.name: unknown dataset {name!r} (valid: {DATASETS.valid()})")
+def read_spec(value: object, where: str = "dataset") -> DatasetSpec:
+    """The one check of a dataset's fields (their rules: `dataset_fields.DATASET_FIELDS`).
+
+    Takes the `dataset` object of a design file, a plain mapping or a `DatasetSpec`; a field
+    that does not apply to the chosen dataset must keep its default. Raises DesignError.
+    """
+    given = None
+    if isinstance(value, DatasetSpec):
+        given, value = value.given, _given_fields(value)
+    obj = read_object(value, where)
+    check_keys(obj, where, required=("name",), optional=DATASET_FIELDS.names())
+    name = read_choice(obj["name"], at(where, "name"), "dataset", DATASETS.names())
     kind = DATASETS.get(name)
-    values = {key: _field(spec, key) for key in SPEC_FIELDS}
-    samples = values["samples"]
-    if samples is not None and not (_is_int(samples) and 1 <= samples <= MAX_SAMPLES):
-        raise DesignError(f"dataset.samples: expected a whole number 1..{MAX_SAMPLES:,}")
-    noise = values["noise"]
-    if not (_is_number(noise) and 0.0 <= noise <= 0.5):
-        raise DesignError(f"dataset.noise: expected a number from 0 to 0.5, got {noise!r}")
-    if noise and not kind.noise:
-        raise DesignError(f"dataset.noise: {name} has no noise setting")
-    fraction = values["test_fraction"]
-    if not (_is_number(fraction) and 0.0 <= fraction < 1.0):
-        raise DesignError(f"dataset.test_fraction: expected 0 <= fraction < 1, got {fraction!r}")
-    seed = values["seed"]
-    if not (_is_int(seed) and seed >= 0):
-        raise DesignError(f"dataset.seed: expected a whole number >= 0, got {seed!r}")
-    classes = values["classes"]
-    if classes is not None:
-        if not kind.takes_classes:
-            takes = ", ".join(n for n in DATASETS if DATASETS.get(n).takes_classes)
-            raise DesignError(f"dataset.classes: only {takes} take a class count, not {name}")
-        if not (_is_int(classes) and 2 <= classes <= MAX_PLANE_CLASSES):
-            raise DesignError(f"dataset.classes: expected 2..{MAX_PLANE_CLASSES}, got {classes!r}")
-    features = _check_features(values["features"], name, kind)
-    if not isinstance(values["standardize"], bool):
-        raise DesignError(
-            f"dataset.standardize: expected true or false, got {values['standardize']!r}"
-        )
-    _check_file_fields(values, name, kind)
-    values.update(
-        noise=float(noise), test_fraction=float(fraction), features=features, seed=int(seed)
-    )
-    return _Spec(**values), kind
-
-
-def _check_features(value: object, name: str, kind: DatasetKind) -> tuple[str, ...] | None:
-    if value is None:
-        return None
-    if not kind.plane:
-        raise DesignError(f"dataset.features: only 2-D sets take input features, not {name}")
-    if isinstance(value, str) or not isinstance(value, (list, tuple)) or not value:
-        raise DesignError(f"dataset.features: expected a list of names from {FEATURES.valid()}")
-    for item in value:
-        if item not in FEATURES:
-            raise DesignError(
-                f"dataset.features: unknown feature {item!r} (valid: {FEATURES.valid()})"
-            )
-        if value.count(item) > 1:
-            raise DesignError(f"dataset.features: {item!r} is listed twice")
-    return tuple(value)
-
-
-def _check_file_fields(values: dict[str, Any], name: str, kind: DatasetKind) -> None:
-    fmt = kind.file_format
-    allowed = {
-        "path": fmt is not None,
-        "task": fmt in ("csv", "npz"),
-        "label_column": fmt == "csv",
-        "labels_path": fmt == "idx",
-    }
-    for key, ok in allowed.items():
-        value = values[key]
-        if value is None:
-            continue
-        if not ok:
-            raise DesignError(f"dataset.{key}: does not apply to {name}")
-        if not isinstance(value, str) or not value.strip():
-            raise DesignError(f"dataset.{key}: expected text, got {value!r}")
-    if fmt is not None and values["path"] is None:
-        raise DesignError(f"dataset.path: {name} needs the path of a {fmt} file")
-    if fmt == "idx" and values["labels_path"] is None:
-        raise DesignError("dataset.labels_path: idx needs the labels file (path is the images)")
-    if values["task"] is not None and values["task"] not in TASKS:
-        raise DesignError(f"dataset.task: expected {' or '.join(TASKS)}, got {values['task']!r}")
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
-
-
-def _is_number(value: object) -> bool:
-    return (
-        isinstance(value, (int, float, np.integer, np.floating))
-        and not isinstance(value, (bool, np.bool_))
-        and math.isfinite(value)
+    values: dict[str, Any] = {}
+    for key in DATASET_FIELDS.names():
+        entry, default = DATASET_FIELDS.get(key), _DEFAULTS[key]
+        if key in obj and (obj[key] is not None or default is not None):
+            values[key] = entry.read(obj[key], at(where, key))
+        if values.get(key, default) != default and not entry.applies(kind):
+            takers = ", ".join(n for n in DATASETS.names() if entry.applies(DATASETS.get(n)))
+            fail(at(where, key), f"does not apply to {name} (only to {takers})")
+        if values.get(key) is None and entry.required(kind):
+            about = DATASET_FIELDS.description(key)
+            fail(at(where, key), f"required for {name} ({about[0].lower()}{about[1:]})")
+    return DatasetSpec(
+        name=name, **values, given=frozenset(obj) - {"name"} if given is None else given
     )
 
 
 def check_spec(spec: object) -> None:
     """Raise DesignError for anything `make_dataset` would refuse before reading a file."""
-    _check(spec)
+    read_spec(spec)
+
+
+def _kind(spec: object) -> tuple[DatasetSpec, DatasetKind]:
+    checked = read_spec(spec)
+    return checked, DATASETS.get(checked.name)
 
 
 def feature_count(spec: object) -> int | None:
     """Network inputs this spec gives, without building it; None when a file decides."""
-    checked, kind = _check(spec)
+    checked, kind = _kind(spec)
     if kind.plane:
         return len(checked.features or DEFAULT_FEATURES)
     return kind.features
@@ -257,7 +180,7 @@ def feature_count(spec: object) -> int | None:
 
 def class_count(spec: object) -> int | None:
     """Classes this spec gives; None for regression or when a file decides."""
-    checked, kind = _check(spec)
+    checked, kind = _kind(spec)
     if kind.task != "classification":
         return None
     return checked.classes or kind.classes
@@ -265,7 +188,7 @@ def class_count(spec: object) -> int | None:
 
 def task_of(spec: object) -> str | None:
     """Classification or regression; for files, the spec's `task` (None: the file decides)."""
-    checked, kind = _check(spec)
+    checked, kind = _kind(spec)
     return kind.task or checked.task
 
 
@@ -460,10 +383,32 @@ for _name, _generate, _task, _classes, _names, _description in (
 
 DATASETS.add(
     "digits",
-    DatasetKind(task="classification", plane=False, classes=10, features=64),
+    DatasetKind(
+        task="classification",
+        plane=False,
+        classes=10,
+        features=64,
+        load=lambda spec: load_digits(),
+    ),
     "Handwritten digits, 8×8 pixels, 1,797 images (UCI)",
 )
-for _fmt in FILE_LOADERS:
+for _name, _description in (
+    ("mnist", "MNIST handwritten digits, 28×28: 5,000 bundled, 70,000 when downloaded"),
+    ("fashion_mnist", "Fashion-MNIST clothing, 28×28, 70,000 images (once downloaded)"),
+):
+    DATASETS.add(
+        _name,
+        DatasetKind(
+            task="classification",
+            plane=False,
+            classes=10,
+            features=784,
+            load=lambda spec, name=_name: load_images(name, spec.source or default_source(name)),
+            sources=True,
+        ),
+        _description,
+    )
+for _fmt in sorted(FILE_LOADERS, key=lambda f: f != "csv"):  # CSV first: the most common
     DATASETS.add(
         _fmt,
         DatasetKind(task=None, plane=False, file_format=_fmt),
@@ -488,10 +433,11 @@ def load_digits() -> Table:
     return Table(x, y, "classification", 10, tuple(map(str, range(10))), names, (8, 8))
 
 
-def _load_table(spec: _Spec, kind: DatasetKind, base_dir: Path | None) -> Table:
-    if kind.file_format is None:
-        return load_digits()
-    path = resolve_file(spec.path, base_dir, "path")
+def _load_table(spec: DatasetSpec, kind: DatasetKind, base_dir: Path | None) -> Table:
+    if kind.load is not None:
+        return kind.load(spec)
+    folder = FILE_LOADERS.get(kind.file_format).folder
+    path = resolve_file(spec.path, base_dir, "path", folder)
     labels_path = (
         resolve_file(spec.labels_path, base_dir, "labels_path") if spec.labels_path else None
     )
@@ -500,6 +446,10 @@ def _load_table(spec: _Spec, kind: DatasetKind, base_dir: Path | None) -> Table:
         labels_path=labels_path,
         label_column=spec.label_column,
         task=spec.task,
+        header=spec.header,
+        size=spec.size or DEFAULT_IMAGE_SIZE,
+        grayscale=spec.grayscale,
+        skip_unreadable=spec.skip_unreadable,
     )
     return load_file(kind.file_format, request)
 
@@ -535,7 +485,7 @@ def _frozen(array: np.ndarray | None) -> np.ndarray | None:
 
 
 def _plane_table(
-    spec: _Spec, kind: DatasetKind, rng: np.random.Generator
+    spec: DatasetSpec, kind: DatasetKind, rng: np.random.Generator
 ) -> tuple[Table, np.ndarray]:
     """Generate the points, then the chosen features of them: (table, raw points)."""
     classes = spec.classes or kind.classes
@@ -550,7 +500,7 @@ def _plane_table(
 
 def make_dataset(spec: object, base_dir: Path | str | None = None) -> Dataset:
     """Build the dataset a DatasetSpec (or a mapping of its fields) describes."""
-    checked, kind = _check(spec)
+    checked, kind = _kind(spec)
     make_rng, pick_rng, split_rng = (
         np.random.default_rng(s) for s in np.random.SeedSequence(checked.seed).spawn(3)
     )

@@ -28,7 +28,7 @@ from nnviz.core.targets import make_targets
 
 BINS = 40  # even: the range doubles around zero
 QUANTITIES = ("weights", "activations", "gradients")
-ACTIVATION_SAMPLES = 256
+ACTIVATION_SAMPLES = 128
 CAPACITY = 400
 INITIAL_RANGE = 1e-3  # the smallest ±R (all-zero values still get a readable axis)
 

@@ -31,6 +31,8 @@ GALLERY_ORDER = (
     "plane",
     "multi_gauss",
     "digits",
+    "mnist",
+    "iris",
     "vanishing_gradients",
     "dead_relu",
     "diverging",

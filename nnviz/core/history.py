@@ -8,12 +8,15 @@ at full resolution for the live plots, while the start of a long run survives at
 from __future__ import annotations
 
 import csv
+import io
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
 import numpy as np
+
+from nnviz.core.atomic import write_atomic
 
 DEFAULT_CAPACITY = 4000
 
@@ -115,9 +118,10 @@ class History:
             writer.writerow(csv_cell(v) for v in self._data[:, j])
 
     def to_csv(self, path: str | Path) -> None:
-        """`write_csv` to a file."""
-        with open(path, "w", newline="", encoding="utf-8") as f:
-            self.write_csv(f)
+        """`write_csv` to a file, atomically: a full disk leaves no empty or partial file."""
+        text = io.StringIO(newline="")
+        self.write_csv(text)
+        write_atomic(path, text.getvalue().encode("utf-8"))
 
     @classmethod
     def read_csv(

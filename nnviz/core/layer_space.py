@@ -27,13 +27,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
 from nnviz.core.activations import Activation
 from nnviz.core.datasets import Dataset
+from nnviz.core.frozen import frozen_copy
 from nnviz.core.network import Network
-from nnviz.core.snapshot import Snapshot, frozen_copy
 from nnviz.core.targets import Targets
 
 MAX_POINTS = 600  # training samples shown (a fixed random subset of larger sets)
@@ -455,8 +456,17 @@ def _clipped(grid: np.ndarray, extent: Extent) -> np.ndarray:
     return np.where(inside[..., None], grid, np.nan)
 
 
+class _Moment(Protocol):
+    """What `layer_space_at` reads of a snapshot (which holds a `LayerSpace` itself)."""
+
+    step: int
+    trace_sample: int | None
+    weights: tuple[np.ndarray, ...]
+    biases: tuple[np.ndarray, ...]
+
+
 def layer_space_at(
-    design, data: Dataset, targets: Targets, seed: int, snapshot: Snapshot
+    design, data: Dataset, targets: Targets, seed: int, snapshot: _Moment
 ) -> LayerSpace:
     """A frame of the weights a snapshot holds, apart from any run's tracker (for a picture of
     a moment whose snapshot carries none, e.g. an export while the view was hidden)."""

@@ -21,8 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from nnviz.core.design import Design, DesignError, parse_json
+from nnviz.core.design import Design, DesignError
 from nnviz.core.examples import example_names, load_example
+from nnviz.core.json_files import parse_json, read_text
 from nnviz.core.lesson_checks import read_check
 from nnviz.core.resources import resource_path
 from nnviz.core.validation import (
@@ -100,26 +101,9 @@ def load_lesson(path: str | os.PathLike[str]) -> Lesson:
     """Read and check a lesson file; every problem raises '<path>: <where>: <problem>'."""
     path = Path(path)
     try:
-        return _read_lesson(parse_json(_read_text(path)), path)
+        return _read_lesson(parse_json(read_text(path, MAX_FILE_BYTES, "a lesson file")), path)
     except DesignError as error:
         raise DesignError(f"{path}: {error}") from None
-
-
-def _read_text(path: Path) -> str:
-    if path.is_dir():
-        fail("", "is a folder, not a lesson file")
-    try:
-        data = path.read_bytes()[: MAX_FILE_BYTES + 1]
-    except FileNotFoundError:
-        fail("", "file not found")
-    except OSError as error:
-        fail("", f"cannot read the file ({error.strerror or error})")
-    if len(data) > MAX_FILE_BYTES:
-        fail("", f"file is too large (limit {MAX_FILE_BYTES:,} bytes)")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        fail("", f"not UTF-8 text (invalid byte at offset {error.start})")
 
 
 def _read_lesson(value: Any, path: Path) -> Lesson:

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import gzip
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
 from nnviz.core.data_io import Table, read_idx
-from nnviz.core.design import DesignError
 from nnviz.core.downloads import REMOTE_SETS, dataset_folder, is_downloaded
 from nnviz.core.resources import resource_path
+from nnviz.core.specs import SOURCES
+from nnviz.core.validation import DesignError
 
 SUBSET_FILE = ("data", "mnist_5k.csv.gz")
-SOURCES = ("subset", "full")
 IMAGE_SHAPE = (28, 28)
 DIGIT_NAMES = tuple(str(k) for k in range(10))
 FASHION_NAMES = (
@@ -66,7 +67,6 @@ def _subset() -> Table:
     return _table(raw[:, :-1], raw[:, -1], DIGIT_NAMES)
 
 
-@lru_cache(maxsize=1)  # 70,000 images take 440 MB as float64: keep one set
 def _full(name: str) -> Table:
     folder = dataset_folder(name)
     if not is_downloaded(name, folder):
@@ -75,8 +75,13 @@ def _full(name: str) -> Table:
             f"dataset.source: full {title} is not downloaded yet; run "
             f"'nnviz data download {name}' or press Download beside the dataset"
         )
-    files = [folder / f.name for f in REMOTE_SETS.get(name).files]
-    train_x, train_y, test_x, test_y = (read_idx(path) for path in files)
+    files = tuple(str(folder / f.name) for f in REMOTE_SETS.get(name).files)
+    return _read_full(name, files)
+
+
+@lru_cache(maxsize=1)  # 70,000 images take 440 MB as float64: keep one set
+def _read_full(name: str, files: tuple[str, ...]) -> Table:
+    train_x, train_y, test_x, test_y = (read_idx(Path(path)) for path in files)
     x = np.concatenate([train_x, test_x]).reshape(-1, IMAGE_SHAPE[0] * IMAGE_SHAPE[1])
     return _table(x, np.concatenate([train_y, test_y]), CLASS_NAMES[name])
 

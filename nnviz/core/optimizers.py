@@ -135,6 +135,7 @@ class Optimizer:
     name: ClassVar[str] = ""
     defaults: ClassVar[dict[str, float | bool]] = {}
     buffers: ClassVar[tuple[str, ...]] = ()
+    nonnegative: ClassVar[tuple[str, ...]] = ()  # buffers that sum squares: never below 0
 
     def __init__(self, **params: float | bool) -> None:
         unknown = set(params) - set(self.defaults)
@@ -191,8 +192,21 @@ class Optimizer:
                 out[f"{i}.{key}"] = value.copy()
         return out
 
+    @classmethod
+    def check_state(cls, d: Mapping[str, Any]) -> None:
+        """Refuse a state no run of this optimizer can reach (ValueError naming the buffer)."""
+        for key, value in d.items():
+            if key.partition(".")[2] in cls.nonnegative:
+                low = float(np.min(value)) if np.size(value) else 0.0
+                if not low >= 0.0:
+                    raise ValueError(
+                        f"{key} holds {low:g}, but {cls.name} only ever adds squares to it "
+                        "(it cannot be negative)"
+                    )
+
     def load_state_dict(self, d: Mapping[str, Any]) -> None:
         """Restore what `state_dict` gave (also after a round trip through `np.load`)."""
+        self.check_state(d)
         steps = int(d["steps"])
         indices = {int(k.split(".")[0]) for k in d if "." in k}
         count = max(indices) + 1 if indices else 0
@@ -261,6 +275,7 @@ class RMSprop(Optimizer):
         "weight_decay": 0.0,
     }
     buffers = ("square_avg", "momentum_buffer")
+    nonnegative = ("square_avg",)
 
     def _update(self, p, g, state, tmp, out):
         g = self._decayed(p, g, tmp)
@@ -291,6 +306,7 @@ class Adagrad(Optimizer):
     name = "adagrad"
     defaults: ClassVar = {"learning_rate": 0.01, "epsilon": 1e-10, "weight_decay": 0.0}
     buffers = ("sum",)
+    nonnegative = ("sum",)
 
     def _update(self, p, g, state, tmp, out):
         g = self._decayed(p, g, tmp)
@@ -317,6 +333,7 @@ class Adam(Optimizer):
         "weight_decay": 0.0,
     }
     buffers = ("exp_avg", "exp_avg_sq")
+    nonnegative = ("exp_avg_sq",)
     decoupled = False  # AdamW: weight decay shrinks the weights directly, not via the gradient
 
     def _update(self, p, g, state, tmp, out):

@@ -42,6 +42,7 @@ from typing import Any, NoReturn
 import numpy as np
 
 from nnviz.core.atomic import write_atomic
+from nnviz.core.checkpoint import STATES
 from nnviz.core.datasets import Dataset
 from nnviz.core.design import (
     MAX_EPOCHS,
@@ -52,16 +53,17 @@ from nnviz.core.design import (
     DesignError,
     dumps_design,
     needs_reset,
-    parse_json,
 )
+from nnviz.core.errors import first_line
 from nnviz.core.history import DEFAULT_CAPACITY, History
+from nnviz.core.json_files import display, parse_json
 from nnviz.core.metrics import layer_columns
 from nnviz.core.optimizers import OPTIMIZERS
 from nnviz.core.runs import RunList
-from nnviz.core.trainer import STATES, STOP_REASONS, Trainer
+from nnviz.core.trainer import STOP_REASONS, Trainer
 from nnviz.core.weights_io import (
+    ENCRYPTED,
     ArraySpec,
-    display,
     npz_bytes,
     read_npz,
     weight_arrays,
@@ -75,6 +77,7 @@ VERSION = 1
 MAX_SESSION_BYTES = 2**30
 MAX_JSON_BYTES = 2**20
 MAX_CSV_BYTES = 64 * 2**20
+MAX_CELL_CHARS = 32  # a float64 as `repr` writes it (at most 24 characters), a comma, a CR LF
 MAX_THUMBNAIL_BYTES = 16 * 2**20
 MAX_MESSAGE = 10_000
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -276,14 +279,23 @@ def _read_session(archive: zipfile.ZipFile, label: str, base_dir: Any) -> Sessio
     arrays = _npz(read, "trainer.npz", label, order_spec, optional=LAST_STEP_ARRAYS)
     order = arrays["order"]
     _check_optimizer(optimizer, buffers, f"{label}: optimizer.npz")
+    try:
+        OPTIMIZERS.get(design.optimizer.name).check_state(optimizer)
+    except ValueError as error:
+        raise SessionError(f"{label}: optimizer.npz: {error}") from None
     if not np.array_equal(np.sort(order), np.arange(len(order))):
         raise SessionError(f"{label}: trainer.npz: order is not a shuffle of the samples")
 
+    epoch_columns = _history_columns(design)
     history = _history(
-        read("history.csv", MAX_CSV_BYTES), f"{label}: history.csv", _history_columns(design)
+        read("history.csv", _csv_limit(epoch_columns[0])),
+        f"{label}: history.csv",
+        epoch_columns,
     )
     steps = _history(
-        read("step_history.csv", MAX_CSV_BYTES), f"{label}: step_history.csv", [STEP_COLUMNS]
+        read("step_history.csv", _csv_limit(STEP_COLUMNS)),
+        f"{label}: step_history.csv",
+        [STEP_COLUMNS],
     )
     for name, store in (("history", history), ("step_history", steps)):
         total = scalars[f"{name}_total"]
@@ -347,21 +359,18 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str, li
     """The member's bytes, never more than `limit` of them whatever its header declares."""
     if info.file_size > limit:
         raise SessionError(f"{where}: too large ({info.file_size:,} bytes; limit {limit:,})")
+    if info.flag_bits & ENCRYPTED:
+        raise SessionError(f"{where}: encrypted (only plain archives are read)")
     try:
         with archive.open(info) as stream:
             data = stream.read(limit + 1)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
-        raise SessionError(f"{where}: damaged ({_first_line(error)})") from None
+        raise SessionError(f"{where}: damaged ({first_line(error)})") from None
     except (RuntimeError, NotImplementedError) as error:
-        raise SessionError(f"{where}: cannot be read ({_first_line(error)})") from None
+        raise SessionError(f"{where}: cannot be read ({first_line(error)})") from None
     if len(data) > limit:
         raise SessionError(f"{where}: too large (more than {limit:,} bytes)")
     return data
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
 
 
 def _npz(
@@ -404,8 +413,9 @@ def _text(data: bytes, where: str) -> str:
 
 
 def _json(data: bytes, where: str) -> Any:
+    text = _text(data, where)
     try:
-        return parse_json(_text(data, where))
+        return parse_json(text)
     except DesignError as error:
         raise SessionError(f"{where}: {error}") from None
 
@@ -420,6 +430,13 @@ def _design(data: bytes, where: str, base_dir: Any) -> Design:
         raise SessionError(f"{where}: {error}") from None
 
 
+def _csv_limit(columns: tuple[str, ...]) -> int:
+    """The most bytes a history CSV of these columns can take: its header and at most
+    `DEFAULT_CAPACITY` rows of numbers, so a bigger member is refused before it is read."""
+    header = sum(len(name) + 1 for name in columns)
+    return min(MAX_CSV_BYTES, header + DEFAULT_CAPACITY * len(columns) * MAX_CELL_CHARS)
+
+
 def _history(data: bytes, where: str, columns: list[tuple[str, ...]]) -> History:
     """The records of a history CSV whose header is one of `columns` (checked first, so a
     file cannot make us allocate a table of absurd width)."""
@@ -430,11 +447,11 @@ def _history(data: bytes, where: str, columns: list[tuple[str, ...]]) -> History
             raise SessionError(f"{where}: its columns do not fit the design")
         history = History.read_csv(io.StringIO(text, newline=""), where, DEFAULT_CAPACITY)
     except csv.Error as error:
-        raise SessionError(f"{where}: malformed CSV ({_first_line(error)})") from None
+        raise SessionError(f"{where}: malformed CSV ({first_line(error)})") from None
     except SessionError:
         raise
     except ValueError as error:
-        raise SessionError(_first_line(error)) from None
+        raise SessionError(first_line(error)) from None
     if history.total > DEFAULT_CAPACITY:
         raise SessionError(f"{where}: {history.total} rows, more than {DEFAULT_CAPACITY}")
     return history

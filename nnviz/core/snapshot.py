@@ -8,27 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 
+from nnviz.core.frozen import Arrays, frozen_copies, frozen_copy
 from nnviz.core.image_views import MistakesView
+from nnviz.core.layer_space import LayerSpace
 
-if TYPE_CHECKING:  # layer_space builds its arrays with this module's frozen_copy
-    from nnviz.core.layer_space import LayerSpace
-
-Arrays = tuple[np.ndarray, ...]
-
-
-def frozen_copy(array: np.ndarray) -> np.ndarray:
-    """A private, read-only copy: the only form in which arrays leave the trainer."""
-    copy = np.array(array, copy=True)
-    copy.flags.writeable = False
-    return copy
-
-
-def frozen_copies(arrays) -> Arrays:
-    return tuple(frozen_copy(a) for a in arrays)
+__all__ = ["Arrays", "GridView", "PredictionView", "Snapshot", "frozen_copies", "frozen_copy"]
 
 
 @dataclass(frozen=True)

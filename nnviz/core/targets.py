@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnviz.core.activations import ACTIVATIONS
-from nnviz.core.design import Design, DesignError
+from nnviz.core.design import Design
 from nnviz.core.losses import LOSSES
+from nnviz.core.validation import DesignError
 
 UNBOUNDED_CODING = (0.0, 1.0)  # class coding for outputs without a range of their own
 
@@ -38,7 +39,7 @@ class Targets:
     def encode(self, y: np.ndarray, dtype: np.dtype | type) -> np.ndarray:
         """Dataset targets → what `Network.backward` expects, as a contiguous array."""
         if self.task == "regression":
-            return np.ascontiguousarray(y, dtype=dtype).reshape(len(y), self.outputs)
+            return np.ascontiguousarray(columns(y), dtype=dtype)
         labels = np.asarray(y, dtype=np.int64)
         if self.labels:
             return np.ascontiguousarray(labels)
@@ -77,9 +78,20 @@ class Targets:
         return r2_score(output, y)
 
 
+def columns(y: np.ndarray) -> np.ndarray:
+    """Regression targets, (n,) or (n, t), as float64 columns (n, t); an empty split too."""
+    y = np.asarray(y, dtype=np.float64)
+    return y[:, None] if y.ndim == 1 else y
+
+
+def first_target(y: np.ndarray) -> np.ndarray:
+    """The first target of every sample, (n,) float64: what a picture colours points by."""
+    return columns(y)[:, 0]
+
+
 def r2_score(prediction: np.ndarray, y: np.ndarray) -> float:
     """Coefficient of determination, averaged over columns (NaN if a column is constant)."""
-    y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+    y = columns(y)
     prediction = np.asarray(prediction, dtype=np.float64).reshape(y.shape)
     residual = np.sum((y - prediction) ** 2, axis=0)
     total = np.sum((y - y.mean(axis=0)) ** 2, axis=0)

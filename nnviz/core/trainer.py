@@ -22,11 +22,9 @@ Choices worth knowing:
 - `state_dict()` / `load_state_dict()` hold everything the next steps depend on (weights,
   optimizer state, position in the epoch and its shuffle, the random generator, learning-rate
   scale, early-stopping counters, histories): a resumed run takes exactly the steps an
-  uninterrupted one would have. Session files (`session.py`) store them.
+  uninterrupted one would have (`checkpoint.py`). Session files (`session.py`) store them.
 - `snapshot()` copies what views need; call it from the thread that trains (e.g. inside the
-  `on_snapshot` callback). Decision-boundary grids (2-D sets) are the costly part: they are
-  recomputed at most `GRID_HZ` times a second and reused in between, at `grid_resolution`
-  points per side (default 100; None skips them), in float32 whatever the training dtype.
+  `on_snapshot` callback). How grids are refreshed: `snapshot_maker.py`.
 """
 
 from __future__ import annotations
@@ -34,44 +32,37 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
 
 import numpy as np
 
+from nnviz.core.checkpoint import Checkpoint
 from nnviz.core.controls import Controls
 from nnviz.core.datasets import Dataset, make_dataset
 from nnviz.core.design import Design, DesignError
 from nnviz.core.history import History
 from nnviz.core.image_views import MistakeFinder
-from nnviz.core.layer_space import LayerSpace, LayerSpaceTracker
+from nnviz.core.layer_space import LayerSpaceTracker
 from nnviz.core.metrics import UnitHealth, layer_columns, layer_metrics
 from nnviz.core.network import Network
 from nnviz.core.optimizers import make_optimizer
 from nnviz.core.pace import Pacer
 from nnviz.core.schedules import make_schedule
-from nnviz.core.snapshot import GridView, PredictionView, Snapshot, frozen_copies, frozen_copy
-from nnviz.core.step_view import StepView, step_view
+from nnviz.core.snapshot import Snapshot
+from nnviz.core.snapshot_maker import GRID_RESOLUTION, SnapshotMaker
 from nnviz.core.targets import make_targets
-from nnviz.core.update_rules import update_rule
 from nnviz.core.walkthrough import Walkthrough, walk_step
 
 EVAL_SAMPLES = 2000  # per split and epoch
 HEALTH_SAMPLES = 256  # of the training subset, for the dead / saturated fractions
-GRID_RESOLUTION = 100
-GRID_HZ = 5.0  # grids are the costly part of a snapshot; between refreshes the last is reused
-GRID_DTYPE = np.float32  # grids are pictures: float32 is plenty, and several times cheaper
-FIT_SAMPLES = 500  # points of a regression's predictions-against-targets view
-SETTLED = ("paused", "finished", "stopped", "diverged")  # states whose snapshot must be exact
 RATE_WINDOW_S = 2.0  # steps_per_s is measured over about this long
 
-STATES = ("idle", "running", "paused", "finished", "stopped", "diverged")
 STOP_REASONS = ("epochs", "target_loss", "early_stopping", "stopped", "diverged")
 
 SnapshotCallback = Callable[[Snapshot], None]
 
 
-class Trainer:
+class Trainer(Checkpoint, SnapshotMaker):
     """Trains one `Network` on one `Dataset` as a `Design` says; owns the loop and its history."""
 
     def __init__(
@@ -172,13 +163,7 @@ class Trainer:
         self.clock: Callable[[], float] = time.perf_counter
         self.steps_per_s = 0.0
         self._rate_marks: deque[tuple[float, int]] = deque()
-        self._grid: GridView | None = None
-        self._grid_key: tuple[int, int] | None = None
-        self._grid_time = -math.inf
-        self._grid_inputs: dict[int, np.ndarray] = {}
-        self._fit: PredictionView | None = None
-        self._fit_time = -math.inf
-        self._fit_step = -1
+        self._init_snapshots()
         self.layer_space: LayerSpaceTracker | None = None  # see show_layer_space
         self._mistakes = MistakeFinder(self.data, self.dtype, self.seed)
         # Called after every completed step (e.g. a `Timeline` recording the run's past).
@@ -268,8 +253,7 @@ class Trainer:
                 self._last_bwd = self.network.backward(self._last_fwd, self._y[rows])
             np.copyto(self._step_params, self.network.params)
             self._step_updated = False  # a pass with the edited weights, no update since
-        self._grid_key = None
-        self._fit = None
+        self._invalidate_snapshots()
         return old
 
     def step_batch(self) -> float:
@@ -570,354 +554,6 @@ class Trainer:
             t0, s0 = marks[0]
             if now > t0:
                 self.steps_per_s = (self.step - s0) / (now - t0)
-
-    # ----------------------------------------------------------------- saving and resuming
-
-    def state_dict(self, histories: bool = True) -> dict[str, Any]:
-        """Everything a resumed run needs to take exactly the steps this one would have taken.
-
-        JSON-able values (counters, states, `rng`: the bit generator's state) plus arrays:
-        `weights` / `biases` (lists), `order` (this epoch's shuffle), `optimizer` (its own
-        `state_dict`) and the `history` / `step_history` (`names`, `rows`, `total`; left out
-        with `histories=False`, as a `Timeline` does every step). Copies only; call from the
-        thread that trains, as `snapshot()`.
-        """
-        net = self.network
-        state = {
-            "seed": self.seed,
-            "epochs": self.epochs,
-            "step": self.step,
-            "epoch": self.epoch,
-            "batch_in_epoch": self.batch_in_epoch,
-            "state": self.state,
-            "stop_reason": self.stop_reason,
-            "message": self.message,
-            "halted": self._halted,
-            "batch_loss": float(self.batch_loss),
-            "lr_scale": self._lr_scale,
-            "requested_learning_rate": self.controls.requested_learning_rate,
-            # What the schedule was built from: a design saved with a learning rate or epoch
-            # budget changed during the run must not change the schedule of the resumed run.
-            "base_learning_rate": self._base_lr,
-            "schedule_epochs": self._schedule.epochs,
-            "best": self._best,
-            "waited": self._waited,
-            "loss_sum": self._loss_sum,
-            "loss_count": self._loss_count,
-            "rng": self._rng.bit_generator.state,
-            "order": self._order.copy(),
-            "weights": [w.copy() for w in net.weights],
-            "biases": [b.copy() for b in net.biases],
-            "optimizer": self.optimizer.state_dict(),
-            # The last step's pass, so a resumed run shows its numbers (`step_view.py`): the
-            # weights it used and its batch; None when no update followed a pass.
-            **self._last_step_state(),
-        }
-        if histories:
-            state["history"] = _history_state(self.history)
-            state["step_history"] = _history_state(self.step_history)
-        return state
-
-    def load_state_dict(self, d: Mapping[str, Any]) -> None:
-        """Continue from what `state_dict` gave (for the same design and data). Everything is
-        checked first, so a ValueError leaves this trainer as it was. A run that was going when
-        it was saved comes back paused."""
-        if int(d["seed"]) != self.seed:
-            raise ValueError(
-                f"seed: saved with seed {d['seed']}, this trainer uses {self.seed} "
-                "(its evaluation samples would differ)"
-            )
-        n = len(self._x)
-        order = np.asarray(d["order"])
-        if order.shape != (n,) or order.dtype.kind not in "iu":
-            raise ValueError(f"order: needs {n} sample indices (got shape {order.shape})")
-        if not np.array_equal(np.sort(order), np.arange(n)):
-            raise ValueError(f"order: not a shuffle of the {n} training samples")
-        if not 0 <= d["batch_in_epoch"] < self.batches_per_epoch:
-            raise ValueError(
-                f"batch_in_epoch: {d['batch_in_epoch']} is outside 0..{self.batches_per_epoch - 1}"
-            )
-        if d["state"] not in STATES:
-            raise ValueError(f"state: unknown state {d['state']!r} (valid: {', '.join(STATES)})")
-        for name in ("history", "step_history"):
-            names = tuple(d[name]["names"])
-            if names != getattr(self, name).names:
-                raise ValueError(f"{name}: columns {list(names)} do not fit this design")
-        rng = np.random.default_rng()
-        rng.bit_generator.state = d["rng"]
-        optimizer = self._optimizer_state(d["optimizer"])
-        history = _history_from(d["history"], self.history.capacity)
-        step_history = _history_from(d["step_history"], self.step_history.capacity)
-        counters = {key: int(d[key]) for key in _COUNTERS}
-        values = {key: float(d[key]) for key in _VALUES}
-        requested = d["requested_learning_rate"]
-        requested = None if requested is None else float(requested)
-        base_lr = d.get("base_learning_rate")
-        base_lr = self._base_lr if base_lr is None else float(base_lr)
-        schedule_epochs = d.get("schedule_epochs")
-        schedule_epochs = self._schedule.epochs if schedule_epochs is None else int(schedule_epochs)
-        if not (math.isfinite(base_lr) and base_lr > 0 and schedule_epochs >= 1):
-            raise ValueError(
-                f"base_learning_rate / schedule_epochs: {base_lr} / {schedule_epochs} "
-                "must be positive"
-            )
-        schedule = make_schedule(self.design.training.schedule, base_lr, schedule_epochs)
-        last_step = self._checked_last_step(d.get("step_params"), d.get("last_rows"))
-        self.network.load_weights(d["weights"], d["biases"])
-
-        self.epochs, self.step, self.epoch = counters["epochs"], counters["step"], counters["epoch"]
-        self.batch_in_epoch = counters["batch_in_epoch"]
-        self._waited, self._loss_count = counters["waited"], counters["loss_count"]
-        self.batch_loss, self._lr_scale = values["batch_loss"], values["lr_scale"]
-        self._base_lr, self._schedule = base_lr, schedule
-        self._best, self._loss_sum = values["best"], values["loss_sum"]
-        self.state = "paused" if d["state"] == "running" else d["state"]
-        self.stop_reason = d["stop_reason"]
-        self.message = d["message"]
-        self._halted = bool(d["halted"])
-        self._rng = rng
-        self._order = order.astype(np.int64)
-        self.optimizer.load_state_dict(optimizer)
-        self.history, self.step_history = history, step_history
-        self.metrics = history.last()
-        self._restore_last_step(last_step)
-        self._grid_key = None
-        self.controls.take_learning_rate()
-        if requested is not None:
-            self.controls.set_learning_rate(requested)
-
-    def _last_step_state(self) -> dict[str, np.ndarray | None]:
-        if not self._step_updated or self._last_batch is None:
-            return {"step_params": None, "last_rows": None}
-        return {"step_params": self._step_params.copy(), "last_rows": self._last_batch.copy()}
-
-    def _checked_last_step(self, params: Any, rows: Any) -> tuple[np.ndarray, np.ndarray] | None:
-        """The saved last step (weights it used, its batch rows) checked, or None if absent."""
-        if params is None or rows is None:
-            return None
-        params, rows = np.asarray(params), np.asarray(rows)
-        size = self.network.params.shape
-        if params.shape != size or params.dtype.kind != "f" or not np.isfinite(params).all():
-            raise ValueError(f"step_params: needs {size[0]} finite numbers (got {params.shape})")
-        n = len(self._x)
-        if not (
-            rows.ndim == 1
-            and 0 < len(rows) <= self.batch_size
-            and rows.dtype.kind in "iu"
-            and rows.min() >= 0
-            and rows.max() < n
-        ):
-            raise ValueError(f"last_rows: needs 1..{self.batch_size} row indices below {n}")
-        return params.astype(self.dtype), rows.astype(np.int64)
-
-    def _restore_last_step(self, last_step: tuple[np.ndarray, np.ndarray] | None) -> None:
-        """Redo the saved last step's pass (the same weights and rows give the same numbers)."""
-        self._last_fwd = self._last_bwd = self._last_batch = None
-        self._step_params = self.network.params.copy()
-        self._step_updated = False
-        if last_step is None:
-            return
-        params, rows = last_step
-        net = self.network.copy()
-        net.params[...] = params
-        with np.errstate(all="ignore"):
-            self._last_fwd = net.forward(self._x[rows])
-            self._last_bwd = net.backward(self._last_fwd, self._y[rows])
-        self._last_batch, self._step_params, self._step_updated = rows, params, True
-
-    def _optimizer_state(self, d: Mapping[str, Any]) -> dict[str, Any]:
-        """The optimizer's saved state checked against this network, in its dtype."""
-        buffers = self.optimizer.buffers
-        size = self.network.params.shape
-        arrays = {key: value for key, value in d.items() if "." in key}
-        expected = {f"0.{key}" for key in buffers}
-        if arrays and set(arrays) != expected:
-            raise ValueError(
-                f"optimizer: holds {', '.join(sorted(arrays))}, "
-                f"{self.optimizer.name} needs {', '.join(sorted(expected))}"
-            )
-        out: dict[str, Any] = {"steps": int(d["steps"]), "learning_rate": float(d["learning_rate"])}
-        for key, value in arrays.items():
-            value = np.asarray(value)
-            if value.shape != size:
-                raise ValueError(f"optimizer: {key} has shape {value.shape}, needs {size}")
-            out[key] = value.astype(self.dtype)
-        return out
-
-    # ----------------------------------------------------------------- snapshots
-
-    def snapshot(self) -> Snapshot:
-        """Copies of everything a view shows (what each number is: `step_view.py`). Call from
-        the thread that runs the trainer."""
-        net = self.network
-        view = self._step_view()
-        trace = view.trace
-        requested = self.controls.requested_learning_rate
-        return Snapshot(
-            step=self.step,
-            epoch=self.epoch,
-            batch_in_epoch=self.batch_in_epoch,
-            batches_per_epoch=self.batches_per_epoch,
-            state=self.state,
-            message=self.message,
-            learning_rate=self.learning_rate if requested is None else requested,
-            steps_per_s=self.steps_per_s,
-            layer_sizes=tuple(net.layer_sizes),
-            weights=frozen_copies(net.weights),
-            biases=frozen_copies(net.biases),
-            grad_weights=view.grad_weights,
-            grad_biases=view.grad_biases,
-            input=trace.input,
-            pre=trace.pre,
-            post=trace.post,
-            grad_pre=trace.grad_pre,
-            grad_post=trace.grad_post,
-            last_step=view.last_step,
-            batch_size=view.batch_size,
-            step_weights=view.step_weights,
-            step_biases=view.step_biases,
-            sample_grad_weights=trace.sample_grad_weights,
-            sample_grad_biases=trace.sample_grad_biases,
-            batch_loss=float(self.batch_loss),
-            metrics=dict(self.metrics),
-            history=self.history.columns(),
-            grid=self._grid_view(),
-            predictions=self._prediction_view(),
-            layer_space=self._layer_space_view(),
-            trace_sample=self.trace_sample,
-            step_history=self.step_history.columns(),
-            pace=self.pacer.steps_per_s,
-            update_rule=update_rule(self.optimizer).caption,
-            class_names=self.data.class_names,
-            mistakes=self._mistakes.view(
-                self.network, self.targets, self.step, self.state in SETTLED, self.clock()
-            ),
-        )
-
-    def _step_view(self) -> StepView:
-        """The last step's pass, or before any (or after an edit or a reload without it) the
-        pass of the next step's batch with the current weights."""
-        if self._last_bwd is None:
-            rows = self.next_batch()[0]
-            net = self.network.copy()
-            with np.errstate(all="ignore"):
-                fwd = net.forward(self._x[rows])
-                done = (fwd, net.backward(fwd, self._y[rows]), rows)
-            params = net.params
-        else:
-            done = (self._last_fwd, self._last_bwd, self._last_batch)
-            params = self._step_params
-        return step_view(
-            self.network,
-            params,
-            done,
-            (self._x, self._y),
-            self.trace_sample,
-            self._step_updated and self._last_bwd is not None,
-        )
-
-    def _grid_view(self) -> GridView | None:
-        """The 2-D plane through every neuron: at most GRID_HZ new ones a second while training,
-        and one for every new step once the run has settled."""
-        n = self.grid_resolution
-        plane = self.data.plane
-        if not n or plane is None:
-            return None
-        key = (self.step, n)
-        now = self.clock()
-        # Never reused once a run has settled (paused, finished, …): it shows its true state.
-        recent = self.state not in SETTLED and now - self._grid_time < 1 / GRID_HZ
-        fresh = key == self._grid_key or recent
-        if self._grid is not None and self._grid.resolution == n and fresh:
-            return self._grid
-        inputs = self._grid_inputs.get(n)
-        if inputs is None:
-            axis = np.linspace(plane[0], plane[1], n)
-            gx, gy = np.meshgrid(axis, axis)
-            points = np.column_stack([gx.ravel(), gy.ravel()])
-            inputs = np.ascontiguousarray(self.data.encode(points).T, dtype=GRID_DTYPE)
-            inputs.flags.writeable = False  # shared by every grid's neuron_maps[0]
-            self._grid_inputs = {n: inputs}
-        with np.errstate(all="ignore"):
-            posts = self._grid_posts(inputs)
-        for post in posts:
-            post.flags.writeable = False  # fresh arrays nobody else holds: no copy needed
-        self._grid = GridView(
-            resolution=n,
-            extent=(float(plane[0]), float(plane[1])),
-            neuron_maps=tuple(m.reshape(len(m), n, n) for m in (inputs, *posts)),
-            output_map=frozen_copy(self.targets.output_map(posts[-1].T).reshape(n, n)),
-        )
-        self._grid_key = key
-        self._grid_time = now
-        return self._grid
-
-    def _layer_space_view(self) -> LayerSpace | None:
-        tracker = self.layer_space
-        if tracker is None:
-            return None
-        settled = self.state in SETTLED
-        return tracker.view(self.network, self.step, self.trace_sample, settled, self.clock)
-
-    def _prediction_view(self) -> PredictionView | None:
-        """Regression: predictions against targets on at most FIT_SAMPLES evaluation samples
-        (test split if any), refreshed like the grid: at most GRID_HZ times a second while
-        training, and for every new step once the run has settled."""
-        if self.targets.task != "regression":
-            return None
-        now = self.clock()
-        recent = self.state not in SETTLED and now - self._fit_time < 1 / GRID_HZ
-        if self._fit is not None and (self._fit_step == self.step or recent):
-            return self._fit
-        split = "test" if self._eval["test"][0].stop > self._eval["test"][0].start else "train"
-        rows, _, raw = self._eval[split]
-        x = self._eval_x[rows][:FIT_SAMPLES]
-        targets = np.asarray(raw[:FIT_SAMPLES], dtype=np.float64).reshape(len(x), -1)
-        with np.errstate(all="ignore"):
-            output = self.network.forward_grid(x)[-1]
-        self._fit = PredictionView(
-            split, frozen_copy(targets), frozen_copy(output.astype(np.float64))
-        )
-        self._fit_time, self._fit_step = now, self.step
-        return self._fit
-
-    def _grid_posts(self, inputs: np.ndarray) -> list[np.ndarray]:
-        """Every layer's activations over the grid, unit-major: (units, points), contiguous.
-
-        Laid out so that each neuron's map is one contiguous block (no transposing copy), and
-        computed in `GRID_DTYPE`: a picture needs no more precision, and float32 element-wise
-        functions cost a quarter of float64's.
-        """
-        net = self.network
-        a = inputs
-        posts = []
-        for w, b, activation in zip(net.weights, net.biases, net.activations, strict=True):
-            z = w.T.astype(GRID_DTYPE) @ a
-            z += b.astype(GRID_DTYPE)[:, None]
-            if activation.elementwise:
-                a = activation.forward(z)
-            else:  # softmax couples a point's units: apply it point-major
-                a = np.ascontiguousarray(activation.forward(np.ascontiguousarray(z.T)).T)
-            posts.append(a)
-        return posts
-
-
-_COUNTERS = ("epochs", "step", "epoch", "batch_in_epoch", "waited", "loss_count")
-_VALUES = ("batch_loss", "lr_scale", "best", "loss_sum")
-
-
-def _history_state(history: History) -> dict[str, Any]:
-    return {"names": list(history.names), "rows": history.rows(), "total": history.total}
-
-
-def _history_from(d: Mapping[str, Any], capacity: int) -> History:
-    rows = np.asarray(d["rows"], dtype=np.float64)
-    names = tuple(d["names"])
-    if rows.ndim != 2 or rows.shape[1] != len(names):
-        raise ValueError(f"history: rows shaped {rows.shape} for {len(names)} columns")
-    if len(rows) > capacity:
-        raise ValueError(f"history: {len(rows)} rows, more than its capacity {capacity}")
-    return History.from_rows(names, rows, int(d["total"]), capacity)
 
 
 def _width(y: np.ndarray) -> int:

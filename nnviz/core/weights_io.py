@@ -25,8 +25,12 @@ from typing import Any
 import numpy as np
 
 from nnviz.core.atomic import write_atomic
-from nnviz.core.design import Design, DesignError
+from nnviz.core.design import Design
+from nnviz.core.errors import first_line
+from nnviz.core.json_files import display
+from nnviz.core.validation import DesignError
 
+ENCRYPTED = 0x1  # zip's general-purpose flag bit: the member needs a password
 MAX_HEADER = 10_000  # bytes of one .npy header (numpy's own default limit)
 SLACK = 64 * 1024  # per array, zip and .npy framing around the data
 
@@ -117,12 +121,6 @@ def load_weights(
     return [arrays[f"W{k}"] for k in range(n)], [arrays[f"b{k}"] for k in range(n)]
 
 
-def display(path: str | os.PathLike[str]) -> str:
-    """A path as shown in messages: as given, quoted only when it holds unprintable text."""
-    text = str(path)
-    return text if text.isprintable() else repr(text)
-
-
 def _check_total(
     size: int, specs: Mapping[str, ArraySpec], label: str, error: type[DesignError]
 ) -> None:
@@ -194,6 +192,8 @@ def _read_member(
     where = f"{label}: {name}"
     if info.file_size > spec.max_bytes:
         raise error(f"{where} is too large ({info.file_size:,} bytes) for its shape {spec.shown()}")
+    if info.flag_bits & ENCRYPTED:
+        raise error(f"{where} is encrypted (only plain archives are read)")
     try:
         with archive.open(info) as stream:
             shape, dtype, offset = _header(stream, where, error)
@@ -207,7 +207,7 @@ def _read_member(
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as problem:
         raise error(f"{where} is damaged ({problem})") from None
     except (ValueError, RuntimeError, NotImplementedError) as problem:
-        raise error(f"{where} cannot be read ({_first_line(problem)})") from None
+        raise error(f"{where} cannot be read ({first_line(problem)})") from None
     if spec.finite and array.dtype.kind == "f" and not np.isfinite(array).all():
         raise error(f"{where} holds NaN or infinite values")
     return array
@@ -226,8 +226,8 @@ def _header(stream: Any, where: str, error: type[DesignError]) -> tuple[tuple, n
         shape, _, dtype = readers[version](stream, max_header_size=MAX_HEADER)
     except DesignError:
         raise
-    except (ValueError, EOFError, SyntaxError, TypeError) as problem:
-        raise error(f"{where} is not a valid .npy array ({_first_line(problem)})") from None
+    except (ValueError, EOFError, SyntaxError, TypeError):
+        raise error(f"{where} is not a valid .npy array (its header cannot be read)") from None
     return tuple(shape), np.dtype(dtype), stream.tell()
 
 
@@ -240,8 +240,3 @@ def _check_header(
         raise error(f"{where} has dtype {dtype}, needs {KIND_NAMES.get(spec.kinds, spec.kinds)}")
     if not spec.fits(shape):
         raise error(f"{where} has shape {shape}, the design needs {spec.shown()}")
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__

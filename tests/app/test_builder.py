@@ -6,6 +6,7 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QStandardItemModel
 
@@ -211,6 +212,20 @@ def test_a_csv_file_picked_with_browse(panel, doc, tmp_path: Path):
     assert panel.error_text == ""
 
 
+def test_an_image_folder_picked_with_browse_asks_for_a_folder(panel, doc, tmp_path: Path):
+    for k, name in enumerate(("cats", "dogs")):
+        (tmp_path / "pets" / name).mkdir(parents=True)
+        for i in range(5):
+            Image.new("L", (6, 6), 40 + 150 * k + i).save(tmp_path / "pets" / name / f"{i}.png")
+    panel.dataset.ask_file = lambda title, filters: pytest.fail("asked for a file")
+    panel.dataset.ask_folder = lambda title: str(tmp_path / "pets")
+    pick(panel.dataset.name, "image_folder")
+    design = doc.design
+    assert design.dataset.path == str(tmp_path / "pets") and design.inputs == 28 * 28
+    assert design.layers[-1] == LayerSpec(1, "sigmoid")
+    assert panel.error_text == ""
+
+
 def test_cancelling_the_file_dialog_keeps_the_dataset(panel, doc):
     before = doc.design
     panel.dataset.ask_file = lambda title, filters: None
@@ -230,6 +245,7 @@ def test_an_invalid_choice_shows_the_error_and_changes_nothing(panel, doc):
     assert doc.design == before
     assert doc.undo_stack.count() == steps
     assert "cross_entropy" in panel.error_text
+    assert "layers[" not in panel.error_text and "Layer 3 units" in panel.error_text  # words
     assert shown(panel.error)
     assert panel.layers.rows[-1].units.value() == 10  # reverted
 
@@ -260,9 +276,16 @@ def test_output_activations_the_loss_cannot_use_are_disabled(panel):
 
 
 def test_changing_the_loss_reshapes_the_output(panel, doc):
+    before = doc.design.layers[-1]
     pick(panel.optimizer.loss, "cross_entropy")
     assert doc.design.loss == "cross_entropy"
     assert doc.design.layers[-1] == LayerSpec(2, "softmax")
+    assert "output layer changed" in panel.note_text and "2 softmax units" in panel.note_text
+    assert "output layer" in doc.undo_stack.undoText()
+    doc.undo_stack.undo()  # one undo puts the loss and the output layer back
+    assert doc.design.layers[-1] == before and doc.design.loss != "cross_entropy"
+    assert panel.note_text == ""
+    doc.undo_stack.redo()
     pick(panel.optimizer.loss, "mse")
     assert doc.design.loss == "mse"
     assert doc.design.layers[-1] == LayerSpec(2, "softmax")
@@ -375,3 +398,16 @@ def test_adapt_to_loss_refuses_class_losses_on_regression():
     design = adapt_to_dataset(Design.from_dict(BASE), plane, shape_of(plane))
     with pytest.raises(DesignError, match="regression"):
         adapt_to_loss(design, "cross_entropy", shape_of(plane))
+
+
+def test_every_section_is_one_click_away_on_a_small_screen(panel, qtbot):
+    panel.resize(330, 420)  # the build dock's height on a 1366×768 screen
+    panel.show()
+    qtbot.waitExposed(panel)
+    section = panel.optimizer
+    viewport = panel.scroll.viewport()
+    assert not section.visibleRegion().boundingRect().contains(0, 0)  # below the fold at first
+    panel.jumps["Loss and optimizer"].click()
+    top = section.mapTo(viewport, section.rect().topLeft()).y()
+    assert 0 <= top <= 10  # now at the top of the panel
+    assert [b.text() for b in panel.jumps.values()] == [s.title() for s in panel.sections]

@@ -3,54 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
-import itertools
 
 import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
+from snapshot_factory import make_snapshot
 
 from nnviz.app.views.animation import BACKWARD, DIM, FORWARD, Sweep
 from nnviz.app.views.colormap import DIVERGING_LUT, NEGATIVE, POSITIVE, ZERO, diverging_rgb
 from nnviz.app.views.network_canvas import NetworkCanvas, _covered
-from nnviz.core.snapshot import GridView, Snapshot, frozen_copies, frozen_copy
-
-
-def make_snapshot(sizes, seed=0, grid_resolution=None, post=None, weights=None) -> Snapshot:
-    """A snapshot with random numbers for the given layer sizes (and optionally a grid)."""
-    rng = np.random.default_rng(seed)
-    pairs = list(itertools.pairwise(sizes))
-    w = weights or [rng.normal(0, 1, (a, b)) for a, b in pairs]
-    per_layer = [rng.normal(0, 1, b) for b in sizes[1:]]
-    grid = None
-    if grid_resolution:
-        n = grid_resolution
-        maps = [rng.normal(0, 1, (units, n, n)) for units in sizes]
-        grid = GridView(n, (-6.0, 6.0), frozen_copies(maps), frozen_copy(rng.uniform(0, 1, (n, n))))
-    return Snapshot(
-        step=10,
-        epoch=1,
-        batch_in_epoch=2,
-        batches_per_epoch=5,
-        state="running",
-        message=None,
-        learning_rate=0.01,
-        steps_per_s=100.0,
-        layer_sizes=tuple(sizes),
-        weights=frozen_copies(w),
-        biases=frozen_copies([rng.normal(0, 1, b) for b in sizes[1:]]),
-        grad_weights=frozen_copies([rng.normal(0, 0.1, x.shape) for x in w]),
-        grad_biases=frozen_copies([rng.normal(0, 0.1, b) for b in sizes[1:]]),
-        input=frozen_copy(rng.normal(0, 1, sizes[0])),
-        pre=frozen_copies(per_layer),
-        post=frozen_copies(post or [np.tanh(p) for p in per_layer]),
-        grad_pre=frozen_copies([rng.normal(0, 0.1, b) for b in sizes[1:]]),
-        grad_post=frozen_copies([rng.normal(0, 0.1, b) for b in sizes[1:]]),
-        batch_loss=0.5,
-        grid=grid,
-        trace_sample=3,
-    )
 
 
 def _hue(color) -> str:

@@ -4,54 +4,29 @@ predictions against the targets, and for image data the traced sample with its p
 from __future__ import annotations
 
 import dataclasses
-import itertools
 
 import numpy as np
 import pytest
+import snapshot_factory
 
 from nnviz.app.views.colormap import CLASS_COLORS, NEGATIVE, POSITIVE
 from nnviz.app.views.data_view import DataView
 from nnviz.core.datasets import make_dataset
 from nnviz.core.design import Design
-from nnviz.core.snapshot import GridView, Snapshot, frozen_copies, frozen_copy
+from nnviz.core.snapshot import Snapshot, frozen_copy
 from nnviz.core.targets import r2_score
 from nnviz.core.trainer import Trainer
 
 
 def make_snapshot(sizes, output_map=None, post_last=None, trace_sample=0) -> Snapshot:
-    rng = np.random.default_rng(1)
-    w = [rng.normal(0, 1, (a, b)) for a, b in itertools.pairwise(sizes)]
-    post = [np.tanh(rng.normal(0, 1, b)) for b in sizes[1:]]
-    if post_last is not None:
-        post[-1] = np.asarray(post_last, dtype=float)
-    grid = None
-    if output_map is not None:
-        n = output_map.shape[0]
-        maps = [rng.normal(0, 1, (u, n, n)) for u in sizes]
-        grid = GridView(n, (-6.0, 6.0), frozen_copies(maps), frozen_copy(output_map))
-    return Snapshot(
-        step=1,
-        epoch=0,
-        batch_in_epoch=0,
-        batches_per_epoch=1,
-        state="running",
-        message=None,
-        learning_rate=0.01,
-        steps_per_s=1.0,
-        layer_sizes=tuple(sizes),
-        weights=frozen_copies(w),
-        biases=frozen_copies([np.zeros(b) for b in sizes[1:]]),
-        grad_weights=frozen_copies([np.zeros_like(x) for x in w]),
-        grad_biases=frozen_copies([np.zeros(b) for b in sizes[1:]]),
-        input=frozen_copy(rng.uniform(0, 1, sizes[0])),
-        pre=frozen_copies(post),
-        post=frozen_copies(post),
-        grad_pre=frozen_copies(post),
-        grad_post=frozen_copies(post),
-        batch_loss=0.1,
-        grid=grid,
-        trace_sample=trace_sample,
+    """The shared factory's snapshot, with the last layer's activations given."""
+    snapshot = snapshot_factory.make_snapshot(
+        sizes, seed=1, output_map=output_map, trace_sample=trace_sample, step=1
     )
+    if post_last is None:
+        return snapshot
+    post = (*snapshot.post[:-1], frozen_copy(np.asarray(post_last, dtype=float)))
+    return dataclasses.replace(snapshot, post=post)
 
 
 @pytest.fixture

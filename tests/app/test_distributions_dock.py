@@ -18,9 +18,12 @@ def window(still_window):
 
 def test_histograms_and_the_matrix_follow_the_run(qtbot, window):
     dock = window.distributions_dock
+    step_window(qtbot, window, 2)
+    assert len(dock.record) == 0  # not shown: nothing recorded
     assert dock.objectName() == "distributionsDock"
-    dock.show()
-    dock.raise_()
+    window.show()
+    dock.raise_()  # it records only while shown
+    assert dock.isVisible()
     step_window(qtbot, window, 30)
     snapshot = window.worker.latest()
     assert dock.record.steps[-1] == snapshot.step
@@ -36,7 +39,8 @@ def test_histograms_and_the_matrix_follow_the_run(qtbot, window):
 
 def test_a_clicked_cell_rings_its_samples_on_the_plane(qtbot, window):
     dock = window.distributions_dock
-    dock.show()
+    window.show()
+    dock.raise_()
     step_window(qtbot, window, 25)
     dock.redraw()
     result = dock.result
@@ -58,6 +62,8 @@ def test_image_data_shows_the_cells_pictures(qtbot):
     qtbot.addWidget(window)
     try:
         dock = window.distributions_dock
+        window.show()
+        dock.raise_()
         step_window(qtbot, window, 3)
         dock.redraw()
         counts = dock.result.matrix

@@ -350,6 +350,7 @@ def test_session_save_then_open_resumes_where_it_stopped(qtbot, window, tmp_path
     assert len(x) == 2  # the plots show the saved run's history
     assert window.document.path is None and not window.isWindowModified()
     assert window.files.recent.paths()[0] == path
+    assert "(run.nnviz)" in window.windowTitle()  # which file this run came from
 
     train_epoch(qtbot, window)  # the same next steps as never stopping
     for resumed, expected in zip(latest(window).weights, on_weights, strict=True):

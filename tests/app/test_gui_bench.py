@@ -22,7 +22,9 @@ def test_gui_bench_prints_json_lines(qtbot, capsys):
     assert run_gui_bench(0.2) == 0
     lines = [line for line in capsys.readouterr().out.splitlines() if line.strip()]
     results = [json.loads(line) for line in lines]
-    assert [r["case"] for r in results] == ["2-8-8-8-8-8-8-1", "784-128-64-10"]
+    cases = [(r["case"], r["dataset"]) for r in results]
+    assert cases[:2] == [("2-8-8-8-8-8-8-1", "spiral"), ("784-128-64-10", "npz")]
+    assert cases[2] in (("784-128-64-10", "mnist subset"), ("784-128-64-10", "mnist full"))
     for result in results:
         assert set(result) >= KEYS
         assert result["steps_per_s"] > 0 and result["headless_steps_per_s"] > 0
@@ -30,3 +32,4 @@ def test_gui_bench_prints_json_lines(qtbot, capsys):
         assert result["frame_cpu_ms_p50"] > 0
     assert results[0]["batch"] == 10 and results[0]["dtype"] == "float64"
     assert results[1]["batch"] == 64 and results[1]["dtype"] == "float32"
+    assert results[2]["batch"] == 64 and results[2]["dtype"] == "float32"

@@ -72,3 +72,43 @@ def test_the_window_shows_image_docks_and_one_real_sample_for_image_data(qtbot):
     window.install_run(Trainer(Design.from_dict(xor_design())))
     assert not any(dock.isVisibleTo(window) for dock in window.image_docks.docks())
     window.close()
+
+
+def test_clicking_a_thumbnail_traces_that_sample(qtbot):
+    from PySide6.QtCore import QPoint, Qt
+
+    from nnviz.app.views.data_view import DataView
+
+    view = DataView()
+    qtbot.addWidget(view)
+    view.resize(500, 500)
+    view.show()
+    trainer = Trainer(Design.from_dict(DIGITS))
+    view.set_dataset(trainer.data)
+    strip = view.thumbnails
+    assert strip.rows()[:3] == [0, 1, 2]
+    slot = strip._slot(2).center().toPoint()
+    qtbot.mouseClick(strip, Qt.MouseButton.LeftButton, pos=QPoint(slot.x(), slot.y()))
+    assert view.selection.sample == 2
+    view.next_sample()
+    assert view.selection.sample == 3 and strip._current == 3
+
+
+def test_a_gallery_brought_to_front_while_paused_shows_the_current_mistakes(qtbot, tmp_path):
+    from nnviz.core.design import save_design
+
+    path = tmp_path / "digits.json"
+    save_design(Design.from_dict(DIGITS), path)
+    window = MainWindow(str(path))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.step_epoch()
+    qtbot.waitUntil(lambda: window.worker.latest().step > 0 and window.update_frame() is not None)
+    qtbot.waitUntil(lambda: window.worker.latest().state == "paused")
+    window.update_frame()
+    docks = window.image_docks
+    assert docks.gallery.captions() == []  # behind the weights' tab, it was not drawn
+    docks.gallery_dock.raise_()
+    qtbot.waitUntil(lambda: docks.gallery.captions() != [])
+    window.close()

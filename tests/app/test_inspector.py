@@ -146,12 +146,13 @@ def test_editing_is_refused_while_training_runs(window, qtbot):
     window.toggle_play()
 
 
-def test_a_past_moment_on_the_timeline_is_said_to_differ_from_the_live_numbers(window, qtbot):
+def test_a_past_moment_on_the_timeline_shows_its_own_next_step(window, qtbot):
     dock = inspect(window, qtbot, layer=1, neuron=0, sample=4, link=(0, 1, 0))
     assert "from the timeline" not in dock.header.text()
     window.timeline_panel.show_step(1)
     qtbot.waitUntil(lambda: window.timeline_panel.viewing is not None, timeout=WAIT_MS)
     window.inspection.poll()
-    qtbot.waitUntil(lambda: "shows step 1 from the timeline" in dock.header.text(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "the step after step 1" in dock.header.text(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: dock.view.walk.step == 1, timeout=WAIT_MS)  # its own next step
     steps, _ = dock.weight_curve.getData()
     assert list(steps) == sorted(steps)  # the past moment added no point out of order

@@ -169,6 +169,7 @@ def test_the_learner_can_do_every_kind_of_check():
 
 
 # ---------------------------------------------------------------------- every lesson, every step
+@pytest.mark.slow
 @pytest.mark.parametrize("lesson", list_lessons(), ids=lambda lesson: lesson.name)
 def test_a_learner_walks_every_step_and_passes_every_check(qtbot, window, lesson):
     runner = window.lessons

@@ -8,6 +8,7 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor
+from snapshot_factory import make_snapshot
 
 from nnviz.app.views.plots import (
     PLOT_SPECS,
@@ -41,32 +42,17 @@ def history(n: int, layers: int = 2, score: str = "accuracy") -> dict[str, np.nd
 
 def snapshot(columns: dict[str, np.ndarray], steps: int = 0) -> Snapshot:
     n = len(columns["epoch"])
-    empty = np.zeros(0)
     step_history = {
         "step": np.arange(1.0, steps + 1),
         "epoch": np.arange(1.0, steps + 1) / 4,
         "batch_loss": np.linspace(1, 0.1, steps),
     }
-    return Snapshot(
+    return make_snapshot(
         step=n * 10,
         epoch=n,
         batch_in_epoch=0,
         batches_per_epoch=10,
-        state="running",
-        message=None,
-        learning_rate=0.01,
         steps_per_s=0.0,
-        layer_sizes=(2, 3, 1),
-        weights=(),
-        biases=(),
-        grad_weights=(),
-        grad_biases=(),
-        input=empty,
-        pre=(),
-        post=(),
-        grad_pre=(),
-        grad_post=(),
-        batch_loss=0.5,
         history=columns,
         step_history=step_history,
     )
@@ -266,3 +252,36 @@ def test_value_axes_keep_their_width_whatever_their_labels(panel):
     assert {name: axis.width() for name, axis in axes.items()} == {
         name: spec.axis_width for name, spec in PLOT_SPECS.items()
     }
+
+
+def test_a_network_without_hidden_layers_shows_no_empty_stuck_units_legend(qtbot):
+    panel = PlotsPanel()
+    qtbot.addWidget(panel)
+    panel.resize(900, 600)
+    panel.show()
+    panel.start_run("classification", 1)  # inputs straight to the output layer
+    panel.set_snapshot(snapshot(history(10, layers=1)), force=True)
+    legend = panel.plot_widgets()["stuck"].getPlotItem().legend
+    assert legend is None or not legend.isVisible()
+    loss_legend = panel.plot_widgets()["loss"].getPlotItem().legend
+    assert loss_legend.isVisible() and loss_legend.items
+
+
+def test_a_log_axis_whose_values_stay_within_one_decade_still_has_labels(panel):
+    columns = history(12)
+    for k in (1, 2):
+        columns[f"grad_norm_L{k}"] = np.linspace(0.02, 0.05, 12)  # between 0.01 and 0.1
+    panel.set_snapshot(snapshot(columns), force=True)
+    axis = panel.plot_widgets()["grad_norm"].getPlotItem().getAxis("left")
+    labels = [text for _, text in axis._tickLevels[0] if text]
+    assert labels == ["0.01", "0.1"]
+
+
+def test_tick_labels_stay_short_after_a_divergence(panel):
+    columns = history(20)
+    columns["train_loss"][10:] = np.logspace(5, 300, 10)
+    columns["test_loss"][10:] = np.logspace(5, 301, 10)
+    panel.set_snapshot(snapshot(columns), force=True)
+    axis = panel.plot_widgets()["loss"].getPlotItem().getAxis("left")
+    values = [2e300, 4e300, 8e300]
+    assert axis.tickStrings(values, 1.0, 2e300) == ["2e300", "4e300", "8e300"]

@@ -13,7 +13,13 @@ import pytest
 
 from nnviz.app.file_actions import FileActions
 from nnviz.app.main_window import MainWindow
-from nnviz.app.recovery import DESIGN_NAME, LOCK_NAME, RECOVERY_FOLDER, SESSION_NAME
+from nnviz.app.recovery import (
+    DESIGN_NAME,
+    LOCK_NAME,
+    RECOVERY_FOLDER,
+    SESSION_NAME,
+    find_leftovers,
+)
 from nnviz.core.design import default_design, load_design, save_design
 from nnviz.core.session import load_session
 
@@ -174,4 +180,107 @@ def test_a_leftover_with_nothing_unsaved_is_dropped_quietly(qtbot, root, offers)
     window = open_window(qtbot)
     qtbot.waitUntil(lambda: not left.exists(), timeout=WAIT_MS)
     assert offers == []
+    window.close()
+
+
+DAMAGED_STATES = {
+    "truncated": b'{"path": "/home/me/mine.js',
+    "empty": b"",
+    "missing": None,
+    "not UTF-8": b"\xff\xfe\x00{",
+    "a list": b"[1, 2]",
+    "wrong types": b'{"path": 5, "base_dir": ["x"], "modified": "yes"}',
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGED_STATES, ids=list(DAMAGED_STATES))
+def test_a_damaged_state_note_still_offers_the_work_and_deletes_nothing(
+    qtbot, root, offers, damage
+):
+    crashed = open_window(qtbot)
+    rename(crashed, "Precious")
+    train_epoch(qtbot, crashed)
+    left = crash_copy(crashed, root)
+    crashed.close()
+    state = left / "state.json"
+    if DAMAGED_STATES[damage] is None:
+        state.unlink()
+    else:
+        state.write_bytes(DAMAGED_STATES[damage])
+    leftovers = find_leftovers(root)
+    assert [x.folder for x in leftovers] == [left] and leftovers[0].worth_offering
+    assert leftovers[0].design().name == "Precious"
+    leftovers[0].release()
+    window = open_window(qtbot)  # autosave starts, and the work is offered and restored
+    qtbot.waitUntil(lambda: len(offers) == 1, timeout=WAIT_MS)
+    assert window.document.design.name == "Precious" and window.worker.trainer.step > 0
+    window.close()
+
+
+def test_a_leftover_without_a_readable_design_is_restored_from_its_session(qtbot, root, offers):
+    crashed = open_window(qtbot)
+    rename(crashed, "In the session")
+    train_epoch(qtbot, crashed)
+    left = crash_copy(crashed, root)
+    crashed.close()
+    (left / DESIGN_NAME).write_bytes(b'{"format": "nnviz-des')
+    window = open_window(qtbot)
+    qtbot.waitUntil(lambda: len(offers) == 1, timeout=WAIT_MS)
+    assert window.document.design.name == "In the session"
+    window.close()
+
+
+def test_a_leftover_nothing_can_be_read_from_is_kept_and_the_user_told(qtbot, root, offers):
+    left = root / "crashed"
+    left.mkdir(parents=True)
+    (left / DESIGN_NAME).write_bytes(b"\x00garbage")
+    (left / SESSION_NAME).write_bytes(b"PK\x03\x04 not really a zip")
+    window = open_window(qtbot)
+    qtbot.waitUntil(lambda: "cannot be read" in window.banner.text(), timeout=WAIT_MS)
+    assert str(left) in window.banner.text()
+    assert offers == []
+    assert sorted(p.name for p in left.iterdir() if p.name != LOCK_NAME) == [
+        DESIGN_NAME,
+        SESSION_NAME,
+    ]
+    window.close()
+
+
+def test_autosave_failures_are_shown_retried_and_their_end_announced(qtbot, offers, monkeypatch):
+    window = open_window(qtbot)
+    saver = window.files.autosaver
+    store = saver.store
+    real = store.save_design
+    full = OSError(28, "No space left on device")
+
+    def failing(*args):
+        raise full
+
+    monkeypatch.setattr(store, "save_design", failing)
+    monkeypatch.setattr("nnviz.app.recovery.RETRY_MS", 50)
+    rename(window, "Unprotected")
+    qtbot.waitUntil(lambda: "Autosave cannot" in window.banner.text(), timeout=WAIT_MS)
+    assert "No space left on device" in window.banner.text()
+    monkeypatch.setattr(store, "save_design", real)  # the disk has room again: the retry works
+    qtbot.waitUntil(lambda: window.banner.text() == "", timeout=WAIT_MS)
+    assert "works again" in window.statusBar().currentMessage()
+    assert load_design(store.folder / DESIGN_NAME).name == "Unprotected"
+    window.close()
+
+
+def test_a_failed_session_autosave_is_reported_and_written_at_the_next_tick(qtbot, offers):
+    window = open_window(qtbot)
+    saver = window.files.autosaver
+    train_epoch(qtbot, window)
+    saver.store.folder.joinpath(SESSION_NAME).mkdir()  # in the way: the write fails
+    pending = saver.save_session_now()
+    qtbot.waitUntil(pending.done, timeout=WAIT_MS)
+    retry = saver.save_session_now()  # collects the failure, and tries the same step again
+    assert retry is not None and "Autosave cannot" in window.banner.text()
+    qtbot.waitUntil(retry.done, timeout=WAIT_MS)
+    saver.store.folder.joinpath(SESSION_NAME).rmdir()
+    saver.save_session_now().result(timeout=WAIT_MS / 1000)  # written this time
+    assert saver.save_session_now() is None  # collects the success: nothing new to write
+    assert saver.last_error is None and window.banner.text() == ""
+    assert load_session(saver.store.session_path).restore().step == window.worker.trainer.step
     window.close()

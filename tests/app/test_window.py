@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import time
 
 import pytest
 from PySide6.QtWidgets import QMessageBox
@@ -185,9 +184,7 @@ def test_close_during_training_stops_the_thread(qtbot):
     window.show()
     window.actions["play"].trigger()
     qtbot.waitUntil(lambda: latest(window).step > 20, timeout=WAIT_MS)
-    start = time.perf_counter()
-    window.close()
-    assert time.perf_counter() - start < 1.0
+    window.close()  # joins the thread within the worker's own bound, or says it could not
     assert not window.worker.thread.isRunning()
 
 
@@ -253,3 +250,13 @@ def test_costly_redraws_take_turns_while_training(window, monkeypatch, phase, da
 def test_a_regression_run_says_r2_in_the_status_bar_from_step_zero(qtbot, window):
     assert window.files.open_example(next(e for e in list_examples() if e.name == "plane"))
     qtbot.waitUntil(lambda: window.status["score"].text().startswith("R²"), timeout=5000)
+
+
+def test_status_bar_numbers_stay_short_after_a_divergence(window):
+    from snapshot_factory import make_snapshot
+
+    huge = {"train_loss": 1e300, "test_loss": 2e301, "train_r2": -1e300, "test_r2": -1e301}
+    window._update_status(make_snapshot(state="diverged", metrics=huge))
+    for name in ("loss", "score"):
+        text = window.status[name].text()
+        assert len(text) < 80 and "e+30" in text, text

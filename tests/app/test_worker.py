@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from nnviz.app.worker import TrainingWorker
@@ -174,9 +172,7 @@ def test_shutdown_while_training_is_quick_and_clean(qtbot):
     worker.reset(small_design())
     worker.play()
     qtbot.waitUntil(lambda: worker.latest().step > 10, timeout=WAIT_MS)
-    start = time.perf_counter()
-    assert worker.shutdown()
-    assert time.perf_counter() - start < 1.0
+    assert worker.shutdown(timeout_ms=1000)  # the thread ended within the second it was given
     assert not worker.thread.isRunning()
     assert worker.trainer.state == "stopped"
     assert worker.shutdown()  # idempotent

@@ -1,5 +1,7 @@
 import json
+import os
 import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -193,7 +195,8 @@ def test_gui_bench_without_a_display_prints_json_lines_and_nothing_else():
     result = run_nnviz("bench", "--gui", "--seconds", "0.2", headless=True)
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.strip().splitlines()]
-    assert [r["case"] for r in rows] == ["2-8-8-8-8-8-8-1", "784-128-64-10"]
+    assert [r["case"] for r in rows] == ["2-8-8-8-8-8-8-1", "784-128-64-10", "784-128-64-10"]
+    assert rows[2]["dataset"].startswith("mnist")
     assert all(r["ratio"] > 0 and r["epochs_per_s"] > 0 for r in rows)
     assert result.stderr.strip() == ""
 
@@ -201,3 +204,95 @@ def test_gui_bench_without_a_display_prints_json_lines_and_nothing_else():
 def test_help_exits_zero():
     result = nnviz("--help")
     assert result.returncode == 0 and "train" in result.stdout
+
+
+def test_a_regression_with_every_sample_for_training_validates_and_trains(tmp_path):
+    design = small_design(
+        layers=[{"units": 4, "activation": "tanh"}, {"units": 1, "activation": "linear"}],
+        loss="mse",
+        dataset={"name": "plane", "samples": 40, "test_fraction": 0},
+    )
+    path = tmp_path / "all_train.json"
+    path.write_text(json.dumps(design), encoding="utf-8")
+    checked = nnviz("validate", path)
+    assert checked.returncode == 0, checked.stderr
+    assert "40 train / 0 test" in checked.stdout
+    out = tmp_path / "out"
+    result = nnviz("train", path, "--out", out)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["steps"] == 3 * 4 and report["test_loss"] is None
+    assert (out / "history.csv").read_text().startswith("epoch,step,train_loss")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+@pytest.mark.parametrize("field", ["path", "labels_path"])
+def test_a_data_path_that_is_a_pipe_is_refused_at_once(tmp_path, field):
+    """Reading a FIFO blocks until someone writes to it: validate must not even open it."""
+    pipe = tmp_path / "pipe.csv"
+    os.mkfifo(pipe)
+    (tmp_path / "images.idx").write_bytes(b"\x00\x00\x08\x01\x00\x00\x00\x01\x05")
+    dataset = (
+        {"name": "csv", "path": "pipe.csv"}
+        if field == "path"
+        else {"name": "idx", "path": "images.idx", "labels_path": "pipe.csv"}
+    )
+    path = tmp_path / "design.json"
+    path.write_text(json.dumps(small_design(dataset=dataset)), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "NNVIZ_DEBUG"}
+    result = subprocess.run(
+        [sys.executable, "-m", "nnviz", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=env,
+    )
+    line = assert_bad_input(result, "pipe.csv")
+    assert f"dataset.{field}: not a regular file" in line
+
+
+def test_train_resumes_a_session_headless_exactly_as_an_uninterrupted_run(tmp_path):
+    """A run started in the window, saved mid-epoch, finishes on a server with the same numbers."""
+    from nnviz.core.design import Design
+    from nnviz.core.session import save_session
+    from nnviz.core.trainer import Trainer
+
+    design = Design.from_dict(small_design(training={**small_design()["training"], "epochs": 2}))
+    started = Trainer(design)
+    for _ in range(11):  # one epoch and three steps into the next (8 steps an epoch)
+        started.step_batch()
+    session = tmp_path / "run.nnviz"
+    save_session(session, started)
+    result = nnviz("train", session, "--epochs", "4", "--out", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+
+    whole = Trainer(design)
+    whole.run(epochs=4)
+    assert report["steps"] == whole.step == 4 * 8 and report["epochs"] == 4
+    assert report["train_loss"] == whole.evaluate()["train_loss"]
+    with np.load(tmp_path / "out" / "weights.npz", allow_pickle=False) as saved:
+        for k, (w, b) in enumerate(zip(whole.network.weights, whole.network.biases, strict=True)):
+            np.testing.assert_array_equal(saved[f"W{k}"], w)
+            np.testing.assert_array_equal(saved[f"b{k}"], b)
+    history = (tmp_path / "out" / "history.csv").read_text().splitlines()
+    assert len(history) == 1 + 4  # the session's first epoch and the three trained here
+
+
+def test_export_resumes_a_session_and_a_session_cannot_take_a_new_seed(tmp_path):
+    from nnviz.core.design import Design
+    from nnviz.core.session import save_session
+    from nnviz.core.trainer import Trainer
+
+    trainer = Trainer(Design.from_dict(small_design()))
+    trainer.run_epoch()
+    session = tmp_path / "run.nnviz"
+    save_session(session, trainer)
+    exported = run_nnviz("export", session, "--out", tmp_path / "out", headless=True)
+    assert exported.returncode == 0, exported.stderr
+    report = json.loads(exported.stdout.strip().splitlines()[-1])
+    assert report["steps"] == 3 * 8 and (tmp_path / "out" / "network.png").is_file()
+    line = assert_bad_input(nnviz("train", session, "--seed", "5"), "run.nnviz")
+    assert "--seed cannot change a saved run" in line
+    (tmp_path / "broken.nnviz").write_bytes(b"PK\x03\x04 not a zip")
+    assert_bad_input(nnviz("train", tmp_path / "broken.nnviz"), "broken.nnviz")

@@ -1,4 +1,4 @@
-"""A person's own files: CSV, NPZ and IDX read correctly, and every bad file is one clear line."""
+"""A person's own files: NPZ, IDX and what every file shares (paths, size limits, subsets)."""
 
 import gzip
 import struct
@@ -26,133 +26,12 @@ def write(path, content: bytes | str, gz: bool = False):
     return path
 
 
-def csv_data(tmp_path, text: str, **spec):
-    write(tmp_path / "data.csv", text)
-    spec = {"name": "csv", "path": "data.csv", "test_fraction": 0.0, **spec}
-    return make_dataset(spec, tmp_path)
-
-
 def refused(tmp_path, spec: dict) -> str:
     with pytest.raises(DesignError) as info:
         make_dataset(spec, tmp_path)
     message = str(info.value)
     assert "\n" not in message
     return message
-
-
-# --- CSV ----------------------------------------------------------------------------------------
-
-
-def test_csv_label_is_the_last_column_and_labels_are_renumbered(tmp_path):
-    data = csv_data(tmp_path, "h1,h2,target\n1,2,-1\n3,4.5,1\n5,6e-1,-1\n7,8,1\n")
-    assert data.task == "classification" and data.classes == 2
-    assert data.feature_names == ("h1", "h2") and data.class_names == ("-1", "1")
-    assert data.points_train is None and data.plane is None and data.image_shape is None
-    assert sorted(map(tuple, data.x_train)) == [(1, 2), (3, 4.5), (5, 0.6), (7, 8)]
-    lookup = {tuple(x): y for x, y in zip(data.x_train, data.y_train, strict=True)}
-    assert lookup[(1.0, 2.0)] == 0 and lookup[(3.0, 4.5)] == 1
-
-
-def test_csv_label_column_by_name_and_text_labels(tmp_path):
-    text = (
-        "species,length,width\nsetosa,1.4,0.2\nvirginica,5.1,1.8\nsetosa,1.3,0.3\nversicolor,4,1\n"
-    )
-    data = csv_data(tmp_path, text, label_column="species")
-    assert data.feature_names == ("length", "width")
-    assert data.class_names == ("setosa", "versicolor", "virginica") and data.classes == 3
-    assert sorted(data.y_train.tolist()) == [0, 0, 1, 2]
-
-
-def test_csv_regression_when_labels_are_not_integers(tmp_path):
-    data = csv_data(tmp_path, "a,b,y\n0,1,0.5\n1,0,1.25\n2,2,-3\n")
-    assert data.task == "regression" and data.classes is None
-    assert data.y_train.shape == (3, 1) and data.y_train.dtype == np.float64
-    assert sorted(data.y_train[:, 0]) == [-3, 0.5, 1.25]
-
-
-def test_csv_task_forces_regression_on_integer_labels(tmp_path):
-    data = csv_data(tmp_path, "a,y\n0,1\n1,2\n2,3\n", task="regression")
-    assert data.task == "regression" and data.y_train.shape == (3, 1)
-
-
-def test_csv_accepts_bom_semicolons_gzip_quotes_and_blank_lines(tmp_path):
-    text = '\ufeff"first";"second";"class"\n\n1;2;0\n 3 ; 4 ;1\n\n5;6;0\n'
-    write(tmp_path / "data.csv.gz", text, gz=True)
-    data = make_dataset({"name": "csv", "path": "data.csv.gz", "test_fraction": 0}, tmp_path)
-    assert data.feature_names == ("first", "second") and len(data.x_train) == 3
-
-
-def test_csv_float_labels_that_are_whole_numbers_are_classes(tmp_path):
-    data = csv_data(tmp_path, "a,y\n0,1.0\n1,0.0\n2,1.0\n")
-    assert data.task == "classification" and data.classes == 2
-
-
-def test_csv_is_read_in_chunks_with_correct_row_numbers(tmp_path, monkeypatch):
-    monkeypatch.setattr(data_io, "CSV_CHUNK_ROWS", 4)
-    rows = [f"{i},{i % 2}" for i in range(10)]
-    rows[8] = "8x,0"
-    message = refused_csv(tmp_path, "x,y\n" + "\n".join(rows) + "\n")
-    assert message == "data.csv: row 10, column 'x': not a number ('8x')"
-    data = csv_data(tmp_path, "x,y\n" + "\n".join(f"{i},{i % 2}" for i in range(10)) + "\n")
-    assert sorted(data.x_train[:, 0]) == list(range(10))
-
-
-def refused_csv(tmp_path, text: str, **spec) -> str:
-    write(tmp_path / "data.csv", text)
-    return refused(tmp_path, {"name": "csv", "path": "data.csv", **spec})
-
-
-@pytest.mark.parametrize(
-    ("text", "spec", "expected"),
-    [
-        ("", {}, "data.csv: file is empty"),
-        ("\n  \n", {}, "data.csv: file is empty"),
-        (",,\n,,\n", {}, "data.csv: file has no header row"),
-        ("1,2,3\n4,5,6\n", {}, "data.csv: row 1: expected a header row of column names"),
-        ("a\n1\n", {}, "data.csv: row 1: needs at least 2 columns"),
-        ("a,,y\n1,2,3\n", {}, "data.csv: row 1: column 2 has no name"),
-        ("a,a,y\n1,2,3\n", {}, "data.csv: row 1: column name 'a' appears twice"),
-        ("a,b,y\n", {}, "data.csv: no data rows after the header"),
-        ("a,b,y\n1,2,0\n3,4\n", {}, "data.csv: row 3 has 2 cells, expected 3 like the header"),
-        ("a,b,y\n1,2,0\n3,4,1,9\n", {}, "data.csv: row 3 has 4 cells, expected 3"),
-        ("a,b,x3\n1,2,0\n1,abc,1\n", {"label_column": "a"}, "data.csv: row 3, column 'b': not a"),
-        ("a,b,y\n1,2,0\n\n1,abc,1\n", {}, "data.csv: row 4, column 'b': not a number ('abc')"),
-        ("a,b,y\n1,,0\n", {}, "data.csv: row 2, column 'b': empty cell (missing value)"),
-        ("a,b,y\n1,nan,0\n", {}, "data.csv: row 2, column 'b': not a finite number ('nan')"),
-        ("a,b,y\n1,2,0\n1,-inf,1\n", {}, "data.csv: row 3, column 'b': not a finite number"),
-        ("a,b,y\n1,2,0\n1,1e999,1\n", {}, "data.csv: row 3, column 'b': not a finite number"),
-        ("a,b,y\n1,2,0\n1,2,\n", {}, "data.csv: row 3, column 'y': empty cell (no label)"),
-        ("a,b,y\n1,2,0\n1,2,inf\n", {}, "data.csv: row 3, column 'y': not a finite number"),
-        ("a,b,y\n1,2,cat\n", {"task": "regression"}, "data.csv: row 2, column 'y': not a number"),
-        ("a,b,y\n1,2,5\n3,4,5\n", {}, "data.csv, column 'y': classification needs at least 2"),
-        (
-            "a,b,y\n1,2,0.5\n3,4,1\n",
-            {"task": "classification"},
-            "data.csv, column 'y': class labels must",
-        ),
-        ("a,b\n1,2\n", {"label_column": "label"}, "data.csv: no column 'label' for the labels"),
-        ('a,b,y\n1,"2,0\n', {}, "data.csv: row"),
-    ],
-)
-def test_bad_csv_files_are_one_clear_line(tmp_path, text, spec, expected):
-    assert refused_csv(tmp_path, text, **spec).startswith(expected)
-
-
-def test_unknown_label_column_lists_the_columns(tmp_path):
-    message = refused_csv(tmp_path, "alpha,beta,gamma\n1,2,3\n", label_column="delta")
-    assert message == "data.csv: no column 'delta' for the labels (columns: alpha, beta, gamma)"
-
-
-def test_binary_junk_is_not_utf8_text(tmp_path):
-    write(tmp_path / "data.csv", b"a,b\n\xff\xfe\x00\x01")
-    message = refused(tmp_path, {"name": "csv", "path": "data.csv"})
-    assert message.startswith("data.csv: not UTF-8 text")
-
-
-def test_too_many_rows_are_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(data_io, "MAX_SAMPLES", 5)
-    text = "a,y\n" + "".join(f"{i},{i % 2}\n" for i in range(6))
-    assert refused_csv(tmp_path, text) == "data.csv: more than 5 rows are not supported"
 
 
 # --- any file -----------------------------------------------------------------------------------

@@ -6,7 +6,9 @@ import struct
 
 import numpy as np
 import pytest
+from PIL import Image
 
+from nnviz import imaging
 from nnviz.core.datasets import (
     DATASETS,
     PLANE,
@@ -20,6 +22,7 @@ from nnviz.core.datasets import (
 )
 from nnviz.core.design import DatasetSpec, DesignError
 from nnviz.core.features import FEATURES, plane_features
+from tests.fake_downloads import install_small_set
 
 PLANE_SETS = [name for name in DATASETS if DATASETS.get(name).plane]
 TFP_SETS = ["circle", "xor", "gauss", "spiral", "plane", "multi_gauss"]
@@ -36,7 +39,8 @@ def _write_idx(path, array: np.ndarray, code: int) -> None:
 
 
 @pytest.fixture
-def spec_for(tmp_path):
+def spec_for(tmp_path, monkeypatch):
+    imaging.install()
     """A small valid spec for any registered dataset (files are written into tmp_path)."""
     (tmp_path / "data.csv").write_text(
         "a,b,c,label\n"
@@ -46,13 +50,19 @@ def spec_for(tmp_path):
     images = (np.arange(60 * 4 * 5) % 256).astype(np.uint8).reshape(60, 4, 5)
     _write_idx(tmp_path / "images.idx", images, 0x08)
     _write_idx(tmp_path / "labels.idx", FILE_Y.astype(np.uint8), 0x08)
+    for i, y in enumerate(FILE_Y[:30]):
+        (tmp_path / "pics" / f"class{y}").mkdir(parents=True, exist_ok=True)
+        Image.fromarray(images[i]).save(tmp_path / "pics" / f"class{y}" / f"{i}.png")
     files = {
         "csv": {"path": "data.csv"},
         "npz": {"path": "data.npz"},
         "idx": {"path": "images.idx", "labels_path": "labels.idx"},
+        "image_folder": {"path": "pics"},
     }
 
     def make(name: str, **extra) -> dict:
+        if name == "fashion_mnist":  # download-only: a small stand-in, as if downloaded
+            install_small_set(monkeypatch, tmp_path / "user-data", name)
         spec = {"name": name, **files.get(name, {}), **extra}
         if DATASETS.get(name).plane:
             spec.setdefault("samples", 200)
@@ -425,7 +435,7 @@ def test_digits_resource_is_gzip_csv():
     ],
 )
 def test_bad_specs_name_the_field(spec, where):
-    with pytest.raises(DesignError, match=rf"^{where}: ") as info:
+    with pytest.raises(DesignError, match=rf"^{where}(\[\d+\])?: ") as info:
         make_dataset(spec)
     assert "\n" not in str(info.value)
     with pytest.raises(DesignError):

@@ -431,7 +431,7 @@ BAD = [
     ),
     # dataset
     (("dataset",), "spiral", "dataset: must be a JSON object (got 'spiral')"),
-    (("dataset", "name"), "mnist", "dataset.name: unknown dataset 'mnist' (valid: "),
+    (("dataset", "name"), "cifar10", "dataset.name: unknown dataset 'cifar10' (valid: "),
     (("dataset", "shuffle"), True, "dataset.shuffle: unknown key (valid: name, samples"),
     (("dataset", "samples"), 0, "dataset.samples: must be an integer from 1 to 1000000 (got 0)"),
     (("dataset", "samples"), 2_000_000, "dataset.samples: must be an integer from 1 to 1000000"),

@@ -14,6 +14,8 @@ from nnviz.core.design import Design
 from nnviz.core.examples import example_names, load_example
 from nnviz.core.trainer import Trainer
 
+pytestmark = pytest.mark.slow  # every test here trains a network to a goal
+
 # example → (score, the least test score it must reach)
 GOALS = {
     "gauss": ("accuracy", 0.95),
@@ -25,6 +27,8 @@ GOALS = {
     "plane": ("r2", 0.9),
     "multi_gauss": ("r2", 0.9),
     "digits": ("accuracy", 0.93),
+    "mnist": ("accuracy", 0.90),  # on the bundled 5,000 images
+    "iris": ("accuracy", 0.93),
 }
 FAILURES = ("vanishing_gradients", "dead_relu", "diverging")
 HAND_COMPUTED = ("backprop_2_2_2",)  # checked number by number in test_explain_cli
@@ -102,6 +106,12 @@ def test_diverging_stops_as_diverged_after_a_climbing_loss():
     loss = trainer.history.columns()["train_loss"]
     assert 5 <= len(loss) <= 15  # about ten epochs of a visibly growing loss
     assert np.all(np.diff(np.log10(loss)) > 10)
+
+
+def test_iris_without_a_hidden_layer_still_separates_the_species():
+    design = load_example("iris")
+    trainer = trained(dataclasses.replace(design, layers=design.layers[-1:]))
+    assert trainer.evaluate()["test_accuracy"] >= 0.93
 
 
 def test_diverging_converges_at_a_tenth_of_the_rate():

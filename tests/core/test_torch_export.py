@@ -163,6 +163,7 @@ def _trained(tmp_path, design: Design) -> tuple[Trainer, str]:
     return trainer, str(script)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "tolerance"),
     [

@@ -379,3 +379,21 @@ def test_two_epochs_match_pytorch_step_for_step():
     for mine, ref in zip(t.network.weights, w0, strict=True):
         np.testing.assert_allclose(mine, ref.detach().numpy(), rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(t.history.column("learning_rate"), [0.5, 0.25])
+
+
+@pytest.mark.parametrize("name", ["plane", "multi_gauss"])
+def test_regression_without_a_test_split_trains_and_reports_no_test_numbers(name):
+    """A worked example may put every sample in training (`test_fraction` 0)."""
+    design = make_design(
+        layers=[{"units": 4, "activation": "tanh"}, {"units": 1, "activation": "linear"}],
+        loss="mse",
+        dataset={"name": name, "samples": 30, "test_fraction": 0},
+        training={"batch_size": 10, "epochs": 2, "seed": 0},
+    )
+    trainer = Trainer(design)
+    assert trainer.run() == "finished"
+    assert len(trainer.data.x_test) == 0 and trainer.step == 6
+    assert math.isfinite(trainer.metrics["train_loss"]) and math.isnan(trainer.metrics["test_loss"])
+    assert math.isnan(trainer.metrics["test_r2"])
+    fit = trainer.snapshot().predictions
+    assert fit.split == "train" and fit.targets.shape == fit.predictions.shape == (30, 1)

@@ -153,6 +153,21 @@ def adapt_to_loss(
     return found
 
 
+def output_change(old: Design, new: Design) -> str | None:
+    """In plain words, how an edit reshaped the output layer (None if it did not)."""
+    before, after = old.layers[-1], new.layers[-1]
+    if before == after:
+        return None
+
+    def layer(spec: LayerSpec) -> str:
+        return f"{spec.units} {spec.activation} unit{'' if spec.units == 1 else 's'}"
+
+    return (
+        f"The output layer changed from {layer(before)} to {layer(after)}: {new.loss} needs "
+        f"that. Edit › Undo (Ctrl+Z) puts both back."
+    )
+
+
 def output_unit_choices(
     design: Design, shape: DataShape | None, base_dir: Path | None = None
 ) -> tuple[int, ...]:

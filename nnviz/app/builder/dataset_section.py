@@ -27,17 +27,14 @@ from PySide6.QtWidgets import (
 from nnviz.app.builder.adapt import DataShape, adapt_to_dataset
 from nnviz.app.builder.editor import Editor, Section
 from nnviz.app.builder.preview import DataPreview
+from nnviz.app.builder.source_row import SourceRow
 from nnviz.app.builder.widgets import ComboBox, DoubleSpinBox, SpinBox
 from nnviz.core.data_io import FILE_LOADERS
-from nnviz.core.datasets import (
-    DATASETS,
-    DEFAULT_SAMPLES,
-    MAX_PLANE_CLASSES,
-    MAX_SAMPLES,
-    Dataset,
-)
-from nnviz.core.design import MAX_SEED, TASKS, DatasetSpec, Design, DesignError
+from nnviz.core.dataset_fields import MAX_PLANE_CLASSES
+from nnviz.core.datasets import DATASETS, DEFAULT_SAMPLES, Dataset
+from nnviz.core.design import MAX_SAMPLES, MAX_SEED, TASKS, DatasetSpec, Design, DesignError
 from nnviz.core.features import DEFAULT_FEATURES, FEATURES
+from nnviz.core.mnist import default_source
 
 FEATURE_COLUMNS = 4
 SPIN_MAX = 2**31 - 1
@@ -58,6 +55,7 @@ class DatasetSection(Section):
     def __init__(self, editor: Editor, parent: QWidget | None = None) -> None:
         super().__init__("Data", editor, parent)
         self.ask_file: AskFile = self._ask_file_dialog
+        self.ask_folder: Callable[[str], str | None] = self._ask_folder_dialog
 
         self.name = ComboBox("Which data the network learns from.")
         self.name.fill(DATASETS)
@@ -124,6 +122,10 @@ class DatasetSection(Section):
         self.label_column = QLineEdit()
         self.label_column.setPlaceholderText("last column")
         self.label_column.setToolTip("The CSV column holding the labels or targets.")
+        self.source_row = SourceRow()
+        self.source_row.sourceChosen.connect(
+            lambda source: self._edit("Source", "dataset.source", source=source)
+        )
         self.task = ComboBox("Whether the targets are classes or values to predict.")
         self.task.add("auto", None, "Classification when the labels are whole numbers")
         for task in TASKS:
@@ -138,6 +140,7 @@ class DatasetSection(Section):
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.form.setContentsMargins(0, 0, 0, 0)
         self.form.setVerticalSpacing(4)
+        self.form.addRow("Source", self.source_row)
         self.form.addRow("Samples", self.samples)
         self.form.addRow("Noise", self.noise)
         self.form.addRow("Classes", self.classes)
@@ -213,8 +216,11 @@ class DatasetSection(Section):
         self.label_column.setText(spec.label_column or "")
         self.task.set_value(spec.task)
 
+        if kind.sources:
+            self.source_row.show_for(spec.name, spec.source or default_source(spec.name))
         fmt = kind.file_format
         rows = {
+            self.source_row: kind.sources,
             self.noise: kind.noise,
             self.classes: kind.takes_classes,
             self.path.parentWidget(): fmt is not None,
@@ -303,14 +309,20 @@ class DatasetSection(Section):
     def _browse(self, key: str) -> None:
         fmt = DATASETS.get(self.editor.design.dataset.name).file_format
         title = "Labels file" if key == "labels_path" else "Data file"
-        chosen = self.ask_file(title, FILE_FILTERS.get(fmt or "", "All files (*)"))
+        if key == "path" and fmt is not None and FILE_LOADERS.get(fmt).folder:
+            chosen = self.ask_folder("Folder of pictures (one sub-folder per class)")
+        else:
+            chosen = self.ask_file(title, FILE_FILTERS.get(fmt or "", "All files (*)"))
         if chosen:
             self._edit(title, None, **{key: self._relative(chosen)})
 
     def _ask_paths(self, name: str, fmt: str) -> dict[str, str] | None:
         """Ask for the file(s) a file dataset needs; None when the person cancels."""
         about = FILE_LOADERS.description(fmt)
-        path = self.ask_file(f"Open {about}", FILE_FILTERS.get(fmt, "All files (*)"))
+        if FILE_LOADERS.get(fmt).folder:
+            path = self.ask_folder(f"Open a {about[0].lower()}{about[1:]}")
+        else:
+            path = self.ask_file(f"Open {about}", FILE_FILTERS.get(fmt, "All files (*)"))
         if not path:
             return None
         paths = {"path": self._relative(path)}
@@ -322,19 +334,26 @@ class DatasetSection(Section):
         return paths
 
     def _relative(self, path: str) -> str:
-        """Paths inside the design's folder are stored relative, so the folder can move."""
-        base = self.editor.base_dir
-        if base is None:
-            return path
-        try:
-            return Path(os.path.relpath(path, base)).as_posix() if _inside(path, base) else path
-        except ValueError:
-            return path
+        return relative_path(path, self.editor.base_dir)
+
+    def _ask_folder_dialog(self, title: str) -> str | None:
+        start = str(self.editor.base_dir or Path.home())
+        return QFileDialog.getExistingDirectory(self, title, start) or None
 
     def _ask_file_dialog(self, title: str, filters: str) -> str | None:
         start = str(self.editor.base_dir or Path.home())
         path, _ = QFileDialog.getOpenFileName(self, title, start, filters)
         return path or None
+
+
+def relative_path(path: str, base: Path | None) -> str:
+    """Paths inside the design's folder are stored relative, so the folder can move."""
+    if base is None:
+        return path
+    try:
+        return Path(os.path.relpath(path, base)).as_posix() if _inside(path, base) else path
+    except ValueError:
+        return path
 
 
 def _inside(path: str, folder: Path) -> bool:

@@ -52,6 +52,7 @@ class Editor(QObject):
 
     errorChanged = Signal(str)  # noqa: N815  ("" when the last edit went through)
     rejected = Signal()  # an edit was refused: widgets must show the document's design again
+    noticed = Signal(str)  # what an accepted edit changed besides the field edited
 
     def __init__(self, document: DesignDocument, parent: QObject | None = None) -> None:
         super().__init__(parent)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from nnviz.app.views.colormap import class_rgb, diverging_rgb, robust_scale
 from nnviz.core.datasets import Dataset
+from nnviz.core.targets import first_target
 
 PREVIEW_SIZE = 108
 MAX_POINTS = 600
@@ -77,7 +78,7 @@ class DataPreview(QWidget):
     def _colors(self, data: Dataset, y: np.ndarray) -> np.ndarray:
         if data.task == "classification":
             return class_rgb(y)
-        values = np.asarray(y, dtype=float).reshape(len(y), -1)[:, 0]
+        values = first_target(y)
         return diverging_rgb(values, robust_scale(values))
 
     def _draw_points(self, painter: QPainter, data: Dataset) -> None:

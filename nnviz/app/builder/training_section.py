@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, QToolButton, QWidget
 
-from nnviz.app.builder.adapt import adapt_to_loss
+from nnviz.app.builder.adapt import adapt_to_loss, output_change
 from nnviz.app.builder.editor import Editor, Section
 from nnviz.app.builder.layers_section import TOOL_SIZE
 from nnviz.app.builder.widgets import ComboBox, DoubleSpinBox, LogSpinBox, SpinBox
@@ -252,7 +252,10 @@ class OptimizerSection(Section):
         except DesignError as error:
             self.editor.fail(str(error))
             return
-        self.editor.commit(candidate, f"Loss: {loss}")
+        change = output_change(self.editor.design, candidate)
+        text = f"Loss: {loss}" + (" (and its output layer)" if change else "")
+        if self.editor.commit(candidate, text) and change:
+            self.editor.noticed.emit(change)
 
     def _on_optimizer(self) -> None:
         name = self.optimizer.value()

@@ -30,9 +30,10 @@ from PySide6.QtWidgets import (
 from nnviz.app.selection import Selection
 from nnviz.app.views.colormap import POSITIVE, class_rgb, diverging_rgb, faded, robust_scale
 from nnviz.app.views.images import ink_image
+from nnviz.app.views.thumbnail_strip import ThumbnailStrip
 from nnviz.core.class_names import class_name, class_probabilities
 from nnviz.core.snapshot import PredictionView, Snapshot
-from nnviz.core.targets import r2_score
+from nnviz.core.targets import first_target, r2_score
 
 TEXT = QColor(51, 56, 62)
 MUTED = QColor(128, 134, 140)
@@ -45,7 +46,7 @@ def _points_rgb(dataset, labels: np.ndarray) -> np.ndarray:
     """Point colours: class colours, or the diverging map of the (first) regression target."""
     if dataset.task == "classification":
         return class_rgb(labels)
-    values = np.asarray(labels, dtype=float).reshape(len(labels), -1)[:, 0]
+    values = first_target(labels)
     return diverging_rgb(values, robust_scale(values))
 
 
@@ -53,8 +54,7 @@ def plane_rgb(dataset, output_map: np.ndarray) -> np.ndarray:
     """(N, N, 3) uint8 shading of the output map; row i is y, rising, as in `GridView`."""
     values = np.asarray(output_map, dtype=float)
     if dataset.task == "regression":
-        targets = np.asarray(dataset.y_train, dtype=float).reshape(len(dataset.y_train), -1)
-        rgb = diverging_rgb(values, robust_scale(targets[:, 0]))
+        rgb = diverging_rgb(values, robust_scale(first_target(dataset.y_train)))
     elif (dataset.classes or 2) > 2:
         rgb = class_rgb(np.rint(np.nan_to_num(values)).astype(int))
     else:
@@ -410,6 +410,9 @@ class DataView(QWidget):
         image_layout = QVBoxLayout(image_page)
         image_layout.setContentsMargins(0, 0, 0, 0)
         image_layout.addWidget(self.sample, 1)
+        self.thumbnails = ThumbnailStrip()
+        self.thumbnails.picked.connect(self._on_thumbnail)
+        image_layout.addWidget(self.thumbnails)
         image_layout.addLayout(buttons)
         # The plane and, for regression, the fit under it (or the fit alone without a plane).
         self.plane_page = QSplitter(Qt.Orientation.Vertical)
@@ -456,6 +459,7 @@ class DataView(QWidget):
             self.pages.setCurrentIndex(1)
         else:
             self.pages.setCurrentWidget(self.message)
+        self.thumbnails.set_dataset(dataset)
         self._on_selection_changed()
 
     def set_snapshot(self, snapshot: Snapshot | None) -> None:
@@ -497,6 +501,9 @@ class DataView(QWidget):
         start = 0 if current is None else current + delta
         self.selection.set(sample=start % len(self._dataset.y_train))
 
+    def _on_thumbnail(self, row: int) -> None:
+        self.selection.set(sample=row)
+
     def _on_picture_clicked(self) -> None:
         if self.selection.sample is None:
             self._step_sample(0)
@@ -513,5 +520,6 @@ class DataView(QWidget):
             self.selection.set(hovered_sample=self.plane.train_point_at(scene_pos))
 
     def _on_selection_changed(self) -> None:
+        self.thumbnails.set_current(self.selection.sample)
         if self._dataset is not None and self.page() == "plane":
             self.plane.mark(self.selection.sample, self.selection.hovered_sample)

@@ -97,6 +97,7 @@ class OptimizerPlayground(QWidget):
         self.paths: dict[str, Trajectory] = {}
         self._zoomed = False
         self.start = SURFACES.get(SURFACES.names()[0]).start
+        self._picture_of: str | None = None  # the surface whose picture is drawn
         self._redraw = QTimer(self)
         self._redraw.setSingleShot(True)
         self._redraw.setInterval(0)
@@ -303,6 +304,30 @@ class OptimizerPlayground(QWidget):
             return
         surface = SURFACES.get(name)
         self.formula.setText(f"<i>{surface.formula}</i><br>{SURFACES.description(name)}")
+        self._picture_of = None  # drawn when seen: the contours cost a tenth of a second
+        if self.isVisible():
+            self._draw_surface()
+        self.minima.setData(pos=[list(m) for m in surface.minima])
+        self._show_whole_surface()
+        x0, x1, y0, y1 = surface.extent
+        self.plot.getViewBox().setLimits(
+            xMin=x0 - (x1 - x0), xMax=x1 + (x1 - x0), yMin=y0 - (y1 - y0), yMax=y1 + (y1 - y0)
+        )
+        self.rate_slider.blockSignals(True)
+        self.rate_slider.setValue(rate_to_tick(surface.learning_rate))
+        self.rate_slider.blockSignals(False)
+        self.set_start(surface.start)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._draw_surface()
+
+    def _draw_surface(self) -> None:
+        """The surface's bands and contour lines, once per surface shown."""
+        surface = self.surface
+        if self._picture_of == surface.name:
+            return
+        self._picture_of = surface.name
         grid = surface_grid(surface, GRID_RESOLUTION)
         levels = contour_levels(grid, CONTOUR_COUNT)
         bands = np.searchsorted(levels, grid).astype(float)
@@ -321,15 +346,6 @@ class OptimizerPlayground(QWidget):
         x0, x1, y0, y1 = surface.extent
         self.image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
         self.contours.setData(*_contour_lines(grid, levels, surface.extent))
-        self.minima.setData(pos=[list(m) for m in surface.minima])
-        self._show_whole_surface()
-        self.plot.getViewBox().setLimits(
-            xMin=x0 - (x1 - x0), xMax=x1 + (x1 - x0), yMin=y0 - (y1 - y0), yMax=y1 + (y1 - y0)
-        )
-        self.rate_slider.blockSignals(True)
-        self.rate_slider.setValue(rate_to_tick(surface.learning_rate))
-        self.rate_slider.blockSignals(False)
-        self.set_start(surface.start)
 
     def _show_whole_surface(self) -> None:
         x0, x1, y0, y1 = self.surface.extent

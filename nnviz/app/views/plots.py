@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.app.export_actions import export_plot_interactive
+from nnviz.core.readouts import MAX_PLAIN, MIN_PLAIN, tick
 from nnviz.core.runs import legend_corner
 from nnviz.core.snapshot import Snapshot
 
@@ -332,7 +333,9 @@ class PlotsPanel(QWidget):
         margin = 2 * abs(LEGEND_ANCHORS["top-right"][2][0])  # the offset from the edges
         size = ((rect.width() + margin) / box.width(), (rect.height() + margin) / box.height())
         corner = legend_corner(np.array(points), size)
-        legend.setVisible(corner is not None)  # no room anywhere: the Runs panel names them
+        # no room anywhere: the Runs panel names them; no entries (a network without hidden
+        # layers has no stuck units to show): no empty box
+        legend.setVisible(corner is not None and bool(legend.items))
         if corner is not None and self._corners.get(name) != corner:
             item_pos, parent_pos, offset = LEGEND_ANCHORS[corner]
             legend.anchor(item_pos, parent_pos, offset)
@@ -432,7 +435,7 @@ class PlotsPanel(QWidget):
 
     # ----------------------------------------------------------------- building
     def _make_plot(self, spec: PlotSpec) -> pg.PlotWidget:
-        widget = pg.PlotWidget(background=BACKGROUND)
+        widget = pg.PlotWidget(background=BACKGROUND, axisItems={"left": CompactAxis("left")})
         widget.setMinimumSize(MIN_PLOT_WIDTH, 150)
         plot = widget.getPlotItem()
         plot.setTitle(spec.title, size="10pt", color=FOREGROUND)
@@ -590,12 +593,25 @@ class PlotsPanel(QWidget):
         self._fit_y(plot_name)
 
 
+class CompactAxis(pg.AxisItem):
+    """A value axis whose labels stay short after a divergence ("8e300", not "8e+300" or
+    three hundred digits), so they never run into the axis title."""
+
+    def tickStrings(self, values, scale, spacing):
+        if self.logMode:
+            return super().tickStrings(values, scale, spacing)
+        largest = max((abs(v) for v in values), default=0.0)
+        if MIN_PLAIN <= largest < MAX_PLAIN or largest == 0:
+            return super().tickStrings(values, scale, spacing)
+        return [tick(v * scale) for v in values]
+
+
 def _decade_ticks(lo: float, hi: float) -> list[list[tuple[float, str]]]:
     """Labels on whole decades only (at most MAX_DECADE_LABELS of them): pyqtgraph labels every
     minor tick of a log axis spanning a decade or two, and the numbers run into each other."""
     decades = range(math.floor(lo), math.ceil(hi) + 1)
     step = max(1, math.ceil(len(decades) / MAX_DECADE_LABELS))
-    major = [(float(k), f"{10.0**k:g}") for k in decades[::step]]
+    major = [(float(k), tick(10.0**k)) for k in decades[::step]]
     minor = [(k + math.log10(m), "") for k in decades for m in range(2, 10) if k + 1 <= hi]
     return [major, minor]
 

@@ -1,0 +1,84 @@
+"""File › Import Data…, Import Image Folder… and data dropped on the window: the preview, then
+one undoable design change that moves the current network onto the data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QObject
+from PySide6.QtWidgets import QFileDialog
+
+from nnviz.app.builder.adapt import DataShape, adapt_to_dataset
+from nnviz.app.builder.dataset_section import relative_path
+from nnviz.app.import_dialog import ImportDialog
+from nnviz.app.window_api import WindowApi
+from nnviz.core.data_preview import DataPreview
+from nnviz.core.design import DatasetSpec, Design
+
+DROPPED_TABLES = (".csv", ".tsv", ".data", ".csv.gz")  # not .txt: notes are dropped by mistake
+TABLE_FILTERS = "Tables (*.csv *.tsv *.txt *.data *.csv.gz);;All files (*)"
+
+
+class DataImporter(QObject):
+    """Owned by the window as `window.importer`; `dialog` is the open preview, if any."""
+
+    def __init__(self, window: WindowApi) -> None:
+        super().__init__(window)
+        self.window = window
+        self.dialog: ImportDialog | None = None
+
+    def _start_dir(self) -> str:
+        return str(self.window.document.base_dir or Path.home())
+
+    def ask_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self.window, "Import a data table", self._start_dir(), TABLE_FILTERS
+        )
+        if path:
+            self.preview(Path(path))
+
+    def ask_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(
+            self.window, "Import a folder of pictures (one sub-folder per class)", self._start_dir()
+        )
+        if path:
+            self.preview(Path(path))
+
+    def dropped_data(self, mime: QMimeData) -> Path | None:
+        """The first local folder or table file among dropped URLs."""
+        for url in mime.urls() if mime.hasUrls() else ():
+            if url.isLocalFile():
+                path = Path(url.toLocalFile())
+                if path.is_dir() or path.name.lower().endswith(DROPPED_TABLES):
+                    return path
+        return None
+
+    def preview(self, path: Path) -> ImportDialog:
+        """Open the preview on `path` (window-modal; accepting changes the design)."""
+        if self.dialog is not None:
+            self.dialog.close()
+        self.dialog = ImportDialog(path, self.fit, self.window)
+        self.dialog.accepted.connect(self._apply)
+        self.dialog.finished.connect(self._forget)
+        self.dialog.open()
+        return self.dialog
+
+    def fit(self, found: DataPreview) -> Design:
+        """The current design moved onto the previewed data; raises DesignError."""
+        current = self.window.document.design
+        base = self.window.document.base_dir
+        fields = found.dataset_fields(relative_path(str(found.path), base))
+        old = current.dataset
+        spec = DatasetSpec(**fields, test_fraction=old.test_fraction, seed=old.seed)
+        shape = DataShape(found.table.task, found.features, found.table.classes, found.targets)
+        return adapt_to_dataset(current, spec, shape, base)
+
+    def _apply(self) -> None:
+        dialog = self.dialog
+        if dialog is None or dialog.design is None:
+            return
+        self.window.document.set_design(dialog.design, f"Import data: {dialog.path.name}")
+
+    def _forget(self) -> None:
+        self.dialog = None

@@ -1,0 +1,212 @@
+"""Folders of pictures sorted into one sub-folder per class, the layout image tutorials use.
+
+The core cannot decode PNG or JPEG itself and must not import Qt, so the program that runs it
+(the window, the `nnviz` command) hands it a decoder with `set_image_decoder`. Decoded
+folders are kept (a few, keyed by every file's size and time) so the import preview's
+background load is not repeated when the window then builds the trainer.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from nnviz.core.data_io import (
+    FILE_LOADERS,
+    MAX_CLASSES,
+    MAX_SAMPLES,
+    FileFormat,
+    FileRequest,
+    Table,
+    check_size,
+)
+from nnviz.core.validation import DesignError
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
+FORMATS_TEXT = "PNG, JPEG, BMP or GIF"
+MAX_SIDE = 256
+CHANNELS = ("red", "green", "blue")
+CACHED_FOLDERS = 2
+
+
+class ImageReadError(Exception):
+    """A file the decoder could not read; the message says why."""
+
+
+# (file, (height, width), grayscale) → float64 in [0, 1], shaped (h, w) or (h, w, 3)
+ImageDecoder = Callable[[Path, tuple[int, int], bool], np.ndarray]
+
+_decoder: list[ImageDecoder] = []
+
+
+def set_image_decoder(decoder: ImageDecoder | None) -> None:
+    """Give the core a way to decode images (None removes it)."""
+    _decoder[:] = [decoder] if decoder is not None else []
+
+
+def image_decoder() -> ImageDecoder:
+    if not _decoder:
+        raise DesignError(
+            "image_folder: no image decoder here; run it from the nnviz window or command"
+        )
+    return _decoder[0]
+
+
+@dataclass(frozen=True)
+class FolderListing:
+    """The classes (sub-folder names, sorted) and each one's image files."""
+
+    classes: tuple[str, ...]
+    files: tuple[tuple[Path, ...], ...]
+
+    @property
+    def counts(self) -> tuple[int, ...]:
+        return tuple(len(files) for files in self.files)
+
+    def signature(self) -> tuple[tuple[str, int, int], ...]:
+        """Every file's path, size and modification time: changes when the folder does."""
+        found = []
+        for files in self.files:
+            for file in files:
+                stat = file.stat()
+                found.append((str(file), stat.st_size, stat.st_mtime_ns))
+        return tuple(found)
+
+
+def _visible(path: Path) -> bool:
+    return not path.name.startswith(".")
+
+
+def _images(folder: Path) -> tuple[Path, ...]:
+    return tuple(
+        sorted(
+            p
+            for p in folder.rglob("*")
+            if p.suffix.lower() in IMAGE_SUFFIXES
+            and p.is_file()
+            and all(_visible(part) for part in p.relative_to(folder).parents if part.name)
+            and _visible(p)
+        )
+    )
+
+
+def list_image_folder(path: Path) -> FolderListing:
+    """The class folders and their images; refuses fewer than 2 classes and empty classes."""
+    name = path.name
+    try:
+        folders = sorted(p for p in path.iterdir() if p.is_dir() and _visible(p))
+        files = tuple(_images(folder) for folder in folders)
+    except OSError as error:
+        raise DesignError(f"{name}: cannot read the folder: {error.strerror or error}") from None
+    if not folders:
+        raise DesignError(
+            f"{name}: no class sub-folders; put each class's images in a sub-folder named "
+            "after the class"
+        )
+    if len(folders) < 2:
+        raise DesignError(
+            f"{name}: needs at least 2 class sub-folders, found only {folders[0].name!r}"
+        )
+    if len(folders) > MAX_CLASSES:
+        raise DesignError(f"{name}: {len(folders)} classes; at most {MAX_CLASSES} are supported")
+    for folder, images in zip(folders, files, strict=True):
+        if not images:
+            raise DesignError(
+                f"{name}: class folder {folder.name!r} holds no {FORMATS_TEXT} images"
+            )
+    total = sum(len(images) for images in files)
+    if total > MAX_SAMPLES:
+        raise DesignError(f"{name}: {total:,} images; at most {MAX_SAMPLES:,} are supported")
+    return FolderListing(tuple(folder.name for folder in folders), files)
+
+
+def check_image_size(size: tuple[int, int], where: str) -> None:
+    if not all(1 <= side <= MAX_SIDE for side in size):
+        raise DesignError(f"{where}: height and width must be 1 to {MAX_SIDE}, got {list(size)}")
+
+
+def feature_names(size: tuple[int, int], grayscale: bool) -> tuple[str, ...]:
+    rows, cols = size
+    if grayscale:
+        return tuple(f"pixel({r},{c})" for r in range(rows) for c in range(cols))
+    return tuple(f"{ch}({r},{c})" for r in range(rows) for c in range(cols) for ch in CHANNELS)
+
+
+_cache: OrderedDict[tuple, Table] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def load_image_folder(request: FileRequest) -> Table:
+    path, size, grayscale = request.path, tuple(request.size), request.grayscale
+    check_image_size(size, "dataset.size")
+    listing = list_image_folder(path)
+    key = (str(path.resolve()), size, grayscale, request.skip_unreadable, listing.signature())
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    table = _decode(request, listing)
+    with _cache_lock:
+        _cache[key] = table
+        while len(_cache) > CACHED_FOLDERS:
+            _cache.popitem(last=False)
+    return table
+
+
+def _decode(request: FileRequest, listing: FolderListing) -> Table:
+    decode = image_decoder()
+    path, size, grayscale = request.path, tuple(request.size), request.grayscale
+    features = size[0] * size[1] * (1 if grayscale else 3)
+    total = sum(listing.counts)
+    check_size(path.name, total, features)
+    x = np.empty((total, features))
+    y = np.empty(total, dtype=np.int64)
+    skipped: list[str] = []
+    row = 0
+    for label, files in enumerate(listing.files):
+        for file in files:
+            shown = file.relative_to(path).as_posix()
+            try:
+                pixels = decode(file, size, grayscale)
+            except ImageReadError as error:
+                if not request.skip_unreadable:
+                    raise DesignError(
+                        f"{path.name}: cannot read {shown} as an image ({error}); "
+                        'fix or remove it, or set "skip_unreadable": true'
+                    ) from None
+                skipped.append(shown)
+            else:
+                x[row] = pixels.reshape(-1)
+                y[row] = label
+                row += 1
+            if request.progress is not None:
+                request.progress(row + len(skipped), total)
+    x, y = x[:row], y[:row]
+    found = np.bincount(y, minlength=len(listing.classes))
+    for name, count in zip(listing.classes, found, strict=True):
+        if count == 0:
+            raise DesignError(f"{path.name}: class folder {name!r} has no readable images")
+    for array in (x, y):
+        array.flags.writeable = False
+    return Table(
+        x,
+        y,
+        "classification",
+        len(listing.classes),
+        listing.classes,
+        feature_names(size, grayscale),
+        size if grayscale else None,
+        tuple(skipped),
+    )
+
+
+FILE_LOADERS.add(
+    "image_folder",
+    FileFormat(load_image_folder, folder=True),
+    f"Folder of {FORMATS_TEXT} images, one sub-folder per class",
+)

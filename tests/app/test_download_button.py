@@ -1,0 +1,66 @@
+"""The Download button beside MNIST: a progress dialog, then the design uses the full set."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from nnviz.app.builder import BuildPanel
+from nnviz.app.document import DesignDocument
+from nnviz.app.download_dialog import DownloadDialog
+from nnviz.core import downloads
+from nnviz.core.design import Design
+from nnviz.core.examples import load_example
+from nnviz.core.registry import Entry
+from tests.fake_downloads import small_set
+from tests.local_server import LocalServer
+
+
+@pytest.fixture
+def panel(qtbot, tmp_path, monkeypatch):
+    monkeypatch.setenv(downloads.DATA_DIR_ENV, str(tmp_path))
+    doc = DesignDocument(load_example("mnist"))
+    widget = BuildPanel(doc)
+    qtbot.addWidget(widget)
+    widget.show()
+    return widget, doc
+
+
+def test_mnist_shows_its_source_and_a_download_button(panel):
+    widget, _ = panel
+    row = widget.dataset.source_row
+    assert row.isVisibleTo(widget)
+    assert row.source.value() == "subset"
+    assert row.download.isEnabled() and row.download.text() == "Download…"
+
+
+def test_download_then_the_full_set_is_chosen(panel, monkeypatch):
+    widget, doc = panel
+    files, remote = small_set("mnist")
+    monkeypatch.setitem(downloads.REMOTE_SETS._entries, "mnist", Entry("mnist", remote, "t"))
+    seen = []
+    original = DownloadDialog._on_progress
+
+    def recorded(dialog, done: int, total: int) -> None:
+        seen.append((done, total, dialog.value()))
+        original(dialog, done, total)
+
+    monkeypatch.setattr(DownloadDialog, "_on_progress", recorded)
+    with LocalServer(files) as server:
+        monkeypatch.setenv(downloads.MIRROR_ENV, server.url)
+        widget.dataset.source_row.download.click()
+    assert seen and seen[-1][:2] == (remote.total_bytes, remote.total_bytes)
+    assert doc.design.dataset.source == "full"
+    row = widget.dataset.source_row
+    assert row.download.text() == "Downloaded" and not row.download.isEnabled()
+
+
+def test_offline_download_says_why_and_keeps_the_subset(panel, monkeypatch):
+    widget, doc = panel
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[2]))
+    monkeypatch.setenv(downloads.MIRROR_ENV, "http://127.0.0.1:9/")
+    widget.dataset.source_row.download.click()
+    assert len(warnings) == 1 and "offline or unreachable" in warnings[0]
+    assert doc.design.dataset.source in (None, "subset")
+    assert isinstance(doc.design, Design)

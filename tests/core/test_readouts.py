@@ -1,0 +1,52 @@
+import math
+
+import pytest
+
+from nnviz.core.readouts import fixed, percent
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "shown"),
+    [
+        (0.012345, 4, "0.0123"),
+        (123456.0, 2, "123456.00"),
+        (1e300, 4, "1.000e+300"),
+        (-3.5e301, 3, "-3.50e+301"),
+        (math.nan, 4, "–"),
+        (math.inf, 4, "–"),
+    ],
+)
+def test_a_status_number_stays_short_however_big(value, decimals, shown):
+    assert fixed(value, decimals) == shown
+
+
+def test_percent():
+    assert percent(0.5) == "50.0%" and percent(math.nan) == "–"
+
+
+@pytest.mark.parametrize(
+    ("message", "plain"),
+    [
+        (
+            "loss: cross_entropy needs a softmax output layer (layers[2] uses tanh)",
+            "Loss: cross_entropy needs a softmax output layer (layer 3 uses tanh)",
+        ),
+        ("layers[1].units: must be at most 4096", "Layer 2 units: must be at most 4096"),
+        ("dataset.test_fraction: must be below 1", "Dataset test fraction: must be below 1"),
+        ("the file is empty", "the file is empty"),
+    ],
+)
+def test_design_messages_read_as_words_in_the_window(message, plain):
+    from nnviz.core.errors import plain_words
+
+    assert plain_words(message) == plain
+
+
+@pytest.mark.parametrize(
+    ("value", "label"),
+    [(0.25, "0.25"), (0.0001, "0.0001"), (2000.0, "2000"), (8e300, "8e300"), (1e-5, "1e-5")],
+)
+def test_tick_labels_stay_short(value, label):
+    from nnviz.core.readouts import tick
+
+    assert tick(value) == label

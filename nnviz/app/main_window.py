@@ -64,7 +64,7 @@ from nnviz.app.worker import TrainingWorker
 from nnviz.core.datasets import Dataset
 from nnviz.core.design import Design, DesignError, default_design, load_design, needs_reset
 from nnviz.core.errors import first_line, plain_words
-from nnviz.core.examples import example_at
+from nnviz.core.examples import example_at, example_weights
 from nnviz.core.optimizers import make_optimizer
 from nnviz.core.pace import pace_named
 from nnviz.core.readouts import fixed, percent
@@ -384,7 +384,8 @@ class MainWindow(ExportActions, QMainWindow):
 
         self.update_title()
         self._sync_file_actions()
-        if self._start_run(design) and path is not None and not session:
+        shipped = example_weights(example.name) if example is not None else None
+        if self._start_run(design, weights=shipped) and path is not None and not session:
             self.files.recent.add(path)
         self._restore_size()
         if startup_error is not None:
@@ -558,10 +559,14 @@ class MainWindow(ExportActions, QMainWindow):
         self.splitter.setSizes([int(width * 0.5), int(width * 0.27)])
 
     # ------------------------------------------------------------------ runs
-    def _start_run(self, design: Design, keep_ghost: bool = False) -> bool:
-        """A fresh, paused run of `design`; on failure the banner says why and nothing changes."""
+    def _start_run(self, design: Design, keep_ghost: bool = False, weights=None) -> bool:
+        """A fresh, paused run of `design` (from `weights` ((W0, …), (b0, …)) if given); on
+        failure the banner says why and nothing changes."""
         try:
-            self.install_run(Trainer(design), keep_ghost)
+            trainer = Trainer(design)
+            if weights is not None:
+                trainer.network.load_weights(*weights)
+            self.install_run(trainer, keep_ghost)
         except RUN_ERRORS as error:
             self.banner.show_message(
                 f"This design cannot be trained: {plain_words(first_line(error))}"

@@ -1,3 +1,34 @@
+"""Settings every test shares: no display, no real user's data, and no test that can hang.
+
+`NNVIZ_DATA_DIR` points every test (and every `nnviz` it starts in a subprocess) at a folder of
+its own, so no test reads or writes a real user's settings, recent files, downloads or logs. A
+test still running after `HANG_S` seconds dumps every thread's stack and ends the whole run, so
+a hang fails at once instead of stalling until an outer time limit.
+"""
+
+import faulthandler
 import os
+import sys
+
+import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+DATA_DIR_ENV = "NNVIZ_DATA_DIR"
+HANG_S = 300
+
+
+@pytest.fixture(autouse=True)
+def private_user_data(tmp_path_factory, monkeypatch):
+    folder = tmp_path_factory.mktemp("nnviz-data")
+    monkeypatch.setenv(DATA_DIR_ENV, str(folder))
+    return folder
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    faulthandler.dump_traceback_later(HANG_S, exit=True, file=sys.stderr)
+    try:
+        yield
+    finally:
+        faulthandler.cancel_dump_traceback_later()

@@ -20,10 +20,10 @@ from nnviz.app.inspector import InspectorDock
 from nnviz.core.class_names import class_name
 from nnviz.core.link_history import LinkHistory
 from nnviz.core.neuron_view import neuron_view
+from nnviz.core.snapshot_maker import SETTLED
 from nnviz.core.walkthrough import Walkthrough
 
 RUNNING_S = 0.5
-SETTLED = ("paused", "finished", "stopped", "diverged", "idle")
 
 
 class _Bridge(QObject):

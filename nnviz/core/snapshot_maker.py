@@ -25,7 +25,8 @@ GRID_RESOLUTION = 100
 GRID_HZ = 5.0  # grids are the costly part of a snapshot; between refreshes the last is reused
 GRID_DTYPE = np.float32  # grids are pictures: float32 is plenty, and several times cheaper
 FIT_SAMPLES = 500  # points of a regression's predictions-against-targets view
-SETTLED = ("paused", "finished", "stopped", "diverged")  # states whose snapshot must be exact
+# States of a trainer that is not training: its snapshot must be exact (nothing is reused).
+SETTLED = ("idle", "paused", "finished", "stopped", "diverged")
 
 
 class SnapshotMaker:

@@ -245,11 +245,16 @@ def test_grid_is_reused_between_refreshes():
     now = [0.0]
     t.clock = lambda: now[0]
     t.step_batch()
+    t.state = "running"  # as inside `run`: a grid is reused only while training
     g1 = t.snapshot().grid
     t.step_batch()
     assert t.snapshot().grid is g1  # same time: reused
     now[0] = 1.0
     assert t.snapshot().grid is not g1
+    g2 = t.snapshot().grid
+    t.step_batch()
+    t.state = "idle"  # not training (a scratch trainer moved to a moment): never reused
+    assert t.snapshot().grid is not g2
 
 
 def _wait_for(q: queue.Queue, predicate):

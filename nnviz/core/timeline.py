@@ -10,9 +10,18 @@ How it stays bounded, whatever the run's length:
   recorded every `stride` steps so that copying its state costs about as much as a small one's.
   A step between two recorded moments is rebuilt by resuming from the earlier one and training
   on (`restore`), which gives the same numbers.
-- When the record passes its budget, the older half of it is thinned to every second moment (the
-  first moment, step 0, is always kept). Repeated, this leaves the newest steps dense and the
-  spacing growing with age.
+- A moment's size is what it really holds in memory: its arrays with their headers, the dicts,
+  lists and numbers around them, and the allocator's share of each (`_held_bytes`; within a
+  few per cent of the process's measured growth).
+- When the record passes its budget, it is thinned by age: a moment `age` steps old is kept
+  when its step is a multiple of `stride · 2^k`, where 2^k is the power of two at or below
+  age / `dense_steps` (every recorded step for the newest 2·`dense_steps` steps, every second
+  one for the next 2·`dense_steps`, every fourth for the 4·`dense_steps` after…): the gap
+  between two moments grows in proportion to their age (at most `stride` · age / `dense_steps`
+  steps), so any step is a short replay away from a moment. `dense_steps` starts at a
+  quarter of the run when the budget is first reached and shrinks (by a quarter each time)
+  only while thinning leaves the record above `THIN_TO` of its budget. The first moment is
+  always kept.
 - The shuffle of an epoch is shared by all the moments inside that epoch, and counted once.
 
 The histories (epoch metrics, running batch loss) are not copied per moment: `restore` cuts the
@@ -41,10 +50,8 @@ if TYPE_CHECKING:
 
 DEFAULT_BUDGET = 256 * 2**20  # bytes
 DENSE_BYTES = 64 * 2**10  # a moment up to this size is recorded every step
-# What a moment costs besides its arrays (the dicts, numbers and array headers holding it),
-# measured with tracemalloc on the default design.
-MOMENT_OVERHEAD = 3000
-REPLAY_LIMIT = 512  # steps `snapshot_at` trains on to show a step's own gradients
+THIN_TO = 0.75  # of the budget: thinning by age goes on (with fewer dense steps) above this
+ALLOCATION_BYTES = 16  # the allocator's own bookkeeping for each object a moment holds
 
 
 @dataclass(frozen=True)
@@ -67,11 +74,12 @@ class Timeline:
         self.budget_bytes = int(budget_bytes)
         self.dense_bytes = int(dense_bytes)
         self.stride = 1  # steps between moments: more than 1 for a moment over `dense_bytes`
+        self.dense_steps: int | None = None  # see the module notes; None until first thinned
         self._lock = threading.Lock()
         self._moments: list[Moment] = []
         self._orders: dict[int, list] = {}  # id(order) → [order, moments sharing it]
         self._nbytes = 0
-        self._sizes: dict[int, int] = {}  # a moment's own bytes by its optimizer entries
+        self._sizes: dict[tuple[int, bool], int] = {}  # a moment's own bytes, by its shape
 
     def __len__(self) -> int:
         return len(self._moments)
@@ -84,7 +92,7 @@ class Timeline:
 
     @property
     def nbytes(self) -> int:
-        """Bytes the record holds (arrays plus a fixed cost per moment)."""
+        """Bytes the record holds in memory (see `_held_bytes`)."""
         return self._nbytes
 
     # ----------------------------------------------------------------- recording
@@ -108,12 +116,13 @@ class Timeline:
         if last is not None and _same_shuffle(last, step):
             state["order"] = last.state["order"]  # the epoch's shuffle, shared
         order = state["order"]
-        # Same shapes every step once the optimizer has its buffers: measured once per count.
-        key = len(state["optimizer"])
+        # Same shapes every step once the optimizer has its buffers: measured once per count
+        # (the last step's pass is absent before the first step).
+        key = (len(state["optimizer"]), state["step_params"] is None)
         own = self._sizes.get(key)
         if own is None:
-            own = MOMENT_OVERHEAD + sum([a.nbytes for a in _arrays(state)]) - order.nbytes
-            self._sizes = {key: own}
+            own = _held_bytes({k: v for k, v in state.items() if k != "order"})
+            self._sizes[key] = own
         moment = Moment(step, trainer.epoch, trainer.batch_in_epoch, state, own)
         with self._lock:
             moments.append(moment)
@@ -137,16 +146,27 @@ class Timeline:
         self._share(moment.state["order"], -1)
 
     def _thin(self) -> None:
-        """Drop every second moment of the older half until the budget holds (lock held)."""
+        """Thin the record by age until the budget holds (see the module notes; lock held)."""
         moments = self._moments
-        while self._nbytes > self.budget_bytes and len(moments) > 2:
-            half = max(len(moments) // 2, 2)
-            kept = moments[0:half:2]
-            for moment in moments[1:half:2]:
-                self._remove(moment)
-            moments[:half] = kept
+        if self.dense_steps is None:
+            self.dense_steps = max((moments[-1].step - moments[0].step) // 4, 1)
+        self._keep_by_age()
+        while self._nbytes > THIN_TO * self.budget_bytes and self.dense_steps > 1:
+            self.dense_steps = max(self.dense_steps * 3 // 4, 1)
+            self._keep_by_age()
         while self._nbytes > self.budget_bytes and len(moments) > 1:
-            self._remove(moments.pop(0))  # a single moment bigger than half the budget
+            self._remove(moments.pop(0))  # moments so big that the budget holds only a few
+
+    def _keep_by_age(self) -> None:
+        moments = self._moments
+        steps = np.fromiter((m.step for m in moments), np.int64, len(moments))
+        age = steps[-1] - steps
+        level = np.floor(np.log2(np.maximum(age / self.dense_steps, 1.0))).astype(np.int64)
+        keep = steps % (self.stride << level) == 0
+        keep[0] = True
+        for i in np.flatnonzero(~keep):
+            self._remove(moments[i])
+        moments[:] = [moments[i] for i in np.flatnonzero(keep)]
 
     def _drop_after(self, step: int) -> None:
         while self._moments and self._moments[-1].step > step:
@@ -187,7 +207,7 @@ class Timeline:
         other = Timeline(self.budget_bytes, self.dense_bytes)
         with self._lock:
             kept = [m for m in self._moments if m.step <= step]
-        other.stride = self.stride
+        other.stride, other.dense_steps = self.stride, self.dense_steps
         for moment in kept:
             other._moments.append(moment)
             other._nbytes += moment.nbytes
@@ -211,16 +231,11 @@ class Timeline:
         _train_to(trainer, step)
 
     def snapshot_at(self, trainer: Trainer, step: int, past: Snapshot | None = None) -> Snapshot:
-        """A snapshot of the run after `step` steps as the live run showed it then, the last
-        batch's gradients and activations included (trained on from the moment before it when
-        that is at most `REPLAY_LIMIT` steps back). `trainer`: a scratch trainer of the run's
-        design and data; a snapshot of a settled run (state "paused")."""
-        before = self.moment(step - 1) if step > 0 else None
-        if before is not None and step - before.step <= REPLAY_LIMIT:
-            _load(trainer, before, past)
-            _train_to(trainer, step)
-        else:
-            self.restore(trainer, step, past)
+        """A snapshot of the run after `step` steps as a run stopped there shows it, the last
+        batch's gradients and activations included (a moment redoes its last step's pass).
+        `trainer`: a scratch trainer of the run's design and data; a snapshot of a settled run
+        (state "paused" where it was training)."""
+        self.restore(trainer, step, past)
         if trainer.state == "running":
             trainer.state = "paused"
         return trainer.snapshot()
@@ -252,11 +267,21 @@ def _history_until(
     return {"names": list(names), "rows": rows, "total": len(rows)}
 
 
-def _arrays(state: Mapping[str, Any]):
-    yield state["order"]
-    yield from state["weights"]
-    yield from state["biases"]
-    yield from (v for v in state["optimizer"].values() if isinstance(v, np.ndarray))
+def _held_bytes(value: Any) -> int:
+    """Memory a state value holds: arrays with their headers and data, the dicts and lists
+    around them, numbers, and `ALLOCATION_BYTES` for each allocation. Text is left out: names
+    and keys are the same objects in every moment."""
+    if value is None or isinstance(value, str | bool):
+        return 0
+    if isinstance(value, np.ndarray):  # getsizeof counts the data an array owns
+        return sys.getsizeof(value) + 2 * ALLOCATION_BYTES  # the object and its data
+    if isinstance(value, dict):
+        inner = sum(_held_bytes(v) for v in value.values())
+    elif isinstance(value, list | tuple):
+        inner = sum(_held_bytes(v) for v in value)
+    else:
+        inner = 0  # a number
+    return sys.getsizeof(value) + ALLOCATION_BYTES + inner
 
 
 def _same_shuffle(last: Moment, step: int) -> bool:

@@ -132,7 +132,8 @@ class TimelinePanel(QWidget):
         if self.window.worker.is_playing or self._live is None:
             return
         current = self.viewing.step if self.viewing is not None else self._live.step
-        if current > 0:
+        first = self.timeline.first_step() if self.timeline is not None else None
+        if first is not None and current > first:
             self.show_step(current - 1)
 
     def step_forward(self) -> bool:
@@ -210,15 +211,17 @@ class TimelinePanel(QWidget):
 
     def _sync(self) -> None:
         """Slider, label, buttons and tooltip from the state."""
-        live = self._live
+        live, timeline = self._live, self.timeline
         last = live.step if live is not None else 0
+        first = timeline.first_step() if timeline is not None else None
+        first = last if first is None else min(first, last)
         shown = self.viewing.step if self.viewing is not None else last
         if not self.slider.isSliderDown():  # the user's drag wins
             self._syncing = True
-            self.slider.setRange(0, last)
+            self.slider.setRange(first, last)  # only the recorded past can be shown
             self.slider.setValue(shown)
             self._syncing = False
-        self.slider.setEnabled(last > 0)
+        self.slider.setEnabled(last > first)
         past = self.viewing is not None
         self.live_button.setEnabled(past)
         self.resume_button.setEnabled(past)
@@ -228,7 +231,6 @@ class TimelinePanel(QWidget):
             epoch = self.viewing.epoch if past else live.epoch
             where = f"step {shown} of {last}" if past else f"step {last} (live)"
             self.label.setText(f"{where} · epoch {epoch}")
-        timeline = self.timeline
         if timeline is not None:
             self.slider.setToolTip(
                 f"Rewind: drag to show an earlier moment of this run (training pauses).\n"

@@ -179,6 +179,11 @@ class Timeline:
         with self._lock:
             return np.fromiter((m.step for m in self._moments), np.int64, len(self._moments))
 
+    def first_step(self) -> int | None:
+        """The oldest recorded step (a reopened session's record starts where it was saved)."""
+        with self._lock:
+            return self._moments[0].step if self._moments else None
+
     def moment(self, step: int) -> Moment | None:
         """The newest moment at or before `step` (None before the first)."""
         with self._lock:

@@ -149,3 +149,24 @@ def test_the_inspector_takes_the_shown_moments_step_apart(qtbot, window):
         stopped.step_batch()
     expected = stopped.walkthrough(feed.walk.sample)
     assert np.array_equal(feed.walk.layers[0].W_after, expected.layers[0].W_after)
+
+
+def test_a_reopened_session_scrubs_only_what_was_recorded_since(qtbot, window, tmp_path):
+    step_window(qtbot, window, 30)
+    path = tmp_path / "thirty.nnviz"
+    assert window.files.save_session(path)
+    other = MainWindow()
+    qtbot.addWidget(other)
+    try:
+        other.canvas.set_mode("off")
+        assert other.open_path(path)
+        slider = other.timeline_panel.slider
+        assert (slider.minimum(), slider.maximum()) == (30, 30) and not slider.isEnabled()
+        other.actions["step_back"].trigger()  # nothing before the saved step to show
+        assert other.timeline_panel.viewing is None
+        step_window(qtbot, other, 5)
+        assert (slider.minimum(), slider.maximum()) == (30, 35) and slider.isEnabled()
+        other.actions["step_back"].trigger()
+        assert other.timeline_panel.viewing.step == 34
+    finally:
+        other.close()

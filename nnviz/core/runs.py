@@ -4,26 +4,27 @@ A `Run` keeps what comparing needs once its trainer is gone: the design it train
 histories (epoch metrics and running batch loss), the weights it started from (so another run
 can start from the same ones, a fair comparison), a colour, and a name. The automatic name says
 what differs from the first run ("optimizer sgd → adam, learning rate 0.03 → 0.1"), computed
-from the two designs by `differences`, so it is true by construction; a user's own name
-replaces it.
+from the two designs by `nnviz.core.differences`, so it is true by construction; a user's
+own name replaces it.
 
 `RunList` holds at most `MAX_RUNS` runs (the oldest goes first, never the `current` one, which
-the window trains), gives each a colour index not
-in use (the app maps indices to its palette), and serialises to plain JSON plus arrays for
-session files (`to_files` / `from_files`).
+the window trains), gives each a colour index not in use (the app maps indices to its
+palette), and serialises to plain JSON plus arrays for session files (`to_files` /
+`from_files`).
 """
 
 from __future__ import annotations
 
 import csv
 import dataclasses
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 import numpy as np
 
 from nnviz.core.design import Design, DesignError
+from nnviz.core.differences import auto_name
 from nnviz.core.history import csv_cell
 
 MAX_RUNS = 16
@@ -54,94 +55,6 @@ class Run:
     @property
     def name(self) -> str:
         return self.custom_name or self.auto_name
-
-
-# ----------------------------------------------------------------- what differs
-
-
-def _layers(d: Mapping[str, Any]) -> dict[str, str]:
-    layers = d["layers"]
-    hidden = layers[:-1]
-    activations = [layer["activation"] for layer in hidden]
-    shown = activations[0] if len(set(activations)) == 1 else ", ".join(activations)
-    return {
-        "hidden layers": "-".join(str(layer["units"]) for layer in hidden) or "none",
-        "activation": shown if hidden else "none",
-        "output": f"{layers[-1]['units']} {layers[-1]['activation']}",
-    }
-
-
-def _regularization(d: Mapping[str, Any]) -> dict[str, str]:
-    reg = d.get("regularization")
-    return {"regularization": "none" if not reg else f"{reg['kind']} {_show(reg['rate'])}"}
-
-
-def _section(key: str, labels: Mapping[str, str]) -> Callable[[Mapping[str, Any]], dict]:
-    def read(d: Mapping[str, Any]) -> dict[str, str]:
-        part = d.get(key) or {}
-        return {
-            labels.get(name, name.replace("_", " ")): _show(value)
-            for name, value in part.items()
-            if name not in ("name",) or key == "dataset"
-        }
-
-    return read
-
-
-def _top(d: Mapping[str, Any]) -> dict[str, str]:
-    return {
-        "inputs": _show(d["inputs"]),
-        "loss": d["loss"],
-        "initializer": _show(d.get("initializer", "default")),
-        "optimizer": d["optimizer"]["name"],
-    }
-
-
-# What `differences` compares, in the order it names them: each reads labelled values.
-ASPECTS: tuple[Callable[[Mapping[str, Any]], dict[str, str]], ...] = (
-    _top,
-    _section("optimizer", {"learning_rate": "learning rate", "weight_decay": "weight decay"}),
-    _layers,
-    _regularization,
-    _section("training", {"batch_size": "batch size"}),
-    _section("dataset", {"name": "dataset", "test_fraction": "test fraction"}),
-)
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, list | tuple):
-        return ", ".join(_show(v) for v in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{k} {_show(v)}" for k, v in sorted(value.items()))
-    return str(value)
-
-
-def differences(base: Design, other: Design) -> list[str]:
-    """What `other` changes from `base`, one "label old → new" each (name and meta ignored);
-    a value left to its default reads "default"."""
-    a, b = base.to_dict(), other.to_dict()
-    out = []
-    for aspect in ASPECTS:
-        old, new = aspect(a), aspect(b)
-        for label in dict.fromkeys([*old, *new]):
-            before, after = old.get(label, "default"), new.get(label, "default")
-            if before != after:
-                out.append(f"{label} {before} → {after}")
-    return out
-
-
-def auto_name(base: Design | None, design: Design, note: str) -> str:
-    """A run's automatic name: what it changes from the first run, and how it started."""
-    if base is None:
-        return note or "first run"
-    changed = ", ".join(differences(base, design)) or "same design"
-    return f"{changed}; {note}" if note else changed
 
 
 # ----------------------------------------------------------------- curves

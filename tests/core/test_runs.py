@@ -1,4 +1,4 @@
-"""Runs: names say what really differs, colours stay apart, histories export with a run
+"""Runs: names relative to the first run, colours stay apart, histories export with a run
 column, and sessions keep every run (older session files, without runs, still load)."""
 
 import io
@@ -10,15 +10,7 @@ import pytest
 from design_factory import xor_design
 
 from nnviz.core.design import Design
-from nnviz.core.runs import (
-    COLORS,
-    MAX_RUNS,
-    RunList,
-    auto_name,
-    differences,
-    legend_corner,
-    overlay_series,
-)
+from nnviz.core.runs import COLORS, MAX_RUNS, RunList, legend_corner, overlay_series
 from nnviz.core.session import SessionError, load_session, save_session
 from nnviz.core.trainer import Trainer
 
@@ -28,48 +20,6 @@ def design(**changes) -> Design:
 
 
 SGD = design(optimizer={"name": "sgd", "learning_rate": 0.03})
-
-
-@pytest.mark.parametrize(
-    ("changes", "expected"),
-    [
-        (
-            {"optimizer": {"name": "adam", "learning_rate": 0.1}},
-            ["optimizer sgd → adam", "learning rate 0.03 → 0.1"],
-        ),
-        (
-            {"optimizer": {"name": "sgd", "learning_rate": 0.03, "momentum": 0.9}},
-            ["momentum default → 0.9"],
-        ),
-        (
-            {"layers": [{"units": 6, "activation": "relu"}, {"units": 1, "activation": "sigmoid"}]},
-            ["activation tanh → relu"],
-        ),
-        (
-            {
-                "layers": [
-                    {"units": 16, "activation": "tanh"},
-                    {"units": 1, "activation": "sigmoid"},
-                ]
-            },
-            ["hidden layers 6 → 16"],
-        ),
-        ({"training": {"batch_size": 32}}, ["batch size 10 → 32"]),
-        ({"regularization": {"kind": "l2", "rate": 0.001}}, ["regularization none → l2 0.001"]),
-        ({"initializer": "he_normal"}, ["initializer default → he_normal"]),
-        ({"name": "renamed", "meta": {"note": "x"}}, []),
-    ],
-)
-def test_differences_name_what_changed(changes, expected):
-    other = design(**{"optimizer": {"name": "sgd", "learning_rate": 0.03}, **changes})
-    assert differences(SGD, other) == expected
-
-
-def test_a_run_is_named_by_its_differences_from_the_first():
-    adam = design(optimizer={"name": "adam", "learning_rate": 0.1})
-    assert auto_name(SGD, adam, "") == "optimizer sgd → adam, learning rate 0.03 → 0.1"
-    assert auto_name(SGD, SGD, "from run 1 at step 40") == "same design; from run 1 at step 40"
-    assert auto_name(None, SGD, "") == "first run"
 
 
 def test_the_list_keeps_colours_apart_names_relative_to_the_first_and_a_bound():

@@ -3,7 +3,7 @@ that trains them (`nnviz.core.race`) while the window goes on working.
 
 The runner is a `QObject` moved to its own `QThread`, like the training worker: its signals
 carry each finished variant and the progress to GUI-thread methods; stopping is a
-`threading.Event` the race checks between epochs.
+`threading.Event` the race checks between steps.
 """
 
 from __future__ import annotations
@@ -49,7 +49,9 @@ class RaceDialog(QDialog):
             self.setting.addItem(spec.label, name)
         self.values = QLineEdit()
         self.values.setObjectName("raceValues")
-        self.values.setToolTip(f"2 to {MAX_VARIANTS} values, separated by commas")
+        self.hint = QLabel()
+        self.hint.setObjectName("raceHint")
+        self.hint.setWordWrap(True)
         self.epochs = QSpinBox()
         self.epochs.setRange(1, MAX_RACE_EPOCHS)
         self.epochs.setValue(min(design.training.epochs, DEFAULT_RACE_EPOCHS))
@@ -63,6 +65,7 @@ class RaceDialog(QDialog):
         form = QFormLayout()
         form.addRow("Setting", self.setting)
         form.addRow("Values", self.values)
+        form.addRow("", self.hint)
         form.addRow("Train each for", self.epochs)
         note = QLabel(
             "Each value trains in the background from the same initial weights as the current "
@@ -85,7 +88,9 @@ class RaceDialog(QDialog):
         return self.setting.currentData()
 
     def _on_setting(self, *_args) -> None:
-        self.values.setText(SETTINGS[self.setting_name()].example)
+        spec = SETTINGS[self.setting_name()]
+        self.values.setText(spec.example)
+        self.hint.setText(f"2 to {MAX_VARIANTS} values, separated by commas. {spec.hint}")
         self.error.clear()
 
     def accept(self) -> None:
@@ -122,7 +127,7 @@ class RaceRunner(QObject):
         self.thread.start()
 
     def stop(self, wait: bool = False) -> None:
-        """Stop after the current epoch; `wait`: until the thread has ended."""
+        """Stop after the current step; `wait`: until the thread has ended."""
         self.stop_event.set()
         if wait:
             self.thread.quit()

@@ -32,8 +32,9 @@ from nnviz.app.race_runner import RaceDialog, RaceRunner
 from nnviz.app.views.plots import Overlay
 from nnviz.app.window_api import WindowApi
 from nnviz.core.design import Design, DesignError, dumps_design
+from nnviz.core.differences import differences
 from nnviz.core.race import SETTINGS, RaceResult
-from nnviz.core.runs import Run, RunList, Weights, differences, overlay_series
+from nnviz.core.runs import Run, RunList, Weights, overlay_series
 from nnviz.core.snapshot import Snapshot
 from nnviz.core.trainer import Trainer
 
@@ -318,7 +319,7 @@ class RunsDock(QDockWidget):
         )
 
     def _on_variant(self, result: RaceResult) -> None:
-        note = f"race of {self._race_setting}" + (
+        note = f"{self._race_setting} race" + (
             "" if result.state == "finished" else f", {result.state}"
         )
         run = self.runs.add(result.design, note, result.initial)

@@ -4,7 +4,7 @@
 is, so a bad value is a one-line `DesignError`); `race` trains them one after the other from
 the same initial weights (except when the initializer itself is raced), on the same data, and
 hands each finished one back as a `RaceResult` for the runs list. It takes a stop `Event`, so
-a thread running it can be told to stop between epochs.
+a thread running it can be told to stop between two steps.
 """
 
 from __future__ import annotations
@@ -25,9 +25,46 @@ from nnviz.core.trainer import Trainer
 MIN_VARIANTS, MAX_VARIANTS = 2, 5
 
 
-def _optimizer(d: dict[str, Any], value: str) -> None:
+# Names a learner uses for an optimizer that is SGD with settings ("SGD against momentum").
+OPTIMIZER_SHORTHANDS: dict[str, tuple[str, dict[str, float | bool]]] = {
+    "momentum": ("sgd", {"momentum": 0.9}),
+    "nesterov": ("sgd", {"momentum": 0.9, "nesterov": True}),
+}
+SWITCHES = {"on": True, "true": True, "off": False, "false": False}
+
+OptimizerChoice = tuple[str, dict[str, float | bool]]  # a name and the settings typed with it
+
+
+def _optimizer_value(text: str) -> OptimizerChoice:
+    """A name, then settings in pairs: 'adam', 'sgd momentum 0.9 nesterov on' (also
+    'momentum=0.9'), or a shorthand of OPTIMIZER_SHORTHANDS."""
+    words = text.replace("=", " ").split()
+    if len(words) == 1 and words[0] in OPTIMIZER_SHORTHANDS:
+        name, params = OPTIMIZER_SHORTHANDS[words[0]]
+        return name, dict(params)
+    name, rest = words[0], words[1:]
+    if len(rest) % 2:
+        raise ValueError(f"{text!r}: write a name, then each setting with its value")
+    return name, {key: _setting(value) for key, value in zip(rest[::2], rest[1::2], strict=True)}
+
+
+def _setting(text: str) -> float | bool:
+    """A setting's value as typed: on/off (true/false), or a number."""
+    return SWITCHES[text.lower()] if text.lower() in SWITCHES else float(text)
+
+
+def _show_optimizer(value: OptimizerChoice) -> str:
+    name, params = value
+    shown = {True: "on", False: "off"}
+    words = [f"{k} {shown[v] if isinstance(v, bool) else f'{v:g}'}" for k, v in params.items()]
+    return " ".join([name, *words])
+
+
+def _optimizer(d: dict[str, Any], value: OptimizerChoice) -> None:
+    name, params = value
     lr = d["optimizer"].get("learning_rate")  # the other settings belong to the old optimizer
-    d["optimizer"] = {"name": value} | ({"learning_rate": lr} if lr is not None else {})
+    kept = {"learning_rate": lr} if lr is not None else {}
+    d["optimizer"] = {"name": name, **kept, **params}
 
 
 def _learning_rate(d: dict[str, Any], value: float) -> None:
@@ -51,6 +88,10 @@ def _regularization(d: dict[str, Any], value: tuple[str, float] | None) -> None:
     d["regularization"] = None if value is None else {"kind": value[0], "rate": value[1]}
 
 
+def _show_regularization(value: tuple[str, float] | None) -> str:
+    return "none" if value is None else f"{value[0]} {value[1]:g}"
+
+
 def _regularization_value(text: str) -> tuple[str, float] | None:
     """'none', or a kind and a rate: 'l2 0.001' (also 'l2:0.001')."""
     parts = text.replace(":", " ").split()
@@ -68,10 +109,20 @@ class Setting:
     parse: Callable[[str], Any]  # one value as typed
     example: str  # values to offer first
     shares_weights: bool = True  # racing the initializer needs each its own weights
+    show: Callable[[Any], str] = str  # one value as the learner would type it
+    hint: str = ""  # how to write a value, when more than a number or a name
 
 
 SETTINGS: dict[str, Setting] = {
-    "optimizer": Setting("optimizer", _optimizer, str, "sgd, adam, rmsprop"),
+    "optimizer": Setting(
+        "optimizer",
+        _optimizer,
+        _optimizer_value,
+        "sgd, momentum, adam",
+        show=_show_optimizer,
+        hint="A name, with settings after it if you like: sgd momentum 0.9 nesterov on. "
+        "'momentum' and 'nesterov' are SGD with momentum 0.9.",
+    ),
     "learning_rate": Setting("learning rate", _learning_rate, float, "0.003, 0.03, 0.3"),
     "activation": Setting("hidden activation", _activation, str, "tanh, relu, sigmoid"),
     "batch_size": Setting("batch size", _batch_size, int, "4, 16, 64"),
@@ -79,7 +130,12 @@ SETTINGS: dict[str, Setting] = {
         "initializer", _initializer, str, "xavier_uniform, he_normal", shares_weights=False
     ),
     "regularization": Setting(
-        "regularization", _regularization, _regularization_value, "none, l2 0.001, l1 0.0001"
+        "regularization",
+        _regularization,
+        _regularization_value,
+        "none, l2 0.001, l1 0.0001",
+        show=_show_regularization,
+        hint="none, or a kind (l1, l2) and a rate.",
     ),
 }
 
@@ -113,7 +169,7 @@ def variants(design: Design, setting: str, values: Sequence[Any]) -> list[Design
         try:
             out.append(Design.from_dict(d, design.base_dir))
         except DesignError as error:
-            raise DesignError(f"{spec.label} {value!r}: {error}") from None
+            raise DesignError(f"{spec.label} '{spec.show(value)}': {error}") from None
     return out
 
 
@@ -137,7 +193,7 @@ def race(
 ) -> Iterator[RaceResult]:
     """Train each design for `epochs` epochs on `data`, from the weights `initial` (their
     own initializer's when None), one after the other; `progress(variant, epoch)` after each
-    epoch. A set `stop` ends the race after the current epoch (that variant comes back
+    epoch. A set `stop` ends the race after the current step (that variant comes back
     "stopped"; the rest do not start)."""
     for i, design in enumerate(designs):
         if stop.is_set():
@@ -147,14 +203,11 @@ def race(
         if initial is not None:
             trainer.network.load_weights(*initial)
         start = (frozen_copies(trainer.network.weights), frozen_copies(trainer.network.biases))
-        state = "finished"
+        state = "stopped"
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            while trainer.epoch < epochs:
-                if stop.is_set():
-                    state = "stopped"
-                    break
-                trainer.run_epoch()
-                if progress is not None:
+            while not stop.is_set():
+                trainer.step_batch()
+                if trainer.batch_in_epoch == 0 and progress is not None:
                     progress(i, trainer.epoch)
                 if trainer.state in ("diverged", "finished"):  # the budget, or a stop condition
                     state = trainer.state

@@ -8,14 +8,17 @@ import dataclasses
 
 import numpy as np
 import pytest
+from design_factory import xor_design
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPlainTextEdit
+from PySide6.QtWidgets import QDialog, QPlainTextEdit
 from window_steps import WAIT_MS, step_window
 
 from nnviz.app import export
 from nnviz.app.main_window import MainWindow
+from nnviz.app.race_runner import RaceDialog
 from nnviz.app.runs_dock import DesignDialog
-from nnviz.core.race import variants
+from nnviz.core.design import Design
+from nnviz.core.race import SETTINGS, parse_values, variants
 
 
 @pytest.fixture
@@ -129,15 +132,15 @@ def test_export_writes_every_run_with_a_run_column(qtbot, window, tmp_path):
 def test_a_race_of_three_optimizers_arrives_as_runs_from_the_same_weights(qtbot, window):
     dock = window.runs_dock
     first = dock.runs.runs[0]
-    designs = variants(window.document.design, "optimizer", ["sgd", "adam", "rmsprop"])
-    dock.start_race(designs, 3, "optimizer")
+    values = parse_values("optimizer", "sgd, momentum, adam")
+    dock.start_race(variants(window.document.design, "optimizer", values), 3, "optimizer")
     assert not dock.race_button.isEnabled() and dock.stop_race_button.isEnabled()
     qtbot.waitUntil(lambda: dock.race is None, timeout=60_000)  # its thread has finished
     names = [r.name for r in dock.runs]
     assert names[1:] == [
-        "optimizer adam → sgd; race of optimizer",
-        "same design; race of optimizer",
-        "optimizer adam → rmsprop; race of optimizer",
+        "optimizer adam → sgd; optimizer race",
+        "optimizer adam → sgd with momentum 0.9; optimizer race",
+        "same design; optimizer race",
     ]
     for run in dock.runs.runs[1:]:
         assert run.steps == 3 * window.worker.trainer.batches_per_epoch
@@ -155,3 +158,27 @@ def test_a_race_can_be_stopped(qtbot, window):
     dock.stop_race_button.click()
     qtbot.waitUntil(lambda: dock.race is None, timeout=60_000)
     assert len(dock.runs) == 2 and dock.runs.runs[1].name.endswith(", stopped")
+
+
+@pytest.mark.parametrize("setting", list(SETTINGS))
+def test_the_race_dialog_offers_each_setting_with_values_that_race(qtbot, setting):
+    design = Design.from_dict(xor_design())
+    dialog = RaceDialog(design)
+    qtbot.addWidget(dialog)
+    dialog.setting.setCurrentIndex(dialog.setting.findData(setting))
+    assert dialog.values.text() == SETTINGS[setting].example
+    assert dialog.hint.text().startswith("2 to 5 values, separated by commas.")
+    dialog.accept()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert len(dialog.designs) == len(SETTINGS[setting].example.split(","))
+
+
+def test_the_race_dialog_says_what_is_wrong_and_stays_open(qtbot):
+    dialog = RaceDialog(Design.from_dict(xor_design()))
+    qtbot.addWidget(dialog)
+    dialog.setting.setCurrentIndex(dialog.setting.findData("optimizer"))
+    assert "sgd momentum 0.9" in dialog.hint.text()
+    dialog.values.setText("sgd, sgd foo 1")
+    dialog.accept()
+    assert dialog.result() != QDialog.DialogCode.Accepted and not dialog.designs
+    assert dialog.error.text().startswith("optimizer 'sgd foo 1': ")

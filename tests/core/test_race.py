@@ -8,8 +8,8 @@ import pytest
 from design_factory import xor_design
 
 from nnviz.core.design import Design, DesignError
+from nnviz.core.differences import differences
 from nnviz.core.race import SETTINGS, parse_values, race, variants
-from nnviz.core.runs import differences
 from nnviz.core.trainer import Trainer
 
 BASE = Design.from_dict(xor_design(training={"batch_size": 10, "epochs": 5, "seed": 3}))
@@ -35,11 +35,29 @@ def test_values_are_checked_with_one_line_each():
     with pytest.raises(ValueError, match="give 2 to 5 values"):
         parse_values("batch_size", "8")
     with pytest.raises(DesignError, match="optimizer 'adamx'"):
-        variants(BASE, "optimizer", ["sgd", "adamx"])
+        variants(BASE, "optimizer", parse_values("optimizer", "sgd, adamx"))
+    with pytest.raises(ValueError, match="optimizer: 'sgd momentum' is not a valid value"):
+        parse_values("optimizer", "adam, sgd momentum")
+    with pytest.raises(DesignError, match=r"optimizer 'sgd foo 1': .*not a parameter of sgd"):
+        variants(BASE, "optimizer", parse_values("optimizer", "adam, sgd foo 1"))
+
+
+def test_an_optimizer_value_carries_its_settings_and_sgd_has_shorthands():
+    text = "sgd, momentum, nesterov, adam beta2 0.99, sgd momentum=0.5 nesterov on"
+    designs = variants(BASE, "optimizer", parse_values("optimizer", text))
+    lr = BASE.optimizer.params["learning_rate"]  # every variant keeps the learning rate
+    assert [(d.optimizer.name, dict(d.optimizer.params)) for d in designs] == [
+        ("sgd", {"learning_rate": lr}),
+        ("sgd", {"learning_rate": lr, "momentum": 0.9}),
+        ("sgd", {"learning_rate": lr, "momentum": 0.9, "nesterov": True}),
+        ("adam", {"learning_rate": lr, "beta2": 0.99}),
+        ("sgd", {"learning_rate": lr, "momentum": 0.5, "nesterov": True}),
+    ]
+    assert differences(BASE, designs[1]) == ["optimizer adam → sgd with momentum 0.9"]
 
 
 def test_variants_start_from_the_same_weights_and_train_as_alone():
-    designs = variants(BASE, "optimizer", ["sgd", "adam", "rmsprop"])
+    designs = variants(BASE, "optimizer", parse_values("optimizer", "sgd, adam, rmsprop"))
     base = Trainer(BASE)
     initial = (tuple(base.network.weights), tuple(base.network.biases))
     seen = []
@@ -59,10 +77,25 @@ def test_variants_start_from_the_same_weights_and_train_as_alone():
         assert np.array_equal(result.history["train_loss"], alone.history.column("train_loss"))
 
 
-def test_a_stop_ends_the_race_after_the_current_epoch():
+class StopAfter(threading.Event):
+    """A stop that is set after `checks` looks at it (the race looks before every step)."""
+
+    def __init__(self, checks: int) -> None:
+        super().__init__()
+        self.checks = checks
+
+    def is_set(self) -> bool:
+        self.checks -= 1
+        return self.checks < 0 or super().is_set()
+
+
+def test_a_stop_ends_the_race_after_the_current_step():
     designs = variants(BASE, "learning_rate", [0.1, 0.01])
-    stop = threading.Event()
     data = Trainer(BASE).data
-    results = list(race(designs, data, 50, None, stop, lambda i, e: e == 2 and stop.set()))
+    per_epoch = Trainer(BASE).batches_per_epoch
+    results = list(race(designs, data, 50, None, StopAfter(1 + 7)))  # the variant's, 7 steps'
     assert len(results) == 1 and results[0].state == "stopped"
-    assert results[0].steps == 2 * Trainer(BASE).batches_per_epoch
+    assert results[0].steps == 7 < per_epoch  # in the middle of the first epoch
+    stop = threading.Event()
+    results = list(race(designs, data, 50, None, stop, lambda i, e: e == 2 and stop.set()))
+    assert len(results) == 1 and results[0].steps == 2 * per_epoch

@@ -164,6 +164,35 @@ def test_the_legend_moves_off_the_newest_points(panel, qtbot):
     assert not legend.sceneBoundingRect().contains(newest)
 
 
+def test_three_other_runs_keep_a_legend_in_the_smallest_plots(panel, qtbot):
+    """The plots of a 1366×768 window (about 340×150 pixels each) with a race of three."""
+    panel.resize(1366, 166)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.set_snapshot(snapshot(history(20), steps=60), force=True)
+    runs = []
+    for run in (2, 3, 4):
+        columns = history(20)
+        series = {
+            "loss": (columns["epoch"], columns["train_loss"] * run / 2),
+            "score": (columns["epoch"], columns["test_accuracy"] - 0.05 * run),
+            "grad_norm": (columns["epoch"], columns["grad_norm_L1"] * run),
+        }
+        runs.append(Overlay(run, f"run {run}", QColor(0, 158, 115), series))
+    panel.set_overlays(runs)
+    for name in ("loss", "score", "grad_norm"):
+        plot = panel.plot_widgets()[name].getPlotItem()
+        assert plot.getViewBox().height() <= 85  # as small as in that window
+        assert plot.legend.isVisible() and panel.legend_corner(name) is not None, name
+        assert {"run 2", "run 3", "run 4"} <= {label.text for _, label in plot.legend.items}
+        area = plot.legend.sceneBoundingRect()
+        for item in plot.listDataItems():
+            x, y = item.getData()
+            if x is not None and len(x) and item.isVisible():
+                newest = plot.getViewBox().mapViewToScene(QPointF(x[-1], y[-1]))
+                assert not area.contains(newest), name
+
+
 def test_regression_shows_r2(panel):
     panel.start_run("regression", 2)
     panel.set_snapshot(snapshot(history(9, score="r2")), force=True)

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.app.export_actions import export_plot_interactive
+from nnviz.app.views.plot_legend import add_compact_legend
 from nnviz.core.readouts import MAX_PLAIN, MIN_PLAIN, tick
 from nnviz.core.runs import legend_corner
 from nnviz.core.snapshot import Snapshot
@@ -51,7 +52,8 @@ LEGEND_ANCHORS = {
     "bottom-right": ((1, 1), (1, 1), (-6, -6)),
     "bottom-left": ((0, 1), (0, 1), (6, -6)),
 }
-LEGEND_COLUMNS_FROM = 4  # entries from which a legend is laid out in two columns
+LEGEND_ROWS = 3  # a legend takes more columns (up to LEGEND_COLUMNS) before a fourth row
+LEGEND_COLUMNS = 3
 LAYER_COLORMAP = "viridis"
 # While training, one plot is redrawn per update and each at most once a second: a plot
 # repaint costs several milliseconds of the GUI thread, during which Qt holds the interpreter
@@ -305,7 +307,8 @@ class PlotsPanel(QWidget):
         for name, widget in self._plots.items():
             legend = widget.getPlotItem().legend
             if legend is not None:
-                legend.setColumnCount(2 if len(legend.items) >= LEGEND_COLUMNS_FROM else 1)
+                columns = math.ceil(len(legend.items) / LEGEND_ROWS)
+                legend.setColumnCount(min(max(columns, 1), LEGEND_COLUMNS))
             self._y_ranges.pop(name, None)
             self._y_targets.pop(name, None)
             self._fit_y(name)
@@ -459,13 +462,13 @@ class PlotsPanel(QWidget):
         plot.enableAutoRange(axis="y", enable=False)  # see _fit_y
         if spec.y_range is not None:
             plot.setYRange(*spec.y_range, padding=0.02)
-        legend = plot.addLegend(
+        legend = add_compact_legend(
+            plot,
             offset=(-6, 6),
             labelTextSize="8pt",
             labelTextColor=FOREGROUND,
             brush=pg.mkBrush(255, 255, 255, 210),
             pen=pg.mkPen(QColor(215, 218, 222)),
-            verSpacing=-4,
         )
         legend.setZValue(20)
         # Text is costly to lay out and draw: the legend and the title are cached pixmaps too.

@@ -2,12 +2,14 @@
 time, and the confusion matrix with the samples behind each cell.
 
 Everything it draws comes from core (`nnviz.core.distributions`): a `DistributionRecord` fed
-with the run's snapshots (at most a few a second, from the window's frame loop) and
-`confusion` of the newest snapshot, both fed only while the panel is visible (the heatmap
-covers the steps it was open for). The heatmap shows one
-column per recorded snapshot (TensorBoard's histogram view, each column scaled to its own
-largest bin), the current histogram beside it. Clicking a cell of the confusion matrix shows
-its samples: their pictures for image data, rings on the plane's points for 2-D data.
+with the run's snapshots (at most a few a second, from the window's frame loop) while the
+panel is visible, and with the run's past from its timeline when the panel is shown (a few
+milliseconds at a time, so the window stays responsive), and `confusion` of the snapshot
+shown. The heatmap draws the recorded steps to scale (TensorBoard's histogram view, each
+column scaled to its own largest bin), the current histogram beside it. A past moment shown
+by the timeline is what "now" means here too: its histogram, its confusion matrix and a cursor
+at its step. Clicking a cell of the confusion matrix shows its samples: their pictures for
+image data, rings on the plane's points for 2-D data.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import time
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -29,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.app.views.images import ink_image
+from nnviz.app.views.plots import FOREGROUND
 from nnviz.core.datasets import Dataset
 from nnviz.core.design import Design
 from nnviz.core.distributions import (
@@ -39,8 +42,12 @@ from nnviz.core.distributions import (
     confusion,
 )
 from nnviz.core.snapshot import Snapshot
+from nnviz.core.trainer import Trainer
 
 CONFUSION_HZ = 1.0  # while training; a settled run's matrix is always its own
+PAST_SLICE_S = 0.015  # of the GUI thread per turn of the event loop, filling in the past
+HEAT_COLUMNS = 400  # the heatmap's columns, evenly spaced in steps
+CURSOR = QColor(200, 40, 120)  # the timeline's step, as on the training plots
 MAX_SHOWN_IMAGES = 24
 IMAGE_PIXELS = 28
 IMAGES_PER_ROW = 6
@@ -57,7 +64,7 @@ def _plot(title: str) -> pg.PlotWidget:
     widget = pg.PlotWidget(background="w")
     widget.setMinimumSize(160, 140)
     item = widget.getPlotItem()
-    item.setTitle(title, size="9pt", color=QColor(51, 56, 62))
+    item.setTitle(title, size="9pt", color=FOREGROUND)
     item.setMenuEnabled(False)
     widget.setMouseEnabled(x=False, y=False)
     widget.hideButtons()
@@ -74,7 +81,12 @@ class DistributionsDock(QDockWidget):
         self.record: DistributionRecord | None = None
         self.result: Confusion | None = None
         self._data: Dataset | None = None
-        self._snapshot: Snapshot | None = None
+        self._snapshot: Snapshot | None = None  # the one shown: the newest, or a past moment
+        self._past: Snapshot | None = None  # the timeline's moment, when one is shown
+        self._scratch: Trainer | None = None  # put at past moments to record them
+        self._fill = QTimer(self)
+        self._fill.setSingleShot(True)
+        self._fill.timeout.connect(self._fill_past)
         self._confusion_time = -np.inf
         self._confusion_step = -1
         self._rows = np.zeros(0, dtype=np.int64)  # the chosen cell's samples
@@ -86,13 +98,17 @@ class DistributionsDock(QDockWidget):
         self.quantity.currentIndexChanged.connect(self.redraw)
         self.layer.currentIndexChanged.connect(self.redraw)
 
-        self.heat_plot = _plot("Over time (each column: one recorded step)")
+        self.heat_plot = _plot("Over time (each column scaled to its own largest bin)")
         self.heat_plot.setObjectName("distributionHeatmap")
         self.heat_plot.setLabel("bottom", "step")
         self.heat_plot.setLabel("left", "value")
         self.heat = pg.ImageItem()
         self.heat.setColorMap(pg.colormap.get("viridis"))
         self.heat_plot.addItem(self.heat)
+        self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(CURSOR, width=2))
+        self.cursor.setZValue(10)
+        self.cursor.hide()
+        self.heat_plot.addItem(self.cursor, ignoreBounds=True)
         self.hist_plot = _plot("Now")
         self.hist_plot.setObjectName("currentHistogram")
         self.hist_plot.setLabel("bottom", "count")
@@ -156,7 +172,8 @@ class DistributionsDock(QDockWidget):
         """A new run: a new record, layers named for its design."""
         self.record = DistributionRecord(design, data)
         self._data = data
-        self._snapshot = None
+        self._snapshot = self._past = None
+        self._scratch = None
         self.result = None
         self._confusion_step = -1
         self.layer.blockSignals(True)
@@ -178,6 +195,33 @@ class DistributionsDock(QDockWidget):
         if self.isVisible() and self.record.add(snapshot):
             self.redraw()
 
+    def show_moment(self, snapshot: Snapshot, past: bool) -> None:
+        """What the window shows: a past moment of the timeline (`past`), or the present."""
+        if self.record is None or snapshot.layer_sizes != self.record.design.layer_sizes:
+            return
+        self._snapshot = snapshot
+        self._past = snapshot if past else None
+        if self.isVisible():
+            self.record.add(snapshot)  # a moment of the past is a step like any other
+            self.redraw()
+
+    def _fill_past(self) -> None:
+        """Record a little more of the run's past from its timeline, then draw."""
+        record, timeline = self.record, self.window.timeline_panel.timeline
+        live = self.window.worker.trainer
+        if record is None or timeline is None or live is None or not self.isVisible():
+            return
+        if live.design.layer_sizes != record.design.layer_sizes:
+            return
+        if self._scratch is None or self._scratch.design is not live.design:
+            self._scratch = Trainer(live.design, data=live.data, seed=live.seed)
+            self._scratch.grid_resolution = None  # only its weights and gradients are read
+        last = self._snapshot.step if self._snapshot is not None else 0
+        done = record.add_moments(timeline, self._scratch, last, PAST_SLICE_S)
+        self.redraw()
+        if not done:
+            self._fill.start(0)
+
     # ----------------------------------------------------------------- drawing
 
     def redraw(self, *_args) -> None:
@@ -186,16 +230,25 @@ class DistributionsDock(QDockWidget):
         heat = self.record.heatmap(self.quantity.currentData(), self.layer.currentData())
         lo, hi = float(heat.edges[0]), float(heat.edges[-1])
         if len(heat.counts):
-            peak = heat.counts.max(axis=1, keepdims=True)
-            shade = np.where(peak > 0, heat.counts / np.maximum(peak, 1), 0.0)
+            counts = heat.on_steps(HEAT_COLUMNS)
+            peak = counts.max(axis=1, keepdims=True)
+            # the square root: a bin with a quarter of the peak's samples is half as bright,
+            # so a spread-out part still shows beside a pile of saturated values
+            shade = np.sqrt(np.where(peak > 0, counts / np.maximum(peak, 1), 0.0))
             self.heat.setImage(shade, levels=(0.0, 1.0), autoLevels=False)
-            self.heat.setRect(QRectF(0, lo, len(heat.counts), hi - lo))
-            ticks = _step_ticks(heat.steps)
-            self.heat_plot.getAxis("bottom").setTicks([ticks, []])
-            self.heat_plot.setXRange(0, len(heat.counts), padding=0)
+            first, last = float(heat.steps[0]), float(heat.steps[-1])
+            self.heat.setRect(QRectF(first, lo, max(last - first, 1.0), hi - lo))
+            self.heat_plot.setXRange(first, max(last, first + 1.0), padding=0)
         self.heat_plot.setYRange(lo, hi, padding=0.02)
+        past = self._past
+        if past is not None:
+            self.cursor.setValue(past.step)
+        self.cursor.setVisible(past is not None)
+        self.hist_plot.getPlotItem().setTitle(
+            "Now" if past is None else f"Step {past.step:,}", size="9pt", color=FOREGROUND
+        )
         width = (hi - lo) / (len(heat.edges) - 1)
-        current = heat.current
+        current = heat.current if past is None else heat.at(past.step)
         self.bars.setOpts(
             x0=np.zeros(len(current)), y=heat.edges[:-1] + width / 2, height=width, width=current
         )
@@ -238,14 +291,15 @@ class DistributionsDock(QDockWidget):
         if k <= MAX_WRITTEN_COUNTS:  # more cells are too small for text: click one
             for i in range(k):
                 for j in range(k):
-                    color = "w" if share[i, j] > 0.55 else QColor(51, 56, 62)
+                    color = "w" if share[i, j] > 0.55 else FOREGROUND
                     text = pg.TextItem(str(m[i, j]), color=color, anchor=(0.5, 0.5))
                     text.setPos(j + 0.5, i + 0.5)
                     self.matrix_plot.addItem(text)
                     self._cell_texts.append(text)
         self.matrix_plot.setRange(xRange=(0, k), yRange=(0, k), padding=0.02)
         self.matrix_plot.getPlotItem().setTitle(
-            f"Confusion matrix, {result.split} split (accuracy {result.accuracy:.1%})",
+            f"Confusion at step {result.step:,} ({result.split} split, "
+            f"accuracy {result.accuracy:.1%})",
             size="9pt",
         )
 
@@ -324,11 +378,4 @@ class DistributionsDock(QDockWidget):
             if self._snapshot is not None and self.record is not None:
                 self.record.add(self._snapshot)
             self.redraw()
-
-
-def _step_ticks(steps: np.ndarray, count: int = 5) -> list[tuple[float, str]]:
-    """A few column positions labelled with their step."""
-    if not len(steps):
-        return []
-    picks = np.unique(np.linspace(0, len(steps) - 1, min(count, len(steps))).astype(int))
-    return [(i + 0.5, f"{int(steps[i]):,}") for i in picks]
+            self._fill.start(0)  # and the run's past, a little at a time

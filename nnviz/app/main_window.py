@@ -727,12 +727,13 @@ class MainWindow(ExportActions, QMainWindow):
 
     def show_moment(self, snapshot: Snapshot) -> None:
         """Show one snapshot (a past moment from the timeline, or the present again) in the
-        canvas, the data view, the image docks, the layer space and the status bar (the plots
-        keep the whole run)."""
+        canvas, the data view, the image docks, the layer space, the distributions and the
+        status bar (the plots keep the whole run)."""
         self.canvas.set_snapshot(snapshot)
         self.data_view.set_snapshot(snapshot)
         self.image_docks.set_snapshot(snapshot, True)
         self.layer_space.set_snapshot(snapshot)
+        self.distributions_dock.show_moment(snapshot, self.timeline_panel.viewing is not None)
         self._update_status(snapshot)
 
     def _update_in_turn(self, snapshot: Snapshot, settled: bool) -> None:

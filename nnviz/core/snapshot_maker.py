@@ -95,6 +95,10 @@ class SnapshotMaker:
             ),
         )
 
+    def step_gradients(self) -> tuple[np.ndarray, ...]:
+        """dLoss/dW as a snapshot now shows it (`grad_weights`), without the rest of one."""
+        return self._step_view().grad_weights
+
     def _step_view(self) -> StepView:
         """The last step's pass, or before any (or after an edit or a reload without it) the
         pass of the next step's batch with the current weights."""

@@ -1,14 +1,16 @@
-"""The Distributions panel draws core's histograms and confusion matrix of the run, and a
-clicked cell shows its samples (rings on the plane for 2-D data)."""
+"""The Distributions panel draws core's histograms and confusion matrix of the run (its past
+too, from the timeline), follows the moment the timeline shows, and a clicked cell shows its
+samples (rings on the plane for 2-D data)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF
-from window_steps import LeftClick, step_window
+from window_steps import WAIT_MS, LeftClick, step_window
 
 from nnviz.core.distributions import confusion
+from nnviz.core.trainer import Trainer
 
 
 @pytest.fixture
@@ -73,3 +75,45 @@ def test_image_data_shows_the_cells_pictures(qtbot):
         assert shown > 0 and dock.gallery.count() == shown
     finally:
         window.close()
+
+
+def stopped_at(window, step: int):
+    trainer = Trainer(window.worker.trainer.design)
+    while trainer.step < step:
+        trainer.step_batch()
+    trainer.state = "paused"
+    return trainer.snapshot()
+
+
+def test_opened_late_it_shows_the_whole_run_from_the_timeline(qtbot, window):
+    dock = window.distributions_dock
+    step_window(qtbot, window, 40)
+    assert len(dock.record) == 0
+    window.show()
+    dock.raise_()
+    qtbot.waitUntil(lambda: len(dock.record) == 41, timeout=WAIT_MS)  # every recorded step
+    for step in (0, 17, 40):
+        expected = stopped_at(window, step)
+        for (quantity, layer), values in dock.record.values(expected).items():
+            heat = dock.record.heatmap(quantity, layer)
+            direct, _ = np.histogram(values, bins=heat.edges)
+            assert np.array_equal(heat.at(step), direct), (step, quantity, layer)
+
+
+def test_a_past_moment_is_its_now_with_a_cursor_and_its_own_matrix(qtbot, window):
+    dock = window.distributions_dock
+    window.show()
+    dock.raise_()
+    step_window(qtbot, window, 40)
+    window.timeline_panel.show_step(23)
+    expected = stopped_at(window, 23)
+    heat = dock.record.heatmap(dock.quantity.currentData(), dock.layer.currentData())
+    direct, _ = np.histogram(expected.weights[0].ravel(), bins=heat.edges)
+    assert np.array_equal(dock.bars.opts["width"], direct)
+    assert dock.cursor.isVisible() and dock.cursor.value() == 23
+    assert "Step 23" in dock.hist_plot.getPlotItem().titleLabel.text
+    matrix = confusion(window.worker.trainer.design, expected, window.worker.dataset)
+    assert dock.result.step == 23 and np.array_equal(dock.result.matrix, matrix.matrix)
+    assert "step 23 " in dock.matrix_plot.getPlotItem().titleLabel.text
+    window.timeline_panel.live_button.click()
+    assert not dock.cursor.isVisible() and dock.result.step == 40

@@ -9,11 +9,14 @@ from design_factory import xor_design
 from nnviz.core.design import Design
 from nnviz.core.distributions import (
     BINS,
+    PAST_COLUMNS,
     QUANTITIES,
     DistributionRecord,
     confusion,
 )
 from nnviz.core.network import Network
+from nnviz.core.snapshot import Snapshot
+from nnviz.core.timeline import Timeline
 from nnviz.core.trainer import Trainer
 
 DESIGN = Design.from_dict(xor_design(training={"batch_size": 10, "epochs": 50, "seed": 3}))
@@ -101,3 +104,70 @@ def test_a_wider_range_rebins_the_old_counts_exactly():
     assert heat.edges[-1] >= 8 * first[-1]
     for row, weights in zip(heat.counts, (snap.weights[0], bigger.weights[0]), strict=True):
         assert np.array_equal(row, np.histogram(weights.ravel(), bins=heat.edges)[0])
+
+
+def stopped_at(step: int) -> Snapshot:
+    trainer = Trainer(DESIGN)
+    while trainer.step < step:
+        trainer.step_batch()
+    trainer.state = "paused"
+    return trainer.snapshot()
+
+
+def test_the_past_comes_from_the_timeline_with_the_values_of_a_run_stopped_there():
+    trainer = Trainer(DESIGN)
+    timeline = Timeline()
+    timeline.attach(trainer)
+    while trainer.step < 300:
+        trainer.step_batch()
+    record = DistributionRecord(DESIGN, trainer.data)
+    record.add(trainer.snapshot())  # the panel opened late: only the present so far
+    assert record.add_moments(timeline, Trainer(DESIGN), 300)
+    assert len(record) == PAST_COLUMNS and record.steps[0] == 0 and record.steps[-1] == 300
+    assert np.all(np.diff(record.steps) > 0)
+    for step in (0, record.steps[57], record.steps[-2]):
+        direct = record.values(stopped_at(step))  # weights, activations, gradients
+        for (quantity, layer), values in direct.items():
+            heat = record.heatmap(quantity, layer)
+            expected, _ = np.histogram(values, bins=heat.edges)
+            assert np.array_equal(heat.at(step), expected), (step, quantity, layer)
+    assert record.missing_steps(timeline.steps(), 300) == []  # nothing left to add
+
+
+def test_missing_steps_are_spread_over_the_run_and_skip_what_is_recorded():
+    trainer, snap = next(snapshots([1]))
+    record = DistributionRecord(DESIGN, trainer.data)
+    recorded = np.arange(0, 2001)
+    steps = record.missing_steps(recorded, 2000)
+    assert len(steps) == PAST_COLUMNS and steps[0] == 0 and steps[-1] == 2000
+    assert np.ptp(np.diff(steps)) <= 1  # evenly spaced
+    sparse = np.array([0, 5, 900, 1000])  # an old record, thinned: each wanted step's nearest
+    assert record.missing_steps(sparse, 1000) == [0, 5, 900, 1000]
+    record.add(snap)  # step 1 is recorded: 0 is near it (within half of 1000 / 200 steps)
+    assert record.missing_steps(sparse, 1000) == [5, 900, 1000]
+
+
+def test_a_value_at_the_edge_of_the_range_stays_exact_when_it_widens():
+    trainer, snap = next(snapshots([5]))
+    record = DistributionRecord(DESIGN, trainer.data)
+    top = record.values(snap)["weights", 0]
+    edge = float(2.0 ** np.ceil(np.log2(np.abs(top).max())))  # the range's first +R
+    at_edge = tuple(np.full_like(w, edge) for w in snap.weights)
+    record.add(dataclasses.replace(snap, weights=at_edge))
+    record.add(dataclasses.replace(snap, step=6, weights=tuple(w * 3 for w in at_edge)))
+    heat = record.heatmap("weights", 0)
+    for row, weights in zip(heat.counts, (at_edge[0], 3 * at_edge[0]), strict=True):
+        assert np.array_equal(row, np.histogram(weights.ravel(), bins=heat.edges)[0])
+
+
+def test_a_heatmap_is_drawn_with_its_steps_to_scale():
+    trainer = Trainer(DESIGN)
+    record = DistributionRecord(DESIGN, trainer.data)
+    for step in (1, 2, 10):
+        while trainer.step < step:
+            trainer.step_batch()
+        record.add(trainer.snapshot())
+    heat = record.heatmap("weights", 0)
+    drawn = heat.on_steps(10)  # steps 1, 2, …, 10: the record of step 2 holds until 10
+    assert np.array_equal(drawn[0], heat.counts[0]) and np.array_equal(drawn[-1], heat.counts[2])
+    assert all(np.array_equal(row, heat.counts[1]) for row in drawn[1:9])

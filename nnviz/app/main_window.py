@@ -65,7 +65,7 @@ from nnviz.core.datasets import Dataset
 from nnviz.core.design import Design, DesignError, default_design, load_design, needs_reset
 from nnviz.core.errors import first_line, plain_words
 from nnviz.core.examples import example_at, example_weights
-from nnviz.core.optimizers import make_optimizer
+from nnviz.core.optimizers import learning_rate_of
 from nnviz.core.pace import pace_named
 from nnviz.core.readouts import fixed, percent
 from nnviz.core.runs import RunList
@@ -618,14 +618,23 @@ class MainWindow(ExportActions, QMainWindow):
 
     def _on_design_changed(self, old: Design, new: Design) -> None:
         self.update_title()
+        if self._run_design is not None and self.timeline_panel.holds_edits(self._run_design, new):
+            return  # for a branch from the past moment shown (or the run, back in the present)
         if self._run_design is None or needs_reset(self._run_design, new):
             self._start_run(new, keep_ghost=True)
             return
-        if _learning_rate(new) != _learning_rate(self._run_design):
-            self.worker.set_learning_rate(_learning_rate(new))
+        if learning_rate_of(new.optimizer) != learning_rate_of(self._run_design.optimizer):
+            self.worker.set_learning_rate(learning_rate_of(new.optimizer))
         if new.training.epochs != self._run_design.training.epochs:
             self.worker.set_epochs(new.training.epochs)
         self._run_design = new
+
+    def apply_design(self) -> None:
+        """The run follows the window's design again (edits held while a past moment was
+        shown): a learning rate or epoch budget changes it, anything else starts a fresh run."""
+        design = self.document.design
+        if self._run_design is not None and design != self._run_design:
+            self._on_design_changed(self._run_design, design)
 
     def _on_worker_failed(self, message: str) -> None:
         self.banner.show_message(message)
@@ -659,7 +668,7 @@ class MainWindow(ExportActions, QMainWindow):
         """After a divergence: a tenth of the learning rate (undoable) and a fresh run."""
         design = self.document.design
         params = dict(design.optimizer.params)
-        params["learning_rate"] = _learning_rate(design) / 10
+        params["learning_rate"] = learning_rate_of(design.optimizer) / 10
         optimizer = dataclasses.replace(design.optimizer, params=params)
         lowered = dataclasses.replace(design, optimizer=optimizer)
         self.document.set_design(lowered, "Lower learning rate")
@@ -842,13 +851,6 @@ class MainWindow(ExportActions, QMainWindow):
         self.runs_dock.stop_race(wait=True)
         self.worker.shutdown()
         self.files.stop_recovery()
-
-
-def _learning_rate(design: Design) -> float:
-    lr = design.optimizer.params.get("learning_rate")
-    if lr is None:  # not given: the optimizer's own default
-        lr = make_optimizer(design.optimizer).learning_rate
-    return float(lr)
 
 
 def _pair(train: float | None, test: float | None, fmt: Callable[[float], str]) -> str:

@@ -5,9 +5,10 @@ slider pauses training and shows the chosen moment: a scratch trainer of the sam
 data is put in that moment's state (`Timeline.snapshot_at`, exact) and its snapshot goes to the
 canvas, the data view and the status bar, while every plot keeps the whole run with a cursor at
 that step. "Resume from here" branches: a new run continues from the moment exactly as the old
-one did (or with the learning rate the user set while looking at that moment), and the
-abandoned future stays as a run in the Runs panel and the plots. "Live" (or Play) returns to
-the present.
+one did, or with the optimizer, regularization, schedule or stop conditions the user changed
+while looking at that moment (such edits wait for it: `holds_edits`), and the abandoned future
+stays as a run in the Runs panel and the plots. "Live" (or Play) returns to the present, where
+held edits apply to the run as any edit does.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
 from nnviz.app.views.plot_cursor import PlotCursors
 from nnviz.app.window_api import WindowApi
-from nnviz.core.design import needs_reset
-from nnviz.core.optimizers import make_optimizer
+from nnviz.core.branch import branch
+from nnviz.core.design import Design, can_branch
 from nnviz.core.runs import Weights
 from nnviz.core.snapshot import Snapshot
 from nnviz.core.timeline import Timeline
@@ -145,7 +146,7 @@ class TimelinePanel(QWidget):
         return True
 
     def leave(self) -> None:
-        """Back to the present."""
+        """Back to the present; edits held for a branch now apply to the run."""
         if self.viewing is None:
             return
         self.viewing = None
@@ -154,26 +155,39 @@ class TimelinePanel(QWidget):
         if latest is not None:
             self.window.show_moment(latest)
         self._sync()
+        self.window.apply_design()
 
     def resume_here(self) -> None:
-        """Branch: a new run from the moment shown; the old run stays in the Runs list."""
+        """Branch: a new run from the moment shown, with the changes made while looking at it
+        (`nnviz.core.branch`); the old run stays in the Runs list."""
         shown, timeline, live = self.viewing, self.timeline, self.window.worker.trainer
         if shown is None or timeline is None or live is None:
             return
-        design = self.window.document.design  # with edits made while looking at the past
-        if needs_reset(live.design, design):
-            design = live.design
-        trainer = Trainer(design, data=live.data, seed=live.seed)
-        trainer.set_trace_sample(live.trace_sample)
-        timeline.restore(trainer, shown.step, self.window.worker.latest())
-        rate = make_optimizer(design.optimizer).learning_rate
-        if rate != make_optimizer(self._entry_design.optimizer).learning_rate:
-            trainer.set_learning_rate(rate)  # "what if I had changed it then?"
+        design = self.window.document.design  # with the edits made while looking at the past
+        try:
+            trainer = branch(
+                timeline, live, self._entry_design, design, shown.step, self.window.worker.latest()
+            )
+        except ValueError as error:
+            self.window.banner.show_message(f"Cannot resume from step {shown.step}: {error}")
+            return
         runs = self.window.runs_dock.runs
         note = f"from run {runs.current} at step {shown.step}" if runs.current else ""
         self.window.install_run(
             trainer, keep_ghost=True, timeline=timeline.truncated(shown.step), note=note
         )
+
+    def holds_edits(self, run_design: Design, design: Design) -> bool:
+        """Whether an edit of the window's design waits for "Resume from here" (a past moment
+        is shown and the edit can steer a branch from it) instead of changing the run."""
+        if self.viewing is None or not can_branch(run_design, design):
+            return False
+        self.window.statusBar().showMessage(
+            "The change applies to the run resumed from this step (Resume from here); "
+            "back in the present (Live or Play), it applies to the run as any edit does",
+            10000,
+        )
+        return True
 
     def walkthrough(self, sample: int | None) -> Future:
         """The next step from the moment shown, taken apart (as `Trainer.walkthrough`), for the

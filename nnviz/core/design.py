@@ -264,6 +264,27 @@ def needs_reset(old: Design, new: Design) -> bool:
     return _live_view(old) != _live_view(new)
 
 
+def _branch_view(design: Design) -> Design:
+    """The design with what steers the updates blanked out (the optimizer and its settings,
+    regularization, the schedule, stop conditions, the epoch budget, the name and `meta`)."""
+    training = dataclasses.replace(
+        design.training, epochs=0, schedule=None, target_loss=None, early_stopping=None
+    )
+    return dataclasses.replace(
+        _live_view(design),
+        optimizer=OptimizerSpec("sgd"),
+        regularization=None,
+        training=training,
+    )
+
+
+def can_branch(old: Design, new: Design) -> bool:
+    """True when `new` can take over a run of `old` at any of its moments: the same network,
+    data and batches (layers, loss, dataset, batch size, seed, dtype, initializer); only what
+    steers the updates from there differs (`_branch_view`)."""
+    return _branch_view(old) == _branch_view(new)
+
+
 def default_design() -> Design:
     """The built-in example a new window starts with."""
     from nnviz.core.resources import resource_path

@@ -388,6 +388,12 @@ def make_optimizer(spec: Any) -> Optimizer:
     return OPTIMIZERS.get(name)(**params)
 
 
+def learning_rate_of(spec: Any) -> float:
+    """The learning rate an optimizer spec trains with: its own, else its optimizer's default."""
+    name, params = _spec_parts(spec)
+    return float(params.get("learning_rate", OPTIMIZERS.get(name).defaults["learning_rate"]))
+
+
 def check_optimizer_params(
     name: str, params: Mapping[str, Any], where: str = "optimizer"
 ) -> list[str]:

@@ -170,3 +170,40 @@ def test_a_reopened_session_scrubs_only_what_was_recorded_since(qtbot, window, t
         assert other.timeline_panel.viewing.step == 34
     finally:
         other.close()
+
+
+def with_optimizer(window: MainWindow, name: str, **params) -> None:
+    design = window.document.design
+    optimizer = dataclasses.replace(design.optimizer, name=name, params=params)
+    window.document.set_design(dataclasses.replace(design, optimizer=optimizer), name)
+
+
+def test_another_optimizer_chosen_at_a_past_moment_waits_for_the_branch(qtbot, window):
+    step_window(qtbot, window, 30)
+    old = window.worker.trainer
+    expected = stopped_at(window, 12)  # the run's own weights at that step
+    window.timeline_panel.show_step(12)
+    with_optimizer(window, "sgd", learning_rate=0.1, momentum=0.9)
+    assert window.worker.trainer is old and window.timeline_panel.viewing.step == 12
+    assert "Resume from here" in window.statusBar().currentMessage()
+    window.timeline_panel.resume_button.click()
+    branch = window.worker.trainer
+    assert branch is not old and branch.step == 12 and branch.optimizer.name == "sgd"
+    assert branch.optimizer.hyper["momentum"] == 0.9
+    assert window.runs_dock.runs.runs[-1].name == (
+        "optimizer adam → sgd with momentum 0.9, learning rate 0.03 → 0.1; from run 1 at step 12"
+    )
+    for got, want in zip(branch.network.weights, expected.weights, strict=True):
+        assert np.array_equal(got, want)
+
+
+def test_back_in_the_present_a_held_edit_applies_as_any_edit_does(qtbot, window):
+    step_window(qtbot, window, 20)
+    old = window.worker.trainer
+    window.timeline_panel.show_step(5)
+    with_optimizer(window, "adam", learning_rate=0.03, beta1=0.8)
+    assert window.worker.trainer is old
+    window.timeline_panel.live_button.click()  # beta1 cannot change under a run: a fresh one
+    assert window.worker.trainer is not old and window.worker.trainer.step == 0
+    assert window.worker.trainer.optimizer.hyper["beta1"] == 0.8
+    assert len(window.runs_dock.runs) == 2

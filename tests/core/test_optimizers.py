@@ -12,6 +12,7 @@ from nnviz.core.optimizers import (
     OPTIMIZERS,
     TORCH_NAMES,
     check_optimizer_params,
+    learning_rate_of,
     make_optimizer,
 )
 
@@ -266,3 +267,9 @@ def test_registry_entry_documents_itself(name):
     assert text and "\n" not in text and len(text) < 120
     assert cls.name == name
     assert repr(make_optimizer({"name": name})).startswith(f"{cls.__name__}(learning_rate=")
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS.names())
+def test_the_learning_rate_of_a_spec_is_its_own_or_its_optimizers_default(name):
+    assert learning_rate_of({"name": name}) == make_optimizer({"name": name}).learning_rate
+    assert learning_rate_of({"name": name, "learning_rate": 0.25}) == 0.25

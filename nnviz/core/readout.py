@@ -2,7 +2,9 @@
 
 Plots put epochs on their x axis (fractional inside an epoch: the running batch loss is
 recorded a few times per epoch). Every epoch has the same number of steps, so step and epoch
-convert exactly: step = epoch × batches_per_epoch.
+convert exactly: step = epoch × batches_per_epoch. A curve's value is its recorded point
+nearest to the mouse; when that point is of another step (epoch metrics are measured at the
+end of each epoch), the read-out names its step, so no value passes for one it is not.
 """
 
 from __future__ import annotations
@@ -28,10 +30,13 @@ class Readout:
     step: int
     epoch: float
     values: dict[str, float]  # curve name → its value at the nearest recorded point
+    steps: dict[str, int]  # curve name → the step of that point
 
     def text(self) -> str:
         lines = [f"step {self.step} · epoch {self.epoch:.2f}"]
-        lines += [f"{name}: {value:.4g}" for name, value in self.values.items()]
+        for name, value in self.values.items():
+            at = self.steps[name]
+            lines.append(f"{name}: {value:.4g}" + ("" if at == self.step else f" (step {at})"))
         return "\n".join(lines)
 
 
@@ -44,7 +49,7 @@ def readout(
     """The step under `epoch` and each curve's finite value nearest to it (curves with none
     left out); `curves`: name → (epochs, values), epochs ascending."""
     step = step_of(epoch, batches_per_epoch, last_step)
-    values = {}
+    values, steps = {}, {}
     for name, (x, y) in curves.items():
         x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
         finite = np.isfinite(y) & np.isfinite(x)
@@ -55,4 +60,5 @@ def readout(
         candidates = [j for j in (i - 1, i) if 0 <= j < len(x)]
         j = min(candidates, key=lambda k: abs(x[k] - epoch))
         values[name] = float(y[j])
-    return Readout(step, epoch_of(step, batches_per_epoch), values)
+        steps[name] = step_of(float(x[j]), batches_per_epoch, last_step)
+    return Readout(step, epoch_of(step, batches_per_epoch), values, steps)

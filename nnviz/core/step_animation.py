@@ -64,7 +64,7 @@ def step_caption(
     if step == 0:
         return "Before the first step: the forward pass only"
     if not phase:
-        return f"Latest state · after step {step:,}"
+        return f"State after step {step:,}"
     head = f"Step {step:,}"
     if not plan.every_step and plan.steps_per_sweep >= 2:
         head += f" (one in ~{_round(plan.steps_per_sweep)} shown)"

@@ -250,7 +250,7 @@ def test_network_picture_shows_the_settled_state_and_keeps_the_animation(views, 
     export.export_network_picture(views.canvas, tmp_path / "network.svg")
     texts = svg_texts(svg_root(tmp_path / "network.svg"))
     step = views.snapshot.step
-    assert f"Latest state · after step {step}" in texts
+    assert f"State after step {step}" in texts
     assert views.canvas.mode() == "both"
 
 

@@ -44,7 +44,7 @@ def test_nothing_moves_without_a_step_and_a_step_plays_once(canvas):
     assert canvas.current_frame().phase == "Forward pass"
     assert canvas.caption().startswith("Step 1 · Forward pass →")
     finish_sweep(canvas)
-    assert canvas.caption() == "Latest state · after step 1"
+    assert canvas.caption() == "State after step 1"
     canvas.set_snapshot(dataclasses.replace(first, state="paused"))  # the same step again
     assert canvas.current_frame().phase == ""
     canvas.set_snapshot(dataclasses.replace(second, state="paused"))  # Step pressed

@@ -84,7 +84,7 @@ def test_captions_of_every_phase():
     assert step_caption(3, "Backward pass", "Output", every, 0, "r") == (
         "Step 3 · Backward pass ← Output"
     )
-    assert step_caption(3, "", "", every, 0, "r") == "Latest state · after step 3"
+    assert step_caption(3, "", "", every, 0, "r") == "State after step 3"
     assert step_caption(0, "Forward pass", "Hidden 1", every, 0, "r").startswith("Before the first")
 
 

@@ -2,13 +2,15 @@
 that trains them (`nnviz.core.race`) while the window goes on working.
 
 The runner is a `QObject` moved to its own `QThread`, like the training worker: its signals
-carry each finished variant and the progress to GUI-thread methods; stopping is a
-`threading.Event` the race checks between steps.
+carry each finished variant and the progress (at most `PROGRESS_HZ` a second) to GUI-thread
+methods; stopping is a `threading.Event` the race checks between steps.
 """
 
 from __future__ import annotations
 
+import math
 import threading
+import time
 import traceback
 
 from PySide6.QtCore import QObject, QThread, Signal
@@ -32,6 +34,7 @@ from nnviz.core.runs import Weights
 MAX_RACE_EPOCHS = 100_000
 DEFAULT_RACE_EPOCHS = 100
 JOIN_MS = 5000
+PROGRESS_HZ = 10.0  # at most this many progress reports a second
 
 
 class RaceDialog(QDialog):
@@ -135,9 +138,15 @@ class RaceRunner(QObject):
 
     def _run(self) -> None:
         total = len(self.designs)
+        last = [-math.inf, -1]  # when progress was last sent, and for which variant
 
         def report(variant: int, epoch: int) -> None:
-            self.progress.emit(variant, epoch, total)
+            # A small network finishes hundreds of epochs a second: a signal for each would
+            # queue up faster than the window handles them, and it would stop responding.
+            now = time.perf_counter()
+            if now - last[0] >= 1 / PROGRESS_HZ or variant != last[1]:
+                last[:] = [now, variant]
+                self.progress.emit(variant, epoch, total)
 
         try:
             for result in race(

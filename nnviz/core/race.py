@@ -10,6 +10,7 @@ a thread running it can be told to stop between two steps.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -207,6 +208,10 @@ def race(
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             while not stop.is_set():
                 trainer.step_batch()
+                # A race runs beside a window: hand the interpreter lock to a thread waiting
+                # for it after every step (a window waits for it to draw; measured: half the
+                # latency of its events while the window's own run trains too).
+                time.sleep(0)
                 if trainer.batch_in_epoch == 0 and progress is not None:
                     progress(i, trainer.epoch)
                 if trainer.state in ("diverged", "finished"):  # the budget, or a stop condition

@@ -160,6 +160,19 @@ def test_a_race_can_be_stopped(qtbot, window):
     assert len(dock.runs) == 2 and dock.runs.runs[1].name.endswith(", stopped")
 
 
+def test_a_race_reports_progress_without_flooding_the_window(qtbot, window):
+    dock = window.runs_dock
+    designs = variants(window.document.design, "learning_rate", [0.01, 0.1])
+    dock.start_race(designs, 100_000, "learning_rate")
+    epochs = []
+    dock.race.progress.connect(lambda variant, epoch, total: epochs.append(epoch))
+    qtbot.waitUntil(lambda: bool(epochs) and epochs[-1] >= 300, timeout=60_000)
+    dock.stop_race_button.click()
+    qtbot.waitUntil(lambda: dock.race is None, timeout=60_000)
+    # hundreds of epochs, a report for only a few of them (at most ten a second)
+    assert len(epochs) < epochs[-1] / 4
+
+
 @pytest.mark.parametrize("setting", list(SETTINGS))
 def test_the_race_dialog_offers_each_setting_with_values_that_race(qtbot, setting):
     design = Design.from_dict(xor_design())

@@ -10,9 +10,9 @@ How it stays bounded, whatever the run's length:
   recorded every `stride` steps so that copying its state costs about as much as a small one's.
   A step between two recorded moments is rebuilt by resuming from the earlier one and training
   on (`restore`), which gives the same numbers.
-- A moment's size is what it really holds in memory: its arrays with their headers, the dicts,
-  lists and numbers around them, and the allocator's share of each (`_held_bytes`; within a
-  few per cent of the process's measured growth).
+- A moment's size is what it really holds in memory: its arrays with their headers and data,
+  the tuples, numbers and text around them (`_held_bytes`; within a few per cent of what
+  tracemalloc and the process's resident size measure).
 - When the record passes its budget, it is thinned by age: a moment `age` steps old is kept
   when its step is a multiple of `stride · 2^k`, where 2^k is the power of two at or below
   age / `dense_steps` (every recorded step for the newest 2·`dense_steps` steps, every second
@@ -34,13 +34,12 @@ they are recorded (loading one copies its arrays), so readers may keep them.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import sys
 import threading
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -51,18 +50,33 @@ if TYPE_CHECKING:
 DEFAULT_BUDGET = 256 * 2**20  # bytes
 DENSE_BYTES = 64 * 2**10  # a moment up to this size is recorded every step
 THIN_TO = 0.75  # of the budget: thinning by age goes on (with fewer dense steps) above this
-ALLOCATION_BYTES = 16  # the allocator's own bookkeeping for each object a moment holds
+ALLOCATION_BYTES = 16  # the C allocator's bookkeeping for an array's data
+SMALL_INTS = (-5, 256)  # integers Python keeps one copy of
 
 
-@dataclass(frozen=True)
-class Moment:
-    """One recorded state of the run after `step` steps (read-only arrays)."""
+class Moment(NamedTuple):
+    """One recorded state of the run after `step` steps (read-only arrays).
+
+    Kept as tuples of numbers, text and arrays (`packed`; the random generator's state as JSON
+    text), which the garbage collector stops tracking after its first look: its full
+    collections no longer pass over tens of thousands of moments (they took 150 ms each with
+    the record full, holding the interpreter lock that training and the window need)."""
 
     step: int
     epoch: int
     batch_in_epoch: int
-    state: Mapping[str, Any]  # Trainer.state_dict(histories=False)
+    packed: tuple[tuple[str, Any], ...]  # Trainer.state_dict(histories=False), see `state`
     nbytes: int  # its own arrays and overhead; the shared shuffle is counted by the timeline
+    order: np.ndarray  # the epoch's shuffle (shared by the moments of one epoch)
+
+    @property
+    def state(self) -> dict[str, Any]:
+        """The trainer's state as `Trainer.load_state_dict` takes it (a new dict each time)."""
+        state = dict(self.packed)
+        state["optimizer"] = dict(state["optimizer"])
+        state["rng"] = json.loads(state["rng"])
+        state["order"] = self.order
+        return state
 
 
 class Timeline:
@@ -112,18 +126,22 @@ class Timeline:
             with self._lock:  # the run went back (a reset of the same trainer): start again
                 self._drop_after(step - 1)
         state = trainer.state_dict(histories=False)
+        order = state.pop("order")
         last = moments[-1] if moments else None
         if last is not None and _same_shuffle(last, step):
-            state["order"] = last.state["order"]  # the epoch's shuffle, shared
-        order = state["order"]
+            order = last.order  # the epoch's shuffle, shared
+        state["weights"], state["biases"] = tuple(state["weights"]), tuple(state["biases"])
+        state["optimizer"] = tuple(state["optimizer"].items())
+        state["rng"] = json.dumps(state["rng"])
+        packed = tuple(state.items())
         # Same shapes every step once the optimizer has its buffers: measured once per count
         # (the last step's pass is absent before the first step).
         key = (len(state["optimizer"]), state["step_params"] is None)
         own = self._sizes.get(key)
-        if own is None:
-            own = _held_bytes({k: v for k, v in state.items() if k != "order"})
+        if own is None:  # the entries' names are the trainer's constants, held once for all
+            own = _held_bytes(packed) - sum(sys.getsizeof(name) for name, _ in packed)
             self._sizes[key] = own
-        moment = Moment(step, trainer.epoch, trainer.batch_in_epoch, state, own)
+        moment = Moment(step, trainer.epoch, trainer.batch_in_epoch, packed, own, order)
         with self._lock:
             moments.append(moment)
             self._nbytes += own
@@ -143,7 +161,7 @@ class Timeline:
 
     def _remove(self, moment: Moment) -> None:
         self._nbytes -= moment.nbytes
-        self._share(moment.state["order"], -1)
+        self._share(moment.order, -1)
 
     def _thin(self) -> None:
         """Thin the record by age until the budget holds (see the module notes; lock held)."""
@@ -216,7 +234,7 @@ class Timeline:
         for moment in kept:
             other._moments.append(moment)
             other._nbytes += moment.nbytes
-            other._share(moment.state["order"], +1)
+            other._share(moment.order, +1)
         return other
 
     # ----------------------------------------------------------------- going back
@@ -247,7 +265,7 @@ class Timeline:
 
 
 def _load(trainer: Trainer, moment: Moment, past: Snapshot | None) -> None:
-    state = dict(moment.state)
+    state = moment.state
     for which in ("history", "step_history"):
         names = getattr(trainer, which).names
         state[which] = _history_until(names, past, which, moment.step)
@@ -273,20 +291,17 @@ def _history_until(
 
 
 def _held_bytes(value: Any) -> int:
-    """Memory a state value holds: arrays with their headers and data, the dicts and lists
-    around them, numbers, and `ALLOCATION_BYTES` for each allocation. Text is left out: names
-    and keys are the same objects in every moment."""
-    if value is None or isinstance(value, str | bool):
+    """Memory a state value holds: arrays with their headers and data (and the allocator's
+    bookkeeping for the data), the tuples around them, numbers and text. Python's small
+    integers are shared by everyone and not counted."""
+    if value is None or isinstance(value, bool):
         return 0
     if isinstance(value, np.ndarray):  # getsizeof counts the data an array owns
-        return sys.getsizeof(value) + 2 * ALLOCATION_BYTES  # the object and its data
-    if isinstance(value, dict):
-        inner = sum(_held_bytes(v) for v in value.values())
-    elif isinstance(value, list | tuple):
-        inner = sum(_held_bytes(v) for v in value)
-    else:
-        inner = 0  # a number
-    return sys.getsizeof(value) + ALLOCATION_BYTES + inner
+        return sys.getsizeof(value) + ALLOCATION_BYTES
+    if isinstance(value, int) and SMALL_INTS[0] <= value <= SMALL_INTS[1]:
+        return 0
+    inner = sum(_held_bytes(v) for v in value) if isinstance(value, tuple) else 0
+    return sys.getsizeof(value) + inner
 
 
 def _same_shuffle(last: Moment, step: int) -> bool:

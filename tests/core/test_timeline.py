@@ -1,6 +1,7 @@
 """The timeline: any recorded moment resumes bit for bit, the record stays in its budget, the
 newest steps stay dense, and a moment's snapshot equals the one of a run stopped there."""
 
+import gc
 import math
 import tracemalloc
 
@@ -119,12 +120,12 @@ def test_a_moments_size_is_the_memory_it_holds():
     try:
         timeline.attach(trainer)
         before = tracemalloc.get_traced_memory()[0]
-        run_to(trainer, 305)
+        run_to(trainer, 2005)
         grown = tracemalloc.get_traced_memory()[0] - before
     finally:
         tracemalloc.stop()
-    # tracemalloc sees what is asked for; the allocator keeps a little more per object
-    assert grown <= timeline.nbytes <= 1.25 * grown
+    # tracemalloc sees what is asked for; the allocator keeps a little more per array
+    assert grown <= timeline.nbytes <= 1.15 * grown
 
 
 def test_one_epoch_shares_one_shuffle():
@@ -188,3 +189,23 @@ def test_the_timeline_bench_reports_the_record_and_the_memory():
     assert last["case"] == "timeline" and last["steps"] >= 300
     assert 0 < last["timeline_bytes"] <= 100_000
     assert last["rss_bytes"] > last["timeline_bytes"]
+
+
+def test_the_garbage_collector_does_not_walk_the_record():
+    """A full collection holds the interpreter lock for as long as it walks: it must not walk
+    every moment of a record of tens of thousands."""
+    trainer = Trainer(design())
+    run_to(trainer, 5)
+    gc.collect()
+    before = len(gc.get_objects())
+    timeline = Timeline()
+    timeline.attach(trainer)
+    run_to(trainer, 1005)
+    for _ in range(4):  # a tuple is let go once the tuples inside it are: one level a pass
+        gc.collect()
+    assert len(gc.get_objects()) - before <= 1.2 * len(timeline)  # the moments themselves
+    moment = timeline.moment(500)
+    assert not gc.is_tracked(moment.packed)
+    resumed = Trainer(design())  # packed as it is, a moment resumes as before
+    timeline.restore(resumed, 1000, trainer.snapshot())
+    assert_same_run(run_to(resumed, 1005), trainer)

@@ -57,23 +57,26 @@ SMALL_INTS = (-5, 256)  # integers Python keeps one copy of
 class Moment(NamedTuple):
     """One recorded state of the run after `step` steps (read-only arrays).
 
-    Kept as tuples of numbers, text and arrays (`packed`; the random generator's state as JSON
-    text), which the garbage collector stops tracking after its first look: its full
-    collections no longer pass over tens of thousands of moments (they took 150 ms each with
-    the record full, holding the interpreter lock that training and the window need)."""
+    Kept as a few tuples of numbers, text and arrays (`values`, named by `names`, a tuple all
+    the timeline's moments share; the optimizer's state likewise, the random generator's as
+    JSON text), which the garbage collector stops tracking after its first look: its full
+    collections no longer pass over tens of thousands of moments (they took up to 250 ms with
+    the record full, holding the interpreter lock that training and the window need), and a
+    moment adds five objects for it to look at once, not thirty."""
 
     step: int
     epoch: int
     batch_in_epoch: int
-    packed: tuple[tuple[str, Any], ...]  # Trainer.state_dict(histories=False), see `state`
+    names: tuple[str, ...]  # of Trainer.state_dict(histories=False)'s entries but the shuffle
+    values: tuple[Any, ...]  # their values, packed (see `state`)
     nbytes: int  # its own arrays and overhead; the shared shuffle is counted by the timeline
     order: np.ndarray  # the epoch's shuffle (shared by the moments of one epoch)
 
     @property
     def state(self) -> dict[str, Any]:
         """The trainer's state as `Trainer.load_state_dict` takes it (a new dict each time)."""
-        state = dict(self.packed)
-        state["optimizer"] = dict(state["optimizer"])
+        state = dict(zip(self.names, self.values, strict=True))
+        state["optimizer"] = dict(zip(*state["optimizer"], strict=True))
         state["rng"] = json.loads(state["rng"])
         state["order"] = self.order
         return state
@@ -94,6 +97,7 @@ class Timeline:
         self._orders: dict[int, list] = {}  # id(order) → [order, moments sharing it]
         self._nbytes = 0
         self._sizes: dict[tuple[int, bool], int] = {}  # a moment's own bytes, by its shape
+        self._names: dict[tuple[str, ...], tuple[str, ...]] = {}  # see `_shared`
 
     def __len__(self) -> int:
         return len(self._moments)
@@ -130,18 +134,19 @@ class Timeline:
         last = moments[-1] if moments else None
         if last is not None and _same_shuffle(last, step):
             order = last.order  # the epoch's shuffle, shared
+        optimizer = state["optimizer"]
         state["weights"], state["biases"] = tuple(state["weights"]), tuple(state["biases"])
-        state["optimizer"] = tuple(state["optimizer"].items())
+        state["optimizer"] = (self._shared(tuple(optimizer)), tuple(optimizer.values()))
         state["rng"] = json.dumps(state["rng"])
-        packed = tuple(state.items())
+        names, values = self._shared(tuple(state)), tuple(state.values())
         # Same shapes every step once the optimizer has its buffers: measured once per count
         # (the last step's pass is absent before the first step).
-        key = (len(state["optimizer"]), state["step_params"] is None)
+        key = (len(optimizer), state["step_params"] is None)
         own = self._sizes.get(key)
-        if own is None:  # the entries' names are the trainer's constants, held once for all
-            own = _held_bytes(packed) - sum(sys.getsizeof(name) for name, _ in packed)
+        if own is None:  # the names are held once for all moments
+            own = _held_bytes(values) - _held_bytes(state["optimizer"][0])
             self._sizes[key] = own
-        moment = Moment(step, trainer.epoch, trainer.batch_in_epoch, packed, own, order)
+        moment = Moment(step, trainer.epoch, trainer.batch_in_epoch, names, values, own, order)
         with self._lock:
             moments.append(moment)
             self._nbytes += own
@@ -149,6 +154,10 @@ class Timeline:
             if self._nbytes > self.budget_bytes:
                 self._thin()
         self.stride = max(1, math.ceil(own / self.dense_bytes))
+
+    def _shared(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """One tuple of these names for every moment that has them."""
+        return self._names.setdefault(names, names)
 
     def _share(self, order: np.ndarray, change: int) -> None:
         entry = self._orders.setdefault(id(order), [order, 0])

@@ -205,7 +205,7 @@ def test_the_garbage_collector_does_not_walk_the_record():
         gc.collect()
     assert len(gc.get_objects()) - before <= 1.2 * len(timeline)  # the moments themselves
     moment = timeline.moment(500)
-    assert not gc.is_tracked(moment.packed)
+    assert not gc.is_tracked(moment.values)
     resumed = Trainer(design())  # packed as it is, a moment resumes as before
     timeline.restore(resumed, 1000, trainer.snapshot())
     assert_same_run(run_to(resumed, 1005), trainer)

@@ -7,10 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF
-from window_steps import WAIT_MS, LeftClick, step_window
+from window_steps import WAIT_MS, LeftClick, step_window, stopped_at
 
 from nnviz.core.distributions import confusion
-from nnviz.core.trainer import Trainer
 
 
 @pytest.fixture
@@ -75,14 +74,6 @@ def test_image_data_shows_the_cells_pictures(qtbot):
         assert shown > 0 and dock.gallery.count() == shown
     finally:
         window.close()
-
-
-def stopped_at(window, step: int):
-    trainer = Trainer(window.worker.trainer.design)
-    while trainer.step < step:
-        trainer.step_batch()
-    trainer.state = "paused"
-    return trainer.snapshot()
 
 
 def test_opened_late_it_shows_the_whole_run_from_the_timeline(qtbot, window):

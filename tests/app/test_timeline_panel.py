@@ -8,7 +8,7 @@ import dataclasses
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF
-from window_steps import WAIT_MS, LeftClick, step_window
+from window_steps import WAIT_MS, LeftClick, step_window, stopped_at
 
 from nnviz.app.main_window import MainWindow
 from nnviz.app.views.data_view import DataView
@@ -21,14 +21,6 @@ STEPS = 60
 @pytest.fixture
 def window(still_window):
     return still_window
-
-
-def stopped_at(window: MainWindow, step: int):
-    trainer = Trainer(window.worker.trainer.design)
-    while trainer.step < step:
-        trainer.step_batch()
-    trainer.state = "paused"
-    return trainer.snapshot()
 
 
 def test_scrubbing_shows_that_steps_weights_in_every_view(qtbot, window):

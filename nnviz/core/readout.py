@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+PER_LINE = 3  # values on one line of a read-out: three runs' curves still fit a small plot
+
 
 def epoch_of(step: int, batches_per_epoch: int) -> float:
     """Where a step lies on an epoch axis."""
@@ -32,11 +34,14 @@ class Readout:
     values: dict[str, float]  # curve name → its value at the nearest recorded point
     steps: dict[str, int]  # curve name → the step of that point
 
-    def text(self) -> str:
-        lines = [f"step {self.step} · epoch {self.epoch:.2f}"]
+    def text(self, per_line: int = PER_LINE) -> str:
+        """The step and epoch, then the values, `per_line` to a line (a plot is short)."""
+        parts = []
         for name, value in self.values.items():
             at = self.steps[name]
-            lines.append(f"{name}: {value:.4g}" + ("" if at == self.step else f" (step {at})"))
+            parts.append(f"{name}: {value:.4g}" + ("" if at == self.step else f" (step {at})"))
+        lines = [f"step {self.step} · epoch {self.epoch:.2f}"]
+        lines += ["   ".join(parts[i : i + per_line]) for i in range(0, len(parts), per_line)]
         return "\n".join(lines)
 
 

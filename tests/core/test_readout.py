@@ -22,6 +22,8 @@ def test_each_curve_gives_its_finite_value_nearest_to_the_mouse():
     assert result.step == 21 and result.epoch == pytest.approx(2.1)
     assert result.values == {"train": 0.4, "test": 0.2}  # NaN skipped: 3.0 is nearer than 1.0
     # each value says the step it was measured at, when not the one under the mouse
-    assert result.text() == "step 21 · epoch 2.10\ntrain: 0.4 (step 20)\ntest: 0.2 (step 30)"
+    assert result.text(per_line=1) == (
+        "step 21 · epoch 2.10\ntrain: 0.4 (step 20)\ntest: 0.2 (step 30)"
+    )
     exact = readout(2.0, curves, 10, 100)
-    assert exact.text() == "step 20 · epoch 2.00\ntrain: 0.4\ntest: 0.6 (step 10)"
+    assert exact.text() == "step 20 · epoch 2.00\ntrain: 0.4   test: 0.6 (step 10)"

@@ -628,6 +628,7 @@ class MainWindow(ExportActions, QMainWindow):
         if new.training.epochs != self._run_design.training.epochs:
             self.worker.set_epochs(new.training.epochs)
         self._run_design = new
+        self.runs_dock.follow_design(new)
 
     def apply_design(self) -> None:
         """The run follows the window's design again (edits held while a past moment was

@@ -151,6 +151,12 @@ class RunsDock(QDockWidget):
             self.runs.current = run.id
         self.changed()
 
+    def follow_design(self, design: Design) -> None:
+        """The current run's design changed while it trains (learning rate, epoch budget)."""
+        if self.runs.current is not None:
+            self.runs.set_design(self.runs.current, design)
+            self.refresh()
+
     def on_snapshot(self, snapshot: Snapshot) -> None:
         """The current run's curves so far (cheap: the snapshot's own copies)."""
         current = self.runs.current

@@ -160,6 +160,12 @@ class RunList:
         run = self.get(run_id)
         run.history, run.step_history, run.steps = history, step_history, int(steps)
 
+    def set_design(self, run_id: int, design: Design) -> None:
+        """The design a run trains with now (a learning rate or epoch budget changed while it
+        trains), so names compare what the runs really use."""
+        self.get(run_id).design = design
+        self._rename()
+
     def rename(self, run_id: int, name: str) -> None:
         """A user's name; an empty one goes back to the automatic name."""
         self.get(run_id).custom_name = name.strip() or None

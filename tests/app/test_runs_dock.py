@@ -195,3 +195,15 @@ def test_the_race_dialog_says_what_is_wrong_and_stays_open(qtbot):
     dialog.accept()
     assert dialog.result() != QDialog.DialogCode.Accepted and not dialog.designs
     assert dialog.error.text().startswith("optimizer 'sgd foo 1': ")
+
+
+def test_a_live_change_is_the_runs_own_so_later_names_do_not_repeat_it(qtbot, window):
+    step_window(qtbot, window, 5)
+    design = window.document.design
+    training = dataclasses.replace(design.training, epochs=80)
+    window.document.set_design(dataclasses.replace(design, training=training), "epochs")
+    assert window.worker.trainer.step == 5  # the run goes on, with 80 epochs
+    first = window.runs_dock.runs.runs[0]
+    assert first.design.training.epochs == 80 and first.name == "first run"
+    with_optimizer(window, "sgd", learning_rate=0.03)  # a fresh run
+    assert window.runs_dock.runs.runs[1].name == "optimizer adam → sgd"

@@ -146,3 +146,12 @@ def test_a_broken_runs_member_is_one_line_naming_it(tmp_path):
             archive.writestr(name, data)
     with pytest.raises(SessionError, match=r"broken.nnviz: runs.json: run 1: colour"):
         load_session(broken)
+
+
+def test_a_runs_design_can_follow_a_live_change_and_names_follow_it():
+    runs = RunList()
+    first = runs.add(SGD)
+    second = runs.add(design(optimizer={"name": "sgd", "learning_rate": 0.01}))
+    assert second.name == "learning rate 0.03 → 0.01"
+    runs.set_design(first.id, second.design)  # the first run's rate was lowered while it ran
+    assert first.design is second.design and second.name == "same design"

@@ -115,8 +115,12 @@ class PlaneView(QWidget):
         self.chosen_mark = pg.ScatterPlotItem(size=17, pen=pg.mkPen(CHOSEN, width=2.6), brush=None)
         for mark in (self.hovered_mark, self.chosen_mark):
             self.plot.addItem(mark)
-        self.show_train = QCheckBox("Show train data")
-        self.show_test = QCheckBox("Show test data")
+        # Short labels: at 1366×768 the plane's column is about 350 pixels wide, and "Show
+        # train data", "Show test data" and the class legend were cut off there.
+        self.show_train = QCheckBox("Train points")
+        self.show_test = QCheckBox("Test points")
+        self.show_train.setToolTip("Show the training samples on the plane")
+        self.show_test.setToolTip("Show the test samples on the plane")
         self.show_train.setChecked(True)
         self.show_test.setChecked(True)
         self.show_train.toggled.connect(self.train_points.setVisible)

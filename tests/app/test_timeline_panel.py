@@ -7,7 +7,7 @@ import dataclasses
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QEvent, QPointF
 from window_steps import WAIT_MS, LeftClick, step_window, stopped_at
 
 from nnviz.app.main_window import MainWindow
@@ -89,6 +89,10 @@ def test_hovering_a_plot_reads_out_and_a_click_jumps_there(qtbot, window):
     cursors._on_moved("loss", pos)
     text = cursors.hover_text("loss")
     assert text.startswith("step 30 · epoch") and "batches:" in text
+    legend = plot.getPlotItem().legend
+    assert not legend.isVisible()  # the read-out names the curves; the legend steps aside
+    cursors.eventFilter(plot, QEvent(QEvent.Type.Leave))
+    assert cursors.hover_text("loss") == "" and legend.isVisible()
     with qtbot.waitSignal(cursors.stepRequested) as blocker:
         plot.scene().sigMouseClicked.emit(LeftClick(pos))
     assert blocker.args == [30]

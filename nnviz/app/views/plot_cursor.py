@@ -99,16 +99,18 @@ class PlotCursors(QObject):
         result = readout(epoch, self.panel.curve_data(name), self.batches_per_epoch, self.last_step)
         label, hover = self._labels[name], self._hover[name]
         label.setText(result.text())
-        # in the top-left corner (the legend keeps the top-right): never clipped by the edge
+        # in the top-left corner, where the edge never clips it (the legend steps aside)
         (x0, _x1), (_y0, y1) = self.panel.plot_widgets()[name].getPlotItem().viewRange()
         label.setPos(x0, y1)
         hover.setValue(result.epoch)
         label.show()
         hover.show()
+        self.panel.set_read_out(name, True)
 
     def _hide_hover(self, name: str) -> None:
         self._labels[name].hide()
         self._hover[name].hide()
+        self.panel.set_read_out(name, False)
 
     def _on_clicked(self, name: str, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton or event.double():

@@ -188,6 +188,7 @@ class PlotsPanel(QWidget):
         self.overlays: dict[tuple[int, str], pg.PlotDataItem] = {}
         self._overlay_raw: dict[tuple[int, str], tuple[str, np.ndarray, np.ndarray]] = {}
         self._corners: dict[str, str | None] = {}  # plot name → where its legend sits
+        self._read_out: set[str] = set()  # plots showing values under the mouse
         self._score = "accuracy"
         self._n_layers = 0
         self._plot_keys: dict[str, tuple] = {}  # history position each plot shows
@@ -337,12 +338,25 @@ class PlotsPanel(QWidget):
         size = ((rect.width() + margin) / box.width(), (rect.height() + margin) / box.height())
         corner = legend_corner(np.array(points), size)
         # no room anywhere: the Runs panel names them; no entries (a network without hidden
-        # layers has no stuck units to show): no empty box
-        legend.setVisible(corner is not None and bool(legend.items))
+        # layers has no stuck units to show): no empty box; a read-out under the mouse names
+        # the curves itself, where the legend would lie under it
+        shown = corner is not None and bool(legend.items) and name not in self._read_out
+        legend.setVisible(shown)
         if corner is not None and self._corners.get(name) != corner:
             item_pos, parent_pos, offset = LEGEND_ANCHORS[corner]
             legend.anchor(item_pos, parent_pos, offset)
         self._corners[name] = corner
+
+    def set_read_out(self, name: str, on: bool) -> None:
+        """A read-out of the values under the mouse is shown on a plot (its legend steps
+        aside meanwhile), or no longer."""
+        if on == (name in self._read_out):
+            return
+        if on:
+            self._read_out.add(name)
+        else:
+            self._read_out.discard(name)
+        self._place_legend(name)
 
     def legend_corner(self, name: str) -> str | None:
         """Where a plot's legend sits now (see `_place_legend`); None while it is hidden."""

@@ -98,7 +98,12 @@ class DistributionsDock(QDockWidget):
         self.quantity.currentIndexChanged.connect(self.redraw)
         self.layer.currentIndexChanged.connect(self.redraw)
 
-        self.heat_plot = _plot("Over time (each column scaled to its own largest bin)")
+        self.heat_plot = _plot("Over time")
+        self.heat_plot.setToolTip(
+            "Each column is one recorded step, drawn to scale in steps; its brightness is the "
+            "square root of each bin's count over the column's largest, so a spread-out part "
+            "shows beside a pile of saturated values"
+        )
         self.heat_plot.setObjectName("distributionHeatmap")
         self.heat_plot.setLabel("bottom", "step")
         self.heat_plot.setLabel("left", "value")
@@ -232,8 +237,7 @@ class DistributionsDock(QDockWidget):
         if len(heat.counts):
             counts = heat.on_steps(HEAT_COLUMNS)
             peak = counts.max(axis=1, keepdims=True)
-            # the square root: a bin with a quarter of the peak's samples is half as bright,
-            # so a spread-out part still shows beside a pile of saturated values
+            # the square root: a bin with a quarter of the peak's samples is half as bright
             shade = np.sqrt(np.where(peak > 0, counts / np.maximum(peak, 1), 0.0))
             self.heat.setImage(shade, levels=(0.0, 1.0), autoLevels=False)
             first, last = float(heat.steps[0]), float(heat.steps[-1])
@@ -298,8 +302,7 @@ class DistributionsDock(QDockWidget):
                     self._cell_texts.append(text)
         self.matrix_plot.setRange(xRange=(0, k), yRange=(0, k), padding=0.02)
         self.matrix_plot.getPlotItem().setTitle(
-            f"Confusion at step {result.step:,} ({result.split} split, "
-            f"accuracy {result.accuracy:.1%})",
+            f"Confusion at step {result.step:,} · {result.split} accuracy {result.accuracy:.1%}",
             size="9pt",
         )
 

@@ -25,7 +25,10 @@ import numpy as np
 
 from nnviz.core.design import Design, DesignError
 from nnviz.core.differences import auto_name
+from nnviz.core.frozen import frozen_copies
+from nnviz.core.history import DEFAULT_CAPACITY as HISTORY_ROWS
 from nnviz.core.history import csv_cell
+from nnviz.core.weights_io import ArraySpec, weight_arrays, weight_specs
 
 MAX_RUNS = 16
 COLORS = 8  # colour indices 0..COLORS-1 (reused when more runs are visible than colours)
@@ -229,15 +232,39 @@ class RunList:
                 columns = getattr(run, which)
                 entry[which] = list(columns)
                 arrays[f"{i}.{which}"] = _block(columns)
+            if run.initial is not None:  # so another run can start from them again
+                initial = weight_arrays(run.initial)
+                arrays.update({f"{i}.{INITIAL}.{name}": a for name, a in initial.items()})
             runs.append(entry)
         current = next((i for i, r in enumerate(self.runs) if r.id == self.current), None)
         return {"format": FORMAT, "version": VERSION, "runs": runs, "current": current}, arrays
+
+    @staticmethod
+    def array_specs(meta: Any, base_dir: Any = None) -> tuple[dict[str, ArraySpec], list[str]]:
+        """What the arrays of `to_files` must be for the runs `meta` describes, and which of
+        them may be missing (a run's initial weights: files from before they were kept)."""
+        entries = meta.get("runs") if isinstance(meta, dict) else None
+        if not isinstance(entries, list) or len(entries) > MAX_RUNS:
+            raise ValueError(f"runs must be a list of at most {MAX_RUNS}")
+        history = ArraySpec((None, None), finite=False, max_length=HISTORY_ROWS)
+        specs, optional = {}, []
+        for i, entry in enumerate(entries):
+            specs.update({f"{i}.{which}": history for which in _WHICH})
+            try:
+                design = Design.from_dict(entry["design"], base_dir)
+            except (DesignError, KeyError, TypeError) as error:
+                raise ValueError(f"run {i + 1}: design: {error}") from None
+            initial = {f"{i}.{INITIAL}.{k}": v for k, v in weight_specs(design).items()}
+            specs.update(initial)
+            optional += initial
+        return specs, optional
 
     @classmethod
     def from_files(
         cls, meta: Any, arrays: Mapping[str, np.ndarray], base_dir: Any = None
     ) -> RunList:
-        """Read what `to_files` wrote; anything wrong raises ValueError naming the run."""
+        """Read what `to_files` wrote (its arrays checked against `array_specs`); anything
+        wrong raises ValueError naming the run."""
         if not isinstance(meta, dict) or meta.get("format") != FORMAT:
             raise ValueError(f"not a runs description (format must be {FORMAT!r})")
         if meta.get("version") != VERSION:
@@ -254,6 +281,7 @@ class RunList:
                 note, name = str(entry["note"]), entry["name"]
                 visible, steps = entry["visible"], entry["steps"]
                 columns = {w: _columns(entry[w], arrays[f"{i}.{w}"]) for w in _WHICH}
+                initial = _initial(arrays, f"{i}.{INITIAL}.", len(design.layers))
             except DesignError as error:
                 raise ValueError(f"{where}: design: {error}") from None
             except (KeyError, TypeError, ValueError) as error:
@@ -264,7 +292,7 @@ class RunList:
                 raise ValueError(f"{where}: steps must be a whole number, not {steps!r}")
             if name is not None and not isinstance(name, str):
                 raise ValueError(f"{where}: name must be text")
-            run = out.add(design, note)
+            run = out.add(design, note, initial)
             run.color, run.custom_name, run.visible, run.steps = color, name, visible, steps
             run.history, run.step_history = columns["history"], columns["step_history"]
         current = meta.get("current")
@@ -276,6 +304,21 @@ class RunList:
 
 
 _WHICH = ("history", "step_history")
+INITIAL = "initial"  # arrays `{run}.initial.W0`, `.b0`, …: the weights the run started from
+
+
+def _initial(arrays: Mapping[str, np.ndarray], prefix: str, layers: int) -> Weights | None:
+    """A run's initial weights from its arrays (already checked against its design), or None
+    when it has none; all of them or none."""
+    names = [f"{prefix}{kind}{k}" for k in range(layers) for kind in "Wb"]
+    present = [name in arrays for name in names]
+    if not any(present):
+        return None
+    if not all(present):
+        raise ValueError("initial weights: only some of the layers' arrays are there")
+    weights = frozen_copies([arrays[f"{prefix}W{k}"] for k in range(layers)])
+    biases = frozen_copies([arrays[f"{prefix}b{k}"] for k in range(layers)])
+    return weights, biases
 
 
 def _block(columns: Columns) -> np.ndarray:

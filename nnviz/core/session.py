@@ -17,7 +17,8 @@ read with ordinary tools and carried to another machine:
 - `history.csv`, `step_history.csv`: the epoch and step records;
 - `thumbnail.png` (optional): a picture for file browsers and recent-file lists;
 - `runs.json`, `runs.npz` (optional, together): the session's other runs for comparison
-  (`RunList.to_files`: designs, names, colours, visibility, and their histories as arrays).
+  (`RunList.to_files`: designs, names, colours, visibility, and their histories and the
+  weights each started from as arrays; the weights may be missing in older files).
 
 Loading trusts nothing: no pickle, bounded reads (a member may not inflate past what the
 design calls for), every array's shape, kind and finiteness checked against the design, every
@@ -345,10 +346,11 @@ def _runs(
         missing = ({"runs.json", "runs.npz"} - set(present)).pop()
         raise SessionError(f"{label}: {missing} is missing (runs come in two members)")
     meta = _json(read("runs.json", MAX_CSV_BYTES), f"{label}: runs.json")
-    count = len(meta.get("runs", ())) if isinstance(meta, dict) else 0
-    spec = ArraySpec((None, None), finite=False, max_length=DEFAULT_CAPACITY)
-    specs = {f"{i}.{which}": spec for i in range(count) for which in ("history", "step_history")}
-    arrays = _npz(read, "runs.npz", label, specs)
+    try:
+        specs, optional = RunList.array_specs(meta, base_dir)
+    except ValueError as error:
+        raise SessionError(f"{label}: runs.json: {error}") from None
+    arrays = _npz(read, "runs.npz", label, specs, tuple(optional))
     try:
         return RunList.from_files(meta, arrays, base_dir)
     except ValueError as error:

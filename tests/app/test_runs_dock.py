@@ -105,6 +105,11 @@ def test_a_saved_session_reopens_with_every_run(qtbot, window, tmp_path):
         assert runs.current == runs.runs[1].id and other.worker.trainer.step == 4
         assert runs.runs[0].steps == 25
         assert (runs.runs[0].id, "loss") in other.plots.overlays
+        saved = window.runs_dock.runs.runs[0].initial  # where the first run started
+        other.runs_dock.select(runs.runs[0].id)
+        assert other.runs_dock.initial_button.isEnabled()
+        for got, want in zip(runs.runs[0].initial[0], saved[0], strict=True):
+            assert np.array_equal(got, want)
     finally:
         other.close()
 

@@ -13,6 +13,7 @@ from nnviz.core.design import Design
 from nnviz.core.runs import COLORS, MAX_RUNS, RunList, legend_corner, overlay_series
 from nnviz.core.session import SessionError, load_session, save_session
 from nnviz.core.trainer import Trainer
+from nnviz.core.weights_io import npz_bytes
 
 
 def design(**changes) -> Design:
@@ -155,3 +156,49 @@ def test_a_runs_design_can_follow_a_live_change_and_names_follow_it():
     assert second.name == "learning rate 0.03 → 0.01"
     runs.set_design(first.id, second.design)  # the first run's rate was lowered while it ran
     assert first.design is second.design and second.name == "same design"
+
+
+def rewritten(path, tmp_path, change) -> object:
+    """A copy of a session file with `change(members)` applied to its members (name → bytes)."""
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    change(members)
+    out = tmp_path / f"changed-{len(list(tmp_path.iterdir()))}.nnviz"
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out
+
+
+def npz_members(data: bytes) -> dict[str, np.ndarray]:
+    with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+        return {name: arrays[name] for name in arrays.files}
+
+
+def test_a_session_keeps_the_weights_each_run_started_from(tmp_path):
+    runs = RunList()
+    first = Trainer(SGD)
+    start = (tuple(w.copy() for w in first.network.weights), tuple(first.network.biases))
+    a = runs.add(SGD, initial=start)
+    runs.add(design(optimizer={"name": "adam", "learning_rate": 0.1}))  # none known
+    path = tmp_path / "s.nnviz"
+    save_session(path, trained(SGD, 5), runs=runs)
+    loaded = load_session(path).runs
+    for got, want in zip(loaded.runs[0].initial[0], a.initial[0], strict=True):
+        assert np.array_equal(got, want) and not got.flags.writeable
+    assert loaded.runs[1].initial is None
+
+    def without_initial(members):  # as written before initial weights were kept
+        arrays = {k: v for k, v in npz_members(members["runs.npz"]).items() if "initial" not in k}
+        members["runs.npz"] = npz_bytes(arrays)
+
+    older = load_session(rewritten(path, tmp_path, without_initial)).runs
+    assert [r.name for r in older] == [r.name for r in loaded] and older.runs[0].initial is None
+
+    def wrong_shape(members):
+        arrays = npz_members(members["runs.npz"])
+        arrays["0.initial.W0"] = np.zeros((3, 3))
+        members["runs.npz"] = npz_bytes(arrays)
+
+    with pytest.raises(SessionError, match=r"runs.npz: 0.initial.W0 has shape \(3, 3\)"):
+        load_session(rewritten(path, tmp_path, wrong_shape))

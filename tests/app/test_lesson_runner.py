@@ -124,10 +124,11 @@ def _edit(qtbot, window, check):
 
 @learner("runs_added")
 def _race(qtbot, window, check):
-    from nnviz.core.race import variants
+    from nnviz.core.race import parse_values, variants
 
     names = ["sgd", "rmsprop", "adam", "adagrad", "adamw"]
-    designs = variants(window.document.design, "optimizer", names[: max(2, check["value"])])
+    values = parse_values("optimizer", ", ".join(names[: max(2, check["value"])]))
+    designs = variants(window.document.design, "optimizer", values)
     window.runs_dock.start_race(designs, 2, "optimizer")
     qtbot.waitUntil(lambda: window.runs_dock.race is None, timeout=TRAIN_MS)
 

@@ -67,7 +67,7 @@ from nnviz.core.errors import first_line, plain_words
 from nnviz.core.examples import example_at, example_weights
 from nnviz.core.optimizers import make_optimizer
 from nnviz.core.pace import pace_named
-from nnviz.core.readouts import fixed, percent
+from nnviz.core.readouts import evaluation_note, fixed, percent
 from nnviz.core.runs import RunList
 from nnviz.core.snapshot import Snapshot
 from nnviz.core.timeline import Timeline
@@ -592,7 +592,10 @@ class MainWindow(ExportActions, QMainWindow):
         self.timeline_panel.attach(trainer, timeline)
         self.distributions_dock.start_run(design, trainer.data)
         dataset = self.worker.restore(trainer)
-        self.plots.start_run(dataset.task, len(design.layers))
+        evaluated_on = trainer.evaluated_on()
+        self.plots.start_run(dataset.task, len(design.layers), evaluated_on)
+        for name in ("loss", "score"):
+            self.status[name].setToolTip(evaluation_note(evaluated_on))
         self.runs_dock.record(
             trainer, keep_ghost, previous, runs, note, self.timeline_panel.initial_weights()
         )

@@ -188,6 +188,7 @@ class PlotsPanel(QWidget):
         self._corners: dict[str, str | None] = {}  # plot name → where its legend sits
         self._score = "accuracy"
         self._n_layers = 0
+        self._evaluated_on: dict[str, tuple[int, int]] = {}  # see start_run
         self._plot_keys: dict[str, tuple] = {}  # history position each plot shows
         self._plot_times: dict[str, float] = {}  # when each plot was last refreshed
         self._columns = 0
@@ -274,7 +275,8 @@ class PlotsPanel(QWidget):
                 item = widget.getPlotItem()
                 item.setYRange(*EMPTY_LOG_RANGE, padding=0.02)
                 item.getAxis("left").setTicks(_decade_ticks(*EMPTY_LOG_RANGE))
-        self._build_curves(n_layers, evaluated_on or {})
+        self._evaluated_on = evaluated_on or {}
+        self._build_curves(n_layers)
         note = evaluation_note(evaluated_on or {})
         for name in ("loss", "score"):
             self._plots[name].setToolTip(note)
@@ -520,7 +522,7 @@ class PlotsPanel(QWidget):
         self.curves[key] = curve
         self._raw[key] = (np.array([]), np.array([]))
 
-    def _build_curves(self, n_layers: int, evaluated_on: dict[str, tuple[int, int]]) -> None:
+    def _build_curves(self, n_layers: int) -> None:
         for key, curve in self.curves.items():
             plot = self._plots[key.split(":", 1)[0]].getPlotItem()
             if plot.legend is not None:
@@ -531,7 +533,8 @@ class PlotsPanel(QWidget):
         self._n_layers = n_layers
         self._add("loss:batch", "batches", _pen(BATCH, THIN_WIDTH), z=-1)
         train, test = (
-            split_label(split, *evaluated_on.get(split, (0, 0))) for split in ("train", "test")
+            split_label(split, *self._evaluated_on.get(split, (0, 0)))
+            for split in ("train", "test")
         )
         self._add("loss:train", train, _pen(TRAIN))
         self._add("loss:test", test, _pen(TEST))

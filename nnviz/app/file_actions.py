@@ -23,6 +23,8 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 from nnviz.app.recovery import RECOVERY_FOLDER, AutoSaver, Leftover, RecoveryStore, find_leftovers
 from nnviz.app.settings import RecentFiles, data_dir
 from nnviz.app.window_api import WindowApi
+from nnviz.core.data_cache import DataNotLoadedError
+from nnviz.core.datasets import Dataset
 from nnviz.core.design import (
     Design,
     DesignError,
@@ -104,14 +106,17 @@ def widget_png(widget: QWidget, size: int = THUMBNAIL_PX) -> bytes:
     return bytes(buffer.data())
 
 
-def _read_design(path: Path) -> Opened:
+DataFor = Callable[[Design], Dataset]  # the window's datasets (see `DataLoading.data_for`)
+
+
+def _read_design(path: Path, data_for: DataFor) -> Opened:
     design = load_design(path)
-    return Opened(design, Trainer(design), path)
+    return Opened(design, Trainer(design, data=data_for(design)), path)
 
 
-def _read_session(path: Path) -> Opened:
+def _read_session(path: Path, data_for: DataFor) -> Opened:
     session = load_session(path)
-    trainer = session.restore()
+    trainer = session.restore(data_for(session.design))
     message = f"Session {path.name}: step {trainer.step}, epoch {trainer.epoch}"
     return Opened(
         session.design,
@@ -125,11 +130,11 @@ def _read_session(path: Path) -> Opened:
 
 
 # File suffix → reader; anything else is read as a design.
-READERS: dict[str, Callable[[Path], Opened]] = {SESSION_SUFFIX: _read_session}
+READERS: dict[str, Callable[[Path, DataFor], Opened]] = {SESSION_SUFFIX: _read_session}
 
 
-def read_file(path: Path) -> Opened:
-    return READERS.get(path.suffix.lower(), _read_design)(path)
+def read_file(path: Path, data_for: DataFor) -> Opened:
+    return READERS.get(path.suffix.lower(), _read_design)(path, data_for)
 
 
 class FileActions(QObject):
@@ -215,7 +220,7 @@ class FileActions(QObject):
 
     # ------------------------------------------------------------------ commands
     def new_design(self) -> bool:
-        return self._replace(lambda: _fresh(default_design()))
+        return self._replace(lambda: _fresh(default_design(), self._data_for))
 
     def open_dialog(self) -> bool:
         path = self.ask_open_path("Open design or session", OPEN_FILTER)
@@ -231,7 +236,7 @@ class FileActions(QObject):
         example = example_at(path)
         if example is not None:
             return self.open_example(example)
-        if not self._replace(lambda: read_file(path), error_path=path):
+        if not self._replace(lambda: read_file(path, self._data_for), error_path=path):
             return False
         self.recent.add(path)
         return True
@@ -242,7 +247,7 @@ class FileActions(QObject):
         name = example.name
 
         def opened() -> Opened:
-            return _fresh(load_example(name), example_weights(name))
+            return _fresh(load_example(name), self._data_for, example_weights(name))
 
         if not self._replace(opened, error_path=example.path):
             return False
@@ -253,7 +258,7 @@ class FileActions(QObject):
         """A design made elsewhere (a lesson's) as an untitled design, starting from
         `weights` ((W0, W1, …), (b0, b1, …)) if given; asks about unsaved changes first
         unless `ask` is False. True once it is the current one."""
-        return self._replace(lambda: _fresh(design, weights), ask=ask)
+        return self._replace(lambda: _fresh(design, self._data_for, weights), ask=ask)
 
     def show_example(self, example: Example) -> None:
         text = f"<b>{html.escape(example.title)}</b> — {html.escape(example.description)}"
@@ -264,13 +269,7 @@ class FileActions(QObject):
         path = doc.path
         if path is None or not doc.is_modified or not self.ask_revert(path.name):
             return False
-        try:
-            opened = read_file(path)
-        except OPEN_ERRORS as error:
-            self.show_error("Cannot revert", file_error(path, error))
-            return False
-        self._install(opened)
-        return True
+        return self._replace(lambda: read_file(path, self._data_for), path, ask=False)
 
     def save(self) -> bool:
         path = self.window.document.path
@@ -420,15 +419,18 @@ class FileActions(QObject):
     def _restore(self, leftover: Leftover, design: Design) -> bool:
         trainer: Trainer | None = None
         session = leftover.session_path
+        # The leftover is deleted once restored, so its data is read here, not in the background.
+        data = self.window.data_loading.cache.get
         if session is not None:
             try:
                 saved = load_session(session, base_dir=design.base_dir)
                 if not needs_reset(saved.design, design):
-                    trainer = saved.restore()
+                    trainer = saved.restore(data(saved.design.dataset, saved.design.base_dir))
             except OPEN_ERRORS:
                 trainer = None  # the design alone is still worth having
         try:
-            opened = Opened(design, trainer or Trainer(design), leftover.path, keep_ghost=False)
+            trainer = trainer or Trainer(design, data(design.dataset, design.base_dir))
+            opened = Opened(design, trainer, leftover.path, keep_ghost=False)
         except OPEN_ERRORS as error:
             self.show_error("Cannot restore", file_error(leftover.folder, error))
             return False
@@ -449,6 +451,15 @@ class FileActions(QObject):
         """Read (errors → dialog, nothing changes), ask about unsaved changes, then install."""
         try:
             opened = read()
+        except DataNotLoadedError as waiting:  # read the data first, then open it
+            if ask and not self.maybe_save():
+                return False
+            self.window.data_loading.load_then(
+                waiting,
+                lambda: self._replace(read, error_path, ask=False),
+                lambda reason: self.show_error("Cannot open", self._where(error_path, reason)),
+            )
+            return True
         except OPEN_ERRORS as error:
             text = file_error(error_path, error) if error_path is not None else str(error)
             self.show_error("Cannot open", text)
@@ -457,6 +468,13 @@ class FileActions(QObject):
             return False
         self._install(opened)
         return True
+
+    def _data_for(self, design: Design) -> Dataset:
+        return self.window.data_loading.data_for(design)
+
+    @staticmethod
+    def _where(path: Path | None, reason: str) -> str:
+        return f"{path.name}: {reason}" if path is not None else reason
 
     def _install(self, opened: Opened) -> None:
         self.window.install_run(opened.trainer, keep_ghost=opened.keep_ghost, runs=opened.runs)
@@ -479,8 +497,8 @@ class FileActions(QObject):
         return True
 
 
-def _fresh(design: Design, weights=None) -> Opened:
-    trainer = Trainer(design)
+def _fresh(design: Design, data_for: DataFor, weights=None) -> Opened:
+    trainer = Trainer(design, data=data_for(design))
     if weights is not None:
         trainer.network.load_weights(*weights)
     return Opened(design, trainer, None)

@@ -149,7 +149,7 @@ def window_run(design: Design, design_file: Path, seconds: float) -> dict:
     window.show()
     QApplication.processEvents()
     trainer = window.worker.trainer
-    headless = Trainer(design)
+    headless = Trainer(design, data=trainer.data)  # the same arrays, read once
     frames: list[float] = []
     cpu: list[float] = []
     drawn_steps = drawn_time = headless_steps = headless_time = 0.0

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.app.builder import BuildPanel
+from nnviz.app.data_loading import DataLoading
 from nnviz.app.distributions_dock import DistributionsDock
 from nnviz.app.document import DesignDocument
 from nnviz.app.error_log import add_log_action
@@ -61,6 +62,7 @@ from nnviz.app.views.layer_space_view import LayerSpaceView, add_layer_space_doc
 from nnviz.app.views.network_canvas import NetworkCanvas
 from nnviz.app.views.plots import PlotsPanel
 from nnviz.app.worker import TrainingWorker
+from nnviz.core.data_cache import DataNotLoadedError
 from nnviz.core.datasets import Dataset
 from nnviz.core.design import Design, DesignError, default_design, load_design, needs_reset
 from nnviz.core.errors import first_line, plain_words
@@ -334,13 +336,15 @@ class MainWindow(ExportActions, QMainWindow):
 
         self.document = DesignDocument(design, path)
         self.worker = TrainingWorker()
+        self.data_loading = DataLoading(self)  # every dataset of the window, read once
         self.selection = Selection(self)  # observed by every view; see nnviz.app.selection
         self.canvas = NetworkCanvas()
         self.canvas.set_selection(self.selection)
         self.data_view = DataView(selection=self.selection)
         self.plots = PlotsPanel()
         self.layer_space = LayerSpaceView(selection=self.selection)
-        self.build_panel = BuildPanel(self.document)
+        self.build_panel = BuildPanel(self.document, self.data_loading.cache)
+        self.data_loading.settled.connect(self.build_panel.refresh)
         self.timeline_panel = TimelinePanel(self)
         self.runs_dock = RunsDock(self)
         self.distributions_dock = DistributionsDock(self)
@@ -561,19 +565,25 @@ class MainWindow(ExportActions, QMainWindow):
     # ------------------------------------------------------------------ runs
     def _start_run(self, design: Design, keep_ghost: bool = False, weights=None) -> bool:
         """A fresh, paused run of `design` (from `weights` ((W0, …), (b0, …)) if given); on
-        failure the banner says why and nothing changes."""
+        failure the banner says why and nothing changes. Data that is slow to read (full
+        MNIST) is read in the background first, the status bar showing how far."""
         try:
-            trainer = Trainer(design)
+            trainer = Trainer(design, data=self.data_loading.data_for(design))
             if weights is not None:
                 trainer.network.load_weights(*weights)
             self.install_run(trainer, keep_ghost)
-        except RUN_ERRORS as error:
-            self.banner.show_message(
-                f"This design cannot be trained: {plain_words(first_line(error))}"
+        except DataNotLoadedError as waiting:
+            self.data_loading.load_then(
+                waiting, lambda: self._start_run(design, keep_ghost, weights), self._cannot_train
             )
-            self.statusBar().showMessage(first_line(error), 10000)
+        except RUN_ERRORS as error:
+            self._cannot_train(first_line(error))
             return False
         return True
+
+    def _cannot_train(self, reason: str) -> None:
+        self.banner.show_message(f"This design cannot be trained: {plain_words(reason)}")
+        self.statusBar().showMessage(reason, 10000)
 
     def install_run(
         self,
@@ -588,6 +598,7 @@ class MainWindow(ExportActions, QMainWindow):
         it continues (a branch), else a new one; `runs`: a session's runs; `note`: how the
         run started, for its name."""
         design = trainer.design
+        self.data_loading.forget()  # a run read while another was loading replaces it
         previous = self.worker.latest()  # the old run's newest snapshot, for the runs list
         self.timeline_panel.attach(trainer, timeline)
         self.distributions_dock.start_run(design, trainer.data)

@@ -93,7 +93,7 @@ class Trainer(Checkpoint, SnapshotMaker):
         self.activations = tuple(layer.activation for layer in design.layers)
         self._health = UnitHealth(self.activations, [layer.units for layer in design.layers])
 
-        self._x = np.ascontiguousarray(self.data.x_train, dtype=self.dtype)
+        self._x = self.data.inputs(self.dtype)  # shared by every run on this data
         self._y = self.targets.encode(self.data.y_train, self.dtype)
         # Both evaluation subsets go through the network in one call; rows are split after.
         train = self._eval_subset(self.data.x_train, self.data.y_train, 1)

@@ -24,11 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnviz.app.builder.adapt import DataShape, adapt_to_dataset
+from nnviz.app.builder.adapt import adapt_to_dataset
 from nnviz.app.builder.editor import Editor, Section
 from nnviz.app.builder.preview import DataPreview
 from nnviz.app.builder.source_row import SourceRow
 from nnviz.app.builder.widgets import ComboBox, DoubleSpinBox, SpinBox
+from nnviz.core.data_cache import DataNotLoadedError
 from nnviz.core.data_io import FILE_LOADERS
 from nnviz.core.dataset_fields import MAX_PLANE_CLASSES
 from nnviz.core.datasets import DATASETS, DEFAULT_SAMPLES, Dataset
@@ -235,6 +236,13 @@ class DatasetSection(Section):
 
         try:
             data = self.editor.data(spec)
+        except DataNotLoadedError as waiting:
+            self.preview.set_dataset(None, placeholder="loading…")
+            self.info.setText(
+                f"{DATASETS.description(spec.name)}<br>"
+                f"<i>{waiting}: it is read in the background (see the status bar)</i>"
+            )
+            return
         except DesignError as error:
             self.preview.set_dataset(None, str(error))
             self.info.setText(f"<span style='color:#b00020'>{error}</span>")
@@ -252,7 +260,7 @@ class DatasetSection(Section):
 
     def _commit(self, spec: DatasetSpec, text: str, key: str | None = None) -> None:
         try:
-            shape = DataShape.of(self.editor.data(spec))
+            shape = self.editor.data_shape(spec)
             candidate = adapt_to_dataset(self.editor.design, spec, shape, self.editor.base_dir)
         except DesignError as error:
             self.editor.fail(str(error))

@@ -67,7 +67,11 @@ class DataLoading(QObject):
     def data_for(self, design: Design) -> Dataset:
         """The design's dataset if it is ready or quick to build (a spec that cannot be built
         raises its DesignError); `DataNotLoadedError` if it must be read in the background."""
-        return self.cache.quick_get(design.dataset, design.base_dir)
+        try:
+            return self.cache.quick_get(design.dataset, design.base_dir)
+        except DataNotLoadedError as waiting:
+            waiting.dtype = design.training.dtype  # converted in the background too
+            raise
 
     def load_then(
         self, waiting: DataNotLoadedError, then: Callable[[], None], fail: Callable[[str], None]
@@ -96,6 +100,8 @@ class DataLoading(QObject):
         def read() -> None:
             try:
                 result: object = self.cache.get(spec, base_dir, progress)
+                if waiting.dtype is not None:  # the run's inputs: no copy on the GUI thread
+                    result.inputs(waiting.dtype)
             except _SupersededError:
                 return
             except (DesignError, OSError, ValueError, MemoryError) as error:

@@ -31,7 +31,18 @@ class ImageDocks:
         self._latest: Snapshot | None = None
         for dock in self.docks():  # a dock brought to front shows the run as it is now
             dock.visibilityChanged.connect(self._on_visibility)
+        # A weight picture clicked selects its neuron everywhere; the selected one is framed.
+        self.selection = window.selection
+        self.weights.picked.connect(self._on_picked)
+        self.selection.changed.connect(self._on_selection)
         self.show_for(None)
+
+    def _on_picked(self, unit: int) -> None:
+        self.selection.set(layer=1, neuron=unit)
+
+    def _on_selection(self) -> None:
+        first_layer = self.selection.layer == 1
+        self.weights.set_selected(self.selection.neuron if first_layer else None)
 
     def docks(self) -> tuple[QDockWidget, QDockWidget]:
         return self.weights_dock, self.gallery_dock

@@ -38,6 +38,7 @@ class DataNotLoadedError(Exception):
     def __init__(self, spec: DatasetSpec, base_dir: Path | None) -> None:
         super().__init__(f"{loading_title(spec)} is not loaded yet")
         self.spec, self.base_dir = spec, base_dir
+        self.dtype: str | None = None  # the run's dtype, when a run waits for the data
 
 
 class DataCache:

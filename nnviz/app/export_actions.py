@@ -50,6 +50,7 @@ FILTERS = {
     ".md": "Markdown documents (*.md)",
     ".gif": "Animated GIF (*.gif)",
     ".webp": "Animated WebP (*.webp)",
+    ".mp4": "MP4 videos (*.mp4)",
 }
 FAILURES = (export.ExportError, DesignError, OSError, ValueError, RuntimeError)
 TRAINER_TIMEOUT_S = 30.0  # for the training thread to take a task between two steps
@@ -348,11 +349,13 @@ class ExportActions:
         run_export(self, lambda: export_figure(panels, path), f"Wrote {path}")
 
     def export_recording(self) -> None:
-        """Record a view (or the window) while it trains, to an animated GIF or WebP."""
-        dialog = RecordingDialog(self)
+        """Record a view (or the window) while it trains, to an animated GIF or WebP, or an
+        MP4 where imageio-ffmpeg is installed."""
+        dialog = RecordingDialog(self.recording.view_size, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
-        path = ask_save_path(self, "Save recording as", "recording.gif", (".gif", ".webp"))
+        suffix = dialog.suffix()
+        path = ask_save_path(self, "Save recording as", f"recording{suffix}", (suffix,))
         if path is not None:
             self.recording.start(dialog.settings(path))
 

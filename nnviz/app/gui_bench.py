@@ -161,7 +161,12 @@ def window_run(
     window.resize(*WINDOW_SIZE)
     window.show()
     QApplication.processEvents()
+    while window.data_loading.loading:  # full MNIST is read in the background first
+        QApplication.processEvents()
+        time.sleep(0.01)
     trainer = window.worker.trainer
+    if trainer is None:
+        raise RuntimeError(f"{design_file.name}: the window could not start the run")
     headless = Trainer(design, data=trainer.data)  # the same arrays, read once
     drawn, recorded = _Turns(), _Turns()
     headless_steps = headless_time = 0.0

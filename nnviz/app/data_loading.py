@@ -57,7 +57,7 @@ class DataLoading(QObject):
         for widget in (self.label, self.bar, self.cancel_button):
             status.addWidget(widget)
         self._show(False)
-        self.progressed.connect(self._on_progress)
+        self.progressed.connect(self._on_progress)  # emitted by the reading thread
         self.finished.connect(self._on_finished)
 
     @property

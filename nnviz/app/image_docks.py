@@ -8,7 +8,7 @@ docks for image data (and hides them for other data, where they would be empty).
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QMainWindow
+from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea
 
 from nnviz.app.views.mistakes_gallery import MistakesGallery
 from nnviz.app.views.weight_images import WeightImagesView
@@ -23,7 +23,12 @@ class ImageDocks:
         self.weights = WeightImagesView()
         self.gallery = MistakesGallery()
         self.weights_dock = _dock(window, "First-layer weights", "weightImagesDock", self.weights)
-        self.gallery_dock = _dock(window, "Mistakes", "mistakesGalleryDock", self.gallery)
+        scroll = QScrollArea()
+        scroll.setWidget(self.gallery)
+        scroll.setWidgetResizable(True)  # as wide as the dock, as tall as the mistakes need
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.gallery_dock = _dock(window, "Mistakes", "mistakesGalleryDock", scroll)
         # Beside the curves' group of tabs (splitting next to a tabbed dock would add a tab).
         window.tabifyDockWidget(self.weights_dock, self.gallery_dock)
         self.weights_dock.raise_()

@@ -116,6 +116,18 @@ def test_gallery_shows_the_snapshots_mistakes_with_true_and_predicted_names(qtbo
     assert not gallery.grab().isNull()
 
 
+def test_every_mistake_gets_a_readable_thumbnail_and_a_small_dock_scrolls(qtbot, trained):
+    from nnviz.app.views.mistakes_gallery import LABEL_H, THUMB
+
+    gallery = _shown(qtbot, MistakesGallery(), 300)
+    gallery.set_snapshot(trained.snapshot())
+    count = len(gallery.captions())
+    columns, height = gallery.layout_for(300)
+    assert columns == 4 and count > 4
+    assert height >= -(-count // columns) * (THUMB + LABEL_H)  # every row, none squeezed
+    assert gallery.minimumHeight() == height
+
+
 def test_the_window_shows_image_docks_and_one_real_sample_for_image_data(qtbot):
     window = MainWindow()
     qtbot.addWidget(window)

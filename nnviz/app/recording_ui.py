@@ -34,6 +34,7 @@ from nnviz.app.recording import (
 
 TARGETS = {"canvas": "Network canvas", "data": "Data view", "window": "Whole window"}
 NO_MP4 = "MP4 needs the optional imageio-ffmpeg: pip install 'nnviz[mp4]'"
+DIALOG_WIDTH = 420
 
 
 class RecordingDialog(QDialog):
@@ -49,6 +50,7 @@ class RecordingDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Record")
         self.setObjectName("recordingDialog")
+        self.setMinimumWidth(DIALOG_WIDTH)
         self.view_size = view_size
         self.target = QComboBox()
         for key, title in TARGETS.items():
@@ -100,7 +102,10 @@ class RecordingDialog(QDialog):
         return width, frame_height(*self.view_size(self.target.currentData()), width)
 
     def _update(self, *_args) -> None:
-        """Say what will be recorded; keep the length within what the format can hold."""
+        """Say what will be recorded; keep the size within the view's (a larger frame would
+        only be blurred) and the length within what the format can hold."""
+        view_width = self.view_size(self.target.currentData())[0]
+        self.width.setMaximum(max(WIDTH_RANGE[0], min(WIDTH_RANGE[1], view_width // 2 * 2)))
         size = self.frame_size()
         longest = longest_seconds(FORMATS.get(self.suffix()), self.fps.value(), size)
         self.seconds.setMaximum(min(SECONDS_RANGE[1], longest or SECONDS_RANGE[1]))
@@ -115,6 +120,7 @@ class RecordingDialog(QDialog):
                 f"file is written: at this size and rate, {longest} s at most."
             )
         self.summary.setText(text)
+        self.adjustSize()  # the summary may have grown a line
 
     def settings(self, path: Path) -> RecordingSettings:
         return RecordingSettings(
@@ -140,6 +146,7 @@ class RecordingControl:
         self.indicator.setText("● REC 888.8 / 888 s")
         self.indicator.ensurePolished()
         self.indicator.setFixedWidth(self.indicator.sizeHint().width() + 6)
+        self.indicator.clear()
         self.stop_button = QPushButton("Stop recording")
         self.stop_button.setObjectName("stopRecording")
         self.stop_button.clicked.connect(self.stop)
@@ -153,8 +160,11 @@ class RecordingControl:
         return views.get(target, self.window)
 
     def view_size(self, target: str) -> tuple[int, int]:
+        """A view's size in the pixels a frame is grabbed in (twice its points on a HiDPI
+        screen)."""
         widget = self.target_widget(target)
-        return widget.width(), widget.height()
+        ratio = widget.devicePixelRatioF()
+        return round(widget.width() * ratio), round(widget.height() * ratio)
 
     def start(self, settings: RecordingSettings) -> Recorder:
         if self.recorder is not None and self.recorder.recording:
@@ -164,6 +174,7 @@ class RecordingControl:
         recorder.saved.connect(self._on_saved)
         recorder.failed.connect(self._on_failed)
         self.recorder = recorder
+        self._show_time(0, recorder.frame_count)
         self._show(True)
         recorder.start()
         return recorder
@@ -178,9 +189,12 @@ class RecordingControl:
         self.indicator.setVisible(on)
         self.stop_button.setVisible(on)
 
-    def _on_progress(self, done: int, wanted: int) -> None:
+    def _show_time(self, done: int, wanted: int) -> None:
         fps = self.recorder.settings.fps
         self.indicator.setText(f"● REC {done / fps:.1f} / {wanted / fps:.0f} s")
+
+    def _on_progress(self, done: int, wanted: int) -> None:
+        self._show_time(done, wanted)
         if done >= wanted:
             self._show(False)
             self.window.statusBar().showMessage("Writing the recording…", 4000)

@@ -184,6 +184,7 @@ def test_the_indicator_shows_while_recording_and_stop_ends_it_early(qtbot, windo
     path = tmp_path / "window.gif"
     recorder = control.start(RecordingSettings("window", path, fps=5, width=400, seconds=60))
     assert control.indicator.isVisibleTo(window) and control.stop_button.isVisibleTo(window)
+    assert control.indicator.text() == "● REC 0.2 / 60 s"  # its first frame, taken at once
     with qtbot.waitSignal(recorder.progressed, timeout=10000):
         pass
     assert control.indicator.text().startswith("● REC ")

@@ -339,12 +339,15 @@ class ExportActions:
         path = ask_save_path(self, "Export figure", "figure.png")
         if path is None:
             return
-        data = self._plane() or self.data_view
-        data_title = "Decision plane" if data is not self.data_view else "Prediction"
+        plane = self._plane()
+        # for images, the traced picture and its probabilities, without the strip and buttons
+        image = self.data_view.sample if self.data_view.page() == "image" else None
+        data = plane or image or self.data_view
+        data_title = "Decision plane" if plane is not None else "Prediction"
         panels = [
             ("Network", self.canvas),
             (data_title, data),
-            ("Loss", self.plots.plot_widgets()["loss"]),
+            ("Training", self.plots.plot_widgets()["loss"]),  # the plot's own title: Loss
         ]
         run_export(self, lambda: export_figure(panels, path), f"Wrote {path}")
 

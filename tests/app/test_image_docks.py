@@ -117,15 +117,44 @@ def test_gallery_shows_the_snapshots_mistakes_with_true_and_predicted_names(qtbo
 
 
 def test_every_mistake_gets_a_readable_thumbnail_and_a_small_dock_scrolls(qtbot, trained):
-    from nnviz.app.views.mistakes_gallery import LABEL_H, THUMB
+    from nnviz.app.views.mistakes_gallery import LINE_H, THUMB
 
     gallery = _shown(qtbot, MistakesGallery(), 300)
     gallery.set_snapshot(trained.snapshot())
     count = len(gallery.captions())
     columns, height = gallery.layout_for(300)
     assert columns == 4 and count > 4
-    assert height >= -(-count // columns) * (THUMB + LABEL_H)  # every row, none squeezed
+    assert height >= -(-count // columns) * (THUMB + 2 * LINE_H)  # every row, none squeezed
     assert gallery.minimumHeight() == height
+
+
+def test_long_class_names_go_on_two_lines_cut_to_the_thumbnail(qtbot, trained):
+    import dataclasses
+
+    from PySide6.QtGui import QFontMetrics
+
+    from nnviz.app.views.mistakes_gallery import MARGIN as MARGIN_G
+    from nnviz.app.views.mistakes_gallery import SPACING, THUMB
+    from nnviz.core.mnist import FASHION_NAMES
+
+    gallery = _shown(qtbot, MistakesGallery(), 400)
+    snapshot = dataclasses.replace(trained.snapshot(), class_names=FASHION_NAMES)
+    gallery.set_snapshot(snapshot)
+    view, metrics = snapshot.mistakes, QFontMetrics(gallery._font)
+    lines = gallery.label_lines()
+    assert len(lines) == len(view.rows) and {len(k) for k in lines} == {3}
+    first = lines[0]
+    assert first[0].rstrip("…") in FASHION_NAMES[view.true[0]]
+    assert first[1].startswith("→ ") and first[2] == f"{view.confidence[0]:.0%}"
+    assert all(metrics.horizontalAdvance(x) <= THUMB + SPACING for k in lines for x in k)
+    gallery.show()
+    x, y = MARGIN_G + THUMB // 2, gallery._caption_height(400) + THUMB // 2
+    assert gallery.mistake_at(x, y) == 0
+    full = f"{FASHION_NAMES[view.true[0]]} → {FASHION_NAMES[view.predicted[0]]}"
+    assert gallery.captions()[0] == full  # the whole names, for the thumbnail's tooltip
+    digits = _shown(qtbot, MistakesGallery(), 400)
+    digits.set_snapshot(trained.snapshot())
+    assert {len(k) for k in digits.label_lines()} == {2}  # "7 → 9" fits on one line
 
 
 def test_the_window_shows_image_docks_and_one_real_sample_for_image_data(qtbot):

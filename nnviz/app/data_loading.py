@@ -89,6 +89,7 @@ class DataLoading(QObject):
         self._pending = (then, fail)
         self._reading = (spec, base_dir)
         self.label.setText(f"Loading {loading_title(spec)}…")
+        self.window.canvas.set_empty_text(f"Reading {loading_title(spec)}… (see the status bar)")
         self.bar.setValue(0)
         self._show(True)
 
@@ -143,3 +144,5 @@ class DataLoading(QObject):
     def _show(self, on: bool) -> None:
         for widget in (self.label, self.bar, self.cancel_button):
             widget.setVisible(on)
+        if not on:
+            self.window.canvas.set_empty_text(None)

@@ -336,9 +336,9 @@ class MainWindow(ExportActions, QMainWindow):
 
         self.document = DesignDocument(design, path)
         self.worker = TrainingWorker()
-        self.data_loading = DataLoading(self)  # every dataset of the window, read once
         self.selection = Selection(self)  # observed by every view; see nnviz.app.selection
         self.canvas = NetworkCanvas()
+        self.data_loading = DataLoading(self)  # every dataset of the window, read once
         self.canvas.set_selection(self.selection)
         self.data_view = DataView(selection=self.selection)
         self.plots = PlotsPanel()

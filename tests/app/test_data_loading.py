@@ -62,12 +62,14 @@ def test_a_design_on_full_mnist_opens_at_once_and_trains_once_read(
     assert loading.label.isVisibleTo(window) and "full MNIST" in loading.label.text()
     qtbot.waitUntil(lambda: loading.bar.value() == 250, timeout=WAIT_MS)  # 1 of 4
     assert "read in the background" in window.build_panel.dataset.info.text()
+    assert window.canvas._empty_text.startswith("Reading full MNIST…")
     gate.set()
     qtbot.waitUntil(lambda: window.worker.trainer is not None, timeout=WAIT_MS)
     data = window.worker.trainer.data
     assert len(data.x_train) + len(data.x_test) == 70
     assert not loading.label.isVisibleTo(window) and not loading.loading
     assert window.build_panel.dataset.preview._data is data  # the builder shares the copy
+    assert window.canvas._empty_text == "Build a network and press Play"
     window.close()
 
 

@@ -175,7 +175,8 @@ class DistributionsDock(QDockWidget):
         self._snapshot = snapshot
         # Only while shown: a record of a wide network costs tens of milliseconds of the GUI
         # thread (and of the interpreter lock training needs).
-        if self.isVisible() and self.record.add(snapshot):
+        # (a dock behind another's tab counts as visible: its visible region says it is not)
+        if not self.visibleRegion().isEmpty() and self.record.add(snapshot):
             self.redraw()
 
     # ----------------------------------------------------------------- drawing

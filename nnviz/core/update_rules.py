@@ -180,9 +180,11 @@ RULES.add("adam", _adam, "Bias-corrected running means of the gradient and its s
 RULES.add("adamw", _adamw, "Adam with weight decay applied to the weights directly.")
 
 
-def update_rule(optimizer: Any) -> UpdateRule:
-    """The rule `optimizer` (an `Optimizer`) applies with its current learning rate."""
-    return RULES.get(optimizer.name)(optimizer.hyper, float(optimizer.learning_rate))
+def update_rule(optimizer: Any, learning_rate: float | None = None) -> UpdateRule:
+    """The rule `optimizer` (an `Optimizer`) applies with its current learning rate, or with
+    `learning_rate` (the rate of a step taken earlier)."""
+    rate = optimizer.learning_rate if learning_rate is None else learning_rate
+    return RULES.get(optimizer.name)(optimizer.hyper, float(rate))
 
 
 def optimizer_state(optimizer: Any, rule: UpdateRule) -> dict[str, np.ndarray]:

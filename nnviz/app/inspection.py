@@ -35,6 +35,7 @@ class InspectionTools(QObject):
         self.inspector.exploreLoss.connect(self._on_explore_loss)
         self.feed = InspectorFeed(window, self.inspector)
         self.step_through = StepThrough(window)
+        self.step_through.walkChanged.connect(self.feed.follow_step_through)
         window.centralWidget().layout().insertWidget(1, self.step_through)  # under the banner
         self._trainer = None
         self._snapshot = None

@@ -399,8 +399,7 @@ class InspectorDock(QDockWidget):
         source = self.edit_param.currentData()
         if v is None or source is None:
             return
-        value = next(p.before for p in v.params if p.source == source)
-        self.edit_value.setValue(value)
+        self.edit_value.setValue(v.value_now(source))
 
     def _on_edit(self) -> None:
         v = self.view

@@ -2,10 +2,13 @@
 
 Start it (Train › Step Through, T) and the run pauses; the trainer computes the next step's
 walkthrough (on copies), cut into phases by `nnviz.core.step_phases`: forward layer by layer,
-the loss, backward layer by layer, the update. Next / Back (→ / ←) move between them; the canvas
-keeps the phase's layers lit and dims the rest, and the selection moves to that layer so the
-inspector follows. Next on the update takes the step itself: one ordinary `step_batch`, so the
-network ends exactly where a normal step would have put it, and training goes on from there.
+the loss, backward layer by layer, the update. Next / Back (→ / ←) move between them. The canvas
+draws the walked step itself for its sample (activations in the forward phases and the loss,
+∂ℓ/∂z and ∂L/∂w backward, the weights after the update in the last), keeps the phase's layers
+lit and dims the rest; the selection moves to that layer and the inspector shows the same step,
+so the caption, the canvas's hover numbers and the inspector agree. Next on the update takes
+the step itself: one ordinary `step_batch`, so the network ends exactly where a normal step
+would have put it, and training goes on from there.
 """
 
 from __future__ import annotations
@@ -16,8 +19,18 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
-from nnviz.core.step_phases import Phase, step_phases
+from nnviz.app.views.animation import BACKWARD, FORWARD
+from nnviz.core.step_animation import UPDATE_PHASE
+from nnviz.core.step_phases import Phase, phase_caption, phase_snapshot, step_phases
 from nnviz.core.walkthrough import Walkthrough
+
+# What the canvas draws during each kind of phase.
+CANVAS_STATES = {
+    "forward": FORWARD,
+    "loss": FORWARD,
+    "backward": BACKWARD,
+    "update": UPDATE_PHASE,
+}
 
 
 class _Bridge(QObject):
@@ -28,6 +41,7 @@ class StepThrough(QFrame):
     """The step-through bar; `start`, `next`, `back`, `stop`."""
 
     finished = Signal(int)  # the step the network has reached (after the update was applied)
+    walkChanged = Signal(object)  # noqa: N815 - the Walkthrough walked, or None once it ends
 
     def __init__(self, window) -> None:
         super().__init__()
@@ -118,6 +132,7 @@ class StepThrough(QFrame):
         for shortcut in self._keys:
             shortcut.setEnabled(True)
         self.show()
+        self.walkChanged.emit(self.walk)
         self._show_phase()
 
     def next(self) -> None:
@@ -147,7 +162,14 @@ class StepThrough(QFrame):
         self.caption.setText(phase.text)
         self.back_button.setEnabled(self.index > 0)
         self.next_button.setText("Take the step ▶" if last else "Next ▶")
-        self.window.canvas.set_spotlight(phase.columns)
+        canvas = self.window.canvas
+        latest = self.window.worker.latest()
+        if latest is not None:
+            state = CANVAS_STATES[phase.kind]
+            canvas.show_phase(
+                phase_snapshot(latest, self.walk, phase), state, phase_caption(self.walk, phase)
+            )
+        canvas.set_spotlight(phase.columns)
         if phase.layer is not None:
             units = self.walk.layers[phase.layer - 1].units
             neuron = min(self.window.selection.neuron or 0, units - 1)
@@ -191,8 +213,13 @@ class StepThrough(QFrame):
         self.next_button.setEnabled(True)
         for shortcut in self._keys:
             shortcut.setEnabled(False)
-        self.window.canvas.set_spotlight(None)
+        canvas = self.window.canvas
+        canvas.show_phase(None)
+        canvas.set_spotlight(None)
         if self._canvas_mode is not None:
-            self.window.canvas.set_mode(self._canvas_mode)
+            canvas.set_mode(self._canvas_mode)
             self._canvas_mode = None
+        was_active = not self.isHidden()
         self.hide()
+        if was_active:
+            self.walkChanged.emit(None)

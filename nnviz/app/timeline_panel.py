@@ -175,12 +175,13 @@ class TimelinePanel(QWidget):
         )
 
     def walkthrough(self, sample: int | None) -> Future:
-        """The next step from the moment shown, taken apart (as `Trainer.walkthrough`), for the
-        inspector; computed here at once, from the scratch trainer in the moment's state."""
+        """The moment's own step taken apart (as `Trainer.shown_walkthrough`: its last step, or
+        the next when that is not known), for the inspector; computed here at once, from the
+        scratch trainer in the moment's state."""
         future: Future = Future()
         future.set_running_or_notify_cancel()
         try:
-            future.set_result(self._viewer.walkthrough(sample))
+            future.set_result(self._viewer.shown_walkthrough(sample))
         except Exception as error:  # handed to the inspector, which says why
             future.set_exception(error)
         return future

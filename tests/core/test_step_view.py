@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from design_factory import xor_design
+from snapshot_factory import assert_same_layers
 
 from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.design import Design
@@ -158,19 +159,9 @@ def test_a_reopened_session_shows_its_last_step_not_zeros(tmp_path):
     again.set_trace_sample(4)
     after = again.snapshot()
     assert after.last_step and after.step == 5 and after.batch_size == before.batch_size
-    for name in (
-        "weights",
-        "step_weights",
-        "grad_weights",
-        "grad_biases",
-        "pre",
-        "post",
-        "grad_pre",
-        "grad_post",
-        "sample_grad_weights",
-    ):
-        for ours, theirs in zip(getattr(after, name), getattr(before, name), strict=True):
-            np.testing.assert_array_equal(ours, theirs, err_msg=name)
+    arrays = ("weights", "step_weights", "grad_weights", "grad_biases")
+    trace = ("pre", "post", "grad_pre", "grad_post", "sample_grad_weights")
+    assert_same_layers(after, before, arrays + trace)
     check_sample_formulas(again, after)
     again.set_trace_sample(None)
     check_batch(again, again.snapshot())

@@ -153,6 +153,10 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         self._sweep = Sweep()
         self._plan = AnimationPlan(False, 1.0, 1.0)
         self._swept_step = -1  # the step the last sweep started on
+        # A step-through phase held on the canvas (`show_phase`): its state and caption, and
+        # the run's latest snapshot, kept for when the phase is released.
+        self._phase: tuple[str, str] | None = None
+        self._live: Snapshot | None = None
         self._hover: tuple[int, int] | None = None
         self._brushes = [QBrush(QColor(*(int(c) for c in rgb))) for rgb in DIVERGING_LUT]
         self._pens = LinkPens()
@@ -177,7 +181,11 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
 
         While training runs, one is shown at most SNAPSHOT_HZ times a second (the newest,
         when its turn comes); any other state (paused, finished, a new network) shows at once.
+        While a step-through phase is held (`show_phase`), it waits until the phase is released.
         """
+        if self._phase is not None:
+            self._live = snapshot
+            return
         if snapshot is not None and self._throttled(snapshot):
             self._pending = snapshot
             if not self._pending_timer.isActive():
@@ -187,6 +195,30 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         self._pending = None
         self._pending_timer.stop()
         self._adopt(snapshot)
+
+    def show_phase(
+        self, snapshot: Snapshot | None, state: str = FORWARD, caption: str = ""
+    ) -> None:
+        """Hold one phase of a step-through: `snapshot` (the walked step, `phase_snapshot`)
+        drawn still in `state` (FORWARD, BACKWARD, or UPDATE_PHASE: the links brightened with
+        the weights after the update) under `caption`; None releases it and shows the run's
+        latest snapshot again."""
+        if snapshot is None:
+            if self._phase is None:
+                return
+            self._phase = None
+            live, self._live = self._live, None
+            self._adopt(live if live is not None else self._snapshot)
+            return
+        if self._phase is None:
+            self._apply_pending()
+            self._live = self._snapshot
+        self._phase = (state, caption)
+        self._adopt(snapshot)
+
+    def phase_shown(self) -> tuple[str, str] | None:
+        """The held step-through phase's (state, caption), or None."""
+        return self._phase
 
     def update_phase(self) -> float:
         """Where the canvas is between two snapshots it takes while training: 0 when it has just
@@ -270,6 +302,8 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
     def _follow_step(self, snapshot: Snapshot) -> None:
         """Plan the sweeps for the run's pace; a new step starts one when every step has its
         own, or else once the sweep under way is over (see `nnviz.core.step_animation`)."""
+        if self._phase is not None:  # a step-through phase stands still
+            return
         self._plan = plan_animation(self._sweep.duration(), snapshot.pace, snapshot.steps_per_s)
         self._sweep.set_speed(self._plan.speed)
         new = snapshot.step != self._swept_step and snapshot.step > 0
@@ -318,16 +352,23 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
     def current_frame(self) -> Frame:
         """What the sweep shows now; before the first step (no gradients yet) only the forward
         part of it, under a caption that says so."""
+        n_layers = float(len(self._snapshot.layer_sizes) - 1) if self._snapshot else 1.0
+        if self._phase is not None:
+            state = self._phase[0]
+            if state == UPDATE_PHASE:
+                return Frame(FORWARD, FORWARD, n_layers, 1, 1.0, UPDATE_PHASE)
+            return Frame(state, state, n_layers, 1, 0.0, "")
         frame = self._sweep.frame()
         if self._has_gradients() or (
             BACKWARD not in (frame.base, frame.wave) and frame.phase != UPDATE_PHASE
         ):
             return frame
-        n_layers = float(len(self._snapshot.layer_sizes) - 1)
         return Frame(FORWARD, FORWARD, n_layers, 1, 0.0, NO_GRADIENTS)
 
     def caption(self) -> str:
         """The header's title for the current frame: the step, its phase, the optimizer's rule."""
+        if self._phase is not None:
+            return self._phase[1]
         frame = self.current_frame()
         s = self._snapshot
         where = ""
@@ -375,7 +416,10 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
 
     # ------------------------------------------------------------- preparation
     def _has_gradients(self) -> bool:
-        """False before the first step: the backward pass has nothing to show yet."""
+        """False before the first step: the backward pass has nothing to show yet (a
+        step-through's phase has the gradients of the step it walks)."""
+        if self._phase is not None:
+            return True
         return self._snapshot is not None and self._snapshot.step > 0
 
     def _update_scales(self, s: Snapshot) -> None:

@@ -55,7 +55,8 @@ p.rule {{ margin: 1px 0 1px 8px; font-family: monospace; }}
 td {{ padding: 0 6px 0 0; white-space: nowrap; }}
 td.num {{ text-align: right; }}
 p.param {{ margin: 3px 0 0 0; }}
-th {{ text-align: right; color: {MUTED.name()}; font-weight: normal; padding: 0 5px 0 0; }}
+th {{ text-align: right; color: {MUTED.name()}; font-weight: normal; padding: 0 5px 0 0;
+      white-space: nowrap; }}
 """
 
 

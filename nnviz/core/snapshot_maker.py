@@ -92,6 +92,11 @@ class SnapshotMaker:
             mistakes=self._mistakes.view(
                 self.network, self.targets, self.step, self.state in SETTLED, self.clock()
             ),
+            regularization=(
+                None
+                if net.regularization_kind is None
+                else (net.regularization_kind, net.regularization_rate)
+            ),
         )
 
     def _step_view(self) -> StepView:

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnviz.core.network import Backward, Forward, Network
+from nnviz.core.regularizers import REGULARIZERS
 
 
 @dataclass(frozen=True)
@@ -186,8 +187,19 @@ def link_lines(snapshot, k: int, row: int, col: int) -> list[str]:
         share = float(s.sample_grad_weights[k][row, col])
         lines.append(f"∂ℓ/∂w = a·∂ℓ/∂z = {_fmt(share)}  (sample #{s.trace_sample})")
     grad = float(s.grad_weights[k][row, col])
-    lines.append(f"∂L/∂w = {_fmt(grad)}  (batch: mean of a·∂ℓ/∂z over {s.batch_size} samples)")
+    mean = f"mean of a·∂ℓ/∂z over {s.batch_size} samples"
+    lines.append(f"∂L/∂w = {_fmt(grad)}  (batch: {mean}{penalty_term(s.regularization)})")
     return lines
+
+
+def penalty_term(regularization: tuple[str, float] | None, fmt=_fmt) -> str:
+    """What the weight penalty adds to a weight's batch gradient, as a term: " + 0.001·w (l2
+    penalty)"; "" without one."""
+    if regularization is None:
+        return ""
+    kind, rate = regularization
+    term = REGULARIZERS.get(kind).gradient.format(rate=fmt(rate))
+    return f" + {term} ({kind} penalty)"
 
 
 def _used(step_arrays, current):

@@ -6,6 +6,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from design_factory import xor_design
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
@@ -14,6 +15,8 @@ from snapshot_factory import make_snapshot
 from nnviz.app.views.animation import BACKWARD, DIM, FORWARD, Sweep
 from nnviz.app.views.colormap import DIVERGING_LUT, NEGATIVE, POSITIVE, ZERO, diverging_rgb
 from nnviz.app.views.network_canvas import NetworkCanvas, _covered
+from nnviz.core.design import Design
+from nnviz.core.trainer import Trainer
 
 
 def _hue(color) -> str:
@@ -377,3 +380,17 @@ def test_mid_sweep_columns_are_copied_only_where_the_front_cuts_their_state():
     assert _covered((400.0, 50.0, 40.0, 400.0), DIM, regions)
     assert not _covered((280.0, 50.0, 40.0, 400.0), FORWARD, regions)  # the front cuts it
     assert not _covered((100.0, 50.0, 40.0, 400.0), DIM, regions)  # reached, not yet drawn so
+
+
+def test_the_legend_says_whether_neurons_show_one_sample_or_a_batch_mean(canvas):
+    """Neurons show ∂ℓ/∂z of one sample's loss, or its mean over the batch; links ∂L/∂w."""
+    trainer = Trainer(Design.from_dict(xor_design()))
+    trainer.grid_resolution = None
+    trainer.step_batch()
+    canvas.set_snapshot(trainer.snapshot())
+    assert canvas.legend_lines("backward") == ("neurons: mean ∂ℓ/∂z", "links: ∂L/∂w")
+    assert canvas.legend_lines("forward") == ("neurons: mean activation a", "links: weight w")
+    trainer.set_trace_sample(3)
+    canvas.set_snapshot(trainer.snapshot())
+    assert canvas.legend_lines("backward") == ("neurons: ∂ℓ/∂z", "links: ∂L/∂w")
+    assert canvas.legend_lines("forward") == ("neurons: activation a", "links: weight w")

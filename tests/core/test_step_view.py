@@ -216,3 +216,27 @@ def test_tooltip_lines_say_what_each_number_is():
     link = "\n".join(link_lines(one, 0, 1, 2))
     assert f"∂ℓ/∂w = a·∂ℓ/∂z = {one.sample_grad_weights[0][1, 2]:.3g}  (sample #7)" in link
     assert f"∂L/∂w = {one.grad_weights[0][1, 2]:.3g}" in link
+
+
+@pytest.mark.parametrize(
+    ("name", "term"), [("softmax-ce-l2", "0.01·w"), ("regression-l1", "0.001·sign(w)")]
+)
+def test_a_penalised_weights_gradient_says_what_the_penalty_adds(name, term):
+    """With a weight penalty ∂L/∂w is not the mean of a·∂ℓ/∂z alone: the tooltip says what is
+    added, and the two parts add up to the number shown."""
+    t = trainer(name)
+    for _ in range(2):
+        t.step_batch()
+    s = t.snapshot()
+    rate = t.network.regularization_rate
+    link = "\n".join(link_lines(s, 0, 1, 2))
+    assert f"over {s.batch_size} samples + {term} (" in link
+    per_sample = []
+    for row in t._last_batch:
+        t.set_trace_sample(int(row))
+        per_sample.append(t.snapshot().sample_grad_weights[0][1, 2])
+    w = s.step_weights[0][1, 2]
+    extra = rate * (w if term.endswith("·w") else np.sign(w))
+    assert s.grad_weights[0][1, 2] == pytest.approx(np.mean(per_sample) + extra, rel=1e-12)
+    assert "penalty" not in "\n".join(neuron_lines(s, 0, 1, "tanh"))  # biases never penalised
+    assert "penalty" not in "\n".join(link_lines(trainer("tanh-bce").snapshot(), 0, 1, 2))

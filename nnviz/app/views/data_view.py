@@ -309,6 +309,15 @@ class SampleView(QWidget):
         """The name written beside each probability bar, class 0 first."""
         return [class_name(self._class_names, k) for k in range(self._probabilities.size)]
 
+    def caption(self) -> str:
+        """The line under the picture: which sample, its label and the prediction."""
+        names = self._class_names
+        predicted = self.predicted()
+        guess = "?" if predicted is None else class_name(names, predicted)
+        if self._label is None:  # a batch mean has no one label, nor a prediction of its own
+            return f"{self._caption} · top: {guess}"
+        return f"{self._caption}   label {class_name(names, self._label)}   predicted {guess}"
+
     def predicted(self) -> int | None:
         return int(np.argmax(self._probabilities)) if self._probabilities.size else None
 
@@ -333,11 +342,7 @@ class SampleView(QWidget):
         painter.setPen(QPen(MUTED))
         painter.drawRect(pic)
         painter.setPen(TEXT)
-        names = self._class_names
-        label = "?" if self._label is None else class_name(names, self._label)
-        predicted = self.predicted()
-        guess = "?" if predicted is None else class_name(names, predicted)
-        text = f"{self._caption}   label {label}   predicted {guess}"
+        text = self.caption()
         painter.drawText(QRectF(12, pic.bottom() + 6, w - 24, 18), Qt.AlignmentFlag.AlignLeft, text)
         self._paint_bars(painter, QRectF(pic.right() + 24, 12, w - pic.right() - 36, side))
 
@@ -481,8 +486,8 @@ class DataView(QWidget):
         probabilities = class_probabilities(snapshot.post[-1])
         self.sample.set_class_names(snapshot.class_names)
         index = snapshot.trace_sample
-        if index is None:
-            label, caption = None, "batch mean"
+        if index is None:  # the bars are then the batch's mean probabilities
+            label, caption = None, f"mean of {snapshot.batch_size} batch pictures"
         else:
             label = int(d.y_train[index]) if d.task == "classification" else None
             caption = f"sample #{index}"

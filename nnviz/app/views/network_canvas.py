@@ -77,10 +77,12 @@ FLASH = "flash"  # the forward state with the links brightened, during the weigh
 BAND, LABELS = "band", "labels"  # the cached pictures: drawing band, and the labels under it
 NO_GRADIENTS = "Forward pass · no gradients before the first step"
 
-# What each state shows: the neuron quantity, the link quantity and their short names.
+# What each state shows: the neuron quantity, the link quantity and their short names. A
+# neuron shows one sample's value, or (batch mean) the mean of its batch's samples' values:
+# ∂ℓ/∂z is a sample's own loss's derivative; links show the batch gradient ∂L/∂w either way.
 QUANTITIES = {
     FORWARD: ("activation a", "weight w", "a", "w"),
-    BACKWARD: ("∂L/∂z", "∂L/∂w", "∂z", "∂w"),
+    BACKWARD: ("∂ℓ/∂z", "∂L/∂w", "∂z", "∂w"),
 }
 
 
@@ -449,9 +451,14 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         sample = "batch mean" if s.trace_sample is None else f"sample #{s.trace_sample}"
         return f"step {s.step} · epoch {s.epoch} · showing {sample}"
 
-    def _caption_lines(self, state: str) -> tuple[str, str]:
+    def legend_lines(self, state: str, mean: bool | None = None) -> tuple[str, str]:
+        """The header legend's two lines: what neurons and links show in `state` ("forward" or
+        "backward"), for the batch mean (`mean`; default: as the snapshot is traced) or one
+        sample."""
+        if mean is None:
+            mean = self._snapshot is not None and self._snapshot.trace_sample is None
         neuron_q, link_q, _, _ = QUANTITIES[state]
-        return f"neurons: {neuron_q}", f"links: {link_q}"
+        return f"neurons: {'mean ' if mean else ''}{neuron_q}", f"links: {link_q}"
 
     def _geometry(self) -> list[LayerGeometry]:
         if self._snapshot is None:
@@ -468,7 +475,9 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         if key != self._layout_key:
             # The widest step/epoch line the header will need for a while: room for 7 digits.
             info = f"step {'8' * 7} · epoch {'8' * 6} · showing sample #{'8' * 5}"
-            captions = [self._caption_lines(state) for state in QUANTITIES]
+            captions = [
+                self.legend_lines(state, mean) for state in QUANTITIES for mean in (False, True)
+            ]
             self._header_layout = self._header.layout(
                 self.width(), self._header_titles(), info, captions
             )
@@ -648,7 +657,7 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
 
     def _paint_header(self, painter: QPainter, scale: float | None) -> None:
         """The header, from a picture redrawn only when its text changes (on a raster device)."""
-        texts = (self.caption(), self._header_info(), self._caption_lines(self.shown_state()))
+        texts = (self.caption(), self._header_info(), self.legend_lines(self.shown_state()))
         if scale is None:
             self._header.paint(painter, self._header_layout, *texts)
             return

@@ -183,3 +183,29 @@ def test_a_past_moment_on_the_timeline_shows_its_own_step(window, qtbot):
     assert dock.view.walk.taken and dock.view.walk.step == 1  # the moment's own step 2
     steps, _ = dock.weight_curve.getData()
     assert list(steps) == sorted(steps)  # the past moment added no point out of order
+
+
+def test_a_reopened_session_inspects_its_last_step(window, qtbot, tmp_path):
+    """Saved after three steps and opened again: the inspector takes step 3 apart as before
+    (its gradients, not zeros; its update), and the canvas's hover agrees."""
+    before = inspect(window, qtbot, layer=2, neuron=1, sample=6).view
+    path = tmp_path / "run.nnviz"
+    assert window.files.save_session(path)
+    window.step_batch()  # the run moves on; the file keeps step 3
+    qtbot.waitUntil(lambda: window.worker.latest().step == 4, timeout=WAIT_MS)
+    feed = window.inspection.feed
+    window.inspection.poll()
+    qtbot.waitUntil(lambda: feed.walk.step == 3, timeout=WAIT_MS)  # the inspector moved on
+    with qtbot.waitSignal(feed.walkthroughReady, timeout=WAIT_MS):
+        assert window.files.open_path(path)
+        qtbot.waitUntil(lambda: window.worker.latest().step == 3, timeout=WAIT_MS)
+        window.selection.set(layer=2, neuron=1, sample=6)
+        window.inspection.poll()
+    qtbot.waitUntil(lambda: feed.walk.step == 2 and feed.walk.taken, timeout=WAIT_MS)
+    again = window.inspection.inspector.view
+    assert again.dL_dz == before.dL_dz and again.dL_dz != 0
+    assert [p.batch_grad for p in again.params] == [p.batch_grad for p in before.params]
+    assert [p.after for p in again.params] == [p.after for p in before.params]
+    window.update_frame()
+    x, y = window.canvas.neuron_positions(2)[1]
+    assert f"∂ℓ/∂z = ∂ℓ/∂a · f′(z) = {before.dL_dz:.3g}" in window.canvas.tooltip_at(x, y)

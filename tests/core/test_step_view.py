@@ -147,8 +147,9 @@ def test_before_the_first_step_the_next_steps_pass_is_shown():
     np.testing.assert_array_equal(s.grad_weights[0], walk.layers[0].dL_dW)
 
 
-def test_a_reopened_session_shows_its_last_step_not_zeros(tmp_path):
-    t = trainer("softmax-ce-l2")
+@pytest.mark.parametrize("name", ["tanh-bce", "softmax-ce-l2", "regression-l1"])
+def test_a_reopened_session_shows_its_last_step_not_zeros(tmp_path, name):
+    t = trainer(name)
     for _ in range(5):
         t.step_batch()
     t.set_trace_sample(4)

@@ -55,8 +55,7 @@ p.rule {{ margin: 1px 0 1px 8px; font-family: monospace; }}
 td {{ padding: 0 6px 0 0; white-space: nowrap; }}
 td.num {{ text-align: right; }}
 p.param {{ margin: 3px 0 0 0; }}
-th {{ text-align: right; color: {MUTED.name()}; font-weight: normal; padding: 0 5px 0 0;
-      white-space: nowrap; }}
+th {{ text-align: right; color: {MUTED.name()}; font-weight: normal; padding: 0 5px 0 0; }}
 """
 
 
@@ -142,13 +141,15 @@ class InspectorDock(QDockWidget):
         self.edit_value.setDecimals(4)
         self.edit_value.setSingleStep(0.1)
         self.edit_value.setMinimumWidth(90)
+        self.edit_value.setMaximumWidth(100)
+        # as wide as its longest name ("w from sin(x1)"), the value box beside it kept small
+        self.edit_param.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.edit_button = QPushButton("Set")
         self.edit_button.setToolTip(
             "Set this value in the network (Edit › Undo takes it back); the forward pass is "
             "computed again at once. Only while training is paused."
         )
-        edit_row = QHBoxLayout()
-        edit_row.addWidget(QLabel("Edit"))
+        edit_row = QHBoxLayout()  # reads "[w from x1] [0.25] [Set]": no room for a label
         edit_row.addWidget(self.edit_param, 1)
         edit_row.addWidget(self.edit_value)
         edit_row.addWidget(self.edit_button)
@@ -276,8 +277,10 @@ class InspectorDock(QDockWidget):
             else "softmax couples the layer's units (no f′ of its own)"
         )
         return (
-            "<h3>Forward · this sample</h3><table>"
-            f"<tr><th style='text-align:left'>from {escape(self._columns(v.layer - 1))}</th>"
+            "<h3>Forward · this sample</h3>"
+            f"<p class='note'>Each input aᵢ from {escape(self._columns(v.layer - 1))} times its "
+            "weight wᵢ into this neuron:</p><table>"
+            "<tr><th></th>"
             "<th>aᵢ</th><th></th><th>wᵢ</th><th></th><th>aᵢ·wᵢ</th></tr>"
             + "".join(rows)
             + f"<tr><td colspan='4'>Σ aᵢ·wᵢ</td><td>=</td>{_num(v.weighted_sum)}</tr>"
@@ -311,8 +314,9 @@ class InspectorDock(QDockWidget):
                     f"{_num(total)}</tr>"
                 )
             out.append(
-                f"<table><tr><th style='text-align:left'>to {escape(self._columns(v.layer + 1))}"
-                "</th><th>wⱼ</th><th></th><th>∂ℓ/∂zⱼ</th><th></th>"
+                f"<p class='note'>Each neuron j of {escape(self._columns(v.layer + 1))} sends its "
+                "∂ℓ/∂zⱼ back through the weight wⱼ from this neuron:</p>"
+                "<table><tr><th></th><th>wⱼ</th><th></th><th>∂ℓ/∂zⱼ</th><th></th>"
                 "<th>wⱼ·∂ℓ/∂zⱼ</th></tr>"
                 + "".join(rows)
                 + f"<tr><td colspan='4'><b>∂ℓ/∂a</b> = Σⱼ wⱼ·∂ℓ/∂zⱼ</td><td>=</td>"

@@ -19,18 +19,30 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
-from nnviz.app.views.animation import BACKWARD, FORWARD
-from nnviz.core.step_animation import UPDATE_PHASE
-from nnviz.core.step_phases import Phase, phase_caption, phase_snapshot, step_phases
+from nnviz.app.views.animation import BACKWARD, DIM, FORWARD, Frame
+from nnviz.core.step_phases import (
+    ANIMATION_PHASES,
+    Phase,
+    phase_caption,
+    phase_snapshot,
+    step_phases,
+)
 from nnviz.core.walkthrough import Walkthrough
 
-# What the canvas draws during each kind of phase.
-CANVAS_STATES = {
-    "forward": FORWARD,
-    "loss": FORWARD,
-    "backward": BACKWARD,
-    "update": UPDATE_PHASE,
+# How the canvas draws each kind of phase: the state of the columns not yet reached and of
+# those reached (up to the phase's front), the direction the pass goes, the update's flash.
+CANVAS_FRAMES = {
+    "forward": (DIM, FORWARD, 1, 0.0),
+    "loss": (FORWARD, FORWARD, 1, 0.0),
+    "backward": (FORWARD, BACKWARD, -1, 0.0),
+    "update": (FORWARD, FORWARD, 1, 1.0),
 }
+
+
+def canvas_frame(phase: Phase) -> Frame:
+    """The still frame the canvas shows during `phase`."""
+    base, wave, direction, flash = CANVAS_FRAMES[phase.kind]
+    return Frame(base, wave, phase.front, direction, flash, ANIMATION_PHASES[phase.kind])
 
 
 class _Bridge(QObject):
@@ -54,6 +66,7 @@ class StepThrough(QFrame):
         self.window = window
         self.walk: Walkthrough | None = None
         self.phases: tuple[Phase, ...] = ()
+        self._units: dict[int, int] = {}  # per layer, the neuron the captions quote
         self.index = 0
         self._applying = False
         self._canvas_mode: str | None = None  # the canvas's animation, restored at the end
@@ -120,10 +133,10 @@ class StepThrough(QFrame):
         self.walk = future.result()
         # The captions quote the neuron each phase selects: the chosen one's index, in range.
         chosen = self.window.selection.neuron or 0
-        units = {
+        self._units = {
             k: min(chosen, layer.units - 1) for k, layer in enumerate(self.walk.layers, start=1)
         }
-        self.phases = step_phases(self.walk, units)
+        self.phases = step_phases(self.walk, self._units)
         if self._canvas_mode is None:
             self._canvas_mode = self.window.canvas.mode()
             self.window.canvas.set_mode("off")  # the phases, not the sweep, say what happens
@@ -165,15 +178,11 @@ class StepThrough(QFrame):
         canvas = self.window.canvas
         latest = self.window.worker.latest()
         if latest is not None:
-            state = CANVAS_STATES[phase.kind]
-            canvas.show_phase(
-                phase_snapshot(latest, self.walk, phase), state, phase_caption(self.walk, phase)
-            )
+            snapshot = phase_snapshot(latest, self.walk, phase)
+            canvas.show_phase(snapshot, canvas_frame(phase), phase_caption(self.walk, phase))
         canvas.set_spotlight(phase.columns)
-        if phase.layer is not None:
-            units = self.walk.layers[phase.layer - 1].units
-            neuron = min(self.window.selection.neuron or 0, units - 1)
-            self.window.selection.set(layer=phase.layer, neuron=neuron, link=None)
+        if phase.layer is not None:  # the neuron the caption quotes
+            self.window.selection.set(layer=phase.layer, neuron=self._units[phase.layer], link=None)
 
     def _apply(self) -> None:
         """Take the step the phases showed: one ordinary training step."""

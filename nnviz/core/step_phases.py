@@ -3,7 +3,11 @@ words and the numbers of one neuron per layer, from a `Walkthrough`.
 
 The phases, in order: forward through each layer (input side first), the loss, backward
 through each layer (output side first), the update. Each names the canvas columns it is about
-(`columns`, 0 = the inputs) and the layer the inspector should show (`layer`, 1-based).
+(`columns`, 0 = the inputs), the layer the inspector should show (`layer`, 1-based) and how
+far the pass has come (`front`, in columns, as an animation's wave front): forward through
+layer k, up to column k; backward through layer k, from the output to just past column k − 1,
+so the links into layer k show their ∂L/∂w while column k − 1 still shows its activations (the
+aᵢ of ∂ℓ/∂wᵢ = aᵢ·∂ℓ/∂z).
 
 While a phase is shown the network view draws the walked step itself, not the run's latest
 snapshot: `phase_snapshot` is that step as a snapshot (the followed sample's numbers; the
@@ -39,6 +43,9 @@ ANIMATION_PHASES = {
 }
 
 
+BACKWARD_REACH = 1e-3  # how far past column k − 1 the backward pass through layer k stands
+
+
 @dataclass(frozen=True)
 class Phase:
     kind: str  # "forward", "loss", "backward" or "update"
@@ -46,6 +53,7 @@ class Phase:
     columns: tuple[int, ...]  # canvas columns to keep lit
     title: str
     text: str
+    front: float  # how far the pass has come, in columns (see the module docstring)
 
 
 def _n(x: float) -> str:
@@ -77,6 +85,7 @@ def step_phases(walk: Walkthrough, units: dict[int, int] | None = None) -> tuple
                 f"by its weights, adds them up with its bias (z = Σ aᵢ·wᵢ + b) and applies "
                 f"{step.activation}: a = {step.activation}(z). For {sample}, {name} #{u + 1}: "
                 f"z = {_n(step.z[u])}, a = {_n(step.a[u])}.",
+                float(k),
             )
         )
     out = walk.layers[-1]
@@ -92,6 +101,7 @@ def step_phases(walk: Walkthrough, units: dict[int, int] | None = None) -> tuple
             f"The output ({output}) is compared with the target ({target}): this sample's loss "
             f"ℓ = {_n(walk.sample_loss)}. Over the batch of {len(walk.batch)} samples the loss "
             f"is L = {_n(walk.loss)} (the mean of the samples' losses{reg}).",
+            float(n),
         )
     )
     for k in range(n, 0, -1):
@@ -119,6 +129,7 @@ def step_phases(walk: Walkthrough, units: dict[int, int] | None = None) -> tuple
                 f"{start}; {chain}. Each incoming weight's gradient is ∂ℓ/∂w = a_in·∂ℓ/∂z, and "
                 f"the batch's ∂L/∂w is their mean. {name} #{u + 1}: ∂ℓ/∂a = {_n(step.dL_da[u])}, "
                 f"∂ℓ/∂z = {_n(step.dL_dz[u])}.",
+                k - 1 + BACKWARD_REACH,
             )
         )
     params = sum(layer.W.size + layer.b.size for layer in walk.layers)
@@ -131,6 +142,7 @@ def step_phases(walk: Walkthrough, units: dict[int, int] | None = None) -> tuple
             f"{walk.rule.caption}. The optimizer changes all {params} weights and biases at "
             f"once with the batch's gradients ({', '.join(walk.rule.values)}). Next applies it: "
             f"step {walk.step} → {walk.step + 1}.",
+            float(n),
         )
     )
     return tuple(phases)

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame
 
-from nnviz.app.step_through import CANVAS_STATES
+from nnviz.app.step_through import canvas_frame
 from nnviz.core.step_phases import phase_caption
 from nnviz.core.trainer import Trainer
 
@@ -46,8 +46,11 @@ def test_walks_the_phases_and_ends_where_an_ordinary_step_does(window, qtbot):
         phase = panel.phases[panel.index]
         seen.append((phase.kind, phase.layer))
         assert window.canvas.spotlight() == phase.columns
-        assert window.canvas.phase_shown() == (CANVAS_STATES[phase.kind], panel_caption(panel))
+        assert window.canvas.phase_shown() == (canvas_frame(phase), panel_caption(panel))
         assert window.selection.layer == phase.layer  # the inspector follows
+        if phase.kind in ("forward", "backward"):  # on the neuron the caption quotes
+            assert window.selection.neuron == min(3, walk.layers[phase.layer - 1].units - 1)
+            assert f"#{window.selection.neuron + 1}: " in phase.text
         assert window.inspection.feed.walk is walk  # the same step, not the one before
         assert phase.title in panel.title.text()
         qtbot.keyClick(window, Qt.Key.Key_Right)
@@ -105,9 +108,14 @@ def test_the_canvas_draws_the_walked_step_and_its_update(window, qtbot):
     assert "(next step, sample #9)" in tip and canvas.caption().startswith("Step 3 · Forward")
     assert f"z = Σ w·a + b = {layer.z[2]:.3g}" in tip and f"a = tanh(z) = {layer.a[2]:.3g}" in tip
     assert canvas.shown_state() == "forward"
+    frame = canvas.current_frame()
+    assert frame.reached(1) and not frame.reached(2)  # the pass stands at Hidden 1
     while panel.phases[panel.index].kind != "backward":
         panel.next()
     assert canvas.shown_state() == "backward"
+    frame = canvas.current_frame()
+    assert frame.reached(3) and not frame.reached(2)  # back from the output to Hidden 2's links
+    assert frame.base == "forward"  # Hidden 2 still shows the activations ∂ℓ/∂w multiplies
     while panel.phases[panel.index].kind != "update":
         panel.next()
     assert canvas.caption().startswith("Step 3 · Update · Adam")

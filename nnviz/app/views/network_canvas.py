@@ -155,9 +155,9 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         self._sweep = Sweep()
         self._plan = AnimationPlan(False, 1.0, 1.0)
         self._swept_step = -1  # the step the last sweep started on
-        # A step-through phase held on the canvas (`show_phase`): its state and caption, and
+        # A step-through phase held on the canvas (`show_phase`): its frame and caption, and
         # the run's latest snapshot, kept for when the phase is released.
-        self._phase: tuple[str, str] | None = None
+        self._phase: tuple[Frame, str] | None = None
         self._live: Snapshot | None = None
         self._hover: tuple[int, int] | None = None
         self._brushes = [QBrush(QColor(*(int(c) for c in rgb))) for rgb in DIVERGING_LUT]
@@ -199,12 +199,12 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         self._adopt(snapshot)
 
     def show_phase(
-        self, snapshot: Snapshot | None, state: str = FORWARD, caption: str = ""
+        self, snapshot: Snapshot | None, frame: Frame | None = None, caption: str = ""
     ) -> None:
         """Hold one phase of a step-through: `snapshot` (the walked step, `phase_snapshot`)
-        drawn still in `state` (FORWARD, BACKWARD, or UPDATE_PHASE: the links brightened with
-        the weights after the update) under `caption`; None releases it and shows the run's
-        latest snapshot again."""
+        drawn still as `frame` says (which columns the pass has reached, forward or backward;
+        a flash for the update) under `caption`; None releases it and shows the run's latest
+        snapshot again."""
         if snapshot is None:
             if self._phase is None:
                 return
@@ -215,11 +215,11 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         if self._phase is None:
             self._apply_pending()
             self._live = self._snapshot
-        self._phase = (state, caption)
+        self._phase = (frame, caption)
         self._adopt(snapshot)
 
-    def phase_shown(self) -> tuple[str, str] | None:
-        """The held step-through phase's (state, caption), or None."""
+    def phase_shown(self) -> tuple[Frame, str] | None:
+        """The held step-through phase's (frame, caption), or None."""
         return self._phase
 
     def update_phase(self) -> float:
@@ -354,17 +354,14 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
     def current_frame(self) -> Frame:
         """What the sweep shows now; before the first step (no gradients yet) only the forward
         part of it, under a caption that says so."""
-        n_layers = float(len(self._snapshot.layer_sizes) - 1) if self._snapshot else 1.0
         if self._phase is not None:
-            state = self._phase[0]
-            if state == UPDATE_PHASE:
-                return Frame(FORWARD, FORWARD, n_layers, 1, 1.0, UPDATE_PHASE)
-            return Frame(state, state, n_layers, 1, 0.0, "")
+            return self._phase[0]
         frame = self._sweep.frame()
         if self._has_gradients() or (
             BACKWARD not in (frame.base, frame.wave) and frame.phase != UPDATE_PHASE
         ):
             return frame
+        n_layers = float(len(self._snapshot.layer_sizes) - 1)
         return Frame(FORWARD, FORWARD, n_layers, 1, 0.0, NO_GRADIENTS)
 
     def caption(self) -> str:

@@ -115,8 +115,11 @@ class PlaneView(QWidget):
         self.chosen_mark = pg.ScatterPlotItem(size=17, pen=pg.mkPen(CHOSEN, width=2.6), brush=None)
         for mark in (self.hovered_mark, self.chosen_mark):
             self.plot.addItem(mark)
-        self.show_train = QCheckBox("Show train data")
-        self.show_test = QCheckBox("Show test data")
+        # Short names, so the row still holds the class legend beside a docked inspector.
+        self.show_train = QCheckBox("Train")
+        self.show_test = QCheckBox("Test")
+        self.show_train.setToolTip("Show the training points (white rim)")
+        self.show_test.setToolTip("Show the test points (dark rim)")
         self.show_train.setChecked(True)
         self.show_test.setChecked(True)
         self.show_train.toggled.connect(self.train_points.setVisible)
@@ -127,6 +130,7 @@ class PlaneView(QWidget):
         toggles.addWidget(self.show_test)
         toggles.addStretch(1)
         self.legend = QLabel()
+        self.legend.setWordWrap(True)  # many classes: a second line rather than cut off
         self.legend.setToolTip("Point colours: each sample's true class")
         toggles.addWidget(self.legend)
         self._toggles = toggles

@@ -182,7 +182,7 @@ for _name, _f, _df in (
     ACTIVATION_TEXT.add(_name, (_f, _df), _f)
 
 STATE_NAMES = {
-    "momentum_buffer": "momentum buffer b",
+    "momentum_buffer": "momentum buffer v",
     "exp_avg": "m",
     "exp_avg_sq": "v",
     "m_hat": "m̂",

@@ -160,7 +160,7 @@ def test_markdown_reads_as_a_worksheet(design_file):
         assert heading in md
     assert "| neuron | Σ w·a + b | z | a = f(z) |" in md
     assert "∂ℓ/∂z (Jacobian)" in md  # the softmax output
-    assert "SGD with momentum" in md and "b ← μ·b + g" in md
+    assert "SGD with momentum" in md and "v ← μ·v + g" in md
     assert "l2 penalty" in md
 
 

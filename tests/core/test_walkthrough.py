@@ -246,9 +246,9 @@ def test_rules_follow_the_hyper_parameters():
         return update_rule(OPTIMIZERS.get(spec.pop("name"))(**spec))
 
     assert rule(name="sgd").lines == ("w ← w − η·g",)
-    assert "b ← μ·b + g" in rule(name="sgd", momentum=0.9).lines[0]
+    assert "v ← μ·v + g" in rule(name="sgd", momentum=0.9).lines[0]
     nesterov = rule(name="sgd", momentum=0.9, nesterov=True)
-    assert nesterov.lines[-1] == "w ← w − η·(g + μ·b)" and "μ = 0.9" in nesterov.values
+    assert nesterov.lines[-1] == "w ← w − η·(g + μ·v)" and "μ = 0.9" in nesterov.values
     assert rule(name="sgd", weight_decay=0.1).lines[0].startswith("g ← g + λ·w")
     assert rule(name="adamw").lines[0].startswith("w ← w·(1 − η·λ)")
     assert "λ = 0.01" in rule(name="adamw").values

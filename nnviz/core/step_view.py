@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.network import Backward, Forward, Network
 from nnviz.core.regularizers import REGULARIZERS
 
@@ -159,11 +160,19 @@ def neuron_lines(snapshot, k: int, unit: int, activation: str) -> list[str]:
     grad_b = float(s.grad_biases[k][unit])
     lines = [f"({_scope(s)})"]
     if s.trace_sample is not None:
+        if ACTIVATIONS.get(activation).elementwise:
+            chain = f"∂ℓ/∂z = ∂ℓ/∂a · f′(z) = {_fmt(dz)}"
+        else:  # softmax: every unit's z moves every a of the layer
+            coupled = float(np.dot(s.post[k], s.grad_post[k]))
+            chain = (
+                f"∂ℓ/∂z = a·(∂ℓ/∂a − Σₖ aₖ·∂ℓ/∂aₖ) = {_fmt(a)}·({_fmt(da)} − {_fmt(coupled)})"
+                f" = {_fmt(dz)}  (softmax's Jacobian)"
+            )
         lines += [
             f"z = Σ w·a + b = {_fmt(z)}",
             f"a = {activation}(z) = {_fmt(a)}",
             f"∂ℓ/∂a = {_fmt(da)}  (this sample's loss ℓ)",
-            f"∂ℓ/∂z = ∂ℓ/∂a · f′(z) = {_fmt(dz)}",
+            chain,
             f"∂ℓ/∂b = ∂ℓ/∂z = {_fmt(dz)}  (this sample)",
         ]
     else:

@@ -241,3 +241,20 @@ def test_a_penalised_weights_gradient_says_what_the_penalty_adds(name, term):
     assert s.grad_weights[0][1, 2] == pytest.approx(np.mean(per_sample) + extra, rel=1e-12)
     assert "penalty" not in "\n".join(neuron_lines(s, 0, 1, "tanh"))  # biases never penalised
     assert "penalty" not in "\n".join(link_lines(trainer("tanh-bce").snapshot(), 0, 1, 2))
+
+
+def test_a_softmax_units_tooltip_writes_its_jacobian_with_the_numbers():
+    """∂ℓ/∂a · f′(z) does not hold for softmax: the tooltip writes the rule that does, with
+    numbers that add up."""
+    t = trainer("softmax-ce-l2")
+    t.step_batch()
+    t.set_trace_sample(3)
+    s = t.snapshot()
+    k, unit = 1, 0
+    a, da, dz = s.post[k][unit], s.grad_post[k][unit], s.grad_pre[k][unit]
+    coupled = float(np.dot(s.post[k], s.grad_post[k]))
+    assert a * (da - coupled) == pytest.approx(dz, rel=1e-12)
+    lines = "\n".join(neuron_lines(s, k, unit, "softmax"))
+    assert "∂ℓ/∂a · f′(z)" not in lines
+    expected = f"∂ℓ/∂z = a·(∂ℓ/∂a − Σₖ aₖ·∂ℓ/∂aₖ) = {a:.3g}·({da:.3g} − {coupled:.3g}) = {dz:.3g}"
+    assert expected in lines

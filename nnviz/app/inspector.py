@@ -1,4 +1,4 @@
-"""The neuron inspector: one neuron's part of the next training step, written out with its numbers.
+"""The neuron inspector: one neuron's part of the training step the window shows, with its numbers.
 
 It draws a `NeuronView` (core): the forward sum term by term, sorted by size and coloured by sign,
 a = f(z) with the point on the activation's curve, the backward pass by the chain rule, the

@@ -15,9 +15,10 @@ The rule. A snapshot taken after t steps shows step t, the last one taken:
 - `grad_weights`, `grad_biases` are the gradients the update used: the batch mean of the
   per-sample terms, plus the regularization's gradient (weights only). So ∂L/∂b equals the mean
   ∂ℓ/∂z of the batch exactly, and ∂L/∂W = mean of a_in ⊗ ∂ℓ/∂z (not ā ⊗ mean ∂ℓ/∂z).
-Before the first step (t = 0), and when the last step's pass is not known (a session saved
-without it), the trace is the pass the next step will take with the current weights, on its
-batch; `step_weights` are then the current weights and `last_step` is False.
+Before the first step (t = 0), after a weight is set by hand, and when the last step's pass
+is not known (a session saved without it), the trace is the pass the next step will take with
+the current weights, on its batch; `step_weights` are then the current weights and `last_step`
+is False. `Trainer.shown_walkthrough` takes the same step apart (the inspector's numbers).
 
 `trace_step` computes the trace; `neuron_lines` and `link_lines` write a neuron's or a link's
 numbers with what each one is (one sample, batch mean, batch gradient), as tooltips show them.

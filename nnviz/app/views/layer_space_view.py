@@ -4,8 +4,10 @@ Draws the `LayerSpace` frames that the trainer puts into snapshots (every number
 `nnviz.core.layer_space`): points coloured by class (or by target, with the data view's
 diverging map, for regression), the input plane's grid lines carried through each layer, the
 output's decision shaded behind the panel that feeds the output layer and the output's own, with
-its exact boundary where the panel shows the layer's own coordinates. The traced sample is ringed
-in every panel; hovering a point rings the same sample everywhere (and, for images, shows its
+its exact boundary where the panel shows the layer's own coordinates. Every panel is a square (equal
+scales: distances and angles are the layer's), as large as the view allows. The traced sample is
+ringed in every panel, in the canvas's selection colour as in the data view; hovering a point
+rings the same sample everywhere (and, for images, shows its
 picture beside the cursor). Both go through the window's `Selection`: the hovered point is its
 `hovered_sample` (so the data view rings it too, and a point hovered there is ringed here), and
 clicking a point chooses it as the traced `sample`.
@@ -22,31 +24,40 @@ from functools import partial
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import QColor, QPixmap
-from PySide6.QtWidgets import QDockWidget, QLabel, QMenu, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMenu, QVBoxLayout, QWidget
 
 from nnviz.app.export_actions import export_picture_interactive
 from nnviz.app.selection import Selection
-from nnviz.app.views.colormap import CLASS_COLORS, DIVERGING_LUT, lut_index, robust_scale
-from nnviz.app.views.data_view import plane_rgb
+from nnviz.app.views.colormap import (
+    CLASS_COLORS,
+    DIVERGING_LUT,
+    faded,
+    lut_index,
+    robust_scale,
+)
+from nnviz.app.views.data_view import CHOSEN, TEXT, plane_rgb
 from nnviz.app.views.images import ink_image
 from nnviz.core.class_names import class_name
 from nnviz.core.layer_space import LayerPanel, LayerSpace
 from nnviz.core.snapshot import Snapshot
 
-TEXT = QColor(51, 56, 62)
-MUTED = QColor(128, 134, 140)
 GRID_PEN = pg.mkPen(QColor(90, 98, 108, 90), width=1)
 BOUNDARY_PEN = pg.mkPen(QColor(30, 34, 40), width=2)
 POINT_PEN = pg.mkPen(QColor(255, 255, 255, 170), width=0.6)
-TRACE_PEN = pg.mkPen(QColor(20, 20, 20), width=2.2)
-HOVER_PEN = pg.mkPen(QColor(200, 20, 120), width=2.4)
+TRACE_PEN = pg.mkPen(CHOSEN, width=2.6)
+HOVER_PEN = pg.mkPen(TEXT, width=1.8)
 POINT_SIZE = {False: 6, True: 4}  # plane data / images (many, small dots)
 HOVER_RADIUS_PX = 9
+REGION_KEEP = 0.6  # the decision's shading, paler than the data view's: the points come first
+SPACING_PX = 6  # between panels
+LAYOUT_MARGIN_PX = 6  # around the panels, at the least
+SMALLEST_SIDE_PX = 60
 REGRESSION_BINS = 15  # regression points are drawn in this many colour steps
 PICTURE_PX = 84  # side of the hovered image sample's picture
-PANEL_MIN_PX = 150  # below this width per panel, panels wrap onto a second row
+PANEL_MARGIN_PX = 1  # a plot's own margin around its square
+TITLE_PLACEHOLDER = "&nbsp;<br><span style='font-size:8pt'>&nbsp;</span>"  # two lines, measured
 EXPORT_MENU = {"Export as PNG…": ".png", "Export as SVG…": ".svg"}
 EXPORT_TITLE = "Layer space"
 HINT = "Hover a point: the same sample is ringed in every layer; click it to trace it."
@@ -67,10 +78,11 @@ class LayerSpaceView(QWidget):
         self._brushes: list[QColor] = []
         self._rows_key: np.ndarray | None = None
         self._hovered: int | None = None
-        self._columns = 0
+        self._placed = (0, 0)  # (columns, side) of the panels as laid out
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
-        self.graphics.ci.setSpacing(2)
+        self.graphics.ci.setSpacing(SPACING_PX)
+        self.graphics.installEventFilter(self)
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.graphics.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self.footer = QLabel(HINT)
@@ -119,6 +131,7 @@ class LayerSpaceView(QWidget):
             if previous is not None and previous.panels[k] is panel:
                 continue  # the input's panel: the same object every frame
             self._draw_panel(items, panel)
+        self._place_panels()  # the titles' height is known once they are set
         self._draw_hovered()
         return True
 
@@ -152,7 +165,7 @@ class LayerSpaceView(QWidget):
     def _clear_panels(self) -> None:
         self.graphics.ci.clear()
         self._panels = []
-        self._columns = 0
+        self._placed = (0, 0)
 
     def _build_panels(self, count: int) -> None:
         self._clear_panels()
@@ -162,25 +175,39 @@ class LayerSpaceView(QWidget):
         self._place_panels()
 
     def _place_panels(self) -> None:
-        """One row when there is room, else as few rows as keep panels PANEL_MIN_PX wide."""
+        """Square panels as large as fit: the number of columns that gives the largest side,
+        the group centred."""
         count = len(self._panels)
         if count == 0:
             return
-        per_row = max(1, min(count, self.width() // PANEL_MIN_PX))
-        rows = math.ceil(count / per_row)
-        columns = math.ceil(count / rows)
-        if columns == self._columns:
+        width, height = self.graphics.width() - 2 * LAYOUT_MARGIN_PX, self.graphics.height()
+        height -= 2 * LAYOUT_MARGIN_PX
+        title = self._panels[0].title_height()
+        columns = max(range(1, count + 1), key=lambda c: _side(c, count, width, height, title))
+        side = _side(columns, count, width, height, title)
+        if (columns, side) == self._placed:
             return
-        self._columns = columns
+        if columns != self._placed[0]:
+            for items in self._panels:
+                if items.plot.scene() is not None:
+                    self.graphics.ci.removeItem(items.plot)
+            for k, items in enumerate(self._panels):
+                self.graphics.ci.addItem(items.plot, row=k // columns, col=k % columns)
+        self._placed = (columns, side)
         for items in self._panels:
-            if items.plot.scene() is not None:
-                self.graphics.ci.removeItem(items.plot)
-        for k, items in enumerate(self._panels):
-            self.graphics.ci.addItem(items.plot, row=k // columns, col=k % columns)
+            items.set_side(side)
+        rows = math.ceil(count / columns)
+        spare_x = width - columns * (side + 2 * PANEL_MARGIN_PX) - (columns - 1) * SPACING_PX
+        spare_y = height - rows * (side + title + 2 * PANEL_MARGIN_PX) - (rows - 1) * SPACING_PX
+        left = LAYOUT_MARGIN_PX + max(spare_x, 0) // 2
+        top = LAYOUT_MARGIN_PX + max(spare_y, 0) // 2
+        self.graphics.ci.layout.setContentsMargins(left, top, left, top)
 
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._place_panels()
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Lay the panels out again whenever the drawing area changes size."""
+        if watched is self.graphics and event.type() == QEvent.Type.Resize:
+            self._place_panels()
+        return False
 
     def _group_colours(self, space: LayerSpace) -> None:
         """Which points share a colour: one group per class, or per step of the target map."""
@@ -215,7 +242,7 @@ class LayerSpaceView(QWidget):
         else:
             items.grid.setData([], [])
         if panel.regions is not None and self._dataset is not None:
-            rgb = plane_rgb(self._dataset, panel.regions)
+            rgb = faded(plane_rgb(self._dataset, panel.regions), REGION_KEEP)
             items.regions.setImage(rgb.transpose(1, 0, 2), levels=(0, 255), autoLevels=False)
             items.regions.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
             items.regions.show()
@@ -345,6 +372,7 @@ class _PanelItems:
         plot.vb.setAspectLocked(True)
         plot.vb.disableAutoRange()
         plot.vb.setBorder(pg.mkPen(QColor(216, 220, 225)))
+        plot.setTitle(TITLE_PLACEHOLDER, size="9pt", color=TEXT)
         self.regions = pg.ImageItem()
         self.grid = pg.PlotCurveItem(pen=GRID_PEN, connect="finite")
         self.boundary = pg.PlotCurveItem(pen=BOUNDARY_PEN, connect="pairs")
@@ -357,6 +385,15 @@ class _PanelItems:
         for item in (self.trace, self.hover):
             item.setZValue(10)
             plot.addItem(item)
+
+    def title_height(self) -> int:
+        return math.ceil(self.plot.titleLabel.boundingRect().height())
+
+    def set_side(self, side: int) -> None:
+        """The plot's square view box `side` pixels wide, its title above."""
+        size = QSizeF(side + 2 * PANEL_MARGIN_PX, side + self.title_height() + 2 * PANEL_MARGIN_PX)
+        self.plot.setMinimumSize(size)
+        self.plot.setMaximumSize(size)
 
     def set_groups(self, colours: list[QColor]) -> None:
         for scatter in self.scatters:
@@ -384,35 +421,17 @@ class _PanelItems:
             self.plot.setTitle(title, size="9pt", color=TEXT)
 
 
+def _side(columns: int, count: int, width: int, height: int, title: int) -> int:
+    """The side of square panels laid out in `columns` columns within width × height."""
+    rows = math.ceil(count / columns)
+    across = (width - (columns - 1) * SPACING_PX) // columns - 2 * PANEL_MARGIN_PX
+    down = (height - (rows - 1) * SPACING_PX) // rows - title - 2 * PANEL_MARGIN_PX
+    return max(min(across, down), SMALLEST_SIDE_PX)
+
+
 def _row_index(space: LayerSpace | None, row: int | None) -> int | None:
     """Where training row `row` is among the frame's points, or None if it is not shown."""
     if space is None or row is None:
         return None
     i = int(np.searchsorted(space.rows, row))
     return i if i < len(space.rows) and space.rows[i] == row else None
-
-
-class LayerSpaceDock(QDockWidget):
-    """The view in its own dock; the trainer builds layer spaces only while the dock shows."""
-
-    def __init__(self, window) -> None:
-        super().__init__("Layer space", window)
-        self.setObjectName("layerSpaceDock")
-        self.setWidget(window.layer_space)
-        self._worker = window.worker
-        # A method of this GUI-thread object: the worker itself lives in the training thread.
-        self.visibilityChanged.connect(self._on_visibility_changed)
-
-    def _on_visibility_changed(self, visible: bool) -> None:
-        self._worker.set_layer_space(visible)
-
-
-def add_layer_space_dock(window) -> LayerSpaceDock:
-    """The layer space dock, a tab beside the training curves, listed in View."""
-    dock = LayerSpaceDock(window)
-    dock.setFeatures(window.plots_dock.features())
-    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-    window.tabifyDockWidget(window.plots_dock, dock)
-    window.plots_dock.raise_()
-    window.menus["view"].addAction(dock.toggleViewAction())
-    return dock

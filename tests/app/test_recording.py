@@ -93,3 +93,25 @@ def test_export_figure_is_three_panels_side_by_side_at_high_resolution(window, t
     )
     # the canvas keeps its own size on screen after the export
     assert window.canvas.width() > 0
+
+
+def test_the_layer_space_is_recorded_with_its_tab_brought_forward(qtbot, window, tmp_path):
+    from nnviz.app.recording_ui import TARGETS, RecordingDialog
+
+    dialog = RecordingDialog(window)
+    assert "Layer space" in [dialog.target.itemText(i) for i in range(dialog.target.count())]
+    assert TARGETS["layer_space"] == "Layer space"
+    assert not window.layer_space_dock.shown  # behind the training curves
+    path = tmp_path / "layers.gif"
+    settings = RecordingSettings("layer_space", path, fps=5, width=400, seconds=1)
+    recorder = window.recording.start(settings)
+    assert recorder.widget is window.layer_space and window.layer_space_dock.shown
+    with qtbot.waitSignal(recorder.saved, timeout=30000):
+        qtbot.waitUntil(lambda: window.layer_space.panel_count() == 3, timeout=10000)
+    view = window.layer_space
+    with Image.open(path) as picture:
+        assert picture.n_frames >= 1
+        assert picture.size == (400, round(400 * view.height() / view.width()))
+        picture.seek(picture.n_frames - 1)
+        colours = picture.convert("RGB").getcolors(1 << 16)
+    assert len(colours) > 20  # panels drawn, not a blank widget

@@ -48,7 +48,7 @@ LINE_POINTS = 64  # points along each grid line
 REGION_RESOLUTION = 48  # cells per side of a decision-region map
 PAD = 0.08  # share of the span added around the points
 SHRINK = 0.15  # a panel's extent shrinks at most this share of its span per frame (grows at once)
-FRAME_HZ = 5.0  # new frames per second at most while training
+FRAME_HZ = 3.0  # new frames per second at most while training (each costs the GUI ~20 ms)
 COST_SHARE = 0.05  # ... and no more often than keeps their cost below this share of the time
 THRESHOLD_RANGE = 40.0  # where a one-unit output's decision threshold is searched in z
 
@@ -102,14 +102,20 @@ def project(a: np.ndarray, previous: Projection | None = None) -> Projection:
 
 def principal_plane(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
     """(mean, basis (units, 2), explained share) of the sample's first two principal
-    components, from the eigenvectors of the (units, units) scatter matrix: the plane of a
-    singular value decomposition, several times faster for a wide layer. Each axis is signed
-    so that its largest loading is positive (a fixed choice for a first frame; later frames
-    follow `align`)."""
+    components, from the eigenvectors of the smaller of the scatter matrix (units × units) and
+    the Gram matrix (n × n): the plane of a singular value decomposition at a fraction of its
+    cost for a wide layer or a 784-pixel input. Each axis is signed so that its largest
+    loading is positive (a fixed choice for a first frame; later frames follow `align`)."""
     mean = a.mean(axis=0)
     centred = a - mean
-    values, vectors = np.linalg.eigh(centred.T @ centred)  # ascending
-    basis = vectors[:, [-1, -2]]
+    n, units = centred.shape
+    if units <= n:
+        values, vectors = np.linalg.eigh(centred.T @ centred)  # ascending
+        basis = vectors[:, [-1, -2]]
+    else:  # the same components, from the samples' side: v = cᵀu / ‖cᵀu‖
+        values, vectors = np.linalg.eigh(centred @ centred.T)
+        basis = centred.T @ vectors[:, [-1, -2]]
+        basis /= np.maximum(np.linalg.norm(basis, axis=0), 1e-300)
     largest = basis[np.argmax(np.abs(basis), axis=0), [0, 1]]
     basis = basis * np.where(largest < 0, -1.0, 1.0)
     total = float(np.sum(centred**2))

@@ -19,6 +19,7 @@ from nnviz.app import export_actions
 from nnviz.app import main_window as main_window_module
 from nnviz.app.layer_space_dock import SHOWN_SHARE
 from nnviz.app.main_window import MainWindow
+from nnviz.app.views.colormap import CLASS_COLORS
 from nnviz.app.views.layer_space_view import LayerSpaceView
 from nnviz.core.design import Design
 from nnviz.core.trainer import Trainer
@@ -57,7 +58,7 @@ def shown(view: LayerSpaceView, trainer: Trainer, steps: int = 20):
 
 
 def scene_pos(view: LayerSpaceView, panel: int, xy):
-    vb = view.plot_items()[panel].vb
+    vb = view.view_boxes()[panel]
     return vb.mapViewToScene(QPointF(float(xy[0]), float(xy[1])))
 
 
@@ -68,12 +69,13 @@ def test_one_panel_per_layer_with_every_sample_in_its_class_colour(view):
     assert "Layer 2 (2 tanh)" in view.panel_titles()[2]
     assert "unit 1 / unit 2" in view.panel_titles()[2]  # both coordinates named
     items = view._panels[2]
-    drawn = sum(len(s.data) for s in items.scatters)
-    assert drawn == len(space.rows)
-    for cls, scatter in enumerate(items.scatters):
-        xs, ys = scatter.getData()
-        expected = space.panels[2].points[space.labels == cls]
-        np.testing.assert_allclose(np.column_stack([xs, ys]), expected)
+    xs, ys = items.points.getData()
+    np.testing.assert_allclose(np.column_stack([xs, ys]), space.panels[2].points)
+    colours = [brush.color().getRgb()[:3] for brush in items.points.data["brush"]]
+    for cls in (0, 1):
+        assert {c for c, label in zip(colours, space.labels, strict=True) if label == cls} == {
+            CLASS_COLORS[cls]
+        }
     boundary_x, _ = items.boundary.getData()
     assert len(boundary_x) == 2  # one segment: the output's line in this layer's coordinates
     assert items.regions.isVisible()
@@ -88,7 +90,7 @@ def test_panels_are_squares_as_large_as_fit_with_the_decision_shaded_edge_to_edg
     view.resize(*size)
 
     def boxes():
-        return [items.plot.vb.sceneBoundingRect() for items in view._panels]
+        return [vb.sceneBoundingRect() for vb in view.view_boxes()]
 
     qtbot.waitUntil(
         lambda: view._placed[0] == columns and all(b.width() == b.height() for b in boxes()),
@@ -99,7 +101,7 @@ def test_panels_are_squares_as_large_as_fit_with_the_decision_shaded_edge_to_edg
     sides = {round(box.width()) for box in boxes()}
     assert len(sides) == 1 and min(sides) >= 100
     items = view._panels[2]  # the last hidden layer: shaded over its whole square
-    (x0, x1), (y0, y1) = items.plot.vb.viewRange()
+    (x0, x1), (y0, y1) = items.vb.viewRange()
     rect = items.regions.mapRectToParent(items.regions.boundingRect())
     assert rect.left() <= x0 + 1e-6 and rect.right() >= x1 - 1e-6
     assert rect.top() <= y0 + 1e-6 and rect.bottom() >= y1 - 1e-6
@@ -167,9 +169,10 @@ def test_regression_points_take_the_target_colours(view):
         dataset={"name": "plane", "samples": 120},
     )
     snapshot = shown(view, t, steps=3)
-    drawn = sum(len(s.data) for s in view._panels[1].scatters)
-    assert drawn == len(snapshot.layer_space.rows)
-    assert len(view._panels[1].scatters) > 2
+    points = view._panels[1].points
+    assert len(points.data) == len(snapshot.layer_space.rows)
+    colours = {brush.color().getRgb()[:3] for brush in points.data["brush"]}
+    assert len(colours) > 2  # a scale of target colours, not two classes
 
 
 @pytest.fixture

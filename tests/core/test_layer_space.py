@@ -442,3 +442,16 @@ def test_an_edited_weight_gives_a_new_frame_at_the_same_step():
     assert after is not before and after.step == before.step
     expected = t.network.forward(t.data.x_train[t.layer_space.rows]).post[1]
     np.testing.assert_allclose(after.panels[2].points, expected, atol=1e-12)
+
+
+@pytest.mark.parametrize(("n", "units"), [(200, 30), (40, 120)])
+def test_principal_plane_is_the_svds_for_tall_and_wide_samples(n, units):
+    """Fewer samples than units (a 784-pixel input of 600 samples) too."""
+    rng = np.random.default_rng(units)
+    a = rng.normal(size=(n, units)) @ np.diag(np.linspace(3.0, 0.1, units))
+    mean, basis, explained = ls.principal_plane(a)
+    centred = a - a.mean(axis=0)
+    _, s, vt = np.linalg.svd(centred, full_matrices=False)
+    np.testing.assert_allclose(mean, a.mean(axis=0))
+    np.testing.assert_allclose(np.abs(np.sum(basis * vt[:2].T, axis=0)), 1.0, atol=1e-9)
+    assert explained == pytest.approx((s[0] ** 2 + s[1] ** 2) / np.sum(s**2))

@@ -12,9 +12,9 @@ picture beside the cursor). Both go through the window's `Selection`: the hovere
 `hovered_sample` (so the data view rings it too, and a point hovered there is ringed here), and
 clicking a point chooses it as the traced `sample`.
 
-Cheap to redraw several times a second: the points of one colour are one scatter item (one
-brush, no per-point styles), the grid lines of a panel one curve, the boundary one curve of
-pairs, and a panel's title changes only when its rounded variance share does.
+Cheap to redraw several times a second: a panel's points are one scatter item (a few shared
+brushes), its grid lines one curve, the boundary one curve of pairs; a panel is a bare view box
+under a label, and its title changes only when its rounded variance share does.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from functools import partial
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSizeF, Qt
-from PySide6.QtGui import QColor, QPixmap
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QPixmap
 from PySide6.QtWidgets import QLabel, QMenu, QVBoxLayout, QWidget
 
 from nnviz.app.export_actions import export_picture_interactive
@@ -56,7 +56,6 @@ LAYOUT_MARGIN_PX = 6  # around the panels, at the least
 SMALLEST_SIDE_PX = 60
 REGRESSION_BINS = 15  # regression points are drawn in this many colour steps
 PICTURE_PX = 84  # side of the hovered image sample's picture
-PANEL_MARGIN_PX = 1  # a plot's own margin around its square
 TITLE_PLACEHOLDER = "&nbsp;<br><span style='font-size:8pt'>&nbsp;</span>"  # two lines, measured
 EXPORT_MENU = {"Export as PNG…": ".png", "Export as SVG…": ".svg"}
 EXPORT_TITLE = "Layer space"
@@ -74,8 +73,8 @@ class LayerSpaceView(QWidget):
         self._dataset = None
         self._space: LayerSpace | None = None
         self._panels: list[_PanelItems] = []
-        self._groups: list[np.ndarray] = []  # indices into the frame's rows, one per colour
-        self._brushes: list[QColor] = []
+        self._pool: list[_PanelItems] = []  # every panel made, reused run after run
+        self._brushes: list[QBrush] = []  # each point's, in the frame's row order
         self._rows_key: np.ndarray | None = None
         self._hovered: int | None = None
         self._placed = (0, 0)  # (columns, side) of the panels as laid out
@@ -158,20 +157,26 @@ class LayerSpaceView(QWidget):
     def hovered(self) -> int | None:
         return self._hovered
 
-    def plot_items(self) -> list[pg.PlotItem]:
-        return [items.plot for items in self._panels]
+    def view_boxes(self) -> list[pg.ViewBox]:
+        return [items.vb for items in self._panels]
 
     # ------------------------------------------------------------------ building
     def _clear_panels(self) -> None:
+        """Take the panels out of the layout; their items are kept for the next run (items
+        dropped would be freed by whichever thread collects garbage next: often the
+        training thread, which must not destroy Qt objects)."""
         self.graphics.ci.clear()
         self._panels = []
         self._placed = (0, 0)
 
     def _build_panels(self, count: int) -> None:
         self._clear_panels()
+        while len(self._pool) < count:
+            self._pool.append(_PanelItems())
+        self._panels = self._pool[:count]
         images = self._dataset is not None and self._dataset.image_shape is not None
-        for _ in range(count):
-            self._panels.append(_PanelItems(POINT_SIZE[images]))
+        for items in self._panels:
+            items.point_size = POINT_SIZE[images]
         self._place_panels()
 
     def _place_panels(self) -> None:
@@ -188,17 +193,17 @@ class LayerSpaceView(QWidget):
         if (columns, side) == self._placed:
             return
         if columns != self._placed[0]:
-            for items in self._panels:
-                if items.plot.scene() is not None:
-                    self.graphics.ci.removeItem(items.plot)
+            self.graphics.ci.clear()
             for k, items in enumerate(self._panels):
-                self.graphics.ci.addItem(items.plot, row=k // columns, col=k % columns)
+                row, col = 2 * (k // columns), k % columns
+                self.graphics.ci.addItem(items.label, row=row, col=col)
+                self.graphics.ci.addItem(items.vb, row=row + 1, col=col)
         self._placed = (columns, side)
         for items in self._panels:
             items.set_side(side)
         rows = math.ceil(count / columns)
-        spare_x = width - columns * (side + 2 * PANEL_MARGIN_PX) - (columns - 1) * SPACING_PX
-        spare_y = height - rows * (side + title + 2 * PANEL_MARGIN_PX) - (rows - 1) * SPACING_PX
+        spare_x = width - columns * side - (columns - 1) * SPACING_PX
+        spare_y = height - rows * (side + title + SPACING_PX) - (rows - 1) * SPACING_PX
         left = LAYOUT_MARGIN_PX + max(spare_x, 0) // 2
         top = LAYOUT_MARGIN_PX + max(spare_y, 0) // 2
         self.graphics.ci.layout.setContentsMargins(left, top, left, top)
@@ -210,7 +215,8 @@ class LayerSpaceView(QWidget):
         return False
 
     def _group_colours(self, space: LayerSpace) -> None:
-        """Which points share a colour: one group per class, or per step of the target map."""
+        """Each point's brush: its class colour, or its step of the target map (a few shared
+        brushes, made once per run)."""
         labels = np.asarray(space.labels)
         if space.task == "classification":
             codes = labels.astype(int)
@@ -222,18 +228,16 @@ class LayerSpaceView(QWidget):
             centres = (edges[:-1] + edges[1:]) / 2
             lut = DIVERGING_LUT[lut_index(centres, scale)]
             colours = [QColor(*map(int, rgb)) for rgb in lut]
-        self._groups = [np.flatnonzero(codes == c) for c in range(len(colours))]
-        self._brushes = colours
-        for items in self._panels:
-            items.set_groups(colours)
+        brushes = [QBrush(colour) for colour in colours]
+        self._brushes = [brushes[c] for c in codes]
 
     def _draw_panel(self, items: _PanelItems, panel: LayerPanel) -> None:
         items.set_title(panel)
         items.set_kind(panel.kind)
         x0, x1, y0, y1 = panel.extent
-        for scatter, group in zip(items.scatters, self._groups, strict=True):
-            pts = panel.points[group]
-            scatter.setData(pts[:, 0], pts[:, 1])
+        items.points.setData(
+            panel.points[:, 0], panel.points[:, 1], brush=self._brushes, size=items.point_size
+        )
         if panel.grid is not None:
             lines = np.concatenate(
                 [panel.grid, np.full((len(panel.grid), 1, 2), np.nan)], axis=1
@@ -257,7 +261,7 @@ class LayerSpaceView(QWidget):
             items.trace.setData([panel.trace[0]], [panel.trace[1]])
         else:
             items.trace.setData([], [])
-        items.plot.vb.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        items.set_extent(panel.extent)
 
     def _draw_hovered(self) -> None:
         space, row = self._space, self._hovered
@@ -313,7 +317,7 @@ class LayerSpaceView(QWidget):
         if space is None:
             return None
         for items, panel in zip(self._panels, space.panels, strict=True):
-            vb = items.plot.vb
+            vb = items.vb
             if not vb.sceneBoundingRect().contains(pos):
                 continue
             at = vb.mapSceneToView(pos)
@@ -357,75 +361,78 @@ class LayerSpaceView(QWidget):
 
 
 class _PanelItems:
-    """The graphics items of one panel, made once and updated with each frame."""
+    """The graphics items of one panel, made once and updated with each frame: a title and a
+    bare view box (no axes, menus or buttons: a plot item costs tens of milliseconds to make
+    and to lay out, a view box a fraction)."""
 
-    def __init__(self, point_size: int) -> None:
-        self.plot = pg.PlotItem()
+    def __init__(self) -> None:
         self.title = ""
         self.kind = "exact"
-        plot = self.plot
-        plot.hideAxis("left")
-        plot.hideAxis("bottom")
-        plot.setMenuEnabled(False)
-        plot.setMouseEnabled(x=False, y=False)
-        plot.hideButtons()
-        plot.vb.setAspectLocked(True)
-        plot.vb.disableAutoRange()
-        plot.vb.setBorder(pg.mkPen(QColor(216, 220, 225)))
-        plot.setTitle(TITLE_PLACEHOLDER, size="9pt", color=TEXT)
+        self.label = pg.LabelItem(TITLE_PLACEHOLDER, size="9pt", color=TEXT)
+        self.vb = pg.ViewBox(
+            border=pg.mkPen(QColor(216, 220, 225)),
+            lockAspect=True,
+            enableMouse=False,
+            enableMenu=False,
+            defaultPadding=0,
+        )
+        self.vb.disableAutoRange()
         self.regions = pg.ImageItem()
         self.grid = pg.PlotCurveItem(pen=GRID_PEN, connect="finite")
         self.boundary = pg.PlotCurveItem(pen=BOUNDARY_PEN, connect="pairs")
         self.trace = pg.ScatterPlotItem(size=15, pen=TRACE_PEN, brush=None)
         self.hover = pg.ScatterPlotItem(size=18, pen=HOVER_PEN, brush=None)
-        self.point_size = point_size
-        self.scatters: list[pg.ScatterPlotItem] = []
-        for item in (self.regions, self.grid, self.boundary):
-            plot.addItem(item)
+        self.point_size = POINT_SIZE[False]
+        self.points = pg.ScatterPlotItem(pen=POINT_PEN)  # one item, a brush per point
+        self.points.setZValue(5)
+        for item in (self.regions, self.grid, self.boundary, self.points):
+            self.vb.addItem(item)
         for item in (self.trace, self.hover):
             item.setZValue(10)
-            plot.addItem(item)
+            self.vb.addItem(item)
 
     def title_height(self) -> int:
-        return math.ceil(self.plot.titleLabel.boundingRect().height())
+        return math.ceil(self.label.item.boundingRect().height())
+
+    def set_extent(self, extent: tuple[float, float, float, float]) -> None:
+        """Show `extent`, unless it differs from the one shown by less than half a pixel: a
+        view box's new range re-lays out every item in it (a few milliseconds a panel), and
+        an eased extent mostly moves by less."""
+        (x0, x1), (y0, y1) = self.vb.viewRange()
+        width, height = self.vb.width(), self.vb.height()
+        moved = np.array(extent) - (x0, x1, y0, y1)
+        pixels = np.abs(moved) / np.repeat([x1 - x0, y1 - y0], 2) * np.repeat([width, height], 2)
+        if width > 0 and height > 0 and np.all(pixels < 0.5):
+            return
+        self.vb.setRange(xRange=extent[:2], yRange=extent[2:], padding=0)
 
     def set_side(self, side: int) -> None:
-        """The plot's square view box `side` pixels wide, its title above."""
-        size = QSizeF(side + 2 * PANEL_MARGIN_PX, side + self.title_height() + 2 * PANEL_MARGIN_PX)
-        self.plot.setMinimumSize(size)
-        self.plot.setMaximumSize(size)
-
-    def set_groups(self, colours: list[QColor]) -> None:
-        for scatter in self.scatters:
-            self.plot.removeItem(scatter)
-        self.scatters = []
-        for colour in colours:
-            scatter = pg.ScatterPlotItem(
-                size=self.point_size, pen=POINT_PEN, brush=pg.mkBrush(colour)
-            )
-            scatter.setZValue(5)
-            self.plot.addItem(scatter)
-            self.scatters.append(scatter)
+        """The square view box `side` pixels wide, its title above it."""
+        self.vb.setMinimumSize(side, side)
+        self.vb.setMaximumSize(side, side)
+        self.label.setMinimumSize(side, self.title_height())
+        self.label.setMaximumSize(side, self.title_height())
 
     def set_kind(self, kind: str) -> None:
         """Equal scales on both axes (distances are the layer's), except for a one-value panel,
         whose height means nothing."""
         if kind != self.kind:
             self.kind = kind
-            self.plot.vb.setAspectLocked(kind != "line")
+            self.vb.setAspectLocked(kind != "line")
 
     def set_title(self, panel: LayerPanel) -> None:
         title = f"{panel.title}<br><span style='font-size:8pt'>{panel.caption}</span>"
         if title != self.title:
             self.title = title
-            self.plot.setTitle(title, size="9pt", color=TEXT)
+            self.label.setText(title, size="9pt", color=TEXT)
 
 
 def _side(columns: int, count: int, width: int, height: int, title: int) -> int:
-    """The side of square panels laid out in `columns` columns within width × height."""
+    """The side of square panels laid out in `columns` columns within width × height, each
+    under its title."""
     rows = math.ceil(count / columns)
-    across = (width - (columns - 1) * SPACING_PX) // columns - 2 * PANEL_MARGIN_PX
-    down = (height - (rows - 1) * SPACING_PX) // rows - title - 2 * PANEL_MARGIN_PX
+    across = (width - (columns - 1) * SPACING_PX) // columns
+    down = (height - (rows - 1) * SPACING_PX) // rows - title - SPACING_PX
     return max(min(across, down), SMALLEST_SIDE_PX)
 
 

@@ -10,13 +10,15 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 from design_factory import xor_design
-from PySide6.QtCore import QPointF, QSize, Qt
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QFileDialog
 from window_steps import step_window
 
 from nnviz.app import export_actions
 from nnviz.app import main_window as main_window_module
+from nnviz.app.export import export_widget_picture
 from nnviz.app.layer_space_dock import SHOWN_SHARE
 from nnviz.app.main_window import MainWindow
 from nnviz.app.views.colormap import CLASS_COLORS
@@ -69,13 +71,12 @@ def test_one_panel_per_layer_with_every_sample_in_its_class_colour(view):
     assert "Layer 2 (2 tanh)" in view.panel_titles()[2]
     assert "unit 1 / unit 2" in view.panel_titles()[2]  # both coordinates named
     items = view._panels[2]
-    xs, ys = items.points.getData()
-    np.testing.assert_allclose(np.column_stack([xs, ys]), space.panels[2].points)
-    colours = [brush.color().getRgb()[:3] for brush in items.points.data["brush"]]
-    for cls in (0, 1):
-        assert {c for c, label in zip(colours, space.labels, strict=True) if label == cls} == {
-            CLASS_COLORS[cls]
-        }
+    assert sum(len(s.data) for s in items.scatters) == len(space.rows)
+    for cls, scatter in enumerate(items.scatters):
+        xs, ys = scatter.getData()
+        expected = space.panels[2].points[space.labels == cls]
+        np.testing.assert_allclose(np.column_stack([xs, ys]), expected)
+        assert scatter.opts["brush"].color().getRgb()[:3] == CLASS_COLORS[cls]
     boundary_x, _ = items.boundary.getData()
     assert len(boundary_x) == 2  # one segment: the output's line in this layer's coordinates
     assert items.regions.isVisible()
@@ -169,10 +170,9 @@ def test_regression_points_take_the_target_colours(view):
         dataset={"name": "plane", "samples": 120},
     )
     snapshot = shown(view, t, steps=3)
-    points = view._panels[1].points
-    assert len(points.data) == len(snapshot.layer_space.rows)
-    colours = {brush.color().getRgb()[:3] for brush in points.data["brush"]}
-    assert len(colours) > 2  # a scale of target colours, not two classes
+    scatters = view._panels[1].scatters
+    assert sum(len(s.data) for s in scatters) == len(snapshot.layer_space.rows)
+    assert len(scatters) > 2  # a scale of target colours, not two classes
 
 
 @pytest.fixture
@@ -321,3 +321,31 @@ def test_exporting_while_a_past_moment_shows_writes_that_moment(
     window.actions["export_layer_space"].trigger()
     assert ET.parse(tmp_path / "past.svg").getroot().find(f"{SVG}title").text == "Layer space"
     assert window.layer_space.frame().step == 2
+
+
+def class_pixels(image: QImage, rect, colour) -> int:
+    """How many pixels of `rect` (in the image's pixels) are near a class's point colour."""
+    ptr = image.convertToFormat(QImage.Format.Format_RGB32).constBits()
+    rgb = np.frombuffer(ptr, np.uint8).reshape(image.height(), image.width(), 4)[..., 2::-1]
+    part = rgb[int(rect.top()) : int(rect.bottom()), int(rect.left()) : int(rect.right())]
+    return int(np.sum(np.abs(part.astype(int) - colour).sum(axis=-1) < 40))
+
+
+def test_the_svg_export_draws_each_point_in_its_own_class_colour(view, tmp_path):
+    snapshot = shown(view, trainer_for(layers=BOTTLENECK))
+    panel = snapshot.layer_space.panels[0]  # xor's input: each quadrant holds one class
+    corner = (panel.points[:, 0] > 0.2) & (panel.points[:, 1] > 0.2)
+    (cls,) = set(snapshot.layer_space.labels[corner])
+    export_widget_picture(view.graphics, tmp_path / "space.svg")
+    renderer = QSvgRenderer(str(tmp_path / "space.svg"))
+    image = QImage(view.graphics.size(), QImage.Format.Format_RGB32)
+    image.fill(Qt.GlobalColor.white)
+    painter = QPainter(image)
+    renderer.render(painter)
+    painter.end()
+    vb = view.view_boxes()[0]
+    corner_at = vb.mapViewToScene(QPointF(0.2, 0.2))
+    far_at = vb.mapViewToScene(QPointF(panel.extent[1], panel.extent[3]))
+    rect = QRectF(corner_at, far_at).normalized()
+    assert class_pixels(image, rect, CLASS_COLORS[cls]) > 50
+    assert class_pixels(image, rect, CLASS_COLORS[1 - cls]) == 0

@@ -12,9 +12,10 @@ picture beside the cursor). Both go through the window's `Selection`: the hovere
 `hovered_sample` (so the data view rings it too, and a point hovered there is ringed here), and
 clicking a point chooses it as the traced `sample`.
 
-Cheap to redraw several times a second: a panel's points are one scatter item (a few shared
-brushes), its grid lines one curve, the boundary one curve of pairs; a panel is a bare view box
-under a label, and its title changes only when its rounded variance share does.
+Cheap to redraw several times a second: the points of one colour are one scatter item (one
+brush: per-point brushes come out of the SVG export as half-and-half discs), the grid lines of
+a panel one curve, the boundary one curve of pairs; a panel is a bare view box under a label,
+and its title changes only when its rounded variance share does.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from functools import partial
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPixmap
+from PySide6.QtGui import QColor, QPixmap
 from PySide6.QtWidgets import QLabel, QMenu, QVBoxLayout, QWidget
 
 from nnviz.app.export_actions import export_picture_interactive
@@ -74,7 +75,7 @@ class LayerSpaceView(QWidget):
         self._space: LayerSpace | None = None
         self._panels: list[_PanelItems] = []
         self._pool: list[_PanelItems] = []  # every panel made, reused run after run
-        self._brushes: list[QBrush] = []  # each point's, in the frame's row order
+        self._groups: list[np.ndarray] = []  # indices into the frame's rows, one per colour
         self._rows_key: np.ndarray | None = None
         self._hovered: int | None = None
         self._placed = (0, 0)  # (columns, side) of the panels as laid out
@@ -215,8 +216,7 @@ class LayerSpaceView(QWidget):
         return False
 
     def _group_colours(self, space: LayerSpace) -> None:
-        """Each point's brush: its class colour, or its step of the target map (a few shared
-        brushes, made once per run)."""
+        """Which points share a colour: one group per class, or per step of the target map."""
         labels = np.asarray(space.labels)
         if space.task == "classification":
             codes = labels.astype(int)
@@ -228,16 +228,17 @@ class LayerSpaceView(QWidget):
             centres = (edges[:-1] + edges[1:]) / 2
             lut = DIVERGING_LUT[lut_index(centres, scale)]
             colours = [QColor(*map(int, rgb)) for rgb in lut]
-        brushes = [QBrush(colour) for colour in colours]
-        self._brushes = [brushes[c] for c in codes]
+        self._groups = [np.flatnonzero(codes == c) for c in range(len(colours))]
+        for items in self._panels:
+            items.set_groups(colours)
 
     def _draw_panel(self, items: _PanelItems, panel: LayerPanel) -> None:
         items.set_title(panel)
         items.set_kind(panel.kind)
         x0, x1, y0, y1 = panel.extent
-        items.points.setData(
-            panel.points[:, 0], panel.points[:, 1], brush=self._brushes, size=items.point_size
-        )
+        for scatter, group in zip(items.scatters, self._groups, strict=True):
+            pts = panel.points[group]
+            scatter.setData(pts[:, 0], pts[:, 1])
         if panel.grid is not None:
             lines = np.concatenate(
                 [panel.grid, np.full((len(panel.grid), 1, 2), np.nan)], axis=1
@@ -383,9 +384,9 @@ class _PanelItems:
         self.trace = pg.ScatterPlotItem(size=15, pen=TRACE_PEN, brush=None)
         self.hover = pg.ScatterPlotItem(size=18, pen=HOVER_PEN, brush=None)
         self.point_size = POINT_SIZE[False]
-        self.points = pg.ScatterPlotItem(pen=POINT_PEN)  # one item, a brush per point
-        self.points.setZValue(5)
-        for item in (self.regions, self.grid, self.boundary, self.points):
+        self._scatters: list[pg.ScatterPlotItem] = []  # one per colour, reused
+        self._groups = 0
+        for item in (self.regions, self.grid, self.boundary):
             self.vb.addItem(item)
         for item in (self.trace, self.hover):
             item.setZValue(10)
@@ -412,6 +413,24 @@ class _PanelItems:
         self.vb.setMaximumSize(side, side)
         self.label.setMinimumSize(side, self.title_height())
         self.label.setMaximumSize(side, self.title_height())
+
+    @property
+    def scatters(self) -> list[pg.ScatterPlotItem]:
+        """The points, one item per colour in use."""
+        return self._scatters[: self._groups]
+
+    def set_groups(self, colours: list[QColor]) -> None:
+        while len(self._scatters) < len(colours):
+            scatter = pg.ScatterPlotItem(pen=POINT_PEN)
+            scatter.setZValue(5)
+            self.vb.addItem(scatter)
+            self._scatters.append(scatter)
+        for scatter in self._scatters[len(colours) :]:
+            scatter.setData([], [])
+        for scatter, colour in zip(self._scatters, colours, strict=False):
+            scatter.setSize(self.point_size)
+            scatter.setBrush(pg.mkBrush(colour))
+        self._groups = len(colours)
 
     def set_kind(self, kind: str) -> None:
         """Equal scales on both axes (distances are the layer's), except for a one-value panel,

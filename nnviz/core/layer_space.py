@@ -46,7 +46,8 @@ MAX_POINTS = 600  # training samples shown (a fixed random subset of larger sets
 GRID_LINES = 13  # grid lines per direction over a 2-D input plane
 LINE_POINTS = 64  # points along each grid line
 REGION_RESOLUTION = 48  # cells per side of a decision-region map
-PAD = 0.08  # share of the span added around the points
+PAD = 0.08  # share of the points' span added around them
+EDGE = PAD / (1 + 2 * PAD)  # ... the share of a panel's span that keeps them off each edge
 SHRINK = 0.15  # a panel's extent shrinks at most this share of its span per frame (grows at once)
 FRAME_HZ = 3.0  # new frames per second at most while training (each costs the GUI ~20 ms)
 COST_SHARE = 0.05  # ... and no more often than keeps their cost below this share of the time
@@ -241,6 +242,23 @@ class LayerPanel:
             return f"{across} · height only spreads"
         return f"{across} / {up}"
 
+    @property
+    def short_title(self) -> str:
+        """The title without its parenthesis ("Layer 3"), for a panel too narrow for it."""
+        return self.title.split(" (")[0]
+
+    @property
+    def short_caption(self) -> str:
+        """The caption in fewer characters: "PC1/PC2 · 60%", "unit 1/unit 2", "z"."""
+        across, up = self.axes
+        if self.kind == "line":
+            return across
+        if self.kind == "pca":
+            share = self.explained
+            share = "–" if share is None or math.isnan(share) else f"{share:.0%}"
+            return f"{across}/{up} · {share}"
+        return f"{across}/{up}"
+
 
 @dataclass(frozen=True)
 class LayerSpace:
@@ -417,25 +435,26 @@ class LayerSpaceTracker:
         """The view box: the points padded (square unless one value), shrinking slowly."""
         finite = points[np.all(np.isfinite(points), axis=1)]
         if len(finite) == 0:
-            target = (-1.0, 1.0, -1.0, 1.0)
-        else:
-            lo, hi = finite.min(axis=0), finite.max(axis=0)
-            if kind == "line":
-                lo[1], hi[1] = -1.0, 1.0
-            span = np.maximum(hi - lo, 1e-6)
-            if kind != "line":
-                span[:] = span.max()
-            centre = (lo + hi) / 2
-            half = span * (0.5 + PAD)
-            target = (
-                float(centre[0] - half[0]),
-                float(centre[0] + half[0]),
-                float(centre[1] - half[1]),
-                float(centre[1] + half[1]),
-            )
+            return self._extents[k] or (-1.0, 1.0, -1.0, 1.0)
+        lo, hi = finite.min(axis=0), finite.max(axis=0)
+        if kind == "line":
+            lo[1], hi[1] = -1.0, 1.0
+        span = np.maximum(hi - lo, 1e-6)
+        if kind != "line":
+            span[:] = span.max()
+        centre = (lo + hi) / 2
+        half = span * (0.5 + PAD)
+        target = (
+            float(centre[0] - half[0]),
+            float(centre[0] + half[0]),
+            float(centre[1] - half[1]),
+            float(centre[1] + half[1]),
+        )
         previous = self._extents[k]
         if previous is not None:
-            target = _eased(previous, target)
+            target = _spared(_eased(previous, target), lo, hi)
+            if kind != "line":
+                target = _squared(target)
         self._extents[k] = target
         return target
 
@@ -559,6 +578,26 @@ def _eased(previous: Extent, target: Extent) -> Extent:
     if not all(math.isfinite(v) for v in out):
         return target
     return (out[0], out[1], out[2], out[3])
+
+
+def _spared(extent: Extent, lo: np.ndarray, hi: np.ndarray) -> Extent:
+    """The extent widened so that the points (between `lo` and `hi`) keep EDGE of its span
+    from every edge: eased to the points' own tight box, a panel whose points drift one way
+    would show them on its edge."""
+    out = list(extent)
+    for axis in (0, 1):
+        margin = EDGE * (out[2 * axis + 1] - out[2 * axis])
+        out[2 * axis] = min(out[2 * axis], float(lo[axis]) - margin)
+        out[2 * axis + 1] = max(out[2 * axis + 1], float(hi[axis]) + margin)
+    return (out[0], out[1], out[2], out[3])
+
+
+def _squared(extent: Extent) -> Extent:
+    """The extent widened about its centre to equal spans (a panel's scales are equal)."""
+    x0, x1, y0, y1 = extent
+    half = max(x1 - x0, y1 - y0) / 2
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    return (cx - half, cx + half, cy - half, cy + half)
 
 
 def _title(k: int, sizes: tuple[int, ...], names: tuple[str, ...], plane: bool) -> str:

@@ -349,3 +349,20 @@ def test_the_svg_export_draws_each_point_in_its_own_class_colour(view, tmp_path)
     rect = QRectF(corner_at, far_at).normalized()
     assert class_pixels(image, rect, CLASS_COLORS[cls]) > 50
     assert class_pixels(image, rect, CLASS_COLORS[1 - cls]) == 0
+
+
+def test_titles_too_wide_for_their_panel_take_their_short_form(qtbot, view):
+    """Ten narrow panels in a row: no title runs into the next panel."""
+    layers = [{"units": 8, "activation": "sigmoid"} for _ in range(8)]
+    snapshot = shown(view, trainer_for(layers=[*layers, BOTTLENECK[-1]]))
+    view.resize(1100, 260)
+    qtbot.waitUntil(lambda: view._placed[0] == 10, timeout=WAIT_MS)
+    space = snapshot.layer_space
+    assert len(view._panels) == len(space.panels) == 10
+    for items in view._panels:
+        assert items.label.item.boundingRect().width() <= items.side
+        assert items.label.geometry().width() <= items.side + 1
+    assert "Layer 3<br>" in view.panel_titles()[3]  # "Layer 3 (8 sigmoid)" did not fit
+    assert f"PC1/PC2 · {space.panels[3].explained:.0%}" in view.panel_titles()[3]
+    last = view.view_boxes()[-1].sceneBoundingRect()
+    assert last.right() <= view.graphics.viewport().width()  # the row fits in the view

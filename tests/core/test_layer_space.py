@@ -302,6 +302,22 @@ def test_extent_grows_at_once_and_shrinks_gently():
     assert shrunk == pytest.approx((-1 + 2 * ls.SHRINK, 1 - 2 * ls.SHRINK) * 2)
 
 
+def test_every_frame_keeps_its_points_off_the_edges_and_two_d_panels_square():
+    """Also when the points drift one way frame after frame (a saturating output's z)."""
+    t = make_trainer(WIDE)
+    tracker = tracker_of(t)
+    for _ in range(15):
+        space = tracker.build(t.network, t.step, None)
+        for panel in space.panels:
+            x0, x1, y0, y1 = panel.extent
+            if panel.kind != "line":  # a line's height means nothing
+                assert x1 - x0 == pytest.approx(y1 - y0)
+            room = 0.99 * ls.EDGE * np.array([x1 - x0, y1 - y0])
+            assert np.all(panel.points >= np.array([x0, y0]) + room)
+            assert np.all(panel.points <= np.array([x1, y1]) - room)
+        train_some(t, 10)
+
+
 def test_a_diverged_network_gives_a_frame_without_failing():
     t = make_trainer(WIDE)
     tracker = tracker_of(t)

@@ -367,7 +367,9 @@ class _PanelItems:
     and to lay out, a view box a fraction)."""
 
     def __init__(self) -> None:
-        self.title = ""
+        self.title = ""  # the label's text
+        self.panel: LayerPanel | None = None  # whose title it shows
+        self.side = SMALLEST_SIDE_PX
         self.kind = "exact"
         self.label = pg.LabelItem(TITLE_PLACEHOLDER, size="9pt", color=TEXT)
         self.vb = pg.ViewBox(
@@ -409,10 +411,22 @@ class _PanelItems:
 
     def set_side(self, side: int) -> None:
         """The square view box `side` pixels wide, its title above it."""
+        self.side = side
         self.vb.setMinimumSize(side, side)
         self.vb.setMaximumSize(side, side)
-        self.label.setMinimumSize(side, self.title_height())
-        self.label.setMaximumSize(side, self.title_height())
+        self._fit_label()
+
+    def _fit_label(self) -> None:
+        """The title as wide as the panel: its short form when the full one is wider (a label
+        widens itself to its text, and would push the next panels out of the view)."""
+        if self.panel is not None:
+            full = _title_html(self.panel.title, self.panel.caption)
+            short = _title_html(self.panel.short_title, self.panel.short_caption)
+            self._set_label(full)
+            if self.label.item.boundingRect().width() > self.side:
+                self._set_label(short)
+        self.label.setMinimumSize(self.side, self.title_height())
+        self.label.setMaximumSize(self.side, self.title_height())
 
     @property
     def scatters(self) -> list[pg.ScatterPlotItem]:
@@ -440,10 +454,23 @@ class _PanelItems:
             self.vb.setAspectLocked(kind != "line")
 
     def set_title(self, panel: LayerPanel) -> None:
-        title = f"{panel.title}<br><span style='font-size:8pt'>{panel.caption}</span>"
-        if title != self.title:
-            self.title = title
-            self.label.setText(title, size="9pt", color=TEXT)
+        """Title and caption of `panel`, set again only when they change."""
+        if self.panel is None or (panel.title, panel.caption) != (
+            self.panel.title,
+            self.panel.caption,
+        ):
+            self.panel = panel
+            self._fit_label()
+
+    def _set_label(self, html: str) -> None:
+        if html != self.title:
+            self.title = html
+            self.label.setText(html, size="9pt", color=TEXT)
+            self.label.setToolTip(f"{self.panel.title}: {self.panel.caption}")
+
+
+def _title_html(title: str, caption: str) -> str:
+    return f"{title}<br><span style='font-size:8pt'>{caption}</span>"
 
 
 def _side(columns: int, count: int, width: int, height: int, title: int) -> int:

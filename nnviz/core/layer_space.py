@@ -309,6 +309,7 @@ class LayerSpaceTracker:
         self._key: tuple[int, int | None] | None = None
         self._time = -math.inf
         self._cost = 0.0
+        self._cuts: dict[str, float | None] = {}  # output activation → its threshold in z
 
     def follow(self, frame: LayerSpace) -> None:
         """Make the next frame continue `frame`, a frame of the same run (the one on screen,
@@ -458,6 +459,13 @@ class LayerSpaceTracker:
         self._extents[k] = target
         return target
 
+    def _threshold(self, name: str, activation: Activation) -> float | None:
+        """Where a one-unit output of `activation` decides, found once per run (a bisection
+        costs more than the rest of a small network's frame)."""
+        if name not in self._cuts:
+            self._cuts[name] = threshold(activation, (self.targets.low + self.targets.high) / 2)
+        return self._cuts[name]
+
     def _decision(self, network: Network, k: int, projection: Projection, extent: Extent):
         """(regions, boundary) for the panel feeding the output layer and for the output's own
         panel; (None, None) elsewhere and for regression. The boundary is exact where the
@@ -487,7 +495,7 @@ class LayerSpaceTracker:
         if projection.kind != "pca" and not plane:
             cut = None
             if weights.shape[1] == 1:
-                cut = threshold(activation, (self.targets.low + self.targets.high) / 2)
+                cut = self._threshold(network.activation_names[-1], activation)
             # the decision as a function of panel coordinates: z = uv @ (basis.T @ W) + b'
             panel_w = projection.basis.T @ weights
             panel_b = projection.mean @ weights + biases

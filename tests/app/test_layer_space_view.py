@@ -248,6 +248,10 @@ def test_window_shares_hovered_and_traced_samples_with_the_data_view(qtbot, wind
     window.selection.set(hovered_sample=row)  # as the data view does under the pointer
     xs, ys = view._panels[1].hover.getData()
     np.testing.assert_allclose([xs[0], ys[0]], space.panels[1].points[11])
+    other = int(space.rows[30])  # and a point hovered here is ringed in the data view
+    view._on_mouse_moved(scene_pos(view, 2, space.panels[2].points[30]))
+    xs, ys = window.data_view.plane.hovered_mark.getData()
+    np.testing.assert_allclose([xs[0], ys[0]], window.worker.dataset.points_train[other])
     click = type(
         "Click",
         (),

@@ -417,14 +417,19 @@ class _PanelItems:
         self._fit_label()
 
     def _fit_label(self) -> None:
-        """The title as wide as the panel: its short form when the full one is wider (a label
-        widens itself to its text, and would push the next panels out of the view)."""
-        if self.panel is not None:
-            full = _title_html(self.panel.title, self.panel.caption)
-            short = _title_html(self.panel.short_title, self.panel.short_caption)
-            self._set_label(full)
-            if self.label.item.boundingRect().width() > self.side:
-                self._set_label(short)
+        """The title as wide as the panel: the short caption, then the short title too, when
+        the full ones are wider (a label widens itself to its text, and would push the next
+        panels out of the view)."""
+        panel = self.panel
+        if panel is not None:
+            for title, caption in (
+                (panel.title, panel.caption),
+                (panel.title, panel.short_caption),
+                (panel.short_title, panel.short_caption),
+            ):
+                self._set_label(_title_html(title, caption))
+                if self.label.item.boundingRect().width() <= self.side:
+                    break
         self.label.setMinimumSize(self.side, self.title_height())
         self.label.setMaximumSize(self.side, self.title_height())
 

@@ -148,6 +148,8 @@ class DistributionsDock(QDockWidget):
         layout.addWidget(self.matrix_plot, 3)
         layout.addLayout(cell, 2)
         self.setWidget(body)
+        # Shown, as Qt's signal says: a dock behind another tab still answers isVisible() True.
+        self.shown = False
         self.visibilityChanged.connect(self._on_visible)
 
     # ----------------------------------------------------------------- feeding
@@ -175,7 +177,7 @@ class DistributionsDock(QDockWidget):
         self._snapshot = snapshot
         # Only while shown: a record of a wide network costs tens of milliseconds of the GUI
         # thread (and of the interpreter lock training needs).
-        if self.isVisible() and self.record.add(snapshot):
+        if self.shown and self.record.add(snapshot):
             self.redraw()
 
     # ----------------------------------------------------------------- drawing
@@ -320,6 +322,7 @@ class DistributionsDock(QDockWidget):
         return np.column_stack([x, y]) if x is not None else np.zeros((0, 2))
 
     def _on_visible(self, visible: bool) -> None:
+        self.shown = visible
         if visible:
             if self._snapshot is not None and self.record is not None:
                 self.record.add(self._snapshot)

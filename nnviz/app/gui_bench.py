@@ -8,8 +8,12 @@ show mostly the wait for a processor. Its mean times 30 frames a second is about
 time the training thread loses to the window (the GUI thread holds the interpreter lock).
 
 Cases: TensorFlow Playground's largest network on two spirals (6 hidden layers of 8 tanh units,
-per-neuron heatmaps; batch 10 on 250 training points) and a 784-128-64-10 network on random
-28×28 images (batch 64, float32).
+per-neuron heatmaps; batch 10 on 250 training points), a 784-128-64-10 network on random 28×28
+images (batch 64, float32) and the MNIST example, with the training curves in the bottom dock;
+then the spiral and MNIST again with the layer space shown there instead (its frames built on
+the training thread, drawn on the GUI thread). Each line's `view` says which, and
+`layer_space_frames` how many layer space frames were drawn during the timed frames (none while
+the curves show: nothing of it is computed then).
 """
 
 from __future__ import annotations
@@ -37,15 +41,20 @@ ROUND_S = 0.5
 # not support raise()", "... propagateSizeHints"): nothing is wrong, so the bench drops them.
 OFFSCREEN_NOTE = "This plugin does not support"
 FRAME_S = 1 / 30
+OPEN_LIMIT_S = 30.0  # the longest a shown view may take to draw its first frame
 MIN_FRAMES = 5  # a measurement lasts at least this many frames (and one training step)
 WINDOW_SIZE = (1600, 1000)
 RANDOM_IMAGES = 4096
+
+
+CURVES, LAYER_SPACE = "training curves", "layer space"  # the bottom dock's tab shown
 
 
 @dataclass(frozen=True)
 class GuiCase:
     name: str
     design: Callable[[Path], Design]  # builds the design; may write its data into the folder
+    view: str = CURVES
 
 
 def _design(name: str, inputs: int, layers: list[dict], loss: str, training: dict, dataset: dict):
@@ -118,12 +127,15 @@ CASES = (
     GuiCase("spiral", spiral_design),
     GuiCase("images", images_design),
     GuiCase("mnist", mnist_design),
+    GuiCase("spiral", spiral_design, LAYER_SPACE),
+    GuiCase("mnist", mnist_design, LAYER_SPACE),
 )
 
 
-def window_run(design: Design, design_file: Path, seconds: float) -> dict:
+def window_run(design: Design, design_file: Path, seconds: float, view: str = CURVES) -> dict:
     """Train in the real window for `seconds` of frames, timing each, and the same design
-    headless for half as long; returns the measurements.
+    headless for half as long, with `view` the bottom dock's tab shown; returns the
+    measurements.
 
     The two take turns (ROUND_S of frames, then headless with the window's run paused), so a
     machine whose speed drifts during the measurement drifts for both alike and the ratio
@@ -137,6 +149,7 @@ def window_run(design: Design, design_file: Path, seconds: float) -> dict:
     from PySide6.QtCore import QEvent
     from PySide6.QtWidgets import QApplication
 
+    from nnviz.app.gui_gc import GuiGarbageCollector
     from nnviz.app.launch import make_application
     from nnviz.app.main_window import MainWindow
     from nnviz.bench import measure
@@ -147,11 +160,14 @@ def window_run(design: Design, design_file: Path, seconds: float) -> dict:
     window.frame_timer.stop()  # frames are driven (and timed) here instead
     window.resize(*WINDOW_SIZE)
     window.show()
+    if view == LAYER_SPACE:
+        window.layer_space_dock.raise_()
     QApplication.processEvents()
     trainer = window.worker.trainer
     headless = Trainer(design)
     frames: list[float] = []
     cpu: list[float] = []
+    drawn: list = [None]  # the layer space frames drawn during timed frames, after a None
     drawn_steps = drawn_time = headless_steps = headless_time = 0.0
 
     def frame(timed: bool) -> None:
@@ -162,14 +178,25 @@ def window_run(design: Design, design_file: Path, seconds: float) -> dict:
         if timed:
             frames.append(1000 * (time.perf_counter() - t0))
             cpu.append(1000 * (time.thread_time() - c0))
+            shown = window.layer_space.frame()
+            if shown is not None and shown is not drawn[-1]:
+                drawn.append(shown)
         time.sleep(max(0.0, now + FRAME_S - time.perf_counter()))
 
+    collector = GuiGarbageCollector()  # as the app runs it (gui_gc.py)
+    collector.start()
     try:
         rounds = max(1, round(seconds / ROUND_S))
         for turn in range(rounds):
             window.worker.play()
             warm_until = time.perf_counter() + (RESUME_S if turn else WARMUP_S)
-            while time.perf_counter() < warm_until:
+            # The layer space's first frame (a wide input's projection, made once) comes first.
+            opened = time.perf_counter() + OPEN_LIMIT_S
+            while time.perf_counter() < warm_until or (
+                view == LAYER_SPACE
+                and window.layer_space.frame() is None
+                and time.perf_counter() < opened
+            ):
                 frame(timed=False)
             start, start_step = time.perf_counter(), trainer.step
             end, count = start + seconds / rounds, 0
@@ -187,6 +214,7 @@ def window_run(design: Design, design_file: Path, seconds: float) -> dict:
         window.deleteLater()  # the next case measures its own window only
         app.processEvents()
         app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        collector.stop()  # its last garbage freed here, not by the next case's training thread
     times = np.array(frames) if frames else np.array([np.nan])
     cpu_times = np.array(cpu) if cpu else np.array([np.nan])
     return {
@@ -195,6 +223,7 @@ def window_run(design: Design, design_file: Path, seconds: float) -> dict:
         "frame_cpu_ms_p50": round(float(np.percentile(cpu_times, 50)), 2),
         "frame_cpu_ms_mean": round(float(np.mean(cpu_times)), 2),
         "frames": len(frames),
+        "layer_space_frames": len(drawn) - 1,
         "steps_per_s": round(drawn_steps / drawn_time, 1),
         "headless_steps_per_s": round(headless_steps / headless_time, 1),
         "batches_per_epoch": trainer.batches_per_epoch,
@@ -233,13 +262,14 @@ def _run_cases(seconds: float) -> None:
             design = case.design(folder)
             design_file = folder / f"{case.name}.json"
             save_design(design, design_file)
-            result = window_run(design, design_file, seconds)
+            result = window_run(design, design_file, seconds, case.view)
             per_epoch = result.pop("batches_per_epoch")
             line = {
                 "case": "-".join(str(n) for n in design.layer_sizes),
                 "batch": design.training.batch_size,
                 "dtype": design.training.dtype,
                 "dataset": _data_label(design),
+                "view": case.view,
                 **result,
                 "ratio": round(result["steps_per_s"] / result["headless_steps_per_s"], 3),
                 "epochs_per_s": round(result["steps_per_s"] / per_epoch, 1),

@@ -49,6 +49,7 @@ from nnviz.app.icons import app_icon, icon
 from nnviz.app.image_docks import ImageDocks
 from nnviz.app.importer import DataImporter
 from nnviz.app.inspection import InspectionTools
+from nnviz.app.layer_space_dock import add_layer_space_dock
 from nnviz.app.learning import install_learning
 from nnviz.app.pace_control import pace_box
 from nnviz.app.recording_ui import RecordingControl
@@ -57,7 +58,7 @@ from nnviz.app.selection import Selection, kept_selection
 from nnviz.app.style import STATE_COLORS
 from nnviz.app.timeline_panel import TimelinePanel
 from nnviz.app.views.data_view import DataView
-from nnviz.app.views.layer_space_view import LayerSpaceView, add_layer_space_dock
+from nnviz.app.views.layer_space_view import LayerSpaceView
 from nnviz.app.views.network_canvas import NetworkCanvas
 from nnviz.app.views.plots import PlotsPanel
 from nnviz.app.worker import TrainingWorker
@@ -732,7 +733,7 @@ class MainWindow(ExportActions, QMainWindow):
         self.canvas.set_snapshot(snapshot)
         self.data_view.set_snapshot(snapshot)
         self.image_docks.set_snapshot(snapshot, True)
-        self.layer_space.set_snapshot(snapshot)
+        self.layer_space_dock.show_moment(snapshot)
         self._update_status(snapshot)
 
     def _update_in_turn(self, snapshot: Snapshot, settled: bool) -> None:

@@ -45,6 +45,8 @@ class SnapshotMaker:
         """The trainer's weights changed under the same step (a loaded checkpoint, an edit)."""
         self._grid_key = None
         self._fit = None
+        if self.layer_space is not None:
+            self.layer_space.invalidate()
 
     def snapshot(self) -> Snapshot:
         """Copies of everything a view shows (what each number is: `step_view.py`). Call from
@@ -159,7 +161,7 @@ class SnapshotMaker:
 
     def _layer_space_view(self) -> LayerSpace | None:
         tracker = self.layer_space
-        if tracker is None:
+        if tracker is None or not self.layer_space_shown:
             return None
         settled = self.state in SETTLED
         return tracker.view(self.network, self.step, self.trace_sample, settled, self.clock)

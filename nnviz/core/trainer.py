@@ -167,6 +167,7 @@ class Trainer(Checkpoint, SnapshotMaker):
         self._rate_marks: deque[tuple[float, int]] = deque()
         self._init_snapshots()
         self.layer_space: LayerSpaceTracker | None = None  # see show_layer_space
+        self.layer_space_shown = False
         self._mistakes = MistakeFinder(self.data, self.dtype, self.seed)
         # Called after every completed step (e.g. a `Timeline` recording the run's past).
         self.on_step: Callable[[Trainer], None] | None = None
@@ -219,11 +220,12 @@ class Trainer(Checkpoint, SnapshotMaker):
 
     def show_layer_space(self, on: bool) -> None:
         """Put every layer's picture of the data into snapshots (see `layer_space.py`), or stop;
-        thread-safe. Off by default: it costs a forward pass and a PCA per layer each frame."""
-        if not on:
-            self.layer_space = None
-        elif self.layer_space is None:
+        thread-safe. Off by default: it costs a forward pass and a PCA per layer each frame,
+        and nothing while off. The tracker is kept while off, so a view shown again continues
+        the picture it left (same axes, no new projection of a wide input)."""
+        if on and self.layer_space is None:
             self.layer_space = LayerSpaceTracker(self.data, self.targets, self.seed)
+        self.layer_space_shown = bool(on)
 
     def _apply_learning_rate(self, learning_rate: float) -> None:
         self._lr_scale = self._scale_for(learning_rate)

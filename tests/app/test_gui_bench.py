@@ -15,6 +15,7 @@ KEYS = {
     "frame_cpu_ms_p50",
     "steps_per_s",
     "headless_steps_per_s",
+    "view",
 }
 
 
@@ -25,6 +26,10 @@ def test_gui_bench_prints_json_lines(qtbot, capsys):
     cases = [(r["case"], r["dataset"]) for r in results]
     assert cases[:2] == [("2-8-8-8-8-8-8-1", "spiral"), ("784-128-64-10", "npz")]
     assert cases[2] in (("784-128-64-10", "mnist subset"), ("784-128-64-10", "mnist full"))
+    assert cases[3:] == [cases[0], cases[2]]  # the spiral and MNIST again, the layer space shown
+    views = [r["view"] for r in results]
+    assert views == ["training curves"] * 3 + ["layer space"] * 2
+    assert [r["layer_space_frames"] > 0 for r in results] == [False] * 3 + [True] * 2
     for result in results:
         assert set(result) >= KEYS
         assert result["steps_per_s"] > 0 and result["headless_steps_per_s"] > 0

@@ -195,8 +195,10 @@ def test_gui_bench_without_a_display_prints_json_lines_and_nothing_else():
     result = run_nnviz("bench", "--gui", "--seconds", "0.2", headless=True)
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.strip().splitlines()]
-    assert [r["case"] for r in rows] == ["2-8-8-8-8-8-8-1", "784-128-64-10", "784-128-64-10"]
-    assert rows[2]["dataset"].startswith("mnist")
+    spiral, images = "2-8-8-8-8-8-8-1", "784-128-64-10"
+    assert [r["case"] for r in rows] == [spiral, images, images, spiral, images]
+    assert rows[2]["dataset"].startswith("mnist") and rows[4]["dataset"] == rows[2]["dataset"]
+    assert [r["view"] for r in rows[2:]] == ["training curves", "layer space", "layer space"]
     assert all(r["ratio"] > 0 and r["epochs_per_s"] > 0 for r in rows)
     assert result.stderr.strip() == ""
 

@@ -12,9 +12,10 @@ import sys
 
 import pytest
 
+from nnviz.core.user_data import DATA_DIR_ENV
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-DATA_DIR_ENV = "NNVIZ_DATA_DIR"
 HANG_S = 300
 
 

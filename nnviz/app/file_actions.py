@@ -21,7 +21,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from nnviz.app.recovery import RECOVERY_FOLDER, AutoSaver, Leftover, RecoveryStore, find_leftovers
-from nnviz.app.settings import RecentFiles, data_dir
+from nnviz.app.settings import RecentFiles
 from nnviz.app.window_api import WindowApi
 from nnviz.core.design import (
     Design,
@@ -42,6 +42,7 @@ from nnviz.core.examples import (
 from nnviz.core.runs import RunList
 from nnviz.core.session import SESSION_SUFFIX, load_session
 from nnviz.core.trainer import Trainer
+from nnviz.core.user_data import user_data_dir
 
 Answer = Literal["save", "discard", "cancel"]
 
@@ -361,7 +362,7 @@ class FileActions(QObject):
 
         Autosaving starts first: nothing a leftover holds can keep it from starting.
         """
-        root = data_dir() / RECOVERY_FOLDER
+        root = user_data_dir() / RECOVERY_FOLDER
         try:
             store = RecoveryStore(root)
         except OSError as error:

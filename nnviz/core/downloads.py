@@ -20,7 +20,6 @@ import hashlib
 import http.client
 import os
 import shutil
-import sys
 import threading
 import urllib.error
 import urllib.request
@@ -30,8 +29,8 @@ from pathlib import Path
 
 from nnviz.core.atomic import write_atomic
 from nnviz.core.registry import Registry
+from nnviz.core.user_data import user_data_dir
 
-DATA_DIR_ENV = "NNVIZ_DATA_DIR"
 MIRROR_ENV = "NNVIZ_DATA_MIRROR"
 CHUNK = 64 * 1024
 TIMEOUT_S = 30.0
@@ -112,19 +111,6 @@ REMOTE_SETS.add(
     ),
     "70,000 clothing pictures, 28×28 (Zalando Research; MIT licence), 30.9 MB",
 )
-
-
-def user_data_dir() -> Path:
-    """`NNVIZ_DATA_DIR`, else the platform's per-user data folder for nnviz."""
-    override = os.environ.get(DATA_DIR_ENV)
-    if override:
-        return Path(override)
-    if sys.platform == "win32":
-        return Path(os.environ.get("APPDATA", Path.home())) / "nnviz"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Application Support" / "nnviz"
-    xdg = os.environ.get("XDG_DATA_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".local" / "share") / "nnviz"
 
 
 def dataset_folder(name: str) -> Path:

@@ -12,13 +12,14 @@ from nnviz.core import downloads
 from nnviz.core.design import Design
 from nnviz.core.examples import load_example
 from nnviz.core.registry import Entry
+from nnviz.core.user_data import DATA_DIR_ENV
 from tests.fake_downloads import small_set
 from tests.local_server import LocalServer
 
 
 @pytest.fixture
 def panel(qtbot, tmp_path, monkeypatch):
-    monkeypatch.setenv(downloads.DATA_DIR_ENV, str(tmp_path))
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path))
     doc = DesignDocument(load_example("mnist"))
     widget = BuildPanel(doc)
     qtbot.addWidget(widget)

@@ -6,10 +6,9 @@ Exit status: 0 done (a diverged training run is a result, reported in the final 
 and the problem and no traceback; 1 an internal fault, reported as one line
 "nnviz: internal error: ..." (set NNVIZ_DEBUG=1 to see the traceback as well).
 
-BLAS libraries default to one thread here (unless OPENBLAS_NUM_THREADS / OMP_NUM_THREADS /
-MKL_NUM_THREADS are set): nnviz multiplies small matrices many thousand times a second, and on a
-2-core machine a threaded OpenBLAS made a 784-128-64-10 training step about 10x slower. The
-variables must be set before NumPy is first imported, so this module imports NumPy lazily.
+BLAS runs on one thread (`nnviz.blas`, unless OPENBLAS_NUM_THREADS / OMP_NUM_THREADS /
+MKL_NUM_THREADS are set); that must happen before NumPy is first imported, so this module
+imports NumPy lazily.
 """
 
 from __future__ import annotations
@@ -27,6 +26,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from nnviz.blas import pin_blas_threads
 from nnviz.cli_inputs import (
     SESSION_SUFFIX,
     BadInputError,
@@ -37,8 +37,7 @@ from nnviz.cli_inputs import (
 )
 from nnviz.core.errors import first_line
 
-for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
+pin_blas_threads()
 
 DEBUG_ENV = "NNVIZ_DEBUG"
 QT_PLATFORM = "QT_QPA_PLATFORM"

@@ -4,6 +4,10 @@
 its own, so no test reads or writes a real user's settings, recent files, downloads or logs. A
 test still running after `HANG_S` seconds dumps every thread's stack and ends the whole run, so
 a hang fails at once instead of stalling until an outer time limit.
+
+BLAS runs on one thread, as every `nnviz` command runs it (`nnviz.cli`): the window's tests train
+in one thread while the GUI thread computes, and OpenBLAS's own threads, called from two threads
+at once on a busy machine, can stall both for minutes. Set before NumPy is first imported.
 """
 
 import faulthandler
@@ -12,9 +16,12 @@ import sys
 
 import pytest
 
+from nnviz.blas import pin_blas_threads
 from nnviz.core.user_data import DATA_DIR_ENV
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+pin_blas_threads()
+assert "numpy" not in sys.modules, "NumPy was imported before BLAS was pinned to one thread"
 
 HANG_S = 300
 

@@ -67,7 +67,7 @@ from nnviz.core.errors import first_line, plain_words
 from nnviz.core.examples import example_at, example_weights
 from nnviz.core.optimizers import make_optimizer
 from nnviz.core.pace import pace_named
-from nnviz.core.readouts import fixed, percent
+from nnviz.core.readouts import percent, significant
 from nnviz.core.runs import RunList
 from nnviz.core.snapshot import Snapshot
 from nnviz.core.timeline import Timeline
@@ -93,8 +93,8 @@ STATUS_FIELDS = {
     "epoch": (130, "epoch <b>8888888</b> / 8888888"),
     "step": (110, "step <b>888888888</b>"),
     "speed": (120, "888,888 steps/s"),
-    "loss": (230, "loss <b>88.8888</b>  (test 88.8888)"),
-    "score": (230, "accuracy <b>88.8%</b>  (test 88.8%)"),
+    "loss": (230, "loss <b>8.888e-888</b>  (test 8.888e-888)"),
+    "score": (230, "R² <b>-8.88e-888</b>  (test -8.88e-888)"),
 }
 # Errors that mean "this design cannot be trained" (bad data file, mismatched shapes, …).
 RUN_ERRORS = (DesignError, OSError, ValueError)
@@ -784,12 +784,12 @@ class MainWindow(ExportActions, QMainWindow):
             "step": f"step <b>{s.step}</b>",
             "speed": f"{s.steps_per_s:,.{1 if 0 < s.steps_per_s < 10 else 0}f} steps/s",
             "loss": "loss "
-            + _pair(train_loss, s.metrics.get("test_loss"), partial(fixed, decimals=4)),
+            + _pair(train_loss, s.metrics.get("test_loss"), partial(significant, digits=4)),
             "score": f"{score_name} "
             + _pair(
                 s.metrics.get(f"train_{score_key}"),
                 s.metrics.get(f"test_{score_key}"),
-                percent if score_key == "accuracy" else partial(fixed, decimals=3),
+                percent if score_key == "accuracy" else partial(significant, digits=3),
             ),
         }
         for name, text in texts.items():

@@ -257,6 +257,24 @@ def test_status_bar_numbers_stay_short_after_a_divergence(window):
 
     huge = {"train_loss": 1e300, "test_loss": 2e301, "train_r2": -1e300, "test_r2": -1e301}
     window._update_status(make_snapshot(state="diverged", metrics=huge))
+    assert window.status["loss"].text() == "loss <b>1.000e300</b>  (test 2.000e301)"
+    assert window.status["score"].text() == "R² <b>-1.00e300</b>  (test -1.00e301)"
     for name in ("loss", "score"):
-        text = window.status[name].text()
-        assert len(text) < 80 and "e+30" in text, text
+        label = window.status[name]
+        assert label.sizeHint().width() <= label.width()  # the whole text fits
+
+
+def test_a_tiny_training_loss_keeps_its_significant_digits_at_a_steady_width(window):
+    from snapshot_factory import make_snapshot
+
+    label = window.status["loss"]
+    width = label.width()
+    for train, test in ((0.5, 0.6), (3.2104e-5, 0.016912), (1.5e-300, 2.25e-299)):
+        metrics = {"train_loss": train, "test_loss": test, "train_accuracy": 1.0}
+        window._update_status(make_snapshot(state="paused", metrics=metrics))
+        assert label.width() == width
+        assert label.sizeHint().width() <= width
+    window._update_status(
+        make_snapshot(state="paused", metrics={"train_loss": 3.2104e-5, "test_loss": 0.016912})
+    )
+    assert label.text() == "loss <b>3.210e-5</b>  (test 0.01691)"

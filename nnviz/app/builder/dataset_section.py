@@ -32,9 +32,10 @@ from nnviz.app.builder.widgets import ComboBox, DoubleSpinBox, SpinBox
 from nnviz.core.data_io import FILE_LOADERS
 from nnviz.core.dataset_fields import MAX_PLANE_CLASSES
 from nnviz.core.datasets import DATASETS, DEFAULT_SAMPLES, Dataset
-from nnviz.core.design import MAX_SAMPLES, MAX_SEED, TASKS, DatasetSpec, Design, DesignError
+from nnviz.core.design import Design, DesignError
 from nnviz.core.features import DEFAULT_FEATURES, FEATURES
 from nnviz.core.mnist import default_source
+from nnviz.core.specs import MAX_SAMPLES, MAX_SEED, TASKS, DatasetSpec
 
 FEATURE_COLUMNS = 4
 SPIN_MAX = 2**31 - 1

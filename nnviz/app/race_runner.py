@@ -3,7 +3,7 @@ that trains them (`nnviz.core.race`) while the window goes on working.
 
 The runner is a `QObject` moved to its own `QThread`, like the training worker: its signals
 carry each finished variant and the progress to GUI-thread methods; stopping is a
-`threading.Event` the race checks between epochs.
+`threading.Event` the race checks between steps.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from nnviz.core.runs import Weights
 
 MAX_RACE_EPOCHS = 100_000
 DEFAULT_RACE_EPOCHS = 100
-JOIN_MS = 5000
 
 
 class RaceDialog(QDialog):
@@ -122,11 +121,12 @@ class RaceRunner(QObject):
         self.thread.start()
 
     def stop(self, wait: bool = False) -> None:
-        """Stop after the current epoch; `wait`: until the thread has ended."""
+        """Stop after the current step; `wait`: until the thread has ended (a `QThread` deleted
+        while it runs takes the program down)."""
         self.stop_event.set()
         if wait:
             self.thread.quit()
-            self.thread.wait(JOIN_MS)
+            self.thread.wait()
 
     def _run(self) -> None:
         total = len(self.designs)

@@ -178,6 +178,36 @@ def test_shutdown_while_training_is_quick_and_clean(qtbot):
     assert worker.shutdown()  # idempotent
 
 
+SLOW = 0.01  # steps a second: the second step would come 100 s after the first
+
+
+def _waiting_for_a_slow_step(qtbot, worker: TrainingWorker):
+    """A run that has taken its first step and now waits 100 s for the next one."""
+    worker.set_pace(SLOW)
+    worker.reset(small_design())
+    worker.play()
+    trainer = worker.trainer
+    qtbot.waitUntil(lambda: trainer.step == 1 and worker.latest().step == 1, timeout=WAIT_MS)
+    return trainer
+
+
+def test_a_run_replaced_while_it_waits_for_a_slow_step_ends_and_the_new_one_trains(qtbot, worker):
+    old = _waiting_for_a_slow_step(qtbot, worker)
+    worker.reset(small_design())
+    new = worker.trainer
+    qtbot.waitUntil(lambda: old.state == "stopped", timeout=WAIT_MS)  # not after 100 s
+    worker.step_batch()  # the loop has moved on to the new run: its first step goes at once
+    qtbot.waitUntil(lambda: new.step == 1, timeout=WAIT_MS)
+    assert old.step == 1
+
+
+def test_shutdown_while_a_run_waits_for_a_slow_step_joins_the_thread(qtbot):
+    worker = TrainingWorker()
+    trainer = _waiting_for_a_slow_step(qtbot, worker)
+    assert worker.shutdown(timeout_ms=WAIT_MS)  # long before the next step would come
+    assert not worker.thread.isRunning() and trainer.state == "stopped" and trainer.step == 1
+
+
 def test_shutdown_without_a_run(qtbot):
     worker = TrainingWorker()
     assert worker.shutdown()

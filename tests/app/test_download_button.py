@@ -16,6 +16,8 @@ from nnviz.core.user_data import DATA_DIR_ENV
 from tests.fake_downloads import small_set
 from tests.local_server import LocalServer
 
+WAIT_MS = 30_000
+
 
 @pytest.fixture
 def panel(qtbot, tmp_path, monkeypatch):
@@ -35,7 +37,7 @@ def test_mnist_shows_its_source_and_a_download_button(panel):
     assert row.download.isEnabled() and row.download.text() == "Download…"
 
 
-def test_download_then_the_full_set_is_chosen(panel, monkeypatch):
+def test_download_then_the_full_set_is_chosen(qtbot, panel, monkeypatch):
     widget, doc = panel
     files, remote = small_set("mnist")
     monkeypatch.setitem(downloads.REMOTE_SETS._entries, "mnist", Entry("mnist", remote, "t"))
@@ -49,19 +51,20 @@ def test_download_then_the_full_set_is_chosen(panel, monkeypatch):
     monkeypatch.setattr(DownloadDialog, "_on_progress", recorded)
     with LocalServer(files) as server:
         monkeypatch.setenv(downloads.MIRROR_ENV, server.url)
-        widget.dataset.source_row.download.click()
+        widget.dataset.source_row.download.click()  # the window goes on while it downloads
+        qtbot.waitUntil(lambda: doc.design.dataset.source == "full", timeout=WAIT_MS)
     assert seen and seen[-1][:2] == (remote.total_bytes, remote.total_bytes)
-    assert doc.design.dataset.source == "full"
     row = widget.dataset.source_row
     assert row.download.text() == "Downloaded" and not row.download.isEnabled()
 
 
-def test_offline_download_says_why_and_keeps_the_subset(panel, monkeypatch):
+def test_offline_download_says_why_and_keeps_the_subset(qtbot, panel, monkeypatch):
     widget, doc = panel
     warnings = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[2]))
     monkeypatch.setenv(downloads.MIRROR_ENV, "http://127.0.0.1:9/")
     widget.dataset.source_row.download.click()
+    qtbot.waitUntil(lambda: bool(warnings), timeout=WAIT_MS)
     assert len(warnings) == 1 and "offline or unreachable" in warnings[0]
     assert doc.design.dataset.source in (None, "subset")
     assert isinstance(doc.design, Design)

@@ -469,7 +469,7 @@ class FileActions(QObject):
         return True
 
     def _install(self, opened: Opened) -> None:
-        self.window.install_run(opened.trainer, keep_ghost=opened.keep_ghost, runs=opened.runs)
+        self.window.run.install(opened.trainer, keep_ghost=opened.keep_ghost, runs=opened.runs)
         self.session_path = opened.session
         self.window.document.load(opened.design, opened.path)
         self.window.update_title()

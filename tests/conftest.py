@@ -24,6 +24,7 @@ pin_blas_threads()
 assert "numpy" not in sys.modules, "NumPy was imported before BLAS was pinned to one thread"
 
 HANG_S = 300
+REAL_STDERR = None
 
 
 @pytest.fixture(autouse=True)
@@ -33,9 +34,21 @@ def private_user_data(tmp_path_factory, monkeypatch):
     return folder
 
 
+def pytest_configure(config):
+    """Keep a handle on the real stderr: during a test pytest captures it, and a hung test's
+    stacks written there would be lost with the process."""
+    global REAL_STDERR
+    capture = config.pluginmanager.getplugin("capturemanager")
+    if capture is None:  # -p no:capture
+        REAL_STDERR = sys.stderr
+        return
+    with capture.global_and_fixture_disabled():
+        REAL_STDERR = os.fdopen(os.dup(sys.stderr.fileno()), "w")
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item, nextitem):
-    faulthandler.dump_traceback_later(HANG_S, exit=True, file=sys.stderr)
+    faulthandler.dump_traceback_later(HANG_S, exit=True, file=REAL_STDERR)
     try:
         yield
     finally:

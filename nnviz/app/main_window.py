@@ -39,6 +39,7 @@ from nnviz.app.icons import app_icon, icon
 from nnviz.app.image_docks import ImageDocks
 from nnviz.app.importer import DataImporter
 from nnviz.app.inspection import InspectionTools
+from nnviz.app.lazy_dock import LazyDock
 from nnviz.app.learning import install_learning
 from nnviz.app.pace_control import pace_box
 from nnviz.app.recording_ui import RecordingControl
@@ -312,6 +313,12 @@ class MainWindow(ExportActions, QMainWindow):
         for widget in (self.trace_box, self.sample_box):
             widget.blockSignals(False)
         self.worker.set_trace_sample(sample)
+
+    def build_lazy_parts(self) -> None:
+        """Build what the window builds only on first use (a lesson may point into it)."""
+        for dock in self.findChildren(LazyDock):
+            dock.widget()
+        self.inspection.build_explorers()
 
     # ------------------------------------------------------------------ frames
     def update_frame(self) -> bool:

@@ -290,3 +290,19 @@ def test_a_tiny_training_loss_keeps_its_significant_digits_at_a_steady_width(win
         make_snapshot(state="paused", metrics={"train_loss": 3.2104e-5, "test_loss": 0.016912})
     )
     assert label.text() == "loss <b>3.210e-5</b>  (test 0.01691)"
+
+
+def test_hidden_docks_are_built_when_first_shown_not_at_start_up(qtbot, window):
+    """The first frame does not pay for plots nobody sees yet (`nnviz bench --launch`)."""
+    window.show()
+    qtbot.waitExposed(window)
+    docks = (window.distributions_dock, window.inspection.inspector, window.playground_dock)
+    assert not any(dock.built for dock in docks)
+    assert not window.playground_dock.isFloating()  # a floating dock would be a shown window
+    assert window.inspection.tools() == ()  # no explorer built
+    window.distributions_dock.raise_()  # its tab, behind the training curves
+    qtbot.waitUntil(lambda: window.distributions_dock.built, timeout=WAIT_MS)
+    assert window.distributions_dock.widget().isVisible()
+    window.playground_dock.toggleViewAction().trigger()
+    qtbot.waitUntil(window.playground_dock.isVisible, timeout=WAIT_MS)
+    assert window.playground_dock.built and window.playground_dock.isFloating()

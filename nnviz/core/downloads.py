@@ -17,12 +17,9 @@ the same for the command line).
 from __future__ import annotations
 
 import hashlib
-import http.client
 import os
 import shutil
 import threading
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,6 +148,8 @@ def fetch(
     mirrors: tuple[str, ...] | None = None,
 ) -> None:
     """Download and verify every file of `remote` that `folder` does not hold yet."""
+    import http.client  # here: the HTTP stack costs every start of nnviz tens of milliseconds
+
     folder.mkdir(parents=True, exist_ok=True)
     total = remote.total_bytes
     done = 0
@@ -192,6 +191,8 @@ def _fetch_file(
         part.unlink()
         have = 0
     if have < file.size:
+        import urllib.request
+
         request = urllib.request.Request(url, headers={"User-Agent": "nnviz"})
         if have:
             request.add_header("Range", f"bytes={have}-")
@@ -235,6 +236,8 @@ def _verify_and_keep(part: Path, file: RemoteFile, target: Path) -> None:
 
 
 def _reason(error: BaseException) -> str:
+    import urllib.error
+
     if isinstance(error, urllib.error.HTTPError):
         return f"HTTP {error.code} {error.reason}"
     if isinstance(error, urllib.error.URLError):

@@ -89,10 +89,9 @@ class PlaneView(QWidget):
         super().__init__(parent)
         self._dataset = None
         self._rgb: np.ndarray | None = None
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget(background="w", enableMenu=False)  # no menu to build
         self.plot.setAspectLocked(True)
         self.plot.getPlotItem().setContentsMargins(0, TICK_ROOM, TICK_ROOM, 0)
-        self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
         for side in ("left", "bottom"):
@@ -227,8 +226,7 @@ class FitView(QWidget):
         super().__init__(parent)
         self._fit: PredictionView | None = None
         self._r2 = float("nan")
-        self.plot = pg.PlotWidget(background="w")
-        self.plot.setMenuEnabled(False)
+        self.plot = pg.PlotWidget(background="w", enableMenu=False)  # no menu to build
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
         item = self.plot.getPlotItem()

@@ -63,9 +63,13 @@ def test_reset_gives_a_paused_run_at_step_zero(qtbot, worker):
 
 
 def test_play_advances_epochs_and_sends_snapshots(qtbot, worker):
+    """(Never `waitSignal` on the worker's signals: they are emitted in the training thread, and
+    pytest-qt's wait can miss a signal that arrives there just before it starts waiting, then
+    wait forever.)"""
     worker.reset(small_design())
-    with qtbot.waitSignal(worker.snapshotReady, timeout=WAIT_MS):
-        worker.play()
+    worker.take_latest()
+    worker.play()
+    qtbot.waitUntil(lambda: worker.take_latest() is not None, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: worker.latest().epoch >= 3, timeout=WAIT_MS)
     assert worker.is_playing
     assert worker.latest().state == "running"

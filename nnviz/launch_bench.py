@@ -32,28 +32,33 @@ RETURNING_USER = "[lessons]\nwelcome_dismissed=true\n"
 PYCACHE_ENV = "PYTHONPYCACHEPREFIX"
 NO_BYTECODE_ENV = "PYTHONDONTWRITEBYTECODE"
 
-# Prints "<wall clock> <width> <height>" once the first frame is painted, then exits.
+# `watch(app)` makes the application print "<wall clock> <width> <height>" once its first
+# frame is painted, then exit. Qt is imported only then, so each program loads its modules in
+# its own order.
 FIRST_FRAME = """
 import os, sys, time
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication
 
-class FirstFrame(QObject):
-    seen = False
+def watch(app):
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication
 
-    def eventFilter(self, obj, event):
-        if event.type() == QEvent.Type.Paint and not self.seen:
-            self.seen = True
-            QTimer.singleShot(0, self.done)
-        return False
+    class FirstFrame(QObject):
+        seen = False
 
-    def done(self):
-        shown = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
-        window = max(shown, key=lambda w: w.width() * w.height())
-        print(time.time(), window.width(), window.height(), flush=True)
-        os._exit(0)
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint and not self.seen:
+                self.seen = True
+                QTimer.singleShot(0, self.done)
+            return False
 
-watch = FirstFrame()
+        def done(self):
+            shown = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+            window = max(shown, key=lambda w: w.width() * w.height())
+            print(time.time(), window.width(), window.height(), flush=True)
+            os._exit(0)
+
+    app.watcher = FirstFrame()
+    app.installEventFilter(app.watcher)
 """
 
 NNVIZ = (
@@ -64,7 +69,7 @@ make_application = launch.make_application
 
 def watched():
     app = make_application()
-    app.installEventFilter(watch)
+    watch(app)
     return app
 
 launch.make_application = watched
@@ -79,7 +84,7 @@ BARE = (
 import pyqtgraph as pg
 from PySide6.QtWidgets import QApplication, QMainWindow
 app = QApplication(sys.argv[:1])
-app.installEventFilter(watch)
+watch(app)
 window = QMainWindow()
 window.setCentralWidget(pg.PlotWidget())
 window.resize(int(sys.argv[1]), int(sys.argv[2]))

@@ -24,8 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnviz.app.style import ERROR_TEXT
 from nnviz.core.datasets import Dataset
 from nnviz.core.design import Design, DesignError
+from nnviz.core.errors import first_line
 from nnviz.core.race import MAX_VARIANTS, SETTINGS, parse_values, race, variants
 from nnviz.core.runs import Weights
 
@@ -56,7 +58,7 @@ class RaceDialog(QDialog):
         self.error = QLabel()
         self.error.setObjectName("raceError")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #c0392b")
+        self.error.setStyleSheet(f"color: {ERROR_TEXT}")
         self.setting.currentIndexChanged.connect(self._on_setting)
         self._on_setting()
         form = QFormLayout()
@@ -93,7 +95,7 @@ class RaceDialog(QDialog):
             values = parse_values(self.setting_name(), self.values.text())
             self.designs = variants(self.design, self.setting_name(), values)
         except (ValueError, DesignError) as error:
-            self.error.setText(str(error).splitlines()[0])
+            self.error.setText(first_line(error))
             return
         super().accept()
 

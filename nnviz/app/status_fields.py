@@ -21,7 +21,6 @@ from nnviz.core.readouts import percent, significant
 from nnviz.core.snapshot import Snapshot
 
 SLACK = 12  # pixels beyond a text's width, for fonts whose digits differ in width
-IDLE_COLOR = "#5b6470"
 # Each field's size: at least this width, and room for this text.
 FIELDS = {
     "state": (110, "<b>● finished</b>"),
@@ -39,7 +38,7 @@ def status_texts(s: Snapshot, epochs: int, regression: bool) -> dict[str, str]:
     """Every field's text for one snapshot; `epochs`: the run's budget."""
     score_name = "R²" if regression or "train_r2" in s.metrics else "accuracy"
     score_key = "r2" if score_name == "R²" else "accuracy"
-    color = STATE_COLORS.get(s.state, IDLE_COLOR)
+    color = STATE_COLORS.get(s.state, STATE_COLORS["idle"])
     train_loss = s.metrics.get("train_loss", s.batch_loss)
     score_text = percent if score_key == "accuracy" else partial(significant, digits=R2_DIGITS)
     return {

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from nnviz.app.builder import BuildPanel
 from nnviz.app.document import DesignDocument
-from nnviz.app.download_dialog import DownloadDialog
+from nnviz.app.download_dialog import STEPS, DownloadDialog
 from nnviz.core import downloads
 from nnviz.core.design import Design
 from nnviz.core.examples import load_example
@@ -41,19 +43,22 @@ def test_download_then_the_full_set_is_chosen(qtbot, panel, monkeypatch):
     widget, doc = panel
     files, remote = small_set("mnist")
     monkeypatch.setitem(downloads.REMOTE_SETS._entries, "mnist", Entry("mnist", remote, "t"))
-    seen = []
-    original = DownloadDialog._on_progress
+    shown = []  # (the progress bar's value, the thread that set it)
+    original = DownloadDialog.setValue
 
-    def recorded(dialog, done: int, total: int) -> None:
-        seen.append((done, total, dialog.value()))
-        original(dialog, done, total)
+    def recorded(dialog, value: int) -> None:
+        shown.append((value, threading.current_thread()))
+        original(dialog, value)
 
-    monkeypatch.setattr(DownloadDialog, "_on_progress", recorded)
+    # (Not a replacement of the progress slot: PySide calls a replaced slot in the download's
+    # own thread, and widgets touched from there crash the window.)
+    monkeypatch.setattr(DownloadDialog, "setValue", recorded)
     with LocalServer(files) as server:
         monkeypatch.setenv(downloads.MIRROR_ENV, server.url)
         widget.dataset.source_row.download.click()  # the window goes on while it downloads
         qtbot.waitUntil(lambda: doc.design.dataset.source == "full", timeout=WAIT_MS)
-    assert seen and seen[-1][:2] == (remote.total_bytes, remote.total_bytes)
+    assert shown and shown[-1][0] == STEPS  # the bar reached its end
+    assert {thread for _, thread in shown} == {threading.main_thread()}
     row = widget.dataset.source_row
     assert row.download.text() == "Downloaded" and not row.download.isEnabled()
 

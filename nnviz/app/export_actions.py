@@ -372,9 +372,10 @@ class ExportActions:
         return self.layer_space_dock.draw_moment(snapshot)
 
     def _export_snapshot(self):
-        if self._snapshot is None:
+        snapshot = self.frames.snapshot
+        if snapshot is None:
             self._nothing("There is no trained network to export yet.")
-        return self._snapshot
+        return snapshot
 
     def _export_design(self):
         trainer = self.worker.trainer

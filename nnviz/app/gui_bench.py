@@ -14,6 +14,10 @@ then the spiral and MNIST again with the layer space shown there instead (its fr
 the training thread, drawn on the GUI thread). Each line's `view` says which, and
 `layer_space_frames` how many layer space frames were drawn during the timed frames (none while
 the curves show: nothing of it is computed then).
+
+The windows run in a data folder of the bench's own (`private_data_folder`), so the user's
+settings, recent files and recovery data are never touched; the user's downloads are seen
+through a link, so the MNIST case trains on full MNIST when it has been downloaded.
 """
 
 from __future__ import annotations
@@ -24,13 +28,15 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from nnviz.core.design import Design, load_design, save_design
+from nnviz.core.user_data import DATA_DIR_ENV, user_data_dir
 
 WARMUP_S = 0.3  # frames before the first timed one
 RESUME_S = 0.1  # frames after each headless turn, before timing resumes
@@ -255,8 +261,31 @@ def run_gui_bench(seconds: float = 3.0) -> int:
     return 0
 
 
+@contextmanager
+def private_data_folder(folder: Path) -> Iterator[None]:
+    """`folder` as nnviz's data folder while the bench runs, the user's downloads linked into it
+    (where links can be made; else the MNIST case uses the bundled subset)."""
+    downloads = user_data_dir() / "datasets"
+    folder.mkdir(parents=True, exist_ok=True)
+    if downloads.is_dir():
+        with suppress(OSError):
+            (folder / "datasets").symlink_to(downloads, target_is_directory=True)
+    previous = os.environ.get(DATA_DIR_ENV)
+    os.environ[DATA_DIR_ENV] = str(folder)
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ[DATA_DIR_ENV]
+        else:
+            os.environ[DATA_DIR_ENV] = previous
+
+
 def _run_cases(seconds: float) -> None:
-    with tempfile.TemporaryDirectory(prefix="nnviz-bench-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="nnviz-bench-") as tmp,
+        private_data_folder(Path(tmp) / "data"),
+    ):
         folder = Path(tmp)
         for case in CASES:
             design = case.design(folder)

@@ -22,7 +22,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
-    QDockWidget,
     QDoubleSpinBox,
     QFrame,
     QHBoxLayout,
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnviz.app.lazy_dock import LazyDock
 from nnviz.app.style import MUTED, TEXT
 from nnviz.app.views.colormap import NEGATIVE, POSITIVE
 from nnviz.core.curves import activation_curve
@@ -99,19 +99,23 @@ class _Content(QWidget):
         self.fit_body()
 
 
-class InspectorDock(QDockWidget):
-    """The dock; `show_view` draws a neuron, `show_message` says why there is none."""
+class InspectorDock(LazyDock):
+    """The dock; `show_view` draws a neuron, `show_message` says why there is none. Its
+    content is built when it is first shown (it starts hidden)."""
 
     editRequested = Signal(int, int, int, float)  # noqa: N815 - layer, source (-1: bias), unit, value
     exploreActivation = Signal()  # noqa: N815
     exploreLoss = Signal()  # noqa: N815
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Neuron inspector", parent)
+        super().__init__("Neuron inspector", parent, self._build_content)
         self.setObjectName("inspectorDock")
+        self.setMinimumWidth(330)
         self.view: NeuronView | None = None
         self._names: Callable[[int, int], str] = lambda column, unit: f"#{unit + 1}"
         self._columns: Callable[[int], str] = str
+
+    def _build_content(self) -> QWidget:
         self.header = QLabel()
         self.header.setWordWrap(True)
         self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -194,15 +198,15 @@ class InspectorDock(QDockWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll = scroll
-        self.setWidget(scroll)
-        self.setMinimumWidth(330)
         self.edit_param.currentIndexChanged.connect(self._on_edit_param)
         self.edit_button.clicked.connect(self._on_edit)
         self.show_link(None)
         self.show_message("Click a neuron on the network (or use the arrow keys) to inspect it.")
+        return scroll
 
     # ------------------------------------------------------------------ what is shown
     def show_message(self, text: str) -> None:
+        self.widget()  # built, if it was not yet
         self.view = None
         self.header.setText(escape(text))
         self.body.clear()
@@ -211,6 +215,7 @@ class InspectorDock(QDockWidget):
 
     def set_editable(self, editable: bool) -> None:
         """Editing is for a paused run only (a running one would overwrite it at once)."""
+        self.widget()  # built, if it was not yet
         usable = editable and self.view is not None
         for widget in (self.edit_param, self.edit_value, self.edit_button):
             widget.setEnabled(usable)
@@ -224,6 +229,7 @@ class InspectorDock(QDockWidget):
     ) -> None:
         """Draw `view`; `names(column, unit)` is a unit's short name in its column,
         `columns(column)` a column's name, `context` a line (HTML) about sample and step."""
+        self.widget()  # built, if it was not yet
         self.view = view
         self._names, self._columns = names, columns
         title = escape(f"{columns(view.layer)} {names(view.layer, view.unit)}")
@@ -395,6 +401,7 @@ class InspectorDock(QDockWidget):
 
     def choose_edit(self, source: int) -> None:
         """Offer this incoming weight (-1: the bias) for editing."""
+        self.widget()  # built, if it was not yet
         index = self.edit_param.findData(source)
         if index >= 0:
             self.edit_param.setCurrentIndex(index)
@@ -418,6 +425,7 @@ class InspectorDock(QDockWidget):
     def show_link(self, link, names=None, history=None, snapshot=None) -> None:
         """A chosen link's weight and gradient now and over the run (`history`: steps, weights,
         gradients); None: hide."""
+        self.widget()  # built, if it was not yet
         if link is None or snapshot is None or names is None:
             self.link_label.hide()
             self.link_plot.hide()

@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand
 
 from nnviz.app.inspector import InspectorDock
+from nnviz.app.style import MUTED
 from nnviz.core.class_names import class_name
 from nnviz.core.link_history import LinkHistory
 from nnviz.core.neuron_view import neuron_view
@@ -248,7 +249,7 @@ class InspectorFeed(QObject):
         )
         return (
             f"sample #{row}{chosen} · {label} · {batch} the batch<br>"
-            f"<span style='color:#80868c'>{step_scope(walk)}</span>{note}"
+            f"<span style='color:{MUTED.name()}'>{step_scope(walk)}</span>{note}"
         )
 
     def past_step(self) -> int | None:

@@ -170,7 +170,7 @@ class TimelinePanel(QWidget):
             trainer.set_learning_rate(rate)  # "what if I had changed it then?"
         runs = self.window.runs_dock.runs
         note = f"from run {runs.current} at step {shown.step}" if runs.current else ""
-        self.window.install_run(
+        self.window.run.install(
             trainer, keep_ghost=True, timeline=timeline.truncated(shown.step), note=note
         )
 

@@ -1,10 +1,14 @@
-"""The window benchmark prints one valid JSON line per case with the promised keys."""
+"""The window benchmark prints one valid JSON line per case with the promised keys, and leaves
+the user's settings and recent files as they were."""
 
 from __future__ import annotations
 
 import json
+import os
 
 from nnviz.app.gui_bench import run_gui_bench
+from nnviz.app.settings import RecentFiles
+from nnviz.core.user_data import DATA_DIR_ENV
 
 KEYS = {
     "case",
@@ -19,8 +23,16 @@ KEYS = {
 }
 
 
-def test_gui_bench_prints_json_lines(qtbot, capsys):
+def test_gui_bench_prints_json_lines(qtbot, capsys, private_user_data, tmp_path):
+    mine = tmp_path / "mine.json"
+    mine.write_text("{}")
+    RecentFiles().add(mine)
+    settings = (private_user_data / "settings.ini").read_bytes()
     assert run_gui_bench(0.2) == 0
+    assert os.environ[DATA_DIR_ENV] == str(private_user_data)
+    assert (private_user_data / "settings.ini").read_bytes() == settings
+    assert RecentFiles().paths() == [mine]
+    assert sorted(p.name for p in private_user_data.iterdir()) == ["settings.ini"]
     lines = [line for line in capsys.readouterr().out.splitlines() if line.strip()]
     results = [json.loads(line) for line in lines]
     cases = [(r["case"], r["dataset"]) for r in results]

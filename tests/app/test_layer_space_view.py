@@ -16,8 +16,7 @@ from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QFileDialog
 from window_steps import step_window
 
-from nnviz.app import export_actions
-from nnviz.app import main_window as main_window_module
+from nnviz.app import export_actions, frame_loop
 from nnviz.app.export import export_widget_picture
 from nnviz.app.layer_space_dock import SHOWN_SHARE
 from nnviz.app.main_window import MainWindow
@@ -209,9 +208,9 @@ def test_layer_space_redraws_in_its_own_turn(window, monkeypatch, phase, drawn):
     monkeypatch.setattr(window.canvas, "update_phase", lambda: phase)
     monkeypatch.setattr(window.layer_space, "set_snapshot", lambda s: calls.append(s))
     running = dataclasses.replace(window.worker.latest(), state="running")
-    window._update_in_turn(running, settled=False)
+    window.frames.update_in_turn(running, settled=False)
     assert bool(calls) == drawn
-    assert main_window_module.LAYER_SPACE_TURN[1] <= main_window_module.DATA_TURN[0]
+    assert frame_loop.LAYER_SPACE_TURN[1] <= frame_loop.DATA_TURN[0]
 
 
 def test_file_export_draws_the_current_state_with_the_dock_behind(window, tmp_path, monkeypatch):

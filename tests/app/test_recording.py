@@ -23,7 +23,7 @@ def window(qtbot):
     window.show()
     trainer = Trainer(Design.from_dict(xor_design()))
     trainer.step_batch()
-    window.install_run(trainer)
+    window.run.install(trainer)
     return window
 
 

@@ -203,6 +203,32 @@ def test_gui_bench_without_a_display_prints_json_lines_and_nothing_else():
     assert result.stderr.strip() == ""
 
 
+def test_launch_bench_prints_both_windows_first_frame_and_their_ratio(private_user_data):
+    result = nnviz("bench", "--launch", "--runs", "1")
+    assert result.returncode == 0, result.stderr
+    (row,) = [json.loads(line) for line in result.stdout.strip().splitlines()]
+    assert set(row) == {
+        "case",
+        "runs",
+        "window",
+        "platform",
+        "nnviz_ms_p50",
+        "bare_ms_p50",
+        "ratio",
+    }
+    assert row["case"] == "launch" and row["runs"] == 1 and row["platform"] == "offscreen"
+    width, height = map(int, row["window"].split("x"))
+    assert width > 0 and height > 0
+    assert row["nnviz_ms_p50"] > 0 and row["bare_ms_p50"] > 0
+    assert row["ratio"] == pytest.approx(row["nnviz_ms_p50"] / row["bare_ms_p50"], rel=0.01)
+    assert list(private_user_data.iterdir()) == []  # the launches used a data folder of their own
+
+
+def test_bench_kinds_are_one_at_a_time():
+    result = nnviz("bench", "--gui", "--launch")
+    assert result.returncode == 2 and "not allowed with" in result.stderr
+
+
 def test_help_exits_zero():
     result = nnviz("--help")
     assert result.returncode == 0 and "train" in result.stdout

@@ -67,8 +67,12 @@ def _legend_html(dataset) -> str:
     if dataset.task != "classification" or not dataset.classes:
         return ""
     colours = class_rgb(np.arange(dataset.classes)).tolist()
-    names = [escape(class_name(dataset.class_names, k)) for k in range(dataset.classes)]
-    return "&nbsp;&nbsp;".join(
+    names = [
+        escape(class_name(dataset.class_names, k)).replace(" ", "&nbsp;")
+        for k in range(dataset.classes)
+    ]
+    # Entries break onto a new line between each other only, never inside a name.
+    return "&nbsp; ".join(
         f'<span style="color: rgb({r}, {g}, {b});">●</span>&nbsp;{name}'
         for (r, g, b), name in zip(colours, names, strict=True)
     )
@@ -85,10 +89,9 @@ class PlaneView(QWidget):
         super().__init__(parent)
         self._dataset = None
         self._rgb: np.ndarray | None = None
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget(background="w", enableMenu=False)  # no menu to build
         self.plot.setAspectLocked(True)
         self.plot.getPlotItem().setContentsMargins(0, TICK_ROOM, TICK_ROOM, 0)
-        self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
         for side in ("left", "bottom"):
@@ -115,10 +118,10 @@ class PlaneView(QWidget):
         self.chosen_mark = pg.ScatterPlotItem(size=17, pen=pg.mkPen(CHOSEN, width=2.6), brush=None)
         for mark in (self.hovered_mark, self.chosen_mark):
             self.plot.addItem(mark)
-        # Short names, so the row still holds the class legend beside a docked inspector.
+        # Short names, so the row fits the narrowest data view beside the class legend.
         self.show_train = QCheckBox("Train")
-        self.show_test = QCheckBox("Test")
         self.show_train.setToolTip("Show the training points (white rim)")
+        self.show_test = QCheckBox("Test")
         self.show_test.setToolTip("Show the test points (dark rim)")
         self.show_train.setChecked(True)
         self.show_test.setChecked(True)
@@ -128,11 +131,11 @@ class PlaneView(QWidget):
         toggles.setContentsMargins(8, 2, 8, 4)
         toggles.addWidget(self.show_train)
         toggles.addWidget(self.show_test)
-        toggles.addStretch(1)
         self.legend = QLabel()
-        self.legend.setWordWrap(True)  # many classes: a second line rather than cut off
         self.legend.setToolTip("Point colours: each sample's true class")
-        toggles.addWidget(self.legend)
+        self.legend.setWordWrap(True)  # many classes take a second line, never a clipped one
+        self.legend.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        toggles.addWidget(self.legend, 1)
         self._toggles = toggles
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -145,7 +148,13 @@ class PlaneView(QWidget):
         size = event.size()
         left = self.plot.getAxis("left").width() + TICK_ROOM
         bottom = self.plot.getAxis("bottom").height() + TICK_ROOM
-        height = size.height() - self._toggles.sizeHint().height()
+        toggles = self._toggles
+        below = (
+            toggles.heightForWidth(size.width())
+            if toggles.hasHeightForWidth()
+            else toggles.sizeHint().height()
+        )
+        height = size.height() - below
         side = max(min(size.width() - left, height - bottom), 100)
         # A maximum, not a fixed size: the view may still shrink (e.g. to make room for the
         # regression fit below it), and the next resize squares it again.
@@ -217,8 +226,7 @@ class FitView(QWidget):
         super().__init__(parent)
         self._fit: PredictionView | None = None
         self._r2 = float("nan")
-        self.plot = pg.PlotWidget(background="w")
-        self.plot.setMenuEnabled(False)
+        self.plot = pg.PlotWidget(background="w", enableMenu=False)  # no menu to build
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
         item = self.plot.getPlotItem()

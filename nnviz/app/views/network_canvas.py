@@ -35,7 +35,13 @@ from PySide6.QtWidgets import QToolTip, QWidget
 
 from nnviz.app.views.animation import BACKWARD, DIM, FORWARD, Frame, Sweep
 from nnviz.app.views.canvas_header import CanvasHeader, HeaderLayout
-from nnviz.app.views.canvas_layout import NAMES_MARGIN, LayerGeometry, compute_layout, labels_top
+from nnviz.app.views.canvas_layout import (
+    NAMES_MARGIN,
+    LayerGeometry,
+    compute_layout,
+    labels_top,
+    legible_rows,
+)
 from nnviz.app.views.canvas_selection import CanvasSelectionMixin, unit_rect
 from nnviz.app.views.colormap import (
     DIVERGING_LUT,
@@ -48,6 +54,7 @@ from nnviz.app.views.colormap import (
 from nnviz.app.views.images import ink_image, rgb32_image
 from nnviz.app.views.link_batches import LinkBatch, LinkPens
 from nnviz.core.class_names import output_unit_names
+from nnviz.core.readouts import tick
 from nnviz.core.snapshot import GridView, Snapshot
 from nnviz.core.step_animation import (
     UPDATE_PHASE,
@@ -88,6 +95,22 @@ QUANTITIES = {
 
 def _fmt(value: float) -> str:
     return f"{value:.3g}" if np.isfinite(value) else str(value)
+
+
+def _column_width(layout: list[LayerGeometry], width: float) -> float:
+    return layout[1].x - layout[0].x if len(layout) > 1 else float(width)
+
+
+def _short_name(column: int, columns: int) -> str:
+    """A column's name for a narrow column: In, H1, H2, …, Out."""
+    if column == 0:
+        return "In"
+    return "Out" if column == columns - 1 else f"H{column}"
+
+
+def _fitted(metrics: QFontMetricsF, text: str, width: float) -> str:
+    """`text`, cut with an ellipsis where it would run into the next column."""
+    return metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
 
 
 @dataclass(frozen=True)
@@ -857,7 +880,9 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         painter.setPen(TEXT)
         first = layout[0]
         align = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-        for unit, (cx, cy) in enumerate(first.centers.tolist()[: len(self._feature_names)]):
+        centers = first.centers.tolist()[: len(self._feature_names)]
+        for unit in legible_rows([cy for _, cy in centers], QFontMetricsF(self._font).height()):
+            cx, cy = centers[unit]
             box = QRectF(cx - first.cell / 2 - 66, cy - 9, 60, 18)
             painter.drawText(box, align, self._feature_names[unit])
 
@@ -867,7 +892,8 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         return output_unit_names(s.class_names, s.layer_sizes[-1]) if s is not None else None
 
     def output_labels(self) -> tuple[str, ...]:
-        """The names written beside the output neurons (none for strips or unnamed outputs)."""
+        """The output neurons' names, written beside them where there is room (none for strips
+        or unnamed outputs)."""
         self._apply_pending()
         layout = self._geometry()
         names = self._output_names()
@@ -883,7 +909,9 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         metrics = QFontMetricsF(self._font)
         width = NAMES_MARGIN - 8
         align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        for name, (cx, cy) in zip(names, last.centers.tolist(), strict=True):
+        centers = last.centers.tolist()
+        for unit in legible_rows([cy for _, cy in centers], metrics.height()):
+            name, (cx, cy) = names[unit], centers[unit]
             box = QRectF(cx + last.cell / 2 + 0.4 * last.cell + 4, cy - 9, width, 18)
             painter.drawText(
                 box, align, metrics.elidedText(name, Qt.TextElideMode.ElideRight, width)
@@ -900,40 +928,57 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         activation = self._activations[column - 1] if column - 1 < len(self._activations) else ""
         return f"{name} · {sizes[column]} {activation}".rstrip()
 
-    def _paint_labels(self, painter: QPainter, layout: list[LayerGeometry], state: str) -> None:
-        """Under each column its name, size and activation, then the ± of its colour scale in
-        `state`; between columns the ± of the links' scale."""
+    def column_labels(self, layout: list[LayerGeometry], state: str) -> list[tuple[str, ...]]:
+        """What is written under each column: its title (one line, or name and detail on two),
+        then the ± of its colour scale in `state`; each fits its column's width."""
         prepared = self._prepare(state)
-        _, _, a_name, w_name = QUANTITIES[state]
-        col_w = layout[1].x - layout[0].x if len(layout) > 1 else float(self.width())
-        metrics = QFontMetricsF(self._font)
+        _, _, a_name, _ = QUANTITIES[state]
+        room = _column_width(layout, self.width()) - 8
+        metrics, small = QFontMetricsF(self._font), QFontMetricsF(self._small)
+        titles = [self._layer_title(column) for column in range(len(layout))]
+        # One title row when every title fits its column, else name and detail on two rows, and
+        # short names ("H3") when even the names do not fit: columns never write over each other.
+        one_row = all(metrics.horizontalAdvance(t) <= room for t in titles)
+        names = [title.partition(" · ")[0] for title in titles]
+        if not one_row and any(metrics.horizontalAdvance(name) > room for name in names):
+            names = [_short_name(column, len(layout)) for column in range(len(layout))]
+        forward_input = self._prepare(FORWARD).neuron_scale[0]
+        labels = []
+        for column in range(len(layout)):
+            scale = forward_input if column == 0 else prepared.neuron_scale[column]
+            value = f"{'a' if column == 0 else a_name} ±{_fmt(scale)}" if np.isfinite(scale) else ""
+            if small.horizontalAdvance(value) > room:
+                value = f"±{tick(scale)}" if np.isfinite(scale) else ""  # the title says of what
+            value = _fitted(small, value, room)
+            if one_row:
+                labels.append((titles[column], value))
+            else:
+                detail = titles[column].partition(" · ")[2]
+                name, detail = _fitted(metrics, names[column], room), _fitted(metrics, detail, room)
+                labels.append((name, detail, value))
+        return labels
+
+    def _paint_labels(self, painter: QPainter, layout: list[LayerGeometry], state: str) -> None:
+        """The column labels (`column_labels`); between columns the ± of the links' scale."""
+        prepared = self._prepare(state)
+        w_name = QUANTITIES[state][3]
+        col_w = _column_width(layout, self.width())
         y = labels_top(layout, self.height())
         center = Qt.AlignmentFlag.AlignHCenter
-        titles = [self._layer_title(column) for column in range(len(layout))]
-        # One title row when every title fits its column, else name and detail on two rows.
-        rows = 1 if all(metrics.horizontalAdvance(t) <= col_w - 8 for t in titles) else 2
-        forward_input = self._prepare(FORWARD).neuron_scale[0]
-        for column, geometry in enumerate(layout):
-            title = titles[column]
+        for column, (geometry, lines) in enumerate(
+            zip(layout, self.column_labels(layout, state), strict=True)
+        ):
             box = QRectF(geometry.x - col_w / 2, y, col_w, 16)
-            painter.setFont(self._font)
-            painter.setPen(TEXT)
-            if rows == 1:
-                painter.drawText(box, center, title)
-            else:
-                name, _, detail = title.partition(" · ")
-                painter.drawText(box, center, name)
-                painter.setPen(MUTED)
-                painter.drawText(box.translated(0, 15), center, detail)
-            scale = prepared.neuron_scale[column]
-            label = f"{a_name} ±{_fmt(scale)}" if np.isfinite(scale) else ""
-            if column == 0:
-                label = f"a ±{_fmt(forward_input)}"
+            *title, value = lines
+            for row, text in enumerate(title):
+                painter.setFont(self._font)
+                painter.setPen(TEXT if row == 0 else MUTED)
+                painter.drawText(box.translated(0, 15 * row), center, text)
             painter.setFont(self._small)
             painter.setPen(MUTED)
-            painter.drawText(box.translated(0, 15 * rows + 1), center, label)
+            painter.drawText(box.translated(0, 15 * len(title) + 1), center, value)
             if column < len(prepared.link_scale) and col_w >= 80:
-                mid = QRectF(geometry.x, y + 15 * rows + 15, col_w, 14)
+                mid = QRectF(geometry.x, y + 15 * len(title) + 15, col_w, 14)
                 painter.drawText(mid, center, f"{w_name} ±{_fmt(prepared.link_scale[column])}")
 
     # --------------------------------------------------------------------- hover

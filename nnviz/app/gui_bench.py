@@ -9,10 +9,17 @@ time the training thread loses to the window (the GUI thread holds the interpret
 
 Cases: TensorFlow Playground's largest network on two spirals (6 hidden layers of 8 tanh units,
 per-neuron heatmaps; batch 10 on 250 training points), a 784-128-64-10 network on random 28×28
-images (batch 64, float32), and the MNIST example (full MNIST when downloaded, else the bundled
-subset) with its weight pictures, also while the whole window is recorded as a GIF at the
-recording dialog's defaults (`recording_*` keys; `recording_ratio` is training speed while
-recording ÷ while only drawing).
+images (batch 64, float32) and the MNIST example, with the training curves in the bottom dock;
+then the spiral and MNIST again with the layer space shown there instead (its frames built on
+the training thread, drawn on the GUI thread). Each line's `view` says which, and
+`layer_space_frames` how many layer space frames were drawn during the timed frames (none while
+the curves show: nothing of it is computed then). The MNIST window with the curves is also
+measured while the whole window is recorded as a GIF at the recording dialog's defaults
+(`recording_*` keys; `recording_ratio` is training speed while recording ÷ while only drawing).
+
+The windows run in a data folder of the bench's own (`private_data_folder`), so the user's
+settings, recent files and recovery data are never touched; the user's downloads are seen
+through a link, so the MNIST case trains on full MNIST when it has been downloaded.
 """
 
 from __future__ import annotations
@@ -23,13 +30,15 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from nnviz.core.design import Design, load_design, save_design
+from nnviz.core.user_data import DATA_DIR_ENV, user_data_dir
 
 WARMUP_S = 0.3  # frames before the first timed one
 RESUME_S = 0.1  # frames after each headless turn, before timing resumes
@@ -40,15 +49,20 @@ ROUND_S = 0.5
 # not support raise()", "... propagateSizeHints"): nothing is wrong, so the bench drops them.
 OFFSCREEN_NOTE = "This plugin does not support"
 FRAME_S = 1 / 30
+OPEN_LIMIT_S = 30.0  # the longest a shown view may take to draw its first frame
 MIN_FRAMES = 5  # a measurement lasts at least this many frames (and one training step)
 WINDOW_SIZE = (1600, 1000)
 RANDOM_IMAGES = 4096
+
+
+CURVES, LAYER_SPACE = "training curves", "layer space"  # the bottom dock's tab shown
 
 
 @dataclass(frozen=True)
 class GuiCase:
     name: str
     design: Callable[[Path], Design]  # builds the design; may write its data into the folder
+    view: str = CURVES
     # A recording made in turns of its own (view, file suffix), so the line also says what
     # recording costs the training: "window", ".gif" records the whole window as a GIF.
     recording: tuple[str, str] | None = None
@@ -126,15 +140,22 @@ CASES = (
     GuiCase("spiral", spiral_design),
     GuiCase("images", images_design),
     GuiCase("mnist", mnist_design, recording=("window", ".gif")),
+    GuiCase("spiral", spiral_design, LAYER_SPACE),
+    GuiCase("mnist", mnist_design, LAYER_SPACE),
 )
 
 
 def window_run(
-    design: Design, design_file: Path, seconds: float, recording: tuple[str, str] | None = None
+    design: Design,
+    design_file: Path,
+    seconds: float,
+    view: str = CURVES,
+    recording: tuple[str, str] | None = None,
 ) -> dict:
     """Train in the real window for `seconds` of frames, timing each, and the same design
-    headless for half as long; returns the measurements. With `recording` (view, suffix), a
-    third kind of turn draws while that view is recorded, as File › Export › Recording does.
+    headless for half as long, with `view` the bottom dock's tab shown; returns the
+    measurements. With `recording` (view, suffix), a third kind of turn draws while that view
+    is recorded, as File › Export › Recording does.
 
     The kinds take turns (ROUND_S of frames, then headless with the window's run paused, then
     recording), so a machine whose speed drifts during the measurement drifts for all alike
@@ -149,6 +170,7 @@ def window_run(
     from PySide6.QtCore import QEvent
     from PySide6.QtWidgets import QApplication
 
+    from nnviz.app.gui_gc import GuiGarbageCollector
     from nnviz.app.launch import make_application
     from nnviz.app.main_window import MainWindow
     from nnviz.app.recording import RecordingSettings
@@ -160,6 +182,8 @@ def window_run(
     window.frame_timer.stop()  # frames are driven (and timed) here instead
     window.resize(*WINDOW_SIZE)
     window.show()
+    if view == LAYER_SPACE:
+        window.layer_space_dock.raise_()
     QApplication.processEvents()
     while window.data_loading.loading:  # full MNIST is read in the background first
         QApplication.processEvents()
@@ -179,12 +203,21 @@ def window_run(
         if turns is not None:
             turns.frames.append(1000 * (time.perf_counter() - t0))
             turns.cpu.append(1000 * (time.thread_time() - c0))
+            shown = window.layer_space.frame()
+            if shown is not None and shown is not turns.layer_space[-1]:
+                turns.layer_space.append(shown)
         time.sleep(max(0.0, now + FRAME_S - time.perf_counter()))
 
     def drawing_turn(turns: _Turns, span: float, warm_s: float) -> None:
         window.worker.play()
         warm_until = time.perf_counter() + warm_s
-        while time.perf_counter() < warm_until:
+        # The layer space's first frame (a wide input's projection, made once) comes first.
+        opened = time.perf_counter() + OPEN_LIMIT_S
+        while time.perf_counter() < warm_until or (
+            view == LAYER_SPACE
+            and window.layer_space.frame() is None
+            and time.perf_counter() < opened
+        ):
             frame(None)
         start, start_step = time.perf_counter(), trainer.step
         end, count = start + span, 0
@@ -195,6 +228,8 @@ def window_run(
         turns.time += time.perf_counter() - start
         window.worker.pause()
 
+    collector = GuiGarbageCollector()  # as the app runs it (gui_gc.py)
+    collector.start()
     try:
         rounds = max(1, round(seconds / ROUND_S))
         with tempfile.TemporaryDirectory(prefix="nnviz-recording-") as folder:
@@ -219,6 +254,7 @@ def window_run(
         window.deleteLater()  # the next case measures its own window only
         app.processEvents()
         app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        collector.stop()  # its last garbage freed here, not by the next case's training thread
     result = {
         **drawn.summary(""),
         "headless_steps_per_s": round(headless_steps / headless_time, 1),
@@ -233,10 +269,12 @@ def window_run(
 
 @dataclass
 class _Turns:
-    """What one kind of turn measured: frame wall and CPU times, steps and time trained."""
+    """What one kind of turn measured: frame wall and CPU times, layer space frames drawn
+    (after a None), steps and time trained."""
 
     frames: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
+    layer_space: list = field(default_factory=lambda: [None])
     steps: float = 0.0
     time: float = 0.0
 
@@ -249,6 +287,7 @@ class _Turns:
             f"{prefix}frame_cpu_ms_p50": round(float(np.percentile(cpu, 50)), 2),
             f"{prefix}frame_cpu_ms_mean": round(float(np.mean(cpu)), 2),
             f"{prefix}frames": len(self.frames),
+            f"{prefix}layer_space_frames": len(self.layer_space) - 1,
             f"{prefix}steps_per_s": round(self.steps / self.time, 1) if self.time else 0.0,
         }
 
@@ -278,20 +317,44 @@ def run_gui_bench(seconds: float = 3.0) -> int:
     return 0
 
 
+@contextmanager
+def private_data_folder(folder: Path) -> Iterator[None]:
+    """`folder` as nnviz's data folder while the bench runs, the user's downloads linked into it
+    (where links can be made; else the MNIST case uses the bundled subset)."""
+    downloads = user_data_dir() / "datasets"
+    folder.mkdir(parents=True, exist_ok=True)
+    if downloads.is_dir():
+        with suppress(OSError):
+            (folder / "datasets").symlink_to(downloads, target_is_directory=True)
+    previous = os.environ.get(DATA_DIR_ENV)
+    os.environ[DATA_DIR_ENV] = str(folder)
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ[DATA_DIR_ENV]
+        else:
+            os.environ[DATA_DIR_ENV] = previous
+
+
 def _run_cases(seconds: float) -> None:
-    with tempfile.TemporaryDirectory(prefix="nnviz-bench-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="nnviz-bench-") as tmp,
+        private_data_folder(Path(tmp) / "data"),
+    ):
         folder = Path(tmp)
         for case in CASES:
             design = case.design(folder)
             design_file = folder / f"{case.name}.json"
             save_design(design, design_file)
-            result = window_run(design, design_file, seconds, case.recording)
+            result = window_run(design, design_file, seconds, case.view, case.recording)
             per_epoch = result.pop("batches_per_epoch")
             line = {
                 "case": "-".join(str(n) for n in design.layer_sizes),
                 "batch": design.training.batch_size,
                 "dtype": design.training.dtype,
                 "dataset": _data_label(design),
+                "view": case.view,
                 **result,
                 "ratio": round(result["steps_per_s"] / result["headless_steps_per_s"], 3),
                 "epochs_per_s": round(result["steps_per_s"] / per_epoch, 1),

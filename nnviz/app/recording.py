@@ -281,6 +281,7 @@ class Recorder(QObject):
         self.format = FORMATS.get(settings.path.suffix.lower())
         self.grabbed = 0
         self.skipped = 0  # ticks skipped while the encoder caught up
+        # (width, height) of every frame: as the view is now, until the first frame says
         self.size = (settings.width, frame_height(widget.width(), widget.height(), settings.width))
         self._frames: queue.Queue = queue.Queue()
         self.grabber = Grabber(widget)
@@ -325,7 +326,11 @@ class Recorder(QObject):
         if self._frames.qsize() >= MAX_PENDING:
             self.skipped += 1
             return
-        self._frames.put(self.grabber())
+        image = self.grabber()
+        if not self.grabbed:  # every frame takes the first's size, whatever the view does next
+            width = self.settings.width
+            self.size = (width, frame_height(image.width(), image.height(), width))
+        self._frames.put(image)
         self.grabbed += 1
         self.progressed.emit(self.grabbed, self.frame_count)
         if self.grabbed >= self.frame_count:

@@ -32,7 +32,12 @@ from nnviz.app.recording import (
     offered_formats,
 )
 
-TARGETS = {"canvas": "Network canvas", "data": "Data view", "window": "Whole window"}
+TARGETS = {
+    "canvas": "Network canvas",
+    "data": "Data view",
+    "layer_space": "Layer space",
+    "window": "Whole window",
+}
 NO_MP4 = "MP4 needs the optional imageio-ffmpeg: pip install 'nnviz[mp4]'"
 DIALOG_WIDTH = 420
 
@@ -156,8 +161,13 @@ class RecordingControl:
         self._show(False)
 
     def target_widget(self, target: str) -> QWidget:
-        views = {"canvas": self.window.canvas, "data": self.window.data_view}
-        return views.get(target, self.window)
+        window = self.window
+        views = {
+            "canvas": window.canvas,
+            "data": window.data_view,
+            "layer_space": window.layer_space,
+        }
+        return views.get(target, window)
 
     def view_size(self, target: str) -> tuple[int, int]:
         """A view's size in the pixels a frame is grabbed in (twice its points on a HiDPI
@@ -169,6 +179,9 @@ class RecordingControl:
     def start(self, settings: RecordingSettings) -> Recorder:
         if self.recorder is not None and self.recorder.recording:
             self.recorder.stop()
+        if settings.target == "layer_space":  # a hidden tab is neither computed nor drawn
+            self.window.layer_space_dock.show()
+            self.window.layer_space_dock.raise_()
         recorder = Recorder(self.target_widget(settings.target), settings)
         recorder.progressed.connect(self._on_progress)
         recorder.saved.connect(self._on_saved)

@@ -89,7 +89,7 @@ def test_switching_to_the_full_set_keeps_the_subset_run_until_the_data_is_in(
     data = window.worker.trainer.data
     assert len(data.x_train) == 56
     assert window.data_loading.cache.peek(full.dataset, None) is data
-    window.reset_run()  # reuses the data read: no second read, no second copy
+    window.run.reset()  # reuses the data read: no second read, no second copy
     assert not window.data_loading.loading and window.worker.trainer.data is data
 
 

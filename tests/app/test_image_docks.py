@@ -87,7 +87,7 @@ def test_a_small_dock_keeps_one_pixel_per_weight_and_scrolls(qtbot):
 def test_clicking_a_weight_picture_selects_its_neuron(qtbot):
     window = MainWindow()
     qtbot.addWidget(window)
-    window.install_run(Trainer(Design.from_dict(DIGITS)))
+    window.run.install(Trainer(Design.from_dict(DIGITS)))
     window.show()
     docks = window.image_docks
     docks.weights_dock.raise_()
@@ -160,11 +160,11 @@ def test_long_class_names_go_on_two_lines_cut_to_the_thumbnail(qtbot, trained):
 def test_the_window_shows_image_docks_and_one_real_sample_for_image_data(qtbot):
     window = MainWindow()
     qtbot.addWidget(window)
-    window.install_run(Trainer(Design.from_dict(DIGITS)))
+    window.run.install(Trainer(Design.from_dict(DIGITS)))
     window.show()
     assert all(dock.isVisibleTo(window) for dock in window.image_docks.docks())
     assert window.trace_box.currentIndex() == 1  # one sample, not the batch mean
-    window.install_run(Trainer(Design.from_dict(xor_design())))
+    window.run.install(Trainer(Design.from_dict(xor_design())))
     assert not any(dock.isVisibleTo(window) for dock in window.image_docks.docks())
     window.close()
 

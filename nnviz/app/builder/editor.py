@@ -16,7 +16,8 @@ from nnviz.app.builder.adapt import DataShape, check
 from nnviz.app.document import DesignDocument
 from nnviz.core.data_cache import DataCache, DataNotLoadedError
 from nnviz.core.datasets import Dataset
-from nnviz.core.design import DatasetSpec, Design, DesignError
+from nnviz.core.design import Design, DesignError
+from nnviz.core.specs import DatasetSpec
 
 
 class Editor(QObject):

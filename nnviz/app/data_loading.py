@@ -11,6 +11,7 @@ one in progress: its thread stops at its next progress report and its result is 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 
@@ -96,7 +97,10 @@ class DataLoading(QObject):
         def progress(done: int, total: int) -> None:
             if generation != self._generation:
                 raise _SupersededError
-            self.progressed.emit(generation, done, total)
+            try:
+                self.progressed.emit(generation, done, total)
+            except RuntimeError:  # the window closed meanwhile: nobody waits any more
+                raise _SupersededError from None
 
         def read() -> None:
             try:
@@ -107,7 +111,8 @@ class DataLoading(QObject):
                 return
             except (DesignError, OSError, ValueError, MemoryError) as error:
                 result = first_line(error) or type(error).__name__
-            self.finished.emit(generation, result)
+            with contextlib.suppress(RuntimeError):  # the window may have closed meanwhile
+                self.finished.emit(generation, result)
 
         threading.Thread(target=read, name="nnviz-data", daemon=True).start()
 

@@ -382,6 +382,7 @@ class MainWindow(ExportActions, QMainWindow):
         """Stop the frame timer and the training thread, then drop the recovery data (a clean
         exit; idempotent)."""
         self.frame_timer.stop()
+        self.data_loading.forget()  # a read still going stops at its next progress report
         self.runs_dock.stop_race(wait=True)
         self.worker.shutdown()
         self.files.stop_recovery()

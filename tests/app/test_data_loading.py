@@ -121,3 +121,21 @@ def test_data_that_cannot_be_read_says_why_and_changes_nothing(
     qtbot.waitUntil(lambda: len(shown) > 0, timeout=WAIT_MS)
     assert "full.json" in shown[0] and "train-images-idx3-ubyte.gz" in shown[0]
     assert window.worker.trainer is before
+
+
+def test_closing_the_window_while_it_reads_ends_the_read_quietly(
+    qtbot, tmp_path, monkeypatch, gate
+):
+    errors = []
+    monkeypatch.setattr(threading, "excepthook", errors.append)
+    path = tmp_path / "full.json"
+    save_design(full_mnist(tmp_path, monkeypatch), path)
+    window = MainWindow(str(path))
+    assert window.data_loading.loading
+    reading = [t for t in threading.enumerate() if t.name == "nnviz-data"]
+    window.close()
+    window.deleteLater()
+    qtbot.wait(10)
+    gate.set()
+    qtbot.waitUntil(lambda: not any(t.is_alive() for t in reading), timeout=WAIT_MS)
+    assert errors == []

@@ -37,10 +37,10 @@ class DataLoading(QObject):
     finished = Signal(int, object)  # generation, the Dataset or the one-line reason it failed
     settled = Signal()  # a background read ended (read, failed or no longer waited for)
 
-    def __init__(self, window: QMainWindow, cache: DataCache | None = None) -> None:
+    def __init__(self, window: QMainWindow) -> None:
         super().__init__(window)
         self.window = window
-        self.cache = cache if cache is not None else DataCache()
+        self.cache = DataCache()
         self._generation = 0
         self._pending: tuple[Callable[[], None], Callable[[str], None]] | None = None
         self._reading: tuple[object, object] | None = None  # (spec, base_dir) being read

@@ -26,7 +26,9 @@ from nnviz.core.mnist import BUNDLED, default_source
 from nnviz.core.specs import DatasetSpec
 from nnviz.core.validation import DesignError
 
-DEFAULT_BUDGET = 1536 * 2**20  # bytes of dataset arrays kept besides the newest
+# Bytes of dataset arrays kept, the newest always: one full MNIST (615 MB with its float32
+# copy) and any number of small sets; a second variant of it replaces the first.
+DEFAULT_BUDGET = 2**30
 SLOW_FILE_BYTES = 16 * 2**20  # a data file this large is read in the background
 
 Key = tuple[DatasetSpec, Path | None]

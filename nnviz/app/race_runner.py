@@ -26,14 +26,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnviz.app.style import ERROR_TEXT
 from nnviz.core.datasets import Dataset
 from nnviz.core.design import Design, DesignError
+from nnviz.core.errors import first_line
 from nnviz.core.race import MAX_VARIANTS, SETTINGS, parse_values, race, variants
 from nnviz.core.runs import Weights
 
 MAX_RACE_EPOCHS = 100_000
 DEFAULT_RACE_EPOCHS = 100
-JOIN_MS = 5000
 PROGRESS_HZ = 10.0  # at most this many progress reports a second
 
 
@@ -62,7 +63,7 @@ class RaceDialog(QDialog):
         self.error = QLabel()
         self.error.setObjectName("raceError")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #c0392b")
+        self.error.setStyleSheet(f"color: {ERROR_TEXT}")
         self.setting.currentIndexChanged.connect(self._on_setting)
         self._on_setting()
         form = QFormLayout()
@@ -102,7 +103,7 @@ class RaceDialog(QDialog):
             values = parse_values(self.setting_name(), self.values.text())
             self.designs = variants(self.design, self.setting_name(), values)
         except (ValueError, DesignError) as error:
-            self.error.setText(str(error).splitlines()[0])
+            self.error.setText(first_line(error))
             return
         super().accept()
 
@@ -130,11 +131,12 @@ class RaceRunner(QObject):
         self.thread.start()
 
     def stop(self, wait: bool = False) -> None:
-        """Stop after the current step; `wait`: until the thread has ended."""
+        """Stop after the current step; `wait`: until the thread has ended (a `QThread` deleted
+        while it runs takes the program down)."""
         self.stop_event.set()
         if wait:
             self.thread.quit()
-            self.thread.wait(JOIN_MS)
+            self.thread.wait()
 
     def _run(self) -> None:
         total = len(self.designs)

@@ -155,7 +155,7 @@ class TimelinePanel(QWidget):
         if latest is not None:
             self.window.show_moment(latest)
         self._sync()
-        self.window.apply_design()
+        self.window.run.apply_design()
 
     def resume_here(self) -> None:
         """Branch: a new run from the moment shown, with the changes made while looking at it
@@ -173,7 +173,7 @@ class TimelinePanel(QWidget):
             return
         runs = self.window.runs_dock.runs
         note = f"from run {runs.current} at step {shown.step}" if runs.current else ""
-        self.window.install_run(
+        self.window.run.install(
             trainer, keep_ghost=True, timeline=timeline.truncated(shown.step), note=note
         )
 
@@ -190,12 +190,13 @@ class TimelinePanel(QWidget):
         return True
 
     def walkthrough(self, sample: int | None) -> Future:
-        """The next step from the moment shown, taken apart (as `Trainer.walkthrough`), for the
-        inspector; computed here at once, from the scratch trainer in the moment's state."""
+        """The moment's own step taken apart (as `Trainer.shown_walkthrough`: its last step, or
+        the next when that is not known), for the inspector; computed here at once, from the
+        scratch trainer in the moment's state."""
         future: Future = Future()
         future.set_running_or_notify_cancel()
         try:
-            future.set_result(self._viewer.walkthrough(sample))
+            future.set_result(self._viewer.shown_walkthrough(sample))
         except Exception as error:  # handed to the inspector, which says why
             future.set_exception(error)
         return future

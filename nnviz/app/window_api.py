@@ -11,14 +11,14 @@ from typing import Protocol
 
 from PySide6.QtWidgets import QStatusBar
 
+from nnviz.app.data_loading import DataLoading
 from nnviz.app.document import DesignDocument
+from nnviz.app.run_lifecycle import RunLifecycle
 from nnviz.app.views.network_canvas import NetworkCanvas
 from nnviz.app.views.plots import PlotsPanel
 from nnviz.app.worker import TrainingWorker
 from nnviz.core.runs import RunList
 from nnviz.core.snapshot import Snapshot
-from nnviz.core.timeline import Timeline
-from nnviz.core.trainer import Trainer
 
 
 class Messages(Protocol):
@@ -40,23 +40,14 @@ class RunsList(Protocol):
 class WindowApi(Protocol):
     document: DesignDocument
     worker: TrainingWorker
+    data_loading: DataLoading
     plots: PlotsPanel
     canvas: NetworkCanvas
     banner: Messages
     runs_dock: RunsList
-
-    def install_run(
-        self,
-        trainer: Trainer,
-        keep_ghost: bool = False,
-        timeline: Timeline | None = None,
-        runs: RunList | None = None,
-        note: str = "",
-    ) -> None: ...
+    run: RunLifecycle  # install a run through it
 
     def show_moment(self, snapshot: Snapshot) -> None: ...
-
-    def apply_design(self) -> None: ...
 
     def toggle_play(self) -> None: ...
 

@@ -4,7 +4,8 @@
 is, so a bad value is a one-line `DesignError`); `race` trains them one after the other from
 the same initial weights (except when the initializer itself is raced), on the same data, and
 hands each finished one back as a `RaceResult` for the runs list. It takes a stop `Event`, so
-a thread running it can be told to stop between two steps.
+a thread running it can be told to stop between two steps (an epoch of a large data set takes
+seconds; a window that closes waits for the race's thread to end).
 """
 
 from __future__ import annotations

@@ -11,10 +11,11 @@ Choices worth knowing:
   kept (a step decay still divides by 10 later, starting from the new rate).
 - Epoch metrics are evaluated on at most `EVAL_SAMPLES` samples per split (a fixed random
   subset, all samples when the split is smaller) so large datasets stay quick; the loss includes
-  regularization. Dead and saturated fractions use the first `HEALTH_SAMPLES` of the training
-  subset (a random sample), because they cost a lot for what they show. `grad_norm_L{k}` is the
-  norm of dLoss/dW of the epoch's last batch: it costs nothing per step and shows the same trend
-  as an average would.
+  regularization. `evaluated_on()` says how many; `evaluate_all()` uses every sample (the
+  command line's final report). Dead and saturated fractions use the first `HEALTH_SAMPLES` of
+  the training subset (a random sample), because they cost a lot for what they show.
+  `grad_norm_L{k}` is the norm of dLoss/dW of the epoch's last batch: it costs nothing per step
+  and shows the same trend as an average would.
 - `step_history` holds the running mean of the batch loss every `step_stride` steps, so plots move
   during long epochs; both histories are bounded (see `History`).
 - A non-finite batch loss stops training with state "diverged" before the update is applied; only
@@ -51,9 +52,10 @@ from nnviz.core.schedules import make_schedule
 from nnviz.core.snapshot import Snapshot
 from nnviz.core.snapshot_maker import GRID_RESOLUTION, SnapshotMaker
 from nnviz.core.targets import make_targets
-from nnviz.core.walkthrough import Walkthrough, walk_step
+from nnviz.core.walkthrough import Walkthrough, walk_step, walk_taken_step
 
 EVAL_SAMPLES = 2000  # per split and epoch
+EVAL_CHUNK_VALUES = 4_000_000  # activations of one layer held at once by `evaluate_all`
 HEALTH_SAMPLES = 256  # of the training subset, for the dead / saturated fractions
 RATE_WINDOW_S = 2.0  # steps_per_s is measured over about this long
 
@@ -91,7 +93,7 @@ class Trainer(Checkpoint, SnapshotMaker):
         self.activations = tuple(layer.activation for layer in design.layers)
         self._health = UnitHealth(self.activations, [layer.units for layer in design.layers])
 
-        self._x = np.ascontiguousarray(self.data.x_train, dtype=self.dtype)
+        self._x = self.data.inputs(self.dtype)  # shared by every run on this data
         self._y = self.targets.encode(self.data.y_train, self.dtype)
         # Both evaluation subsets go through the network in one call; rows are split after.
         train = self._eval_subset(self.data.x_train, self.data.y_train, 1)
@@ -134,9 +136,11 @@ class Trainer(Checkpoint, SnapshotMaker):
         self._last_fwd = None
         self._last_bwd = None
         self._last_batch: np.ndarray | None = None
-        # The weights the last pass used, and whether the optimizer's update followed it.
+        # The weights the last pass used, whether the optimizer's update followed it, and at
+        # which learning rate.
         self._step_params = self.network.params.copy()
         self._step_updated = False
+        self._step_lr = self.learning_rate
 
         score = self.targets.score_name
         self.history = History(
@@ -165,6 +169,7 @@ class Trainer(Checkpoint, SnapshotMaker):
         self._rate_marks: deque[tuple[float, int]] = deque()
         self._init_snapshots()
         self.layer_space: LayerSpaceTracker | None = None  # see show_layer_space
+        self.layer_space_shown = False
         self._mistakes = MistakeFinder(self.data, self.dtype, self.seed)
         # Called after every completed step (e.g. a `Timeline` recording the run's past).
         self.on_step: Callable[[Trainer], None] | None = None
@@ -217,11 +222,12 @@ class Trainer(Checkpoint, SnapshotMaker):
 
     def show_layer_space(self, on: bool) -> None:
         """Put every layer's picture of the data into snapshots (see `layer_space.py`), or stop;
-        thread-safe. Off by default: it costs a forward pass and a PCA per layer each frame."""
-        if not on:
-            self.layer_space = None
-        elif self.layer_space is None:
+        thread-safe. Off by default: it costs a forward pass and a PCA per layer each frame,
+        and nothing while off. The tracker is kept while off, so a view shown again continues
+        the picture it left (same axes, no new projection of a wide input)."""
+        if on and self.layer_space is None:
             self.layer_space = LayerSpaceTracker(self.data, self.targets, self.seed)
+        self.layer_space_shown = bool(on)
 
     def _apply_learning_rate(self, learning_rate: float) -> None:
         self._lr_scale = self._scale_for(learning_rate)
@@ -238,21 +244,17 @@ class Trainer(Checkpoint, SnapshotMaker):
 
     def set_parameter(self, layer: int, source: int, unit: int, value: float) -> float:
         """Set one weight W[source, unit] of trainable layer `layer` (1-based), or its bias when
-        `source` is -1, and return the old value: a learner's edit while paused. What was
-        computed from the old weights is redone at once: the last batch's forward and backward
-        passes and the plane's grid."""
+        `source` is -1, and return the old value: a learner's edit while paused. The last
+        step's pass no longer matches the weights, so snapshots and `shown_walkthrough` show the
+        next step's, with the edit (as before the first step), and the plane's grid is redone."""
         k = layer - 1
         target = self.network.biases[k] if source < 0 else self.network.weights[k]
         index = (unit,) if source < 0 else (source, unit)
         old = float(target[index])
         target[index] = value
-        if self._last_batch is not None:
-            with np.errstate(all="ignore"):
-                rows = self._last_batch
-                self._last_fwd = self.network.forward(self._x[rows])
-                self._last_bwd = self.network.backward(self._last_fwd, self._y[rows])
-            np.copyto(self._step_params, self.network.params)
-            self._step_updated = False  # a pass with the edited weights, no update since
+        self._last_fwd = self._last_bwd = self._last_batch = None
+        np.copyto(self._step_params, self.network.params)
+        self._step_updated = False
         self._invalidate_snapshots()
         return old
 
@@ -273,6 +275,7 @@ class Trainer(Checkpoint, SnapshotMaker):
         self._last_fwd, self._last_bwd, self._last_batch = fwd, bwd, rows
         np.copyto(self._step_params, self.network.params)  # the weights this pass used
         self._step_updated = False
+        self._step_lr = self.learning_rate
         self.batch_loss = loss
         if not math.isfinite(loss):
             self._diverge(self._locate_non_finite(fwd, bwd))
@@ -312,18 +315,45 @@ class Trainer(Checkpoint, SnapshotMaker):
         """The next step taken apart for one training row (default: the traced sample, else
         the batch's first row), on copies: training goes on exactly as if it was not asked."""
         rows, lr = self.next_batch()
-        if sample is None:
-            sample = self.trace_sample if self.trace_sample is not None else int(rows[0])
+        sample = self._followed(sample, rows)
+        data = (self._x, self._y)
         return walk_step(
-            self.network,
+            self.network, self.optimizer, *data, rows, sample, step=self.step, learning_rate=lr
+        )
+
+    def last_walkthrough(self, sample: int | None = None) -> Walkthrough | None:
+        """The last step taken, taken apart for one training row (default: the traced sample,
+        else its batch's first row): the step a snapshot shows. None when it is not known (no
+        step yet, an edit since, a divergence, a session saved without it)."""
+        if not self._step_updated or self._last_batch is None:
+            return None
+        rows = self._last_batch
+        sample = self._followed(sample, rows)
+        data = (self._x, self._y)
+        taken = self.step - 1
+        net, before = self.network, self._step_params
+        return walk_taken_step(
+            net,
+            before,
             self.optimizer,
-            self._x,
-            self._y,
+            *data,
             rows,
             sample,
-            step=self.step,
-            learning_rate=lr,
+            step=taken,
+            learning_rate=self._step_lr,
         )
+
+    def shown_walkthrough(self, sample: int | None = None) -> Walkthrough:
+        """The step a snapshot shows, taken apart: the last one taken when it is known, else
+        the next (see `step_view.py`)."""
+        last = self.last_walkthrough(sample)
+        return last if last is not None else self.walkthrough(sample)
+
+    def _followed(self, sample: int | None, rows: np.ndarray) -> int:
+        """The row a walkthrough follows: `sample`, else the traced one, else the batch's first."""
+        if sample is not None:
+            return sample
+        return self.trace_sample if self.trace_sample is not None else int(rows[0])
 
     def run_epoch(self) -> None:
         """Step to the end of the current epoch (a whole epoch from a boundary)."""
@@ -376,6 +406,52 @@ class Trainer(Checkpoint, SnapshotMaker):
             train_posts = [p[rows] for p in posts]
             metrics.update(layer_metrics(self.network.weights, grads, train_posts, self._health))
         return metrics
+
+    def evaluated_on(self) -> dict[str, tuple[int, int]]:
+        """Per split: (samples the epoch metrics are computed on, samples in the split)."""
+        totals = {"train": len(self.data.x_train), "test": len(self.data.x_test)}
+        return {
+            split: (rows.stop - rows.start, totals[split])
+            for split, (rows, _, _) in self._eval.items()
+        }
+
+    def evaluate_all(self) -> dict[str, float]:
+        """Losses and scores of the current parameters on every sample of both splits: the
+        final answer of a run. Epoch metrics use at most EVAL_SAMPLES per split; when that is
+        every sample, this is `evaluate()`'s numbers, so a small run's history and final
+        report agree to the last digit."""
+        score = self.targets.score_name
+        keys = ("epoch", "step", "train_loss", "test_loss", f"train_{score}", f"test_{score}")
+        if all(used == total for used, total in self.evaluated_on().values()):
+            metrics = self.evaluate()
+            return {key: metrics[key] for key in keys}
+        penalty = self.network.penalty()
+        metrics = {"epoch": float(self.epoch), "step": float(self.step)}
+        for split, (x, y) in {
+            "train": (self.data.x_train, self.data.y_train),
+            "test": (self.data.x_test, self.data.y_test),
+        }.items():
+            if len(x) == 0:
+                metrics[f"{split}_loss"] = metrics[f"{split}_{score}"] = math.nan
+                continue
+            output = self._outputs(x)
+            encoded = self.targets.encode(y, self.dtype)
+            with np.errstate(all="ignore"):
+                metrics[f"{split}_loss"] = float(self.network.loss_value(output, encoded)) + penalty
+            metrics[f"{split}_{score}"] = self.targets.score(output, y)
+        return metrics
+
+    def _outputs(self, x: np.ndarray) -> np.ndarray:
+        """The output layer for every row of x, a chunk at a time so that no layer's
+        activations for the whole set are held at once."""
+        widest = max(self.network.layer_sizes)
+        chunk = max(1, EVAL_CHUNK_VALUES // widest)
+        with np.errstate(all="ignore"):
+            parts = [
+                self.network.forward_grid(np.asarray(x[k : k + chunk], dtype=self.dtype))[-1]
+                for k in range(0, len(x), chunk)
+            ]
+        return np.concatenate(parts)
 
     def _check_stop(self, metrics: dict[str, float]) -> None:
         training = self.design.training

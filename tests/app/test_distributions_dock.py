@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QPointF
 from window_steps import WAIT_MS, LeftClick, step_window, stopped_at
 
-from nnviz.core.distributions import confusion
+from nnviz.core.distributions import Confusion, confusion
 
 
 @pytest.fixture
@@ -23,8 +23,10 @@ def test_histograms_and_the_matrix_follow_the_run(qtbot, window):
     assert len(dock.record) == 0  # not shown: nothing recorded
     assert dock.objectName() == "distributionsDock"
     window.show()
+    step_window(qtbot, window, 2)
+    assert len(dock.record) == 0  # on screen, but behind the training curves' tab
     dock.raise_()  # it records only while shown
-    assert dock.isVisible()
+    assert dock.shown
     step_window(qtbot, window, 30)
     snapshot = window.worker.latest()
     assert dock.record.steps[-1] == snapshot.step
@@ -36,6 +38,10 @@ def test_histograms_and_the_matrix_follow_the_run(qtbot, window):
     expected = confusion(window.worker.trainer.design, snapshot, window.worker.dataset)
     assert np.array_equal(dock.result.matrix, expected.matrix)
     assert dock.matrix_plot.objectName() == "confusionMatrix"
+    window.plots_dock.raise_()  # behind the curves' tab: shown no more, nothing recorded
+    recorded = len(dock.record)
+    step_window(qtbot, window, 5)
+    assert len(dock.record) == recorded
 
 
 def test_a_clicked_cell_rings_its_samples_on_the_plane(qtbot, window):
@@ -108,3 +114,31 @@ def test_a_past_moment_is_its_now_with_a_cursor_and_its_own_matrix(qtbot, window
     assert "step 23 " in dock.matrix_plot.getPlotItem().titleLabel.text
     window.timeline_panel.live_button.click()
     assert not dock.cursor.isVisible() and dock.result.step == 40
+
+
+def test_behind_the_curves_tab_neither_a_past_moment_nor_the_past_is_recorded(qtbot, window):
+    dock = window.distributions_dock
+    window.show()
+    step_window(qtbot, window, 20)
+    window.timeline_panel.show_step(7)  # on screen, but behind the training curves' tab
+    dock._fill_past()
+    assert not dock.shown and len(dock.record) == 0
+    dock.raise_()  # in front: the past up to the moment shown
+    qtbot.waitUntil(lambda: list(dock.record.steps) == list(range(8)), timeout=WAIT_MS)
+    assert dock.cursor.isVisible() and dock.cursor.value() == 7
+
+
+def test_the_matrix_title_fits_at_1366x768_and_says_a_sample_was_counted(qtbot, shown_window):
+    dock = shown_window.distributions_dock
+    dock.raise_()
+    k, rows = 10, np.arange(2_000)
+    names = tuple(f"digit {i}" for i in range(k))
+    title = dock.matrix_plot.getPlotItem().titleLabel
+    for size in (2_000, 14_000):
+        dock.result = Confusion(
+            123_456, "test", np.full((k, k), 20), rows % k, rows % k, names, rows, size
+        )
+        dock._draw_matrix()
+        assert title.item.boundingRect().width() <= dock.matrix_plot.width(), title.text
+    assert title.text.endswith("test accuracy 10.0% on 2,000")
+    assert "2,000 of 14,000 test samples" in dock.matrix_plot.toolTip()

@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor
 from snapshot_factory import make_snapshot
 
 from nnviz.app.views.plots import (
+    EXPORT_MENU,
     PLOT_SPECS,
     Overlay,
     PlotsPanel,
@@ -193,6 +194,18 @@ def test_three_other_runs_keep_a_legend_in_the_smallest_plots(panel, qtbot):
                 assert not area.contains(newest), name
 
 
+def test_curves_say_when_their_epoch_values_come_from_a_sample_of_the_split(panel):
+    panel.start_run("classification", 2, {"train": (2000, 56000), "test": (1000, 1000)})
+    assert panel.curves["loss:train"].name() == "train · 2,000 of 56,000"
+    assert panel.curves["score:train"].name() == "train · 2,000 of 56,000"
+    assert panel.curves["score:test"].name() == "test"
+    tip = panel.plot_widgets()["score"].toolTip()
+    assert "2,000 of the 56,000 train samples" in tip and "1,000" not in tip
+    panel.start_run("classification", 2, {"train": (300, 300), "test": (100, 100)})
+    assert panel.curves["loss:train"].name() == "train"
+    assert panel.plot_widgets()["loss"].toolTip() == ""
+
+
 def test_regression_shows_r2(panel):
     panel.start_run("regression", 2)
     panel.set_snapshot(snapshot(history(9, score="r2")), force=True)
@@ -314,3 +327,14 @@ def test_tick_labels_stay_short_after_a_divergence(panel):
     axis = panel.plot_widgets()["loss"].getPlotItem().getAxis("left")
     values = [2e300, 4e300, 8e300]
     assert axis.tickStrings(values, 1.0, 2e300) == ["2e300", "4e300", "8e300"]
+
+
+def test_a_plots_right_click_menu_is_built_when_first_asked_for(panel):
+    """Building four of pyqtgraph's menus would cost every start-up; a right click finds the
+    whole menu, our exports after pyqtgraph's own entries."""
+    for widget in panel.plot_widgets().values():
+        box = widget.getPlotItem().getViewBox()
+        assert box.menu is None and box.menuEnabled()
+        texts = [action.text() for action in box.getContextMenus(None)]
+        assert "View All" in texts and box.menu is not None
+        assert [a.text() for a in widget.scene().contextMenu] == list(EXPORT_MENU)

@@ -90,6 +90,7 @@ class StopAfter(threading.Event):
 
 
 def test_a_stop_ends_the_race_after_the_current_step():
+    """A window that closes waits for the race: it must not wait for a whole epoch."""
     designs = variants(BASE, "learning_rate", [0.1, 0.01])
     data = Trainer(BASE).data
     per_epoch = Trainer(BASE).batches_per_epoch

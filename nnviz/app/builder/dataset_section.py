@@ -24,17 +24,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnviz.app.builder.adapt import DataShape, adapt_to_dataset
+from nnviz.app.builder.adapt import adapt_to_dataset
 from nnviz.app.builder.editor import Editor, Section
 from nnviz.app.builder.preview import DataPreview
 from nnviz.app.builder.source_row import SourceRow
 from nnviz.app.builder.widgets import ComboBox, DoubleSpinBox, SpinBox
+from nnviz.app.style import ERROR_TEXT
+from nnviz.core.data_cache import DataNotLoadedError
 from nnviz.core.data_io import FILE_LOADERS
 from nnviz.core.dataset_fields import MAX_PLANE_CLASSES
 from nnviz.core.datasets import DATASETS, DEFAULT_SAMPLES, Dataset
-from nnviz.core.design import MAX_SAMPLES, MAX_SEED, TASKS, DatasetSpec, Design, DesignError
+from nnviz.core.design import Design, DesignError
 from nnviz.core.features import DEFAULT_FEATURES, FEATURES
 from nnviz.core.mnist import default_source
+from nnviz.core.specs import MAX_SAMPLES, MAX_SEED, TASKS, DatasetSpec
 
 FEATURE_COLUMNS = 4
 SPIN_MAX = 2**31 - 1
@@ -235,9 +238,16 @@ class DatasetSection(Section):
 
         try:
             data = self.editor.data(spec)
+        except DataNotLoadedError as waiting:
+            self.preview.set_dataset(None, placeholder="loading…")
+            self.info.setText(
+                f"{DATASETS.description(spec.name)}<br>"
+                f"<i>{waiting}: it is read in the background (see the status bar)</i>"
+            )
+            return
         except DesignError as error:
             self.preview.set_dataset(None, str(error))
-            self.info.setText(f"<span style='color:#b00020'>{error}</span>")
+            self.info.setText(f"<span style='color:{ERROR_TEXT}'>{error}</span>")
             return
         self.preview.set_dataset(data)
         self.info.setText(_summary(DATASETS.description(spec.name), data))
@@ -252,7 +262,7 @@ class DatasetSection(Section):
 
     def _commit(self, spec: DatasetSpec, text: str, key: str | None = None) -> None:
         try:
-            shape = DataShape.of(self.editor.data(spec))
+            shape = self.editor.data_shape(spec)
             candidate = adapt_to_dataset(self.editor.design, spec, shape, self.editor.base_dir)
         except DesignError as error:
             self.editor.fail(str(error))

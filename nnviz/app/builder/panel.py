@@ -25,6 +25,7 @@ from nnviz.app.builder.editor import Editor
 from nnviz.app.builder.layers_section import LayersSection
 from nnviz.app.builder.training_section import OptimizerSection, TrainingSection
 from nnviz.app.document import DesignDocument
+from nnviz.core.data_cache import DataCache
 from nnviz.core.design import Design
 from nnviz.core.errors import plain_words
 
@@ -35,10 +36,16 @@ JUMP_MARGIN = 6  # pixels above a section scrolled to by its button
 class BuildPanel(QWidget):
     """The design editor: data, network, loss and optimizer, training."""
 
-    def __init__(self, document: DesignDocument, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        document: DesignDocument,
+        data_cache: DataCache | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        """`data_cache`: the window's datasets (the panel's own when None)."""
         super().__init__(parent)
         self.document = document
-        self.editor = Editor(document, self)
+        self.editor = Editor(document, data_cache, self)
 
         self.error = QLabel()
         self.error.setObjectName("buildError")
@@ -100,7 +107,10 @@ class BuildPanel(QWidget):
         layout.addWidget(self.error)
         layout.addWidget(self.note)
         layout.addWidget(self.scroll, 1)
-        self.setMinimumWidth(PANEL_WIDTH - 30)
+        # Never narrower than the sections need beside the scroll bar: the scroll area has no
+        # horizontal bar, and a narrower one would cut their right edge off.
+        scroll_bar = self.scroll.verticalScrollBar().sizeHint().width()
+        self.setMinimumWidth(max(PANEL_WIDTH - 30, content.minimumSizeHint().width() + scroll_bar))
 
         self.editor.errorChanged.connect(self.show_error)
         self.editor.noticed.connect(self.show_note)

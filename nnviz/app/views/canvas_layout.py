@@ -17,6 +17,7 @@ HEADER_H = 46.0
 FOOTER_H = 62.0
 SIDE_MARGIN = 28.0
 NAMES_MARGIN = 64.0
+NAME_PITCH = 18.0  # a named column (inputs, named outputs) spaces its units this far if it can
 STRIP_W = 18.0
 MAX_STRIP_CELL = 14.0
 
@@ -92,7 +93,9 @@ def compute_layout(
 ) -> list[LayerGeometry]:
     """Columns evenly spread across the widget, each centred vertically in the drawing band
     between the header (`header` pixels tall) and the footer; with `output_names`, room on the
-    right for a class name beside each output neuron."""
+    right for a class name beside each output neuron. Units share one spacing, except that the
+    named columns (the inputs, named outputs) keep room for a line of text per unit if the
+    band has it."""
     kinds = [layer_kind(i, n, image_shape) for i, n in enumerate(layer_sizes)]
     left = NAMES_MARGIN if kinds[0] == "neurons" else SIDE_MARGIN
     right = NAMES_MARGIN if output_names and kinds[-1] == "neurons" else SIDE_MARGIN
@@ -107,11 +110,14 @@ def compute_layout(
     side = float(np.clip(min(size_cap, 0.74 * band / most, 0.42 * col_w), 6.0, size_cap))
     pitch = min(band / most, side * 1.5)
 
+    named = {0, len(layer_sizes) - 1} if output_names else {0}
     layers = []
-    for n, kind, x in zip(layer_sizes, kinds, xs, strict=True):
+    for column, (n, kind, x) in enumerate(zip(layer_sizes, kinds, xs, strict=True)):
         cy = top + band / 2
         if kind == "neurons":
-            ys = cy + (np.arange(n) - (n - 1) / 2) * pitch
+            # A few named units beside a crowded layer: spread out, so their names fit.
+            spread = min(band / n, max(pitch, NAME_PITCH)) if column in named else pitch
+            ys = cy + (np.arange(n) - (n - 1) / 2) * spread
             centers = np.column_stack([np.full(n, x), ys])
             rect = (x - side / 2, ys[0] - side / 2, side, ys[-1] - ys[0] + side)
             layers.append(LayerGeometry(kind, n, float(x), rect, centers, side))
@@ -133,3 +139,13 @@ def compute_layout(
             rect = (x0, y0, w, h)
             layers.append(LayerGeometry(kind, n, float(x), rect, centers, px, (rows, cols)))
     return layers
+
+
+def legible_rows(ys: list[float], height: float) -> list[int]:
+    """Which of the labels centred at `ys` (top to bottom) to write, `height` tall each, so none
+    overlaps the one above it: every one while they have room, else as many as fit."""
+    kept: list[int] = []
+    for index, y in enumerate(ys):
+        if not kept or y - ys[kept[-1]] >= height:
+            kept.append(index)
+    return kept

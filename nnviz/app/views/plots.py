@@ -20,6 +20,7 @@ from functools import partial
 
 import numpy as np
 import pyqtgraph as pg
+from pyqtgraph.graphicsItems.ViewBox.ViewBoxMenu import ViewBoxMenu
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import (
@@ -35,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from nnviz.app.export_actions import export_plot_interactive
 from nnviz.app.views.plot_legend import add_compact_legend
-from nnviz.core.readouts import MAX_PLAIN, MIN_PLAIN, tick
+from nnviz.core.readouts import MAX_PLAIN, MIN_PLAIN, evaluation_note, split_label, tick
 from nnviz.core.runs import legend_corner
 from nnviz.core.snapshot import Snapshot
 
@@ -191,6 +192,7 @@ class PlotsPanel(QWidget):
         self._read_out: set[str] = set()  # plots showing values under the mouse
         self._score = "accuracy"
         self._n_layers = 0
+        self._evaluated_on: dict[str, tuple[int, int]] = {}  # see start_run
         self._plot_keys: dict[str, tuple] = {}  # history position each plot shows
         self._plot_times: dict[str, float] = {}  # when each plot was last refreshed
         self._columns = 0
@@ -258,8 +260,12 @@ class PlotsPanel(QWidget):
                 data[label] = (x, y)
         return data
 
-    def start_run(self, task: str, n_layers: int) -> None:
-        """Empty curves for a new run (other runs drawn with `set_overlays` stay)."""
+    def start_run(
+        self, task: str, n_layers: int, evaluated_on: dict[str, tuple[int, int]] | None = None
+    ) -> None:
+        """Empty curves for a new run (other runs drawn with `set_overlays` stay);
+        `evaluated_on`: per split, (samples its epoch values use, samples in it), so that the
+        train and test curves say when they are computed on a sample of a large set."""
         self._score = "r2" if task == "regression" else "accuracy"
         title, label = SCORE_LABELS[self._score]
         score = self._plots["score"].getPlotItem()
@@ -273,7 +279,11 @@ class PlotsPanel(QWidget):
                 item = widget.getPlotItem()
                 item.setYRange(*EMPTY_LOG_RANGE, padding=0.02)
                 item.getAxis("left").setTicks(_decade_ticks(*EMPTY_LOG_RANGE))
+        self._evaluated_on = evaluated_on or {}
         self._build_curves(n_layers)
+        note = evaluation_note(evaluated_on or {})
+        for name in ("loss", "score"):
+            self._plots[name].setToolTip(note)
         self._held = None
         self._plot_keys.clear()
         self._plot_times.clear()
@@ -452,7 +462,11 @@ class PlotsPanel(QWidget):
 
     # ----------------------------------------------------------------- building
     def _make_plot(self, spec: PlotSpec) -> pg.PlotWidget:
-        widget = pg.PlotWidget(background=BACKGROUND, axisItems={"left": CompactAxis("left")})
+        widget = pg.PlotWidget(
+            background=BACKGROUND,
+            axisItems={"left": CompactAxis("left")},
+            viewBox=MenuOnDemandViewBox(),
+        )
         widget.setMinimumSize(MIN_PLOT_WIDTH, 150)
         plot = widget.getPlotItem()
         plot.setTitle(spec.title, size="10pt", color=FOREGROUND)
@@ -471,7 +485,6 @@ class PlotsPanel(QWidget):
         plot.showGrid(x=True, y=True, alpha=GRID_ALPHA)
         plot.setClipToView(True)
         plot.setDownsampling(mode="peak", auto=True)
-        plot.setMenuEnabled(True)
         plot.setLogMode(y=spec.log_y)
         plot.enableAutoRange(axis="y", enable=False)  # see _fit_y
         if spec.y_range is not None:
@@ -540,10 +553,14 @@ class PlotsPanel(QWidget):
         self._raw.clear()
         self._n_layers = n_layers
         self._add("loss:batch", "batches", _pen(BATCH, THIN_WIDTH), z=-1)
-        self._add("loss:train", "train", _pen(TRAIN))
-        self._add("loss:test", "test", _pen(TEST))
-        self._add("score:train", "train", _pen(TRAIN))
-        self._add("score:test", "test", _pen(TEST))
+        train, test = (
+            split_label(split, *self._evaluated_on.get(split, (0, 0)))
+            for split in ("train", "test")
+        )
+        self._add("loss:train", train, _pen(TRAIN))
+        self._add("loss:test", test, _pen(TEST))
+        self._add("score:train", train, _pen(TRAIN))
+        self._add("score:test", test, _pen(TEST))
         for k, color in enumerate(_layer_colors(n_layers), start=1):
             name = "output" if k == n_layers else f"L{k}"
             self._add(f"grad_norm:L{k}", name, _pen(color, THIN_WIDTH))
@@ -608,6 +625,24 @@ class PlotsPanel(QWidget):
         self._y_ranges.pop(plot_name, None)  # a new scale or smoothing: fit afresh
         self._y_targets.pop(plot_name, None)
         self._fit_y(plot_name)
+
+
+class MenuOnDemandViewBox(pg.ViewBox):
+    """pyqtgraph's right-click menu, built the first time a right click asks for it: each one
+    costs the window's start-up tens of milliseconds."""
+
+    def __init__(self) -> None:
+        super().__init__(enableMenu=False)
+        self.state["enableMenu"] = True  # offered on a right click, built then
+
+    def getMenu(self, ev):
+        if self.menu is None:
+            self.menu = ViewBoxMenu(self)
+            self.updateViewLists()
+        return self.menu
+
+    def getContextMenus(self, event):
+        return self.getMenu(event).actions()
 
 
 class CompactAxis(pg.AxisItem):

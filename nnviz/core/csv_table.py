@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,6 +35,7 @@ from nnviz.core.validation import DesignError
 SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
 SNIFF_ROWS = 50  # rows looked at to find the separator and the header
 CHUNK_ROWS = 4096  # rows converted to numbers at a time
+MAX_COLUMNS = 100_000  # wider than a 256×256 colour picture in a row; beyond is not a table
 
 
 @dataclass(frozen=True)
@@ -97,24 +99,44 @@ def _text(request: FileRequest) -> str:
     return text
 
 
+def _lines(text: str) -> Iterator[str]:
+    """The file's lines as the csv module counts them (CRLF, LF or CR ends kept)."""
+    return iter(io.StringIO(text, newline=""))
+
+
+def _narrow(lines: Iterable[str], separators: str, name: str) -> Iterator[str]:
+    """`lines`, refusing one with more separators than a table may have columns before the
+    csv module splits it into millions of strings (a 20 MB line takes gigabytes that way)."""
+    for number, line in enumerate(lines, start=1):
+        if any(line.count(separator) >= MAX_COLUMNS for separator in separators):
+            raise DesignError(
+                f"{name}: row {number} has more than {MAX_COLUMNS:,} columns "
+                f"(at most {MAX_COLUMNS:,} are supported)"
+            )
+        yield line
+
+
 def _rows(text: str, separator: str, name: str) -> Iterator[tuple[int, list[str]]]:
     """(line number, cells) of every row that is not blank; cells stripped of spaces."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    reader = csv.reader(_narrow(_lines(text), separator, name), delimiter=separator)
     try:
         for row in reader:
             cells = [cell.strip() for cell in row]
             if any(cells):
                 yield reader.line_num, cells
     except csv.Error as error:
+        if str(error).startswith("field larger than field limit"):
+            error = f"a cell is longer than {csv.field_size_limit():,} characters"
         raise DesignError(f"{name}: row {reader.line_num}: {error}") from None
 
 
-def _separator(text: str) -> str:
+def _separator(text: str, name: str) -> str:
     """The separator that splits the first rows into the same number (≥ 2) of cells.
 
     Among those that do, the one giving the most columns; a comma when none does.
     """
-    start = "\n".join(line for line in text.splitlines()[: SNIFF_ROWS * 2] if line.strip())
+    first = _narrow(itertools.islice(_lines(text), SNIFF_ROWS * 2), "".join(SEPARATORS), name)
+    start = "".join(line for line in first if line.strip())
     best, best_columns = ",", 1
     for separator in SEPARATORS:
         try:
@@ -154,7 +176,7 @@ def _check_header(name: str, header: list[str], line: int) -> None:
 def _layout(text: str, request: FileRequest, preview_rows: int) -> tuple[CsvLayout, int]:
     """The layout and the file line where the data starts after."""
     name = request.path.name
-    separator = _separator(text)
+    separator = _separator(text, name)
     rows = _rows(text, separator, name)
     start: list[tuple[int, list[str]]] = []
     for item in rows:

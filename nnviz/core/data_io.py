@@ -91,6 +91,8 @@ def resolve_file(
     if not path.is_absolute() and base_dir is not None:
         path = Path(base_dir) / path
     try:
+        if path.is_symlink() and not path.exists():
+            raise DesignError(f"dataset.{field}: a link that leads nowhere or loops: {path}")
         if not path.exists():
             raise DesignError(
                 f"dataset.{field}: {'folder' if folder else 'file'} not found: {path}"

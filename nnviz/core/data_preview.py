@@ -20,7 +20,7 @@ from nnviz.core.csv_table import SEPARATORS, CsvLayout, sniff_csv
 from nnviz.core.data_io import DEFAULT_IMAGE_SIZE, FileRequest, Progress, Table, load_file
 from nnviz.core.design import Design
 from nnviz.core.image_folder import FolderListing, list_image_folder
-from nnviz.core.validation import DesignError
+from nnviz.core.validation import DesignError, some_of
 
 PREVIEW_ROWS = 20
 THUMBNAILS = 8  # pictures shown per class
@@ -112,7 +112,7 @@ class DataPreview:
                 f"= {self.features:,} inputs"
             )
             if table.skipped:
-                shown = ", ".join(table.skipped[:3]) + (" …" if len(table.skipped) > 3 else "")
+                shown = some_of(table.skipped)
                 out.append(f"Skipped {len(table.skipped)} unreadable: {shown}")
         how = "set" if "task" in self.choices else "detected"
         if self.listing is not None:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from nnviz.core.csv_table import MAX_COLUMNS
 from nnviz.core.features import FEATURES
 from nnviz.core.image_folder import MAX_SIDE
 from nnviz.core.registry import Registry
@@ -28,7 +29,6 @@ from nnviz.core.validation import (
 )
 
 MAX_PLANE_CLASSES = 10
-MAX_COLUMNS = 100_000  # arms of a spiral, clusters of blobs
 
 
 def _always(kind: Any) -> bool:

@@ -8,6 +8,8 @@ background load is not repeated when the window then builds the trainer.
 
 from __future__ import annotations
 
+import os
+import stat
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -73,36 +75,65 @@ class FolderListing:
         found = []
         for files in self.files:
             for file in files:
-                stat = file.stat()
-                found.append((str(file), stat.st_size, stat.st_mtime_ns))
+                try:
+                    info = file.stat()
+                except OSError:  # a broken link: its reason is given when it is read
+                    found.append((str(file), -1, -1))
+                else:
+                    found.append((str(file), info.st_size, info.st_mtime_ns))
         return tuple(found)
 
 
-def _visible(path: Path) -> bool:
-    return not path.name.startswith(".")
+def _visible(name: str) -> bool:
+    return not name.startswith(".")
 
 
 def _images(folder: Path) -> tuple[Path, ...]:
-    return tuple(
-        sorted(
-            p
-            for p in folder.rglob("*")
-            if p.suffix.lower() in IMAGE_SUFFIXES
-            and p.is_file()
-            and all(_visible(part) for part in p.relative_to(folder).parents if part.name)
-            and _visible(p)
-        )
-    )
+    """Every visible file with a picture's suffix under `folder`, sub-folders included.
+
+    Links to folders are not followed (a link back up would never end); anything else with
+    an image suffix is listed, so a broken link or a pipe is reported by name when read.
+    """
+
+    def refuse(error: OSError) -> None:
+        raise error
+
+    found = []
+    for top, folders, names in os.walk(folder, onerror=refuse):
+        folders[:] = [name for name in folders if _visible(name)]
+        found += [
+            Path(top, name)
+            for name in names
+            if _visible(name) and Path(name).suffix.lower() in IMAGE_SUFFIXES
+        ]
+    return tuple(sorted(found))
+
+
+def why_unreadable(file: Path) -> str | None:
+    """Why `file` cannot be an image before any decoder opens it (a pipe would block one
+    forever), or None."""
+    try:
+        info = file.stat()
+    except OSError as error:
+        return "a link that leads nowhere or loops" if file.is_symlink() else error.strerror
+    if not stat.S_ISREG(info.st_mode):
+        return "a pipe or a device, not a regular file"
+    if info.st_size == 0:
+        return "an empty file"
+    return None
 
 
 def list_image_folder(path: Path) -> FolderListing:
     """The class folders and their images; refuses fewer than 2 classes and empty classes."""
     name = path.name
     try:
-        folders = sorted(p for p in path.iterdir() if p.is_dir() and _visible(p))
+        folders = sorted(p for p in path.iterdir() if p.is_dir() and _visible(p.name))
         files = tuple(_images(folder) for folder in folders)
     except OSError as error:
-        raise DesignError(f"{name}: cannot read the folder: {error.strerror or error}") from None
+        where = Path(error.filename or path)
+        shown = where.relative_to(path).as_posix() if where.is_relative_to(path) else where.name
+        what = "the folder" if where == path else shown
+        raise DesignError(f"{name}: cannot read {what}: {error.strerror or error}") from None
     if not folders:
         raise DesignError(
             f"{name}: no class sub-folders; put each class's images in a sub-folder named "
@@ -172,6 +203,9 @@ def _decode(request: FileRequest, listing: FolderListing) -> Table:
         for file in files:
             shown = file.relative_to(path).as_posix()
             try:
+                reason = why_unreadable(file)
+                if reason is not None:
+                    raise ImageReadError(reason)
                 pixels = decode(file, size, grayscale)
             except ImageReadError as error:
                 if not request.skip_unreadable:

@@ -326,3 +326,20 @@ def test_bad_csv_fields_name_the_field(tmp_path, field, value, expected):
 def test_image_fields_do_not_apply_to_csv(tmp_path, field, value):
     with pytest.raises(DesignError, match=rf"^dataset\.{field}: does not apply to csv"):
         make_dataset({"name": "csv", "path": "x.csv", field: value}, tmp_path)
+
+
+def test_a_wrong_input_count_names_only_the_first_columns(tmp_path):
+    from nnviz.core.design import Design, default_design
+    from nnviz.core.trainer import Trainer
+
+    header = ",".join(f"pixel{i}" for i in range(784)) + ",digit\n"
+    rows = "".join(",".join(["0"] * 784) + f",{i % 2}\n" for i in range(4))
+    write(tmp_path / "wide.csv", header + rows)
+    d = default_design().to_dict()
+    d.update(inputs=4, dataset={"name": "csv", "path": "wide.csv"})
+    with pytest.raises(DesignError) as info:
+        Trainer(Design.from_dict(d, base_dir=tmp_path))
+    assert str(info.value) == (
+        "inputs: the design has 4 input(s) but dataset 'csv' gives 784 feature(s) "
+        "(pixel0, pixel1, pixel2, pixel3, pixel4, pixel5, …)"
+    )

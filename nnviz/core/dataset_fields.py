@@ -8,6 +8,7 @@ name, its default there); its reader raises `DesignError` naming `where`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -89,6 +90,15 @@ def _read_column(value: Any, where: str) -> str | int:
     if not isinstance(value, str) or not value.strip():
         fail(where, f"must be a column name or a position such as 1 or -1 (got {show(value)})")
     return read_str(value, where, MAX_NAME)
+
+
+def column_from_text(text: str) -> str | int | None:
+    """The label column a person typed in a text field: a whole number is a position (as in a
+    design file), anything else a name, nothing the default (the last column)."""
+    text = text.strip()
+    if re.fullmatch(r"[+-]?\d{1,9}", text):
+        return int(text)
+    return text or None
 
 
 def _read_size(value: Any, where: str) -> tuple[int, int]:

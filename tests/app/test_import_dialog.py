@@ -142,6 +142,20 @@ def test_header_task_and_label_choices_end_in_the_design(qtbot, window, tmp_path
     assert trainer.data.task == "regression" and trainer.data.feature_names == ("b", "c")
 
 
+def test_a_label_chosen_by_position_reaches_the_build_panel(qtbot, window, tmp_path):
+    rows = "".join(f"{i % 4},{i % 5 * 0.5},{i % 3}\n" for i in range(40))
+    (tmp_path / "plain.csv").write_text(rows)  # no header: columns are known by position
+    dialog = preview(qtbot, window, tmp_path / "plain.csv")
+    assert headers(dialog) == ["column 1", "column 2", "column 3 (label)"]
+    click_column(qtbot, dialog, 0)
+    assert dialog.choices == {"label_column": 1}
+    design = accept(window, dialog)
+    assert design.dataset.label_column == 1 and design.layers[-1].units == 4
+    panel = window.build_panel.dataset
+    assert panel.label_column.text() == "1" and window.build_panel.error_text == ""
+    assert window.worker.dataset.class_names == ("0", "1", "2", "3")
+
+
 def test_image_folder_preview_size_colour_and_accept(qtbot, window, tmp_path):
     root = pictures(tmp_path / "pets", suffix="bmp")
     dialog = preview(qtbot, window, root)

@@ -343,3 +343,12 @@ def test_a_wrong_input_count_names_only_the_first_columns(tmp_path):
         "inputs: the design has 4 input(s) but dataset 'csv' gives 784 feature(s) "
         "(pixel0, pixel1, pixel2, pixel3, pixel4, pixel5, …)"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "column"), [("3", 3), (" -1 ", -1), ("+2", 2), ("species", "species"), ("", None)]
+)
+def test_a_typed_label_column_is_a_position_when_it_is_a_whole_number(text, column):
+    from nnviz.core.dataset_fields import column_from_text
+
+    assert column_from_text(text) == column

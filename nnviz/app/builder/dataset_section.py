@@ -30,7 +30,7 @@ from nnviz.app.builder.preview import DataPreview
 from nnviz.app.builder.source_row import SourceRow
 from nnviz.app.builder.widgets import ComboBox, DoubleSpinBox, SpinBox
 from nnviz.core.data_io import FILE_LOADERS
-from nnviz.core.dataset_fields import MAX_PLANE_CLASSES
+from nnviz.core.dataset_fields import MAX_PLANE_CLASSES, column_from_text
 from nnviz.core.datasets import DATASETS, DEFAULT_SAMPLES, Dataset
 from nnviz.core.design import MAX_SAMPLES, MAX_SEED, TASKS, DatasetSpec, Design, DesignError
 from nnviz.core.features import DEFAULT_FEATURES, FEATURES
@@ -121,7 +121,10 @@ class DatasetSection(Section):
         self.browse_labels.setToolTip("Pick the labels file.")
         self.label_column = QLineEdit()
         self.label_column.setPlaceholderText("last column")
-        self.label_column.setToolTip("The CSV column holding the labels or targets.")
+        self.label_column.setToolTip(
+            "The CSV column holding the labels or targets: its name, or its position "
+            "(1 the first, -1 the last)."
+        )
         self.source_row = SourceRow()
         self.source_row.sourceChosen.connect(
             lambda source: self._edit("Source", "dataset.source", source=source)
@@ -213,7 +216,7 @@ class DatasetSection(Section):
         self.standardize.setChecked(spec.standardize)
         self.path.setText(spec.path or "")
         self.labels_path.setText(spec.labels_path or "")
-        self.label_column.setText(spec.label_column or "")
+        self.label_column.setText("" if spec.label_column is None else str(spec.label_column))
         self.task.set_value(spec.task)
 
         if kind.sources:
@@ -298,7 +301,9 @@ class DatasetSection(Section):
         self._edit("Input features", None, features=chosen)
 
     def _on_label_column(self) -> None:
-        self._edit("Label column", None, label_column=self.label_column.text().strip() or None)
+        column = column_from_text(self.label_column.text())
+        if not self._updating and column != self.editor.design.dataset.label_column:
+            self._edit("Label column", None, label_column=column)
 
     def _on_path_text(self, field: QLineEdit, key: str, text: str) -> None:
         value = field.text().strip() or None

@@ -603,7 +603,7 @@ class MainWindow(ExportActions, QMainWindow):
         self.banner.hide()
         self.canvas.set_feature_names(dataset.feature_names)
         self.canvas.set_design(design)
-        self.canvas.set_image_shape(dataset.image_shape)
+        self.canvas.set_picture(dataset.picture)
         self.data_view.set_dataset(dataset)
         self.layer_space.set_dataset(dataset)
         self.image_docks.show_for(dataset)

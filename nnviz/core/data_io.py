@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from nnviz.core.pictures import Picture
 from nnviz.core.registry import Registry
 from nnviz.core.validation import DesignError
 
@@ -64,7 +65,7 @@ class Table:
     classes: int | None
     class_names: tuple[str, ...] | None
     feature_names: tuple[str, ...]
-    image_shape: tuple[int, int] | None = None
+    picture: Picture | None = None  # how a sample looks, for picture data
     skipped: tuple[str, ...] = ()  # files left out (unreadable images the person chose to skip)
 
 
@@ -251,7 +252,7 @@ def load_npz(request: FileRequest) -> Table:
         raise DesignError(f"{name}: 'x' has {len(x)} samples but 'y' has {len(y)}")
     if x.dtype.kind not in NUMERIC_KINDS:
         raise DesignError(f"{name}: array 'x' must be numeric, got dtype {x.dtype}")
-    image_shape = (int(x.shape[1]), int(x.shape[2])) if x.ndim == 3 else None
+    picture = Picture(int(x.shape[1]), int(x.shape[2])) if x.ndim == 3 else None
     x = x.reshape(x.shape[0], math.prod(x.shape[1:]))
     check_size(name, *x.shape)
     x = x.astype(np.float64)
@@ -267,8 +268,8 @@ def load_npz(request: FileRequest) -> Table:
         labels = targets(y, request.task, where)
     else:
         raise DesignError(f"{where}: must be numeric, got dtype {y.dtype}")
-    names = _image_feature_names(image_shape) if image_shape else _numbered(x.shape[1])
-    return Table(x, *labels, names, image_shape)
+    names = picture.feature_names() if picture else _numbered(x.shape[1])
+    return Table(x, *labels, names, picture)
 
 
 def _npz_array(archive, name: str, key: str) -> np.ndarray:
@@ -288,10 +289,6 @@ def _npz_array(archive, name: str, key: str) -> np.ndarray:
 
 def _numbered(count: int) -> tuple[str, ...]:
     return tuple(f"x{i + 1}" for i in range(count))
-
-
-def _image_feature_names(shape: tuple[int, int]) -> tuple[str, ...]:
-    return tuple(f"pixel({r},{c})" for r in range(shape[0]) for c in range(shape[1]))
 
 
 FILE_LOADERS.add(
@@ -347,7 +344,7 @@ def load_idx(request: FileRequest) -> Table:
         raise DesignError(
             f"{name}: the images file must be shaped (samples, ...), got {images.shape}"
         )
-    image_shape = (int(images.shape[1]), int(images.shape[2])) if images.ndim == 3 else None
+    picture = Picture(int(images.shape[1]), int(images.shape[2])) if images.ndim == 3 else None
     x = images.reshape(images.shape[0], math.prod(images.shape[1:]))
     check_size(name, *x.shape)
     x = x / 255.0 if x.dtype == np.uint8 else x.astype(np.float64)
@@ -364,8 +361,8 @@ def load_idx(request: FileRequest) -> Table:
     if len(values) != len(x):
         raise DesignError(f"{labels_name}: {len(values):,} labels for {len(x):,} images in {name}")
     labels = targets(values, request.task, labels_name)
-    names = _image_feature_names(image_shape) if image_shape else _numbered(x.shape[1])
-    return Table(x, *labels, names, image_shape)
+    names = picture.feature_names() if picture else _numbered(x.shape[1])
+    return Table(x, *labels, names, picture)
 
 
 FILE_LOADERS.add(

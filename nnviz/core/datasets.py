@@ -35,6 +35,7 @@ from nnviz.core.data_io import (
 from nnviz.core.dataset_fields import DATASET_FIELDS
 from nnviz.core.features import DEFAULT_FEATURES, plane_features, standardization
 from nnviz.core.mnist import default_source, load_images
+from nnviz.core.pictures import Picture
 from nnviz.core.registry import Registry
 from nnviz.core.resources import resource_path
 from nnviz.core.specs import DatasetSpec
@@ -60,7 +61,7 @@ class Dataset:
     points_train: np.ndarray | None = None  # (n, 2) raw plane coordinates, 2-D sets only
     points_test: np.ndarray | None = None
     plane: tuple[float, float] | None = None  # (lo, hi) extent of both plane axes
-    image_shape: tuple[int, int] | None = None
+    picture: Picture | None = None  # how a sample looks, for picture data
     feature_mean: np.ndarray | None = None  # train-split statistics when standardized
     feature_std: np.ndarray | None = None
     class_names: tuple[str, ...] | None = None  # for legends: "0".."9", or a CSV's text labels
@@ -429,8 +430,9 @@ def load_digits() -> Table:
     y = raw[:, -1].copy()
     for array in (x, y):
         array.flags.writeable = False
-    names = tuple(f"pixel({r},{c})" for r in range(8) for c in range(8))
-    return Table(x, y, "classification", 10, tuple(map(str, range(10))), names, (8, 8))
+    picture = Picture(8, 8)
+    classes = tuple(map(str, range(10)))
+    return Table(x, y, "classification", 10, classes, picture.feature_names(), picture)
 
 
 def _load_table(spec: DatasetSpec, kind: DatasetKind, base_dir: Path | None) -> Table:
@@ -530,7 +532,7 @@ def make_dataset(spec: object, base_dir: Path | str | None = None) -> Dataset:
         points_train=_frozen(points[train]) if points is not None else None,
         points_test=_frozen(points[test]) if points is not None else None,
         plane=PLANE if kind.plane else None,
-        image_shape=table.image_shape,
+        picture=table.picture,
         feature_mean=_frozen(mean),
         feature_std=_frozen(std),
         class_names=table.class_names,

@@ -27,12 +27,12 @@ from nnviz.core.data_io import (
     Table,
     check_size,
 )
+from nnviz.core.pictures import Picture
 from nnviz.core.validation import DesignError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 FORMATS_TEXT = "PNG, JPEG, BMP or GIF"
 MAX_SIDE = 256
-CHANNELS = ("red", "green", "blue")
 CACHED_FOLDERS = 2
 
 
@@ -161,11 +161,9 @@ def check_image_size(size: tuple[int, int], where: str) -> None:
         raise DesignError(f"{where}: height and width must be 1 to {MAX_SIDE}, got {list(size)}")
 
 
-def feature_names(size: tuple[int, int], grayscale: bool) -> tuple[str, ...]:
-    rows, cols = size
-    if grayscale:
-        return tuple(f"pixel({r},{c})" for r in range(rows) for c in range(cols))
-    return tuple(f"{ch}({r},{c})" for r in range(rows) for c in range(cols) for ch in CHANNELS)
+def folder_picture(size: tuple[int, int], grayscale: bool) -> Picture:
+    """How a folder's samples look: light, as in the files (0 black, 1 white)."""
+    return Picture(*size, channels=1 if grayscale else 3, ink=False)
 
 
 _cache: OrderedDict[tuple, Table] = OrderedDict()
@@ -192,10 +190,10 @@ def load_image_folder(request: FileRequest) -> Table:
 def _decode(request: FileRequest, listing: FolderListing) -> Table:
     decode = image_decoder()
     path, size, grayscale = request.path, tuple(request.size), request.grayscale
-    features = size[0] * size[1] * (1 if grayscale else 3)
+    picture = folder_picture(size, grayscale)
     total = sum(listing.counts)
-    check_size(path.name, total, features)
-    x = np.empty((total, features))
+    check_size(path.name, total, picture.values)
+    x = np.empty((total, picture.values))
     y = np.empty(total, dtype=np.int64)
     skipped: list[str] = []
     row = 0
@@ -233,8 +231,8 @@ def _decode(request: FileRequest, listing: FolderListing) -> Table:
         "classification",
         len(listing.classes),
         listing.classes,
-        feature_names(size, grayscale),
-        size if grayscale else None,
+        picture.feature_names(),
+        picture,
         tuple(skipped),
     )
 

@@ -9,6 +9,7 @@ from nnviz.app.main_window import MainWindow
 from nnviz.app.views.mistakes_gallery import MistakesGallery
 from nnviz.app.views.weight_images import WeightImagesView
 from nnviz.core.design import Design
+from nnviz.core.pictures import Picture
 from nnviz.core.trainer import Trainer
 from tests.design_factory import xor_design
 
@@ -33,7 +34,7 @@ def _shown(qtbot, widget, width: int):
     """`widget` sized width×300 for 8×8 images."""
     qtbot.addWidget(widget)
     widget.resize(width, 300)
-    widget.set_image_shape((8, 8))
+    widget.set_picture(Picture(8, 8))
     return widget
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
@@ -177,7 +178,23 @@ def test_image_folder_preview_size_colour_and_accept(qtbot, window, tmp_path):
     design = accept(window, dialog)
     assert design.inputs == 90 and design.dataset.size == (6, 5)
     assert design.dataset.grayscale is False
-    assert window.worker.dataset.class_names == ("cats", "dogs")
+    data = window.worker.dataset
+    assert data.class_names == ("cats", "dogs")
+    # the window shows the pictures in their colours, with the classes' names
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.worker.latest() is not None, timeout=WAIT_MS)
+    window.update_frame()
+    view = window.data_view
+    assert view.page() == "image" and view.sample.bar_names() == ["cats", "dogs"]
+    assert window.canvas.layer_kinds()[0] == "image"
+    assert window.canvas.unit_name(0, 5) == "pixel (0, 1) blue"
+    row = window.worker.latest().trace_sample
+    expected = np.round(data.x_train[row][:3] * 255)
+    shown = view.sample.grab().toImage().pixelColor(20, 20)
+    assert np.abs(np.array([shown.red(), shown.green(), shown.blue()]) - expected).max() <= 2
+    assert view.thumbnails.rows()[:2] == [0, 1]
 
 
 def test_unreadable_and_single_class_folders_are_explained(qtbot, window, tmp_path):

@@ -187,7 +187,7 @@ def test_label_is_the_last_column_and_labels_are_renumbered(tmp_path):
     data = csv_data(tmp_path, "h1,h2,target\n1,2,-1\n3,4.5,1\n5,6e-1,-1\n7,8,1\n")
     assert data.task == "classification" and data.classes == 2
     assert data.feature_names == ("h1", "h2") and data.class_names == ("-1", "1")
-    assert data.points_train is None and data.plane is None and data.image_shape is None
+    assert data.points_train is None and data.plane is None and data.picture is None
     assert sorted(map(tuple, data.x_train)) == [(1, 2), (3, 4.5), (5, 0.6), (7, 8)]
     lookup = {tuple(x): y for x, y in zip(data.x_train, data.y_train, strict=True)}
     assert lookup[(1.0, 2.0)] == 0 and lookup[(3.0, 4.5)] == 1

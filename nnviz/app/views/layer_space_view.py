@@ -24,13 +24,14 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPixmap
-from PySide6.QtWidgets import QDockWidget, QLabel, QMenu, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QLabel, QMenu, QVBoxLayout, QWidget
 
 from nnviz.app.export_actions import export_picture_interactive
 from nnviz.app.selection import Selection
+from nnviz.app.views.class_legend import class_legend_html
 from nnviz.app.views.colormap import CLASS_COLORS, DIVERGING_LUT, lut_index, robust_scale
 from nnviz.app.views.data_view import plane_rgb
-from nnviz.app.views.images import ink_image
+from nnviz.app.views.images import picture_image
 from nnviz.core.class_names import class_name
 from nnviz.core.layer_space import LayerPanel, LayerSpace
 from nnviz.core.snapshot import Snapshot
@@ -76,6 +77,9 @@ class LayerSpaceView(QWidget):
         self.footer = QLabel(HINT)
         self.footer.setStyleSheet("color: rgb(91, 100, 112); padding: 2px 8px;")
         self.footer.setFixedHeight(self.footer.sizeHint().height())
+        self.legend = QLabel()
+        self.legend.setToolTip("Point colours: each sample's true class")
+        self.legend.setStyleSheet("padding: 2px 8px;")
         self.picture = QLabel(self)
         self.picture.setStyleSheet("background: white; border: 1px solid rgb(128, 134, 140);")
         self.picture.hide()
@@ -85,7 +89,10 @@ class LayerSpaceView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.graphics, 1)
-        layout.addWidget(self.footer)
+        under = QHBoxLayout()
+        under.addWidget(self.footer, 1)
+        under.addWidget(self.legend)
+        layout.addLayout(under)
 
     # ------------------------------------------------------------------ input
     def set_dataset(self, dataset) -> None:
@@ -96,6 +103,7 @@ class LayerSpaceView(QWidget):
         self._hovered = None
         self.picture.hide()
         self.footer.setText(HINT)
+        self.legend.setText(class_legend_html(dataset))
         self._clear_panels()
 
     def set_snapshot(self, snapshot: Snapshot | None) -> bool:
@@ -156,7 +164,7 @@ class LayerSpaceView(QWidget):
 
     def _build_panels(self, count: int) -> None:
         self._clear_panels()
-        images = self._dataset is not None and self._dataset.image_shape is not None
+        images = self._dataset is not None and self._dataset.picture is not None
         for _ in range(count):
             self._panels.append(_PanelItems(POINT_SIZE[images]))
         self._place_panels()
@@ -302,10 +310,10 @@ class LayerSpaceView(QWidget):
 
     def _place_picture(self, row: int | None, pos: QPointF) -> None:
         d = self._dataset
-        if row is None or d is None or d.image_shape is None:
+        if row is None or d is None or d.picture is None:
             self.picture.hide()
             return
-        image = ink_image(d.x_train[row], d.image_shape)
+        image = picture_image(d.x_train[row], d.picture)
         self.picture.setPixmap(
             QPixmap.fromImage(image).scaled(
                 PICTURE_PX, PICTURE_PX, Qt.AspectRatioMode.KeepAspectRatio

@@ -2,7 +2,8 @@
 
 One mosaic of all units (as in every MNIST tutorial), redrawn from the newest snapshot at most
 `REFRESH_HZ` times a second while training. Colours are the canvas's: blue for a positive
-weight (ink there switches the neuron on), orange for a negative one, on one shared scale.
+weight (ink there, or light in a photo, switches the neuron on), orange for a negative one, on
+one shared scale; a colour pixel's three weights are added.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import QWidget
 from nnviz.app.views.colormap import DIVERGING_LUT, lut_index
 from nnviz.app.views.images import rgb_image
 from nnviz.core.image_views import weight_images, weight_scale
+from nnviz.core.pictures import Picture
 from nnviz.core.snapshot import Snapshot
 
 REFRESH_HZ = 4.0
@@ -36,7 +38,7 @@ class WeightImagesView(QWidget):
         self.setObjectName("weightImages")
         self.setMinimumSize(220, 160)
         self.setMouseTracking(True)
-        self._shape: tuple[int, int] | None = None
+        self._picture: Picture | None = None
         self._images: np.ndarray | None = None  # (units, rows, cols) of the shown snapshot
         self._scale = 1.0
         self._step = -1
@@ -46,8 +48,8 @@ class WeightImagesView(QWidget):
         self._font = QFont(self.font())
         self._font.setPointSizeF(8.5)
 
-    def set_image_shape(self, shape: tuple[int, int] | None) -> None:
-        self._shape = tuple(shape) if shape is not None else None
+    def set_picture(self, picture: Picture | None) -> None:
+        self._picture = picture
         self._images = self._mosaic = None
         self._step = -1
         self.update()
@@ -55,7 +57,7 @@ class WeightImagesView(QWidget):
     def set_snapshot(self, snapshot: Snapshot | None, force: bool = False) -> None:
         """Take the snapshot's first-layer weights (at most REFRESH_HZ times a second unless
         `force`, e.g. for a paused or finished run)."""
-        if snapshot is None or self._shape is None or not snapshot.weights:
+        if snapshot is None or self._picture is None or not snapshot.weights:
             return
         if snapshot.step == self._step and self._images is not None:
             return
@@ -63,10 +65,10 @@ class WeightImagesView(QWidget):
         if not force and snapshot.state == "running" and now - self._drawn_at < 1 / REFRESH_HZ:
             return
         weights = snapshot.weights[0]
-        if weights.shape[0] != self._shape[0] * self._shape[1]:
+        if weights.shape[0] != self._picture.values:
             return
-        self._images = weight_images(weights, self._shape)
-        self._scale = weight_scale(weights)
+        self._images = weight_images(weights, self._picture)
+        self._scale = weight_scale(self._images)
         self._step = snapshot.step
         self._drawn_at = now
         self._mosaic = None
@@ -121,11 +123,14 @@ class WeightImagesView(QWidget):
             self._mosaic, self._columns = self._build_mosaic(columns, rows), columns
         units, h, w = self._images.shape
         metrics = QFontMetricsF(self._font)
+        weights = f"{self._picture.values} weights"
+        if self._picture.channels > 1:
+            weights += f" (a pixel's {self._picture.channels} added)"
         lines = (
             (TEXT, f"What each of the {units} neurons of layer 1 looks for (step {self._step})"),
             (
                 MUTED,
-                f"its {h * w} weights as a {h}×{w} picture · blue +, orange − · ±{self._scale:.3g}",
+                f"its {weights} as a {h}×{w} picture · blue +, orange − · ±{self._scale:.3g}",
             ),
         )
         for k, (colour, text) in enumerate(lines):

@@ -20,6 +20,7 @@ from PySide6.QtCore import QBuffer, QIODevice, QMimeData, QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
+from nnviz.app.background import CancelledError, run_in_background
 from nnviz.app.recovery import RECOVERY_FOLDER, AutoSaver, Leftover, RecoveryStore, find_leftovers
 from nnviz.app.settings import RecentFiles, data_dir
 from nnviz.app.window_api import WindowApi
@@ -446,9 +447,15 @@ class FileActions(QObject):
     def _replace(
         self, read: Callable[[], Opened], error_path: Path | None = None, ask: bool = True
     ) -> bool:
-        """Read (errors → dialog, nothing changes), ask about unsaved changes, then install."""
+        """Read (errors → dialog, nothing changes), ask about unsaved changes, then install.
+
+        The reading runs in a worker thread (a design's data may be a folder of thousands of
+        pictures) while the window keeps drawing and shows its progress; Cancel stops it."""
+        title = f"Opening {error_path.name}" if error_path is not None else "Opening"
         try:
-            opened = read()
+            opened = run_in_background(self.window, title, read)
+        except CancelledError:
+            return False
         except OPEN_ERRORS as error:
             text = file_error(error_path, error) if error_path is not None else str(error)
             self.show_error("Cannot open", text)

@@ -9,7 +9,6 @@ reads it again. What to show comes from `core.data_preview`; this module only dr
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnviz.app.background import CancelledError, throttled
 from nnviz.app.builder.widgets import ComboBox, SpinBox
 from nnviz.app.views.images import rgb_image
 from nnviz.core.data_io import DEFAULT_IMAGE_SIZE, TASKS
@@ -41,7 +41,6 @@ from nnviz.core.data_preview import DataPreview, kind_of, network_line, preview_
 from nnviz.core.design import Design, DesignError
 from nnviz.core.image_folder import MAX_SIDE
 
-PROGRESS_HZ = 20
 THUMB_PX = 64
 LABEL_TINT = QColor(255, 236, 179)  # the label column, in the table
 ERROR_STYLE = "color: #b00020"
@@ -49,10 +48,6 @@ ERROR_STYLE = "color: #b00020"
 # A design that fits a preview, or DesignError: supplied by the window (the current design
 # moved onto the data).
 Fit = Callable[[DataPreview], Design]
-
-
-class _CancelledError(Exception):
-    """A load nobody waits for any more."""
 
 
 class PreviewLoader(QObject):
@@ -83,19 +78,12 @@ class PreviewLoader(QObject):
         self._stop.set()
 
     def _run(self, generation: int, path: Path, choices: dict, stop: threading.Event) -> None:
-        last = [0.0]
-
-        def progress(done: int, total: int) -> None:
-            if stop.is_set():
-                raise _CancelledError
-            now = time.perf_counter()
-            if now - last[0] >= 1 / PROGRESS_HZ or done == total:
-                last[0] = now
-                self.progressed.emit(generation, done, total)
+        def report(done: int, total: int) -> None:
+            self.progressed.emit(generation, done, total)
 
         try:
-            found = preview_data(path, choices, progress)
-        except _CancelledError:
+            found = preview_data(path, choices, throttled(stop, report))
+        except CancelledError:
             return
         except DesignError as error:
             self.failed.emit(generation, str(error))

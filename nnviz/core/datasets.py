@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from nnviz.core import csv_table, image_folder  # noqa: F401  (they register their formats)
+from nnviz.core import csv_table  # noqa: F401  (it registers its format)
 from nnviz.core.class_names import numbered
 from nnviz.core.data_io import (
     DEFAULT_IMAGE_SIZE,
@@ -34,12 +34,13 @@ from nnviz.core.data_io import (
 )
 from nnviz.core.dataset_fields import DATASET_FIELDS
 from nnviz.core.features import DEFAULT_FEATURES, plane_features, standardization
+from nnviz.core.image_folder import is_decoded
 from nnviz.core.mnist import default_source, load_images
 from nnviz.core.pictures import Picture
 from nnviz.core.registry import Registry
 from nnviz.core.resources import resource_path
 from nnviz.core.specs import DatasetSpec
-from nnviz.core.validation import at, check_keys, fail, read_choice, read_object
+from nnviz.core.validation import DesignError, at, check_keys, fail, read_choice, read_object
 
 PLANE = (-6.0, 6.0)  # the Playground's plane, for all of its sets
 DEFAULT_SAMPLES = 500  # the Playground's default
@@ -438,12 +439,29 @@ def load_digits() -> Table:
 def _load_table(spec: DatasetSpec, kind: DatasetKind, base_dir: Path | None) -> Table:
     if kind.load is not None:
         return kind.load(spec)
+    return load_file(kind.file_format, _request(spec, kind, base_dir))
+
+
+def needs_decoding(spec: object, base_dir: Path | str | None = None) -> bool:
+    """Whether building `spec` means decoding a folder of pictures first (seconds for a large
+    one), rather than reading a table or taking a folder decoded before."""
+    try:
+        checked, kind = _kind(spec)
+        if kind.file_format is None or not FILE_LOADERS.get(kind.file_format).folder:
+            return False
+        request = _request(checked, kind, Path(base_dir) if base_dir is not None else None)
+    except DesignError:
+        return False  # refused at once
+    return not is_decoded(request)
+
+
+def _request(spec: DatasetSpec, kind: DatasetKind, base_dir: Path | None) -> FileRequest:
     folder = FILE_LOADERS.get(kind.file_format).folder
     path = resolve_file(spec.path, base_dir, "path", folder)
     labels_path = (
         resolve_file(spec.labels_path, base_dir, "labels_path") if spec.labels_path else None
     )
-    request = FileRequest(
+    return FileRequest(
         path=path,
         labels_path=labels_path,
         label_column=spec.label_column,
@@ -453,7 +471,6 @@ def _load_table(spec: DatasetSpec, kind: DatasetKind, base_dir: Path | None) -> 
         grayscale=spec.grayscale,
         skip_unreadable=spec.skip_unreadable,
     )
-    return load_file(kind.file_format, request)
 
 
 def _split(

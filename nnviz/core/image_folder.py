@@ -3,7 +3,9 @@
 The core cannot decode PNG or JPEG itself and must not import Qt, so the program that runs it
 (the window, the `nnviz` command) hands it a decoder with `set_image_decoder`. Decoded
 folders are kept (a few, keyed by every file's size and time) so the import preview's
-background load is not repeated when the window then builds the trainer.
+background load is not repeated when the window then builds the trainer. A thread that builds
+datasets without a request of its own (a design being opened) may still report its progress
+through `reporting_progress`, so the window can show how far a large folder is.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import os
 import stat
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +27,7 @@ from nnviz.core.data_io import (
     MAX_SAMPLES,
     FileFormat,
     FileRequest,
+    Progress,
     Table,
     check_size,
 )
@@ -168,13 +172,45 @@ def folder_picture(size: tuple[int, int], grayscale: bool) -> Picture:
 
 _cache: OrderedDict[tuple, Table] = OrderedDict()
 _cache_lock = threading.Lock()
+_reports = threading.local()  # this thread's progress report for requests without one
+
+
+@contextmanager
+def reporting_progress(report: Progress) -> Iterator[None]:
+    """Within this block, folders this thread decodes report to `report` (which may raise to
+    stop the load) unless their request has a progress callback of its own."""
+    _reports.report = report
+    try:
+        yield
+    finally:
+        _reports.report = None
+
+
+def _key(request: FileRequest, listing: FolderListing) -> tuple:
+    path, size = request.path, tuple(request.size)
+    return (
+        str(path.resolve()),
+        size,
+        request.grayscale,
+        request.skip_unreadable,
+        listing.signature(),
+    )
+
+
+def is_decoded(request: FileRequest) -> bool:
+    """Whether the folder is kept decoded as `request` asks (so loading it takes no time)."""
+    try:
+        key = _key(request, list_image_folder(request.path))
+    except DesignError:
+        return True  # refused at once, without decoding
+    with _cache_lock:
+        return key in _cache
 
 
 def load_image_folder(request: FileRequest) -> Table:
-    path, size, grayscale = request.path, tuple(request.size), request.grayscale
-    check_image_size(size, "dataset.size")
-    listing = list_image_folder(path)
-    key = (str(path.resolve()), size, grayscale, request.skip_unreadable, listing.signature())
+    check_image_size(tuple(request.size), "dataset.size")
+    listing = list_image_folder(request.path)
+    key = _key(request, listing)
     with _cache_lock:
         if key in _cache:
             _cache.move_to_end(key)
@@ -189,6 +225,7 @@ def load_image_folder(request: FileRequest) -> Table:
 
 def _decode(request: FileRequest, listing: FolderListing) -> Table:
     decode = image_decoder()
+    report = request.progress or getattr(_reports, "report", None)
     path, size, grayscale = request.path, tuple(request.size), request.grayscale
     picture = folder_picture(size, grayscale)
     total = sum(listing.counts)
@@ -216,8 +253,8 @@ def _decode(request: FileRequest, listing: FolderListing) -> Table:
                 x[row] = pixels.reshape(-1)
                 y[row] = label
                 row += 1
-            if request.progress is not None:
-                request.progress(row + len(skipped), total)
+            if report is not None:
+                report(row + len(skipped), total)
     x, y = x[:row], y[:row]
     found = np.bincount(y, minlength=len(listing.classes))
     for name, count in zip(listing.classes, found, strict=True):

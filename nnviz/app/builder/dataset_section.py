@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnviz.app.background import CancelledError, run_in_background
 from nnviz.app.builder.adapt import DataShape, adapt_to_dataset
 from nnviz.app.builder.editor import Editor, Section
 from nnviz.app.builder.preview import DataPreview
@@ -31,7 +32,7 @@ from nnviz.app.builder.source_row import SourceRow
 from nnviz.app.builder.widgets import ComboBox, DoubleSpinBox, SpinBox
 from nnviz.core.data_io import FILE_LOADERS
 from nnviz.core.dataset_fields import MAX_PLANE_CLASSES, column_from_text
-from nnviz.core.datasets import DATASETS, DEFAULT_SAMPLES, Dataset
+from nnviz.core.datasets import DATASETS, DEFAULT_SAMPLES, Dataset, make_dataset, needs_decoding
 from nnviz.core.design import MAX_SAMPLES, MAX_SEED, TASKS, DatasetSpec, Design, DesignError
 from nnviz.core.features import DEFAULT_FEATURES, FEATURES
 from nnviz.core.mnist import default_source
@@ -254,9 +255,16 @@ class DatasetSection(Section):
         self._commit(spec, text, key)
 
     def _commit(self, spec: DatasetSpec, text: str, key: str | None = None) -> None:
+        base = self.editor.base_dir
         try:
+            if needs_decoding(spec, base):  # a folder of pictures: decoded with progress
+                title = f"Reading {Path(spec.path).name}"
+                run_in_background(self, title, lambda: make_dataset(spec, base))
             shape = DataShape.of(self.editor.data(spec))
             candidate = adapt_to_dataset(self.editor.design, spec, shape, self.editor.base_dir)
+        except CancelledError:
+            self.editor.rejected.emit()
+            return
         except DesignError as error:
             self.editor.fail(str(error))
             return

@@ -206,3 +206,29 @@ def test_bad_image_fields_name_the_field(tmp_path, field, value, expected):
     with pytest.raises(DesignError) as info:
         make_dataset({"name": "image_folder", "path": "pics", field: value}, tmp_path)
     assert str(info.value).startswith(expected)
+
+
+def test_a_load_without_its_own_callback_reports_to_the_threads_block(tmp_path):
+    root = folder(tmp_path / "pics")
+    seen = []
+    with image_folder.reporting_progress(lambda done, total: seen.append((done, total))):
+        load(root, size=(4, 4))
+    assert seen == [(i, 6) for i in range(1, 7)]
+    seen.clear()
+    load(root, size=(3, 3))  # outside the block: nobody is told
+    assert seen == []
+
+
+def test_only_a_folder_not_read_yet_needs_decoding(tmp_path):
+    from nnviz.core.datasets import make_dataset, needs_decoding
+
+    folder(tmp_path / "pics")
+    spec = {"name": "image_folder", "path": "pics", "size": [4, 4]}
+    assert needs_decoding(spec, tmp_path)
+    make_dataset(spec, tmp_path)
+    assert not needs_decoding(spec, tmp_path)
+    assert needs_decoding({**spec, "grayscale": False}, tmp_path)  # read differently
+    picture(tmp_path / "pics" / "red" / "new.png", RED)
+    assert needs_decoding(spec, tmp_path)  # the folder changed
+    assert not needs_decoding({"name": "image_folder", "path": "missing"}, tmp_path)
+    assert not needs_decoding({"name": "xor"}, tmp_path)

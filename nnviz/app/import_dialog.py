@@ -139,6 +139,7 @@ class ImportDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().sectionClicked.connect(self._on_column_clicked)
         self.table.horizontalHeader().setToolTip("Click a column to make it the label column")
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.thumbs = QWidget()
         self.thumbs.setObjectName("importThumbnails")
         self.thumb_grid = QGridLayout(self.thumbs)
@@ -353,7 +354,10 @@ class ImportDialog(QDialog):
         for row, (name, count, pictures) in enumerate(
             zip(listing.classes, listing.counts, pictures_per_class, strict=True)
         ):
-            title = QLabel(f"<b>{_html(name)}</b><br><span style='color:#555'>{count:,}</span>")
+            pictures_text = f"{count:,} picture{'s' if count != 1 else ''}"
+            title = QLabel(
+                f"<b>{_html(name)}</b><br><span style='color:#555'>{pictures_text}</span>"
+            )
             self.thumb_grid.addWidget(title, row, 0)
             for col, picture in enumerate(pictures, start=1):
                 tile = QLabel()

@@ -53,6 +53,15 @@ class CsvLayout:
         """How messages name a column: 'name' with a header, its position (from 1) without."""
         return repr(self.columns[index]) if self.header else str(index + 1)
 
+    def text_columns(self) -> tuple[int, ...]:
+        """Columns holding text in the first rows: only one of them can be the label."""
+        width = len(self.columns)
+        return tuple(
+            j
+            for j in range(width)
+            if any(j < len(row) and row[j] and not is_number(row[j]) for row in self.first_rows)
+        )
+
     def label_index(self, label_column: str | int | None, name: str) -> int:
         """The label column's index: by name, by position (1 first, -1 last), default last."""
         count = len(self.columns)

@@ -93,6 +93,12 @@ class DataPreview:
                 f"Labels: column {label} (click a column to choose another) · "
                 f"inputs: the other {others}"
             )
+            texts = [j for j in self.layout.text_columns() if j != self.label_index]
+            if table is None and len(texts) == 1:
+                out.append(
+                    f"Column {self.layout.column_label(texts[0])} holds text: click it to make "
+                    "it the label"
+                )
         if self.listing is not None and table is None:
             counts = " · ".join(
                 f"{name} {count:,}"

@@ -99,3 +99,14 @@ def test_network_line_reads_like_the_layers():
     assert network_line(default_design()) == (
         "4 inputs → 8 tanh → 8 tanh → 1 sigmoid · loss binary_cross_entropy"
     )
+
+
+def test_a_lone_text_column_among_the_inputs_is_offered_as_the_label(tmp_path):
+    rows = "".join(f"{('cat', 'dog')[i % 2]},{i},{i * 0.5}\n" for i in range(10))
+    (tmp_path / "pets.csv").write_text("kind,age,weight\n" + rows)
+    found = preview_data(tmp_path / "pets.csv")
+    assert found.table is None and found.error.startswith("pets.csv: row 2, column 'kind'")
+    assert found.lines()[-1] == "Column 'kind' holds text: click it to make it the label"
+    chosen = preview_data(tmp_path / "pets.csv", {"label_column": "kind"})
+    assert chosen.table.class_names == ("cat", "dog")
+    assert not any("holds text" in line for line in chosen.lines())

@@ -1,5 +1,6 @@
 """CSV tables as people have them: with or without a header row, comma, semicolon or tab
-separated, quoted, with a BOM, CRLF line ends and blank lines.
+separated, quoted, with a BOM, CRLF line ends and blank lines, and decimal commas in a file
+separated by semicolons or tabs (as spreadsheets write numbers in much of Europe).
 
 `sniff_csv` finds the layout (separator, header row, column names, the first rows) from the
 start of the file, so the import preview can show it without reading everything; `load_csv`
@@ -13,6 +14,7 @@ import csv
 import io
 import itertools
 import math
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -36,6 +38,8 @@ SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
 SNIFF_ROWS = 50  # rows looked at to find the separator and the header
 CHUNK_ROWS = 4096  # rows converted to numbers at a time
 MAX_COLUMNS = 100_000  # wider than a 256×256 colour picture in a row; beyond is not a table
+DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+(?:[eE][+-]?\d+)?")  # 1,5 and -0,25e3
+POINT_DECIMAL = re.compile(r"[+-]?\d*\.\d+(?:[eE][+-]?\d+)?")  # 1.5
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class CsvLayout:
     columns: tuple[str, ...]  # header names, or "1".."n" without a header
     first_rows: tuple[tuple[str, ...], ...]
     first_lines: tuple[int, ...] = ()  # each first row's line in the file, as messages count
+    decimal: str = "."  # "," when the file writes 1,5 for one and a half
 
     def column_label(self, index: int) -> str:
         """How messages name a column: 'name' with a header, its position (from 1) without."""
@@ -125,12 +130,17 @@ def _narrow(lines: Iterable[str], separators: str, name: str) -> Iterator[str]:
         yield line
 
 
-def _rows(text: str, separator: str, name: str) -> Iterator[tuple[int, list[str]]]:
-    """(line number, cells) of every row that is not blank; cells stripped of spaces."""
+def _rows(
+    text: str, separator: str, name: str, decimal: str = "."
+) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) of every row that is not blank; cells stripped of spaces, and
+    decimal commas written as points when `decimal` is ","."""
     reader = csv.reader(_narrow(_lines(text), separator, name), delimiter=separator)
     try:
         for row in reader:
             cells = [cell.strip() for cell in row]
+            if decimal == ",":
+                cells = _with_points(cells)
             if any(cells):
                 yield reader.line_num, cells
     except csv.Error as error:
@@ -139,21 +149,41 @@ def _rows(text: str, separator: str, name: str) -> Iterator[tuple[int, list[str]
         raise DesignError(f"{name}: row {reader.line_num}: {error}") from None
 
 
+def _with_points(cells: list[str]) -> list[str]:
+    return [cell.replace(",", ".") if DECIMAL_COMMA.fullmatch(cell) else cell for cell in cells]
+
+
+def _decimal(separator: str, rows: list[list[str]]) -> str:
+    """ "," when a file not separated by commas writes decimals with a comma and never with a
+    point; "." otherwise (a comma-separated file cannot use decimal commas unquoted)."""
+    if separator == ",":
+        return "."
+    cells = [cell for row in rows for cell in row]
+    commas = any(DECIMAL_COMMA.fullmatch(cell) for cell in cells)
+    return "," if commas and not any(POINT_DECIMAL.fullmatch(cell) for cell in cells) else "."
+
+
 def _separator(text: str, name: str) -> str:
     """The separator that splits the first rows into the same number (≥ 2) of cells.
 
-    Among those that do, the one giving the most columns; a comma when none does.
+    Among those that do, the one giving the most columns, then the most numbers ("1,5;2"
+    splits in two either way, but only semicolons leave numbers); a comma when none does.
     """
     first = _narrow(itertools.islice(_lines(text), SNIFF_ROWS * 2), "".join(SEPARATORS), name)
     start = "".join(line for line in first if line.strip())
-    best, best_columns = ",", 1
+    best, best_score = ",", (1, 0)
     for separator in SEPARATORS:
         try:
-            widths = {len(row) for row in csv.reader(io.StringIO(start), delimiter=separator)}
+            rows = list(csv.reader(io.StringIO(start), delimiter=separator))
         except csv.Error:
             continue
-        if len(widths) == 1 and (columns := widths.pop()) > best_columns:
-            best, best_columns = separator, columns
+        widths = {len(row) for row in rows}
+        if len(widths) != 1 or widths == {1}:
+            continue
+        cells = [cell.strip() for row in rows for cell in row]
+        numbers = sum(is_number(cell) or bool(DECIMAL_COMMA.fullmatch(cell)) for cell in cells)
+        if (score := (widths.pop(), numbers)) > best_score:
+            best, best_score = separator, score
     return best
 
 
@@ -194,6 +224,9 @@ def _layout(text: str, request: FileRequest, preview_rows: int) -> tuple[CsvLayo
             break
     if not start:
         raise DesignError(f"{name}: file has no rows (only empty cells)")
+    decimal = _decimal(separator, [row for _, row in start])
+    if decimal == ",":
+        start = [(line, _with_points(row)) for line, row in start]
     line, first = start[0]
     if len(first) < 2:
         raise DesignError(
@@ -217,6 +250,7 @@ def _layout(text: str, request: FileRequest, preview_rows: int) -> tuple[CsvLayo
         columns,
         tuple(tuple(r) for _, r in shown),
         tuple(line for line, _ in shown),
+        decimal,
     )
     return layout, line if header else 0
 
@@ -260,7 +294,7 @@ def load_csv(request: FileRequest) -> Table:
     rows: list[list[str]] = []
     labels: list[str] = []
     lines: list[int] = []
-    for line, row in _rows(text, layout.separator, name):
+    for line, row in _rows(text, layout.separator, name, layout.decimal):
         if line <= header_line:
             continue
         if len(row) != width:

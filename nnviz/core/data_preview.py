@@ -82,9 +82,10 @@ class DataPreview:
             how = "set" if self.layout.header_given else "detected"
             first = "first row names the columns" if self.layout.header else "no header row"
             rows = f"{self.samples:,} rows × " if table is not None else ""
+            decimal = " · decimal comma (detected)" if self.layout.decimal == "," else ""
             out.append(
-                f"{SEPARATORS[self.layout.separator].capitalize()}-separated · {first} ({how}) · "
-                f"{rows}{len(self.layout.columns)} columns"
+                f"{SEPARATORS[self.layout.separator].capitalize()}-separated{decimal} · "
+                f"{first} ({how}) · {rows}{len(self.layout.columns)} columns"
             )
         if self.label_index is not None:
             label = self.layout.column_label(self.label_index)

@@ -95,6 +95,27 @@ def test_every_dialect_reads_the_same_table(tmp_path, separator, header, quote, 
     assert layout.first_lines == ((2, 3, 4) if header else (1, 2, 3))
 
 
+@pytest.mark.parametrize("separator", [";", "\t"])
+@pytest.mark.parametrize("header", [True, False])
+def test_decimal_commas_in_a_file_not_separated_by_commas(tmp_path, separator, header):
+    rows = [("1,5", "-2", "Smith, J."), ("3", '"4,25"', "Doe, A."), ("0,5e1", "6", "Smith, J.")]
+    lines = ([separator.join(("width", "height", "name"))] if header else []) + [
+        separator.join(row) for row in rows
+    ]
+    found = table(tmp_path, "\r\n".join(lines) + "\r\n")
+    assert found.x.tolist() == [[1.5, -2.0], [3.0, 4.25], [5.0, 6.0]]
+    assert found.class_names == ("Doe, A.", "Smith, J.")  # text keeps its commas
+    layout = sniff_csv(FileRequest(tmp_path / "data.csv"))
+    assert layout.decimal == "," and layout.header is header
+    assert layout.first_rows[0] == ("1.5", "-2", "Smith, J.")
+
+
+def test_points_and_commas_together_are_not_decimal_commas(tmp_path):
+    message = refused(tmp_path, "a;b;y\n1.5;2,5;0\n3;4;1\n")
+    assert message.startswith("data.csv: row 2, column 'b': not a number ('2,5')")
+    assert sniff_csv(FileRequest(tmp_path / "data.csv")).decimal == "."
+
+
 def test_gzipped_csv_with_blank_lines_between_rows(tmp_path):
     text = '\ufeff"first";"second";"class"\n\n1;2;0\n 3 ; 4 ;1\n\n5;6;0\n'
     write(tmp_path / "data.csv.gz", text, gz=True)

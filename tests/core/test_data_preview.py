@@ -110,3 +110,13 @@ def test_a_lone_text_column_among_the_inputs_is_offered_as_the_label(tmp_path):
     chosen = preview_data(tmp_path / "pets.csv", {"label_column": "kind"})
     assert chosen.table.class_names == ("cat", "dog")
     assert not any("holds text" in line for line in chosen.lines())
+
+
+def test_a_decimal_comma_is_said(tmp_path):
+    (tmp_path / "eu.csv").write_text("länge;breite;art\n1,4;0,2;a\n4,7;1,4;b\n")
+    found = preview_data(tmp_path / "eu.csv")
+    assert found.lines()[0] == (
+        "Semicolon-separated · decimal comma (detected) · first row names the columns "
+        "(detected) · 2 rows × 3 columns"
+    )
+    assert found.table.x.tolist() == [[1.4, 0.2], [4.7, 1.4]]

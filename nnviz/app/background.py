@@ -1,5 +1,6 @@
-"""Reading that may take seconds — a design whose data is a large folder of pictures — done in a
-worker thread while the window keeps drawing and a progress dialog says how far it is.
+"""Reading that may take seconds — a design whose data is a large folder of pictures or a long
+table — done in a worker thread while the window keeps drawing and a progress dialog says how
+far it is.
 
 `run_in_background` waits for the work in a local event loop, so the caller gets its result
 (or its exception) as from a plain call; the dialog is window-modal, so nothing else can change
@@ -16,12 +17,11 @@ from typing import TypeVar
 from PySide6.QtCore import QEventLoop, QObject, Qt, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-from nnviz.core.data_io import Progress
-from nnviz.core.image_folder import reporting_progress
+from nnviz.core.data_io import Progress, reporting_progress
 
 PROGRESS_HZ = 20
 SHOW_AFTER_MS = 400
-DIALOG_WIDTH = 380  # room for "Reading pictures: 12,345 of 60,000…" as it grows
+DIALOG_WIDTH = 380  # room for the title of a long file name
 
 T = TypeVar("T")
 
@@ -61,15 +61,14 @@ class _Waiter(QObject):
     def show_progress(self, done: int, total: int) -> None:
         self.dialog.setMaximum(total)
         self.dialog.setValue(done)
-        self.dialog.setLabelText(f"{self.dialog.windowTitle()}: picture {done:,} of {total:,}…")
 
 
 def run_in_background(parent: QWidget | None, title: str, work: Callable[[], T]) -> T:
     """`work()` in a worker thread (it must not touch Qt); its result, or its exception.
 
-    Folders of pictures it decodes report their progress to the dialog; Cancel stops them and
+    Files and folders it reads report their progress to the dialog; Cancel stops them and
     raises CancelledError here."""
-    dialog = QProgressDialog(title, "Cancel", 0, 0, parent)
+    dialog = QProgressDialog(f"{title}…", "Cancel", 0, 0, parent)
     dialog.setObjectName("backgroundProgress")
     dialog.setWindowTitle(title)
     dialog.setMinimumWidth(DIALOG_WIDTH)

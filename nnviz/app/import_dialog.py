@@ -153,7 +153,9 @@ class ImportDialog(QDialog):
         self.pages.setCurrentIndex(0 if self.kind == "csv" else 1)
 
         self.progress = QProgressBar()
-        self.progress.setFormat("Reading %v of %m files…")
+        self.progress.setFormat(
+            "Reading line %v of %m…" if self.kind == "csv" else "Reading %v of %m pictures…"
+        )
         self.progress.hide()
         self.summary = QLabel()
         self.summary.setObjectName("importSummary")

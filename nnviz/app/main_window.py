@@ -590,6 +590,7 @@ class MainWindow(ExportActions, QMainWindow):
         design = trainer.design
         previous = self.worker.latest()  # the old run's newest snapshot, for the runs list
         self.timeline_panel.attach(trainer, timeline)
+        self.build_panel.editor.cache.keep(design.dataset, design.base_dir, trainer.data)
         self.distributions_dock.start_run(design, trainer.data)
         dataset = self.worker.restore(trainer)
         self.plots.start_run(dataset.task, len(design.layers))

@@ -11,6 +11,7 @@ the file and, where it helps, the row and the column, because the person has to 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import itertools
 import math
@@ -25,9 +26,11 @@ from nnviz.core.data_io import (
     MAX_SAMPLES,
     FileFormat,
     FileRequest,
+    KeptTables,
     Labels,
     Table,
     check_size,
+    progress_of,
     read_bytes,
     string_targets,
     targets,
@@ -36,7 +39,11 @@ from nnviz.core.validation import DesignError
 
 SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
 SNIFF_ROWS = 50  # rows looked at to find the separator and the header
-CHUNK_ROWS = 4096  # rows converted to numbers at a time
+CHUNK_ROWS = 4096  # rows converted to numbers at a time (fewer when they are wide)
+CHUNK_VALUES = 2**18  # cells converted at a time: the window's thread waits at most ~0.1 s
+KEEP_FROM_BYTES = 2**20  # smaller tables are read again in no time
+CACHED_TABLES = 2
+_kept = KeptTables(CACHED_TABLES)
 MAX_COLUMNS = 100_000  # wider than a 256×256 colour picture in a row; beyond is not a table
 DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+(?:[eE][+-]?\d+)?")  # 1,5 and -0,25e3
 POINT_DECIMAL = re.compile(r"[+-]?\d*\.\d+(?:[eE][+-]?\d+)?")  # 1.5
@@ -102,10 +109,9 @@ def is_number(text: str) -> bool:
     return True
 
 
-def _text(request: FileRequest) -> str:
-    name = request.path.name
+def _text(name: str, data: bytes) -> str:
     try:
-        text = read_bytes(request.path).decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise DesignError(f"{name}: not UTF-8 text (byte {error.start})") from None
     if not text.strip():
@@ -257,7 +263,8 @@ def _layout(text: str, request: FileRequest, preview_rows: int) -> tuple[CsvLayo
 
 def sniff_csv(request: FileRequest, preview_rows: int = 20) -> CsvLayout:
     """The file's layout and its first `preview_rows` data rows, reading only what it needs."""
-    return _layout(_text(request), request, preview_rows)[0]
+    text = _text(request.path.name, read_bytes(request.path))
+    return _layout(text, request, preview_rows)[0]
 
 
 def _numbers(rows: list[list[str]], lines: list[int], where: list[str], name: str) -> np.ndarray:
@@ -283,13 +290,31 @@ def _numbers(rows: list[list[str]], lines: list[int], where: list[str], name: st
 
 
 def load_csv(request: FileRequest) -> Table:
+    """The whole table; one of a megabyte or more is kept (by its bytes and the choices), as
+    the preview, the Build panel and the trainer each ask for it and it takes seconds."""
+    data = read_bytes(request.path)
+    if len(data) < KEEP_FROM_BYTES:
+        return _read(request, _text(request.path.name, data))
+    digest = hashlib.blake2b(data, digest_size=16).digest()
+    key = (digest, request.label_column, request.task, request.header)
+    kept = _kept.get(key)
+    return (
+        kept
+        if kept is not None
+        else _kept.keep(key, _read(request, _text(request.path.name, data)))
+    )
+
+
+def _read(request: FileRequest, text: str) -> Table:
     name = request.path.name
-    text = _text(request)
     layout, header_line = _layout(text, request, 0)
     width = len(layout.columns)
     label = layout.label_index(request.label_column, name)
     features = [i for i in range(width) if i != label]
     where = [layout.column_label(i) for i in features]
+    chunk = max(1, min(CHUNK_ROWS, CHUNK_VALUES // width))
+    report = progress_of(request)
+    total_lines = max(text.count("\n"), text.count("\r"), 1)  # LF, CRLF or CR ends
     blocks: list[np.ndarray] = []
     rows: list[list[str]] = []
     labels: list[str] = []
@@ -307,11 +332,15 @@ def load_csv(request: FileRequest) -> Table:
         rows.append([row[i] for i in features])
         labels.append(row[label])
         lines.append(line)
-        if len(rows) == CHUNK_ROWS:
+        if len(rows) == chunk:
             blocks.append(_numbers(rows, lines[-len(rows) :], where, name))
             rows = []
+            if report is not None:
+                report(min(line, total_lines), total_lines)
     if rows:
         blocks.append(_numbers(rows, lines[-len(rows) :], where, name))
+    if report is not None:
+        report(total_lines, total_lines)
     if not labels:
         raise DesignError(f"{name}: no data rows after the header")
     x = np.concatenate(blocks)

@@ -13,8 +13,11 @@ import gzip
 import math
 import stat
 import struct
+import threading
 import zipfile
-from collections.abc import Callable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -36,6 +39,24 @@ DEFAULT_IMAGE_SIZE = (28, 28)  # (height, width) pictures are resized to, as MNI
 GUESSED_CLASSES = 50  # whole-number labels with more distinct values are guessed regression
 
 Progress = Callable[[int, int], None]  # (done, total); may raise to stop a long load
+_reports = threading.local()  # this thread's progress report for requests without one
+
+
+@contextmanager
+def reporting_progress(report: Progress) -> Iterator[None]:
+    """Within this block, the files and folders this thread reads report to `report` unless
+    their request has a progress callback of its own: a design being opened builds its dataset
+    without knowing that a window shows how far the reading is."""
+    _reports.report = report
+    try:
+        yield
+    finally:
+        _reports.report = None
+
+
+def progress_of(request: FileRequest) -> Progress | None:
+    """Where a load reports how far it is: its request's callback, else its thread's."""
+    return request.progress or getattr(_reports, "report", None)
 
 
 @dataclass(frozen=True)
@@ -70,6 +91,42 @@ class Table:
 
 
 Loader = Callable[[FileRequest], Table]
+
+
+class KeptTables:
+    """The last few tables a slow reader made, by a key that changes when the data does, so
+    the window's several readers of one dataset (preview, Build panel, trainer) read it once.
+
+    Safe across threads; a kept table's arrays are made read-only, as they are shared."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._tables: OrderedDict[Hashable, Table] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __contains__(self, key: Hashable) -> bool:
+        with self._lock:
+            return key in self._tables
+
+    def get(self, key: Hashable) -> Table | None:
+        with self._lock:
+            if key not in self._tables:
+                return None
+            self._tables.move_to_end(key)
+            return self._tables[key]
+
+    def keep(self, key: Hashable, table: Table) -> Table:
+        for array in (table.x, table.y):
+            array.flags.writeable = False
+        with self._lock:
+            self._tables[key] = table
+            while len(self._tables) > self._size:
+                self._tables.popitem(last=False)
+        return table
+
+    def clear(self) -> None:
+        with self._lock:
+            self._tables.clear()
 
 
 @dataclass(frozen=True)

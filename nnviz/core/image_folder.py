@@ -3,19 +3,14 @@
 The core cannot decode PNG or JPEG itself and must not import Qt, so the program that runs it
 (the window, the `nnviz` command) hands it a decoder with `set_image_decoder`. Decoded
 folders are kept (a few, keyed by every file's size and time) so the import preview's
-background load is not repeated when the window then builds the trainer. A thread that builds
-datasets without a request of its own (a design being opened) may still report its progress
-through `reporting_progress`, so the window can show how far a large folder is.
+background load is not repeated when the window then builds the trainer.
 """
 
 from __future__ import annotations
 
 import os
 import stat
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,9 +22,10 @@ from nnviz.core.data_io import (
     MAX_SAMPLES,
     FileFormat,
     FileRequest,
-    Progress,
+    KeptTables,
     Table,
     check_size,
+    progress_of,
 )
 from nnviz.core.pictures import Picture
 from nnviz.core.validation import DesignError
@@ -170,20 +166,7 @@ def folder_picture(size: tuple[int, int], grayscale: bool) -> Picture:
     return Picture(*size, channels=1 if grayscale else 3, ink=False)
 
 
-_cache: OrderedDict[tuple, Table] = OrderedDict()
-_cache_lock = threading.Lock()
-_reports = threading.local()  # this thread's progress report for requests without one
-
-
-@contextmanager
-def reporting_progress(report: Progress) -> Iterator[None]:
-    """Within this block, folders this thread decodes report to `report` (which may raise to
-    stop the load) unless their request has a progress callback of its own."""
-    _reports.report = report
-    try:
-        yield
-    finally:
-        _reports.report = None
+_cache = KeptTables(CACHED_FOLDERS)
 
 
 def _key(request: FileRequest, listing: FolderListing) -> tuple:
@@ -203,29 +186,20 @@ def is_decoded(request: FileRequest) -> bool:
         key = _key(request, list_image_folder(request.path))
     except DesignError:
         return True  # refused at once, without decoding
-    with _cache_lock:
-        return key in _cache
+    return key in _cache
 
 
 def load_image_folder(request: FileRequest) -> Table:
     check_image_size(tuple(request.size), "dataset.size")
     listing = list_image_folder(request.path)
     key = _key(request, listing)
-    with _cache_lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    table = _decode(request, listing)
-    with _cache_lock:
-        _cache[key] = table
-        while len(_cache) > CACHED_FOLDERS:
-            _cache.popitem(last=False)
-    return table
+    kept = _cache.get(key)
+    return kept if kept is not None else _cache.keep(key, _decode(request, listing))
 
 
 def _decode(request: FileRequest, listing: FolderListing) -> Table:
     decode = image_decoder()
-    report = request.progress or getattr(_reports, "report", None)
+    report = progress_of(request)
     path, size, grayscale = request.path, tuple(request.size), request.grayscale
     picture = folder_picture(size, grayscale)
     total = sum(listing.counts)
@@ -260,8 +234,6 @@ def _decode(request: FileRequest, listing: FolderListing) -> Table:
     for name, count in zip(listing.classes, found, strict=True):
         if count == 0:
             raise DesignError(f"{path.name}: class folder {name!r} has no readable images")
-    for array in (x, y):
-        array.flags.writeable = False
     return Table(
         x,
         y,

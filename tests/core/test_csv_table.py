@@ -7,7 +7,7 @@ import pytest
 
 from nnviz.core import csv_table
 from nnviz.core.csv_table import sniff_csv
-from nnviz.core.data_io import FileRequest, load_file
+from nnviz.core.data_io import FileRequest, load_file, reporting_progress
 from nnviz.core.datasets import make_dataset
 from nnviz.core.design import DesignError
 from nnviz.core.resources import resource_path
@@ -250,6 +250,18 @@ def test_is_read_in_chunks_with_correct_row_numbers(tmp_path, monkeypatch):
     assert sorted(found.x[:, 0]) == list(range(10))
 
 
+def test_a_long_table_reports_how_many_lines_are_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(csv_table, "CHUNK_VALUES", 4 * 10)  # ten rows of four cells a chunk
+    text = "a,b,c,y\n" + "".join(f"{i},{i},{i},{i % 2}\n" for i in range(45))
+    seen = []
+    found = table(tmp_path, text, progress=lambda done, total: seen.append((done, total)))
+    assert len(found.x) == 45
+    assert seen == [(11, 46), (21, 46), (31, 46), (41, 46), (46, 46)]
+    with reporting_progress(lambda done, total: seen.append((done, total))):  # a thread's own
+        table(tmp_path, text)
+    assert seen[-1] == (46, 46) and len(seen) == 10
+
+
 def test_non_numeric_feature_column_is_named_with_a_row(tmp_path):
     text = "age,sex,smoker\n41,M,1\n37,F,0\n"
     message = refused(tmp_path, text)
@@ -373,3 +385,16 @@ def test_a_typed_label_column_is_a_position_when_it_is_a_whole_number(text, colu
     from nnviz.core.dataset_fields import column_from_text
 
     assert column_from_text(text) == column
+
+
+def test_a_long_table_is_read_once_for_all_who_ask(tmp_path, monkeypatch):
+    monkeypatch.setattr(csv_table, "KEEP_FROM_BYTES", 10)  # this little table counts as long
+    csv_table._kept.clear()
+    text = "a,b,y\n" + "".join(f"{i},{i * 2},{i % 2}\n" for i in range(20))
+    first = table(tmp_path, text)
+    again = table(tmp_path, text)
+    assert again is first and not first.x.flags.writeable  # shared, so never changed
+    assert table(tmp_path, text, label_column=1) is not first  # read with other choices
+    changed = table(tmp_path, text.replace("19,38", "19,39"))  # the same size, new content
+    assert changed is not first and changed.x[-1].tolist() == [19.0, 39.0]
+    csv_table._kept.clear()

@@ -9,7 +9,7 @@ from PIL import Image
 
 from nnviz import imaging
 from nnviz.core import image_folder
-from nnviz.core.data_io import FileRequest, load_file
+from nnviz.core.data_io import FileRequest, load_file, reporting_progress
 from nnviz.core.design import DesignError
 from nnviz.core.image_folder import list_image_folder, set_image_decoder
 from nnviz.core.pictures import Picture
@@ -211,7 +211,7 @@ def test_bad_image_fields_name_the_field(tmp_path, field, value, expected):
 def test_a_load_without_its_own_callback_reports_to_the_threads_block(tmp_path):
     root = folder(tmp_path / "pics")
     seen = []
-    with image_folder.reporting_progress(lambda done, total: seen.append((done, total))):
+    with reporting_progress(lambda done, total: seen.append((done, total))):
         load(root, size=(4, 4))
     assert seen == [(i, 6) for i in range(1, 7)]
     seen.clear()

@@ -30,6 +30,14 @@ class DataCache:
             OrderedDict()
         )
 
+    def keep(self, spec: DatasetSpec, base_dir: Path | None, data: Dataset) -> None:
+        """Remember a dataset built elsewhere (the run's, read in the background) so the panel
+        does not read a long table a second time, in the window's thread."""
+        self._items[(spec, base_dir)] = data
+        self._items.move_to_end((spec, base_dir))
+        while len(self._items) > self._size:
+            self._items.popitem(last=False)
+
     def get(self, spec: DatasetSpec, base_dir: Path | None) -> Dataset:
         """The dataset for `spec`; a spec that cannot be built raises its `DesignError`."""
         key = (spec, base_dir)

@@ -47,6 +47,7 @@ _kept = KeptTables(CACHED_TABLES)
 MAX_COLUMNS = 100_000  # wider than a 256×256 colour picture in a row; beyond is not a table
 DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+(?:[eE][+-]?\d+)?")  # 1,5 and -0,25e3
 POINT_DECIMAL = re.compile(r"[+-]?\d*\.\d+(?:[eE][+-]?\d+)?")  # 1.5
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # never in a text table
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class CsvLayout:
     first_rows: tuple[tuple[str, ...], ...]
     first_lines: tuple[int, ...] = ()  # each first row's line in the file, as messages count
     decimal: str = "."  # "," when the file writes 1,5 for one and a half
+    encoding: str = "UTF-8"  # or "Windows-1252"
 
     def column_label(self, index: int) -> str:
         """How messages name a column: 'name' with a header, its position (from 1) without."""
@@ -109,14 +111,24 @@ def is_number(text: str) -> bool:
     return True
 
 
-def _text(name: str, data: bytes) -> str:
+def _text(name: str, data: bytes) -> tuple[str, str]:
+    """The file's text and its encoding: UTF-8, else Windows-1252 (what spreadsheets on
+    Windows save as "CSV"), which is refused when it decodes to control characters (a binary
+    file)."""
     try:
-        text = data.decode("utf-8-sig")
+        text, encoding = data.decode("utf-8-sig"), "UTF-8"
     except UnicodeDecodeError as error:
-        raise DesignError(f"{name}: not UTF-8 text (byte {error.start})") from None
+        try:
+            text, encoding = data.decode("cp1252"), "Windows-1252"
+        except UnicodeDecodeError:
+            text = ""
+        if not text or CONTROL.search(text):
+            raise DesignError(
+                f"{name}: not a text table (byte {error.start} is not UTF-8 text)"
+            ) from None
     if not text.strip():
         raise DesignError(f"{name}: file is empty")
-    return text
+    return text, encoding
 
 
 def _lines(text: str) -> Iterator[str]:
@@ -218,7 +230,9 @@ def _check_header(name: str, header: list[str], line: int) -> None:
             raise DesignError(f"{name}: row {line}: column name {column!r} appears twice")
 
 
-def _layout(text: str, request: FileRequest, preview_rows: int) -> tuple[CsvLayout, int]:
+def _layout(
+    text: str, request: FileRequest, preview_rows: int, encoding: str = "UTF-8"
+) -> tuple[CsvLayout, int]:
     """The layout and the file line where the data starts after."""
     name = request.path.name
     separator = _separator(text, name)
@@ -257,14 +271,15 @@ def _layout(text: str, request: FileRequest, preview_rows: int) -> tuple[CsvLayo
         tuple(tuple(r) for _, r in shown),
         tuple(line for line, _ in shown),
         decimal,
+        encoding,
     )
     return layout, line if header else 0
 
 
 def sniff_csv(request: FileRequest, preview_rows: int = 20) -> CsvLayout:
     """The file's layout and its first `preview_rows` data rows, reading only what it needs."""
-    text = _text(request.path.name, read_bytes(request.path))
-    return _layout(text, request, preview_rows)[0]
+    text, encoding = _text(request.path.name, read_bytes(request.path))
+    return _layout(text, request, preview_rows, encoding)[0]
 
 
 def _numbers(rows: list[list[str]], lines: list[int], where: list[str], name: str) -> np.ndarray:
@@ -294,20 +309,19 @@ def load_csv(request: FileRequest) -> Table:
     the preview, the Build panel and the trainer each ask for it and it takes seconds."""
     data = read_bytes(request.path)
     if len(data) < KEEP_FROM_BYTES:
-        return _read(request, _text(request.path.name, data))
+        return _read(request, data)
     digest = hashlib.blake2b(data, digest_size=16).digest()
     key = (digest, request.label_column, request.task, request.header)
     kept = _kept.get(key)
-    return (
-        kept
-        if kept is not None
-        else _kept.keep(key, _read(request, _text(request.path.name, data)))
-    )
+    if kept is None:
+        kept = _kept.keep(key, _read(request, data))
+    return kept
 
 
-def _read(request: FileRequest, text: str) -> Table:
+def _read(request: FileRequest, data: bytes) -> Table:
     name = request.path.name
-    layout, header_line = _layout(text, request, 0)
+    text, encoding = _text(name, data)
+    layout, header_line = _layout(text, request, 0, encoding)
     width = len(layout.columns)
     label = layout.label_index(request.label_column, name)
     features = [i for i in range(width) if i != label]

@@ -83,6 +83,8 @@ class DataPreview:
             first = "first row names the columns" if self.layout.header else "no header row"
             rows = f"{self.samples:,} rows × " if table is not None else ""
             decimal = " · decimal comma (detected)" if self.layout.decimal == "," else ""
+            if self.layout.encoding != "UTF-8":
+                decimal += f" · {self.layout.encoding} text"
             out.append(
                 f"{SEPARATORS[self.layout.separator].capitalize()}-separated{decimal} · "
                 f"{first} ({how}) · {rows}{len(self.layout.columns)} columns"

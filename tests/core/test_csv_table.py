@@ -308,8 +308,18 @@ def test_bad_files_are_one_clear_line(tmp_path, text, choices, expected):
     assert refused(tmp_path, text, **choices).startswith(expected)
 
 
-def test_binary_junk_is_not_utf8_text(tmp_path):
-    assert refused(tmp_path, b"a,b\n\xff\xfe\x00\x01").startswith("data.csv: not UTF-8 text")
+def test_binary_junk_is_not_a_text_table(tmp_path):
+    message = refused(tmp_path, b"a,b\n\xff\xfe\x00\x01")
+    assert message == "data.csv: not a text table (byte 4 is not UTF-8 text)"
+
+
+def test_a_spreadsheets_windows_1252_file_is_read(tmp_path):
+    text = "Größe;Breite;Sorte\n1,4;0,2;Äpfel\n4,7;1,4;Birnen\n"
+    found = table(tmp_path, text.encode("cp1252"))
+    assert found.feature_names == ("Größe", "Breite") and found.class_names == ("Birnen", "Äpfel")
+    assert found.x.tolist() == [[1.4, 0.2], [4.7, 1.4]]
+    layout = sniff_csv(FileRequest(tmp_path / "data.csv"))
+    assert (layout.encoding, layout.decimal, layout.separator) == ("Windows-1252", ",", ";")
 
 
 def test_too_many_rows_are_refused(tmp_path, monkeypatch):

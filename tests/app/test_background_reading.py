@@ -14,7 +14,6 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QProgressDialog, QPushButton
 
 from nnviz import imaging
-from nnviz.app.main_window import MainWindow
 from nnviz.core import image_folder
 from nnviz.core.design import LayerSpec
 
@@ -22,12 +21,8 @@ WAIT_S = 20
 
 
 @pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    yield w
-    w.document.undo_stack.setClean()
-    w.close()
+def window(main_window):
+    return main_window
 
 
 @pytest.fixture

@@ -99,14 +99,21 @@ class ImportDialog(QDialog):
 
     previewChanged = Signal()  # noqa: N815  a load ended (shown or failed)
 
-    def __init__(self, path: Path, fit: Fit, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        fit: Fit,
+        parent: QWidget | None = None,
+        choices: dict[str, Any] | None = None,
+    ) -> None:
+        """`choices`: dataset fields already set (the design's, when it is read again)."""
         super().__init__(parent)
         self.setObjectName("importDialog")
         self.setWindowTitle(f"Import data — {path.name}")
         self.path = Path(path)
         self.kind = kind_of(self.path)
         self.fit = fit
-        self.choices: dict[str, Any] = {}
+        self.choices: dict[str, Any] = dict(choices or {})
         self.preview: DataPreview | None = None
         self.design: Design | None = None
         self.error = ""
@@ -116,6 +123,7 @@ class ImportDialog(QDialog):
         self.loader.failed.connect(self._on_failed)
         self.loader.progressed.connect(self._on_progress)
         self._build()
+        self._show_choices()
         self.resize(760, 560)
         self.reload()
 
@@ -228,6 +236,27 @@ class ImportDialog(QDialog):
         self.skip.toggled.connect(self._on_folder_choice)
 
     # ------------------------------------------------------------------ choices
+    def _show_choices(self) -> None:
+        """The option widgets as `choices` say, without reading the data for each."""
+        if self.kind == "csv":
+            widgets = ((self.header, "header"), (self.task, "task"))
+            for box, key in widgets:
+                box.blockSignals(True)
+                box.set_value(self.choices.get(key))
+                box.blockSignals(False)
+            return
+        height, width = self.choices.get("size", DEFAULT_IMAGE_SIZE)
+        states = (
+            (self.height, lambda: self.height.setValue(height)),
+            (self.width, lambda: self.width.setValue(width)),
+            (self.colour, lambda: self.colour.setChecked(not self.choices.get("grayscale", True))),
+            (self.skip, lambda: self.skip.setChecked(self.choices.get("skip_unreadable", False))),
+        )
+        for widget, show in states:
+            widget.blockSignals(True)
+            show()
+            widget.blockSignals(False)
+
     def set_choice(self, key: str, value: Any) -> None:
         """Set one dataset field (None: back to detected/default) and read the data again."""
         if value is None:

@@ -347,6 +347,7 @@ class MainWindow(ExportActions, QMainWindow):
         self.banner = Banner()
         self.files = FileActions(self)
         self.importer = DataImporter(self)
+        self.build_panel.dataset.readingOptionsRequested.connect(self.importer.preview_current)
         self._run_design: Design | None = None
         self._dataset: Dataset | None = None
         self._snapshot: Snapshot | None = None

@@ -18,7 +18,7 @@ import numpy as np
 
 from nnviz.core.csv_table import SEPARATORS, CsvLayout, sniff_csv
 from nnviz.core.data_io import DEFAULT_IMAGE_SIZE, FileRequest, Progress, Table, load_file
-from nnviz.core.design import Design
+from nnviz.core.design import DatasetSpec, Design
 from nnviz.core.image_folder import FolderListing, list_image_folder
 from nnviz.core.validation import DesignError, some_of
 
@@ -139,6 +139,21 @@ class DataPreview:
                 f"to {y.max():.4g}"
             )
         return out
+
+
+def choices_of(spec: DatasetSpec) -> dict[str, Any]:
+    """The preview's choices that read `spec`'s file or folder as the design does: only what
+    the design sets (the rest stays detected or default), so the preview opens as it was left."""
+    given = {
+        "header": spec.header,
+        "label_column": spec.label_column,
+        "task": spec.task,
+        "size": list(spec.size) if spec.size is not None else None,
+        "grayscale": False if not spec.grayscale else None,
+        "skip_unreadable": True if spec.skip_unreadable else None,
+    }
+    allowed = FOLDER_CHOICES if spec.name == "image_folder" else CSV_CHOICES
+    return {key: value for key, value in given.items() if key in allowed and value is not None}
 
 
 def network_line(design: Design) -> str:

@@ -256,3 +256,54 @@ def test_dropping_a_folder_or_a_table_opens_the_preview(qtbot, window, tmp_path)
 def test_file_menu_has_both_imports(window):
     texts = [a.text() for a in window.menus["file"].actions()]
     assert "&Import Data…" in texts and "Import Image &Folder…" in texts
+
+
+def test_reading_options_reopen_the_preview_as_the_design_reads_its_folder(qtbot, window, tmp_path):
+    root = pictures(tmp_path / "pets")
+    dialog = preview(qtbot, window, root)
+    with qtbot.waitSignal(dialog.previewChanged, timeout=WAIT_MS):
+        dialog.height.setValue(6)
+    with qtbot.waitSignal(dialog.previewChanged, timeout=WAIT_MS):
+        dialog.colour.setChecked(True)
+    accept(window, dialog)
+    panel = window.build_panel.dataset
+    assert not panel.reading.isHidden()
+    panel.reading.click()
+    again = window.importer.dialog
+    settle(qtbot, again)
+    assert again.choices == {"size": [6, 28], "grayscale": False}
+    assert (again.height.value(), again.width.value(), again.colour.isChecked()) == (6, 28, True)
+    with qtbot.waitSignal(again.previewChanged, timeout=WAIT_MS):
+        again.width.setValue(4)
+    design = accept(window, again)
+    assert design.dataset.size == (6, 4) and design.dataset.grayscale is False
+    assert design.inputs == 6 * 4 * 3
+
+
+def test_reading_options_of_a_table_keep_its_header_label_and_standardization(
+    qtbot, window, tmp_path
+):
+    rows = "".join(f"{i % 3},{i % 5 * 0.5},{i % 4}\n" for i in range(40))
+    (tmp_path / "plain.csv").write_text(rows)
+    dialog = preview(qtbot, window, tmp_path / "plain.csv")
+    choose(qtbot, dialog.header, False)
+    click_column(qtbot, dialog, 0)
+    accept(window, dialog)
+    panel = window.build_panel.dataset
+    panel.standardize.setChecked(True)
+    assert window.document.design.dataset.standardize
+    panel.reading.click()
+    again = window.importer.dialog
+    settle(qtbot, again)
+    assert again.choices == {"header": False, "label_column": 1}
+    assert again.header.currentData() is False and headers(again)[0] == "column 1 (label)"
+    choose(qtbot, again.task, "regression")
+    design = accept(window, again)
+    spec = design.dataset
+    assert (spec.header, spec.label_column, spec.task, spec.standardize) == (
+        False,
+        1,
+        "regression",
+        True,
+    )
+    assert design.layers[-1].units == 1 and design.loss == "mse"

@@ -120,3 +120,16 @@ def test_a_decimal_comma_is_said(tmp_path):
         "(detected) · 2 rows × 3 columns"
     )
     assert found.table.x.tolist() == [[1.4, 0.2], [4.7, 1.4]]
+
+
+def test_a_designs_own_choices_reopen_its_preview():
+    from nnviz.core.data_preview import choices_of
+    from nnviz.core.design import DatasetSpec
+
+    table = DatasetSpec("csv", path="t.csv", header=False, label_column=-2, task="regression")
+    assert choices_of(table) == {"header": False, "label_column": -2, "task": "regression"}
+    assert choices_of(DatasetSpec("csv", path="iris.data")) == {}
+    folder = DatasetSpec("image_folder", path="pics", size=(6, 5), grayscale=False)
+    assert choices_of(folder) == {"size": [6, 5], "grayscale": False}
+    skipping = DatasetSpec("image_folder", path="pics", skip_unreadable=True)
+    assert choices_of(skipping) == {"skip_unreadable": True}

@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -51,7 +52,12 @@ AskFile = Callable[[str, str], str | None]
 
 
 class DatasetSection(Section):
-    """Edits `design.dataset` (and, through adaptation, the network's two ends)."""
+    """Edits `design.dataset` (and, through adaptation, the network's two ends).
+
+    How a CSV file or a folder of pictures is read (header row, picture size, colour…) is
+    chosen in the import preview: `readingOptionsRequested` asks the window to open it."""
+
+    readingOptionsRequested = Signal()  # noqa: N815
 
     def __init__(self, editor: Editor, parent: QWidget | None = None) -> None:
         super().__init__("Data", editor, parent)
@@ -118,6 +124,14 @@ class DatasetSection(Section):
         self.labels_path = QLineEdit()
         self.labels_path.setPlaceholderText("labels file")
         self.labels_path.setToolTip("The IDX file of labels that goes with the images file.")
+        self.reading = QPushButton("Reading options…")
+        self.reading.setObjectName("readingOptions")
+        self.reading.setToolTip(
+            "Preview the file or folder as the network gets it and choose how it is read: the "
+            "header row, the label column and the task of a table; the size, colour and "
+            "unreadable files of a folder of pictures."
+        )
+        self.reading.clicked.connect(self.readingOptionsRequested)
         self.browse_labels = QPushButton("Browse…")
         self.browse_labels.setToolTip("Pick the labels file.")
         self.label_column = QLineEdit()
@@ -153,6 +167,7 @@ class DatasetSection(Section):
         self.form.addRow("File", _row(self.path, self.browse))
         self.form.addRow("Labels", _row(self.labels_path, self.browse_labels))
         self.form.addRow("Label column", self.label_column)
+        self.form.addRow("", self.reading)
         self.form.addRow("Task", self.task)
         self.features_title = QLabel("Input features")
         self.form.addRow(self.features_title)
@@ -230,6 +245,7 @@ class DatasetSection(Section):
             self.path.parentWidget(): fmt is not None,
             self.labels_path.parentWidget(): fmt == "idx",
             self.label_column: fmt == "csv",
+            self.reading: fmt in ("csv", "image_folder"),
             self.task: fmt in ("csv", "npz"),
             self.features["x1"].parentWidget(): kind.plane,
             self.features_title: kind.plane,

@@ -17,7 +17,14 @@ from typing import Any
 import numpy as np
 
 from nnviz.core.csv_table import SEPARATORS, CsvLayout, sniff_csv
-from nnviz.core.data_io import DEFAULT_IMAGE_SIZE, FileRequest, Progress, Table, load_file
+from nnviz.core.data_io import (
+    DEFAULT_IMAGE_SIZE,
+    FileRequest,
+    Progress,
+    Table,
+    load_file,
+    resolve_file,
+)
 from nnviz.core.design import DatasetSpec, Design
 from nnviz.core.image_folder import FolderListing, list_image_folder
 from nnviz.core.validation import DesignError, some_of
@@ -172,6 +179,7 @@ def preview_data(
     a problem after that is the preview's `error`.
     """
     kind = kind_of(path)
+    path = resolve_file(str(path), None, "path", kind == "image_folder")  # no pipe, no giant
     allowed = CSV_CHOICES if kind == "csv" else FOLDER_CHOICES
     choices = {k: v for k, v in (choices or {}).items() if k in allowed and v is not None}
     request = FileRequest(path, **_request_fields(choices), progress=progress)

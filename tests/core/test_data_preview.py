@@ -1,5 +1,7 @@
 """What the import preview shows, decided headless: layout, labels, classes, pictures, fields."""
 
+import os
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -133,3 +135,10 @@ def test_a_designs_own_choices_reopen_its_preview():
     assert choices_of(folder) == {"size": [6, 5], "grayscale": False}
     skipping = DatasetSpec("image_folder", path="pics", skip_unreadable=True)
     assert choices_of(skipping) == {"skip_unreadable": True}
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_pipe_is_refused_before_the_preview_would_wait_on_it(tmp_path):
+    os.mkfifo(tmp_path / "stream.csv")
+    with pytest.raises(DesignError, match=r"^dataset\.path: not a regular file \(a pipe"):
+        preview_data(tmp_path / "stream.csv")

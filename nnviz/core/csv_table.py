@@ -2,10 +2,11 @@
 separated, quoted, with a BOM, CRLF line ends and blank lines, and decimal commas in a file
 separated by semicolons or tabs (as spreadsheets write numbers in much of Europe).
 
-`sniff_csv` finds the layout (separator, header row, column names, the first rows) from the
-start of the file, so the import preview can show it without reading everything; `load_csv`
-reads the whole table with the same layout. Every problem is one `DesignError` line naming
-the file and, where it helps, the row and the column, because the person has to fix it there.
+`sniff_csv` finds the layout (separator, decimal mark, header row, column names, the first
+rows) from the start of the file, so the import preview can show it before any number is
+converted; `load_csv` reads the whole table with the same layout. Every problem is one
+`DesignError` line naming the file and, where it helps, the row and the column, because the
+person has to fix it there.
 """
 
 from __future__ import annotations
@@ -277,7 +278,7 @@ def _layout(
 
 
 def sniff_csv(request: FileRequest, preview_rows: int = 20) -> CsvLayout:
-    """The file's layout and its first `preview_rows` data rows, reading only what it needs."""
+    """The file's layout and its first `preview_rows` data rows (only those are split)."""
     text, encoding = _text(request.path.name, read_bytes(request.path))
     return _layout(text, request, preview_rows, encoding)[0]
 

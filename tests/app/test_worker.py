@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import QObject
 
 from nnviz.app.worker import TrainingWorker
 from nnviz.core.controls import Controls
@@ -62,10 +63,24 @@ def test_reset_gives_a_paused_run_at_step_zero(qtbot, worker):
     assert not worker.is_playing
 
 
+class Received(QObject):
+    """Counts a worker signal in the GUI thread, where a queued connection delivers it
+    (pytest-qt's waitSignal on a signal emitted by another thread can hang the test)."""
+
+    def __init__(self, signal) -> None:
+        super().__init__()
+        self.count = 0
+        signal.connect(self.add)
+
+    def add(self, *_args) -> None:
+        self.count += 1
+
+
 def test_play_advances_epochs_and_sends_snapshots(qtbot, worker):
     worker.reset(small_design())
-    with qtbot.waitSignal(worker.snapshotReady, timeout=WAIT_MS):
-        worker.play()
+    received = Received(worker.snapshotReady)
+    worker.play()
+    qtbot.waitUntil(lambda: received.count > 0, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: worker.latest().epoch >= 3, timeout=WAIT_MS)
     assert worker.is_playing
     assert worker.latest().state == "running"

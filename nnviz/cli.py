@@ -6,10 +6,9 @@ Exit status: 0 done (a diverged training run is a result, reported in the final 
 and the problem and no traceback; 1 an internal fault, reported as one line
 "nnviz: internal error: ..." (set NNVIZ_DEBUG=1 to see the traceback as well).
 
-BLAS libraries default to one thread here (unless OPENBLAS_NUM_THREADS / OMP_NUM_THREADS /
-MKL_NUM_THREADS are set): nnviz multiplies small matrices many thousand times a second, and on a
-2-core machine a threaded OpenBLAS made a 784-128-64-10 training step about 10x slower. The
-variables must be set before NumPy is first imported, so this module imports NumPy lazily.
+BLAS runs on one thread (`nnviz.blas`, unless OPENBLAS_NUM_THREADS / OMP_NUM_THREADS /
+MKL_NUM_THREADS are set); that must happen before NumPy is first imported, so this module
+imports NumPy lazily.
 """
 
 from __future__ import annotations
@@ -23,10 +22,11 @@ import signal
 import sys
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from nnviz.blas import pin_blas_threads
 from nnviz.cli_inputs import (
     SESSION_SUFFIX,
     BadInputError,
@@ -37,8 +37,7 @@ from nnviz.cli_inputs import (
 )
 from nnviz.core.errors import first_line
 
-for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
+pin_blas_threads()
 
 DEBUG_ENV = "NNVIZ_DEBUG"
 QT_PLATFORM = "QT_QPA_PLATFORM"
@@ -262,22 +261,51 @@ def cmd_lessons(args: argparse.Namespace) -> int:
     return run_lessons(args)
 
 
+def _bench_window(args: argparse.Namespace) -> Iterable[dict]:
+    try:
+        from nnviz.app.gui_bench import run_gui_bench
+    except ImportError:
+        raise BadInputError("bench --gui: the window benchmark is not available") from None
+    run_gui_bench(args.seconds)  # prints each case as it ends
+    return ()
+
+
+def _bench_speed(args: argparse.Namespace) -> Iterable[dict]:
+    from nnviz.bench import run_bench
+
+    return run_bench(args.seconds)
+
+
+def _bench_timeline(args: argparse.Namespace) -> Iterable[dict]:
+    from nnviz.bench import run_timeline_bench
+
+    return run_timeline_bench(args.steps)
+
+
+def _bench_mnist(args: argparse.Namespace) -> Iterable[dict]:
+    from nnviz.mnist_bench import run_mnist_bench
+
+    return run_mnist_bench(args.seconds)
+
+
+def _bench_launch(args: argparse.Namespace) -> Iterable[dict]:
+    from nnviz.launch_bench import run_launch_bench
+
+    return [run_launch_bench(args.runs)]
+
+
+# `nnviz bench --NAME` → what it measures (no flag: training speed).
+BENCHES: dict[str, Callable[[argparse.Namespace], Iterable[dict]]] = {
+    "gui": _bench_window,
+    "timeline": _bench_timeline,
+    "mnist": _bench_mnist,
+    "launch": _bench_launch,
+}
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
-    if args.gui:
-        try:
-            from nnviz.app.gui_bench import run_gui_bench
-        except ImportError:
-            raise BadInputError("bench --gui: the window benchmark is not available") from None
-        return int(run_gui_bench(args.seconds) or 0)
-    from nnviz.bench import run_bench, run_timeline_bench
-
-    if args.mnist:
-        from nnviz.mnist_bench import run_mnist_bench
-
-        results = run_mnist_bench(args.seconds)
-    else:
-        results = run_timeline_bench(args.steps) if args.timeline else run_bench(args.seconds)
-    for result in results:
+    chosen = next((name for name in BENCHES if getattr(args, name)), None)
+    for result in BENCHES[chosen](args) if chosen else _bench_speed(args):
         print(json.dumps(result), flush=True)
     return 0
 
@@ -400,20 +428,27 @@ def _examples_args(p: argparse.ArgumentParser) -> None:
 
 def _bench_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seconds", type=_positive_float, default=2.0, help="time per case")
-    p.add_argument("--gui", action="store_true", help="measure the window's frame times instead")
-    p.add_argument(
+    kind = p.add_mutually_exclusive_group()
+    kind.add_argument("--gui", action="store_true", help="measure the window's frame times instead")
+    kind.add_argument(
         "--timeline",
         action="store_true",
         help="train the default design with its timeline recorded; print the record's memory",
     )
-    p.add_argument(
-        "--steps", type=_positive_int, default=1_000_000, help="steps of the --timeline bench"
-    )
-    p.add_argument(
+    kind.add_argument(
         "--mnist",
         action="store_true",
         help="784-128-64-10 on full MNIST (or data of its shape) next to PyTorch eager",
     )
+    kind.add_argument(
+        "--launch",
+        action="store_true",
+        help="milliseconds to the window's first frame, next to a bare PySide6 + pyqtgraph window",
+    )
+    p.add_argument(
+        "--steps", type=_positive_int, default=1_000_000, help="steps of the --timeline bench"
+    )
+    p.add_argument("--runs", type=_positive_int, default=15, help="launches of each, for --launch")
 
 
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable]] = {

@@ -4,6 +4,10 @@
 its own, so no test reads or writes a real user's settings, recent files, downloads or logs. A
 test still running after `HANG_S` seconds dumps every thread's stack and ends the whole run, so
 a hang fails at once instead of stalling until an outer time limit.
+
+BLAS runs on one thread, as every `nnviz` command runs it (`nnviz.cli`): the window's tests train
+in one thread while the GUI thread computes, and OpenBLAS's own threads, called from two threads
+at once on a busy machine, can stall both for minutes. Set before NumPy is first imported.
 """
 
 import faulthandler
@@ -12,10 +16,15 @@ import sys
 
 import pytest
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from nnviz.blas import pin_blas_threads
+from nnviz.core.user_data import DATA_DIR_ENV
 
-DATA_DIR_ENV = "NNVIZ_DATA_DIR"
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+pin_blas_threads()
+assert "numpy" not in sys.modules, "NumPy was imported before BLAS was pinned to one thread"
+
 HANG_S = 300
+REAL_STDERR = None
 
 
 @pytest.fixture(autouse=True)
@@ -25,9 +34,21 @@ def private_user_data(tmp_path_factory, monkeypatch):
     return folder
 
 
+def pytest_configure(config):
+    """Keep a handle on the real stderr: during a test pytest captures it, and a hung test's
+    stacks written there would be lost with the process."""
+    global REAL_STDERR
+    capture = config.pluginmanager.getplugin("capturemanager")
+    if capture is None:  # -p no:capture
+        REAL_STDERR = sys.stderr
+        return
+    with capture.global_and_fixture_disabled():
+        REAL_STDERR = os.fdopen(os.dup(sys.stderr.fileno()), "w")
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item, nextitem):
-    faulthandler.dump_traceback_later(HANG_S, exit=True, file=sys.stderr)
+    faulthandler.dump_traceback_later(HANG_S, exit=True, file=REAL_STDERR)
     try:
         yield
     finally:

@@ -12,6 +12,7 @@ import numpy as np
 from nnviz.core import downloads
 from nnviz.core.downloads import REMOTE_SETS, RemoteFile, RemoteSet
 from nnviz.core.registry import Entry
+from nnviz.core.user_data import DATA_DIR_ENV
 
 
 def idx_files(n_train: int, n_test: int, seed: int = 0) -> list[bytes]:
@@ -42,7 +43,7 @@ def install_small_set(monkeypatch, data_dir, name: str) -> None:
     """`name` as if downloaded into `data_dir` (set as the user's data folder)."""
     files, remote = small_set(name)
     monkeypatch.setitem(REMOTE_SETS._entries, name, Entry(name, remote, "test stand-in"))
-    monkeypatch.setenv(downloads.DATA_DIR_ENV, str(data_dir))
+    monkeypatch.setenv(DATA_DIR_ENV, str(data_dir))
     folder = downloads.dataset_folder(name)
     folder.mkdir(parents=True, exist_ok=True)
     for file_name, data in files.items():

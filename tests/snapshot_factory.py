@@ -1,5 +1,5 @@
 """One way for tests to make a `Snapshot` without training: seeded random numbers for the given
-layer sizes, any field overridden by name."""
+layer sizes, any field overridden by name; and one way to compare two snapshots' arrays."""
 
 from __future__ import annotations
 
@@ -57,3 +57,10 @@ def make_snapshot(
         trace_sample=3,
     )
     return dataclasses.replace(snapshot, **fields) if fields else snapshot
+
+
+def assert_same_layers(ours: Snapshot, theirs: Snapshot, names: Sequence[str]) -> None:
+    """The per-layer arrays `names` of two snapshots are equal, bit for bit."""
+    for name in names:
+        for mine, other in zip(getattr(ours, name), getattr(theirs, name), strict=True):
+            np.testing.assert_array_equal(mine, other, err_msg=name)

@@ -20,7 +20,6 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
-    QDockWidget,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnviz.app.lazy_dock import LazyDock
 from nnviz.app.views.images import picture_image
 from nnviz.core.datasets import Dataset
 from nnviz.core.design import Design
@@ -64,11 +64,12 @@ def _plot(title: str) -> pg.PlotWidget:
     return widget
 
 
-class DistributionsDock(QDockWidget):
-    """Histograms over time per layer, and the confusion matrix."""
+class DistributionsDock(LazyDock):
+    """Histograms over time per layer, and the confusion matrix; the plots are built when the
+    panel is first shown (it starts behind the training curves)."""
 
     def __init__(self, window) -> None:
-        super().__init__("Distributions", window)
+        super().__init__("Distributions", window, self._build_content)
         self.setObjectName("distributionsDock")
         self.window = window
         self.record: DistributionRecord | None = None
@@ -78,7 +79,12 @@ class DistributionsDock(QDockWidget):
         self._confusion_time = -np.inf
         self._confusion_step = -1
         self._rows = np.zeros(0, dtype=np.int64)  # the chosen cell's samples
+        self._highlight: pg.ScatterPlotItem | None = None
+        # Shown, as Qt's signal says: a dock behind another tab still answers isVisible() True.
+        self.shown = False
+        self.visibilityChanged.connect(self._on_visible)
 
+    def _build_content(self) -> QWidget:
         self.quantity = QComboBox()
         for name in QUANTITIES:
             self.quantity.addItem(QUANTITY_LABELS[name], name)
@@ -126,7 +132,6 @@ class DistributionsDock(QDockWidget):
         self.gallery = QGridLayout()
         self.gallery.setSpacing(2)
         self.gallery.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self._highlight: pg.ScatterPlotItem | None = None
 
         controls = QHBoxLayout()
         controls.addWidget(QLabel("Show"))
@@ -149,8 +154,9 @@ class DistributionsDock(QDockWidget):
         layout.addLayout(left, 5)
         layout.addWidget(self.matrix_plot, 3)
         layout.addLayout(cell, 2)
-        self.setWidget(body)
-        self.visibilityChanged.connect(self._on_visible)
+        if self.record is not None:
+            self._show_run()
+        return body
 
     # ----------------------------------------------------------------- feeding
 
@@ -161,9 +167,14 @@ class DistributionsDock(QDockWidget):
         self._snapshot = None
         self.result = None
         self._confusion_step = -1
+        if self.built:
+            self._show_run()
+
+    def _show_run(self) -> None:
+        """The panel's layer choice and an empty cell for the record's run."""
         self.layer.blockSignals(True)
         self.layer.clear()
-        n = len(design.layers)
+        n = len(self.record.design.layers)
         for k in range(n):
             self.layer.addItem("output" if k == n - 1 else f"layer {k + 1}", k)
         self.layer.blockSignals(False)
@@ -177,13 +188,13 @@ class DistributionsDock(QDockWidget):
         self._snapshot = snapshot
         # Only while shown: a record of a wide network costs tens of milliseconds of the GUI
         # thread (and of the interpreter lock training needs).
-        if self.isVisible() and self.record.add(snapshot):
+        if self.shown and self.record.add(snapshot):
             self.redraw()
 
     # ----------------------------------------------------------------- drawing
 
     def redraw(self, *_args) -> None:
-        if self.record is None or self.layer.currentData() is None:
+        if not self.built or self.record is None or self.layer.currentData() is None:
             return
         heat = self.record.heatmap(self.quantity.currentData(), self.layer.currentData())
         lo, hi = float(heat.edges[0]), float(heat.edges[-1])
@@ -344,6 +355,7 @@ class DistributionsDock(QDockWidget):
         return np.column_stack([x, y]) if x is not None else np.zeros((0, 2))
 
     def _on_visible(self, visible: bool) -> None:
+        self.shown = visible
         if visible:
             if self._snapshot is not None and self.record is not None:
                 self.record.add(self._snapshot)

@@ -39,7 +39,10 @@ class _Job(QObject):
 
 
 class DownloadDialog(QProgressDialog):
-    """Downloads one registered set; `result()` afterwards: "" done, "cancelled", or why not."""
+    """Downloads one registered set, window-modal but without a nested event loop (`open`, not
+    `exec`); `ended` says how it went: "" done, "cancelled", or why not (also `outcome`)."""
+
+    ended = Signal(str)
 
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         title = REMOTE_SETS.get(name).title
@@ -74,3 +77,4 @@ class DownloadDialog(QProgressDialog):
         self._thread.quit()
         self._thread.wait()
         self.done(0)
+        self.ended.emit(outcome)

@@ -19,8 +19,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import QDialog, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
-from nnviz.app.settings import data_dir
 from nnviz.core.errors import first_line
+from nnviz.core.user_data import user_data_dir
 
 LOG_NAME = "nnviz.log"
 LOG_BYTES = 1_000_000  # then the file starts again, the old one kept as nnviz.log.1
@@ -29,7 +29,7 @@ LOG_SIZE = (760, 460)
 
 
 def log_path() -> Path:
-    return data_dir() / LOG_NAME
+    return user_data_dir() / LOG_NAME
 
 
 class ErrorLog(QObject):

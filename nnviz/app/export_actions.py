@@ -33,7 +33,6 @@ from nnviz.app.settings import app_settings
 from nnviz.core.atomic import write_atomic
 from nnviz.core.design import DesignError
 from nnviz.core.errors import first_line
-from nnviz.core.layer_space import layer_space_at
 from nnviz.core.torch_export import write_pytorch_script
 from nnviz.core.weights_io import save_weights
 from nnviz.core.worked_example import markdown_of_next_step
@@ -364,23 +363,19 @@ class ExportActions:
         return self.data_view.plane.plot if self.data_view.page() == "plane" else None
 
     def _layer_space(self):
-        """The layer space view showing the current state (drawn now if, hidden or behind
-        another tab, it shows an older one); None, with a note, when there is no run."""
-        snapshot = self._export_snapshot()
-        trainer = self.worker.trainer
-        if snapshot is None or trainer is None:
+        """The layer space view drawn for the moment the window shows (a past moment of the
+        timeline, else the present), hidden or behind another tab too; None, with a note,
+        when there is no run."""
+        snapshot = self.timeline_panel.viewing or self._export_snapshot()
+        if snapshot is None or self.worker.trainer is None:
             return None
-        view = self.layer_space
-        frame = view.frame()
-        if frame is None or frame.step != snapshot.step:
-            design, data, targets = trainer.design, trainer.data, trainer.targets
-            view.draw(layer_space_at(design, data, targets, trainer.seed, snapshot))
-        return view
+        return self.layer_space_dock.draw_moment(snapshot)
 
     def _export_snapshot(self):
-        if self._snapshot is None:
+        snapshot = self.frames.snapshot
+        if snapshot is None:
             self._nothing("There is no trained network to export yet.")
-        return self._snapshot
+        return snapshot
 
     def _export_design(self):
         trainer = self.worker.trainer

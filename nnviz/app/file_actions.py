@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
 from nnviz.app.background import CancelledError, run_in_background
 from nnviz.app.recovery import RECOVERY_FOLDER, AutoSaver, Leftover, RecoveryStore, find_leftovers
-from nnviz.app.settings import RecentFiles, data_dir
+from nnviz.app.settings import RecentFiles
 from nnviz.app.window_api import WindowApi
 from nnviz.core.design import (
     Design,
@@ -43,6 +43,7 @@ from nnviz.core.examples import (
 from nnviz.core.runs import RunList
 from nnviz.core.session import SESSION_SUFFIX, load_session
 from nnviz.core.trainer import Trainer
+from nnviz.core.user_data import user_data_dir
 
 Answer = Literal["save", "discard", "cancel"]
 
@@ -362,7 +363,7 @@ class FileActions(QObject):
 
         Autosaving starts first: nothing a leftover holds can keep it from starting.
         """
-        root = data_dir() / RECOVERY_FOLDER
+        root = user_data_dir() / RECOVERY_FOLDER
         try:
             store = RecoveryStore(root)
         except OSError as error:
@@ -395,16 +396,13 @@ class FileActions(QObject):
         self.window.statusBar().showMessage("Autosave works again: your work is protected.", 10000)
 
     def offer_recovery(self, leftover: Leftover) -> bool:
-        """Restore / Discard for a crashed window's work; either way the leftover is removed,
-        unless it cannot be read: then it is kept where it is, and the user told where."""
+        """Restore / Discard for a crashed window's work. Discarding, or a complete restore,
+        removes the leftover; whatever could not be read or restored is kept where it is, and
+        the user told where."""
         try:
             design = leftover.design()
         except OPEN_ERRORS as error:
-            leftover.release()
-            self.window.banner.show_message(
-                f"Work left by a window that did not exit cleanly cannot be read "
-                f"({first_line(error)}). It is kept in {leftover.folder}."
-            )
+            self._keep(leftover, f"cannot be read ({first_line(error)})")
             return False
         where = f" ({leftover.path.name})" if leftover.path is not None else ""
         run = " and its trained run" if leftover.session_path is not None else ""
@@ -414,28 +412,40 @@ class FileActions(QObject):
         if not self.ask_restore(text):
             leftover.discard()
             return False
-        restored = self._restore(leftover, design)
-        leftover.discard()
-        return restored
+        try:
+            trainer, lost = self._recovered_run(leftover, design)
+            opened = Opened(design, trainer, leftover.path, keep_ghost=False)
+        except OPEN_ERRORS as error:
+            self._keep(leftover, f"cannot be restored ({file_error(leftover.folder, error)})")
+            return False
+        self._install(opened)
+        self.window.document.mark_modified()
+        if lost is None:
+            leftover.discard()
+        else:
+            self._keep(leftover, f"was restored without its trained run ({lost})")
+        return True
 
-    def _restore(self, leftover: Leftover, design: Design) -> bool:
-        trainer: Trainer | None = None
+    def _recovered_run(self, leftover: Leftover, design: Design) -> tuple[Trainer, str | None]:
+        """The leftover's trained run, or a fresh one for `design` and why the run was lost
+        (None: nothing lost — no session, or one of an older design the user has changed)."""
         session = leftover.session_path
         if session is not None:
             try:
                 saved = load_session(session, base_dir=design.base_dir)
                 if not needs_reset(saved.design, design):
-                    trainer = saved.restore()
-            except OPEN_ERRORS:
-                trainer = None  # the design alone is still worth having
-        try:
-            opened = Opened(design, trainer or Trainer(design), leftover.path, keep_ghost=False)
-        except OPEN_ERRORS as error:
-            self.show_error("Cannot restore", file_error(leftover.folder, error))
-            return False
-        self._install(opened)
-        self.window.document.mark_modified()
-        return True
+                    return saved.restore(), None
+            except OPEN_ERRORS as error:
+                return Trainer(design), first_line(error)
+        return Trainer(design), None
+
+    def _keep(self, leftover: Leftover, what: str) -> None:
+        """Leave a leftover in place for a later launch and say so in the banner."""
+        leftover.release()
+        self.window.banner.show_message(
+            f"Work left by a window that did not exit cleanly {what}. "
+            f"It is kept in {leftover.folder}."
+        )
 
     def stop_recovery(self) -> None:
         """The clean exit: delete this window's recovery data."""
@@ -466,7 +476,7 @@ class FileActions(QObject):
         return True
 
     def _install(self, opened: Opened) -> None:
-        self.window.install_run(opened.trainer, keep_ghost=opened.keep_ghost, runs=opened.runs)
+        self.window.run.install(opened.trainer, keep_ghost=opened.keep_ghost, runs=opened.runs)
         self.session_path = opened.session
         self.window.document.load(opened.design, opened.path)
         self.window.update_title()

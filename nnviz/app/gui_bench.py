@@ -8,8 +8,16 @@ show mostly the wait for a processor. Its mean times 30 frames a second is about
 time the training thread loses to the window (the GUI thread holds the interpreter lock).
 
 Cases: TensorFlow Playground's largest network on two spirals (6 hidden layers of 8 tanh units,
-per-neuron heatmaps; batch 10 on 250 training points) and a 784-128-64-10 network on random
-28×28 images (batch 64, float32).
+per-neuron heatmaps; batch 10 on 250 training points), a 784-128-64-10 network on random 28×28
+images (batch 64, float32) and the MNIST example, with the training curves in the bottom dock;
+then the spiral and MNIST again with the layer space shown there instead (its frames built on
+the training thread, drawn on the GUI thread). Each line's `view` says which, and
+`layer_space_frames` how many layer space frames were drawn during the timed frames (none while
+the curves show: nothing of it is computed then).
+
+The windows run in a data folder of the bench's own (`private_data_folder`), so the user's
+settings, recent files and recovery data are never touched; the user's downloads are seen
+through a link, so the MNIST case trains on full MNIST when it has been downloaded.
 """
 
 from __future__ import annotations
@@ -20,13 +28,15 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from nnviz.core.design import Design, load_design, save_design
+from nnviz.core.user_data import DATA_DIR_ENV, user_data_dir
 
 WARMUP_S = 0.3  # frames before the first timed one
 RESUME_S = 0.1  # frames after each headless turn, before timing resumes
@@ -37,15 +47,20 @@ ROUND_S = 0.5
 # not support raise()", "... propagateSizeHints"): nothing is wrong, so the bench drops them.
 OFFSCREEN_NOTE = "This plugin does not support"
 FRAME_S = 1 / 30
+OPEN_LIMIT_S = 30.0  # the longest a shown view may take to draw its first frame
 MIN_FRAMES = 5  # a measurement lasts at least this many frames (and one training step)
 WINDOW_SIZE = (1600, 1000)
 RANDOM_IMAGES = 4096
+
+
+CURVES, LAYER_SPACE = "training curves", "layer space"  # the bottom dock's tab shown
 
 
 @dataclass(frozen=True)
 class GuiCase:
     name: str
     design: Callable[[Path], Design]  # builds the design; may write its data into the folder
+    view: str = CURVES
 
 
 def _design(name: str, inputs: int, layers: list[dict], loss: str, training: dict, dataset: dict):
@@ -118,12 +133,15 @@ CASES = (
     GuiCase("spiral", spiral_design),
     GuiCase("images", images_design),
     GuiCase("mnist", mnist_design),
+    GuiCase("spiral", spiral_design, LAYER_SPACE),
+    GuiCase("mnist", mnist_design, LAYER_SPACE),
 )
 
 
-def window_run(design: Design, design_file: Path, seconds: float) -> dict:
+def window_run(design: Design, design_file: Path, seconds: float, view: str = CURVES) -> dict:
     """Train in the real window for `seconds` of frames, timing each, and the same design
-    headless for half as long; returns the measurements.
+    headless for half as long, with `view` the bottom dock's tab shown; returns the
+    measurements.
 
     The two take turns (ROUND_S of frames, then headless with the window's run paused), so a
     machine whose speed drifts during the measurement drifts for both alike and the ratio
@@ -137,6 +155,7 @@ def window_run(design: Design, design_file: Path, seconds: float) -> dict:
     from PySide6.QtCore import QEvent
     from PySide6.QtWidgets import QApplication
 
+    from nnviz.app.gui_gc import GuiGarbageCollector
     from nnviz.app.launch import make_application
     from nnviz.app.main_window import MainWindow
     from nnviz.bench import measure
@@ -147,11 +166,14 @@ def window_run(design: Design, design_file: Path, seconds: float) -> dict:
     window.frame_timer.stop()  # frames are driven (and timed) here instead
     window.resize(*WINDOW_SIZE)
     window.show()
+    if view == LAYER_SPACE:
+        window.layer_space_dock.raise_()
     QApplication.processEvents()
     trainer = window.worker.trainer
     headless = Trainer(design)
     frames: list[float] = []
     cpu: list[float] = []
+    drawn: list = [None]  # the layer space frames drawn during timed frames, after a None
     drawn_steps = drawn_time = headless_steps = headless_time = 0.0
 
     def frame(timed: bool) -> None:
@@ -162,14 +184,25 @@ def window_run(design: Design, design_file: Path, seconds: float) -> dict:
         if timed:
             frames.append(1000 * (time.perf_counter() - t0))
             cpu.append(1000 * (time.thread_time() - c0))
+            shown = window.layer_space.frame()
+            if shown is not None and shown is not drawn[-1]:
+                drawn.append(shown)
         time.sleep(max(0.0, now + FRAME_S - time.perf_counter()))
 
+    collector = GuiGarbageCollector()  # as the app runs it (gui_gc.py)
+    collector.start()
     try:
         rounds = max(1, round(seconds / ROUND_S))
         for turn in range(rounds):
             window.worker.play()
             warm_until = time.perf_counter() + (RESUME_S if turn else WARMUP_S)
-            while time.perf_counter() < warm_until:
+            # The layer space's first frame (a wide input's projection, made once) comes first.
+            opened = time.perf_counter() + OPEN_LIMIT_S
+            while time.perf_counter() < warm_until or (
+                view == LAYER_SPACE
+                and window.layer_space.frame() is None
+                and time.perf_counter() < opened
+            ):
                 frame(timed=False)
             start, start_step = time.perf_counter(), trainer.step
             end, count = start + seconds / rounds, 0
@@ -187,6 +220,7 @@ def window_run(design: Design, design_file: Path, seconds: float) -> dict:
         window.deleteLater()  # the next case measures its own window only
         app.processEvents()
         app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        collector.stop()  # its last garbage freed here, not by the next case's training thread
     times = np.array(frames) if frames else np.array([np.nan])
     cpu_times = np.array(cpu) if cpu else np.array([np.nan])
     return {
@@ -195,6 +229,7 @@ def window_run(design: Design, design_file: Path, seconds: float) -> dict:
         "frame_cpu_ms_p50": round(float(np.percentile(cpu_times, 50)), 2),
         "frame_cpu_ms_mean": round(float(np.mean(cpu_times)), 2),
         "frames": len(frames),
+        "layer_space_frames": len(drawn) - 1,
         "steps_per_s": round(drawn_steps / drawn_time, 1),
         "headless_steps_per_s": round(headless_steps / headless_time, 1),
         "batches_per_epoch": trainer.batches_per_epoch,
@@ -226,20 +261,44 @@ def run_gui_bench(seconds: float = 3.0) -> int:
     return 0
 
 
+@contextmanager
+def private_data_folder(folder: Path) -> Iterator[None]:
+    """`folder` as nnviz's data folder while the bench runs, the user's downloads linked into it
+    (where links can be made; else the MNIST case uses the bundled subset)."""
+    downloads = user_data_dir() / "datasets"
+    folder.mkdir(parents=True, exist_ok=True)
+    if downloads.is_dir():
+        with suppress(OSError):
+            (folder / "datasets").symlink_to(downloads, target_is_directory=True)
+    previous = os.environ.get(DATA_DIR_ENV)
+    os.environ[DATA_DIR_ENV] = str(folder)
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ[DATA_DIR_ENV]
+        else:
+            os.environ[DATA_DIR_ENV] = previous
+
+
 def _run_cases(seconds: float) -> None:
-    with tempfile.TemporaryDirectory(prefix="nnviz-bench-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="nnviz-bench-") as tmp,
+        private_data_folder(Path(tmp) / "data"),
+    ):
         folder = Path(tmp)
         for case in CASES:
             design = case.design(folder)
             design_file = folder / f"{case.name}.json"
             save_design(design, design_file)
-            result = window_run(design, design_file, seconds)
+            result = window_run(design, design_file, seconds, case.view)
             per_epoch = result.pop("batches_per_epoch")
             line = {
                 "case": "-".join(str(n) for n in design.layer_sizes),
                 "batch": design.training.batch_size,
                 "dtype": design.training.dtype,
                 "dataset": _data_label(design),
+                "view": case.view,
                 **result,
                 "ratio": round(result["steps_per_s"] / result["headless_steps_per_s"], 3),
                 "epochs_per_s": round(result["steps_per_s"] / per_epoch, 1),

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from nnviz.app.background import CancelledError, throttled
 from nnviz.app.builder.widgets import ComboBox, SpinBox
+from nnviz.app.style import ERROR_TEXT
 from nnviz.app.views.images import rgb_image
 from nnviz.core.data_io import DEFAULT_IMAGE_SIZE, TASKS
 from nnviz.core.data_preview import DataPreview, kind_of, network_line, preview_data
@@ -43,7 +44,7 @@ from nnviz.core.image_folder import MAX_SIDE
 
 THUMB_PX = 64
 LABEL_TINT = QColor(255, 236, 179)  # the label column, in the table
-ERROR_STYLE = "color: #b00020"
+ERROR_STYLE = f"color: {ERROR_TEXT}"
 
 # A design that fits a preview, or DesignError: supplied by the window (the current design
 # moved onto the data).

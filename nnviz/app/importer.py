@@ -14,7 +14,8 @@ from nnviz.app.builder.dataset_section import relative_path
 from nnviz.app.import_dialog import ImportDialog
 from nnviz.app.window_api import WindowApi
 from nnviz.core.data_preview import DataPreview, choices_of
-from nnviz.core.design import DatasetSpec, Design
+from nnviz.core.design import Design
+from nnviz.core.specs import DatasetSpec
 
 DROPPED_TABLES = (".csv", ".tsv", ".data", ".csv.gz")  # not .txt: notes are dropped by mistake
 TABLE_FILTERS = "Tables (*.csv *.tsv *.txt *.data *.csv.gz);;All files (*)"

@@ -4,7 +4,8 @@ and step-through that build on them), hooked into the window with a few lines.
 `InspectionTools(window)` creates the tools, adds their View-menu entries, connects the build
 panel's "?" buttons, and feeds them the run: a light timer looks at the worker's latest snapshot
 (without taking it from the window's own frame loop) and tells each open tool about a new run or
-a new snapshot.
+a new snapshot. The explorers are windows of their own, built the first time they are opened
+(their plots would cost the window's start-up for nothing).
 """
 
 from __future__ import annotations
@@ -26,8 +27,7 @@ class InspectionTools(QObject):
     def __init__(self, window) -> None:
         super().__init__(window)
         self.window = window
-        self.activation_explorer = ActivationExplorer(window)
-        self.loss_explorer = LossExplorer(window)
+        self._explorers: dict[type, ActivationExplorer | LossExplorer] = {}
         self.inspector = InspectorDock(window)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.inspector)
         self.inspector.hide()
@@ -35,6 +35,7 @@ class InspectionTools(QObject):
         self.inspector.exploreLoss.connect(self._on_explore_loss)
         self.feed = InspectorFeed(window, self.inspector)
         self.step_through = StepThrough(window)
+        self.step_through.walkChanged.connect(self.feed.follow_step_through)
         window.centralWidget().layout().insertWidget(1, self.step_through)  # under the banner
         self._trainer = None
         self._snapshot = None
@@ -74,8 +75,31 @@ class InspectionTools(QObject):
         self.timer.timeout.connect(self.poll)
         self.timer.start()
 
+    @property
+    def activation_explorer(self) -> ActivationExplorer:
+        return self._explorer(ActivationExplorer)
+
+    @property
+    def loss_explorer(self) -> LossExplorer:
+        return self._explorer(LossExplorer)
+
+    def _explorer(self, kind):
+        """The explorer of this kind, built (and given the run) the first time it is asked."""
+        explorer = self._explorers.get(kind)
+        if explorer is None:
+            explorer = self._explorers[kind] = kind(self.window)
+            trainer = self._trainer  # the run the tools were last told of (poll tells the next)
+            explorer.set_run(*((trainer.design, trainer.data) if trainer else (None, None)))
+            explorer.set_snapshot(self._snapshot)
+        return explorer
+
+    def build_explorers(self) -> None:
+        self._explorer(ActivationExplorer)
+        self._explorer(LossExplorer)
+
     def tools(self):
-        return (self.activation_explorer, self.loss_explorer)
+        """The explorers built so far."""
+        return tuple(self._explorers.values())
 
     def poll(self) -> None:
         """Hand a new run, and the latest snapshot, to every tool."""

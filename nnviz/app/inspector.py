@@ -1,4 +1,4 @@
-"""The neuron inspector: one neuron's part of the next training step, written out with its numbers.
+"""The neuron inspector: one neuron's part of the training step the window shows, with its numbers.
 
 It draws a `NeuronView` (core): the forward sum term by term, sorted by size and coloured by sign,
 a = f(z) with the point on the activation's curve, the backward pass by the chain rule, the
@@ -22,7 +22,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
-    QDockWidget,
     QDoubleSpinBox,
     QFrame,
     QHBoxLayout,
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnviz.app.lazy_dock import LazyDock
 from nnviz.app.style import MUTED, TEXT
 from nnviz.app.views.colormap import NEGATIVE, POSITIVE
 from nnviz.core.curves import activation_curve
@@ -99,19 +99,23 @@ class _Content(QWidget):
         self.fit_body()
 
 
-class InspectorDock(QDockWidget):
-    """The dock; `show_view` draws a neuron, `show_message` says why there is none."""
+class InspectorDock(LazyDock):
+    """The dock; `show_view` draws a neuron, `show_message` says why there is none. Its
+    content is built when it is first shown (it starts hidden)."""
 
     editRequested = Signal(int, int, int, float)  # noqa: N815 - layer, source (-1: bias), unit, value
     exploreActivation = Signal()  # noqa: N815
     exploreLoss = Signal()  # noqa: N815
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Neuron inspector", parent)
+        super().__init__("Neuron inspector", parent, self._build_content)
         self.setObjectName("inspectorDock")
+        self.setMinimumWidth(330)
         self.view: NeuronView | None = None
         self._names: Callable[[int, int], str] = lambda column, unit: f"#{unit + 1}"
         self._columns: Callable[[int], str] = str
+
+    def _build_content(self) -> QWidget:
         self.header = QLabel()
         self.header.setWordWrap(True)
         self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -141,13 +145,15 @@ class InspectorDock(QDockWidget):
         self.edit_value.setDecimals(4)
         self.edit_value.setSingleStep(0.1)
         self.edit_value.setMinimumWidth(90)
+        self.edit_value.setMaximumWidth(100)
+        # as wide as its longest name ("w from sin(x1)"), the value box beside it kept small
+        self.edit_param.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.edit_button = QPushButton("Set")
         self.edit_button.setToolTip(
             "Set this value in the network (Edit › Undo takes it back); the forward pass is "
             "computed again at once. Only while training is paused."
         )
-        edit_row = QHBoxLayout()
-        edit_row.addWidget(QLabel("Edit"))
+        edit_row = QHBoxLayout()  # reads "[w from x1] [0.25] [Set]": no room for a label
         edit_row.addWidget(self.edit_param, 1)
         edit_row.addWidget(self.edit_value)
         edit_row.addWidget(self.edit_button)
@@ -192,15 +198,15 @@ class InspectorDock(QDockWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll = scroll
-        self.setWidget(scroll)
-        self.setMinimumWidth(330)
         self.edit_param.currentIndexChanged.connect(self._on_edit_param)
         self.edit_button.clicked.connect(self._on_edit)
         self.show_link(None)
         self.show_message("Click a neuron on the network (or use the arrow keys) to inspect it.")
+        return scroll
 
     # ------------------------------------------------------------------ what is shown
     def show_message(self, text: str) -> None:
+        self.widget()  # built, if it was not yet
         self.view = None
         self.header.setText(escape(text))
         self.body.clear()
@@ -209,6 +215,7 @@ class InspectorDock(QDockWidget):
 
     def set_editable(self, editable: bool) -> None:
         """Editing is for a paused run only (a running one would overwrite it at once)."""
+        self.widget()  # built, if it was not yet
         usable = editable and self.view is not None
         for widget in (self.edit_param, self.edit_value, self.edit_button):
             widget.setEnabled(usable)
@@ -222,6 +229,7 @@ class InspectorDock(QDockWidget):
     ) -> None:
         """Draw `view`; `names(column, unit)` is a unit's short name in its column,
         `columns(column)` a column's name, `context` a line (HTML) about sample and step."""
+        self.widget()  # built, if it was not yet
         self.view = view
         self._names, self._columns = names, columns
         title = escape(f"{columns(view.layer)} {names(view.layer, view.unit)}")
@@ -275,8 +283,10 @@ class InspectorDock(QDockWidget):
             else "softmax couples the layer's units (no f′ of its own)"
         )
         return (
-            "<h3>Forward · this sample</h3><table>"
-            f"<tr><th style='text-align:left'>from {escape(self._columns(v.layer - 1))}</th>"
+            "<h3>Forward · this sample</h3>"
+            f"<p class='note'>Each input aᵢ from {escape(self._columns(v.layer - 1))} times its "
+            "weight wᵢ into this neuron:</p><table>"
+            "<tr><th></th>"
             "<th>aᵢ</th><th></th><th>wᵢ</th><th></th><th>aᵢ·wᵢ</th></tr>"
             + "".join(rows)
             + f"<tr><td colspan='4'>Σ aᵢ·wᵢ</td><td>=</td>{_num(v.weighted_sum)}</tr>"
@@ -310,8 +320,9 @@ class InspectorDock(QDockWidget):
                     f"{_num(total)}</tr>"
                 )
             out.append(
-                f"<table><tr><th style='text-align:left'>to {escape(self._columns(v.layer + 1))}"
-                "</th><th>wⱼ</th><th></th><th>∂ℓ/∂zⱼ</th><th></th>"
+                f"<p class='note'>Each neuron j of {escape(self._columns(v.layer + 1))} sends its "
+                "∂ℓ/∂zⱼ back through the weight wⱼ from this neuron:</p>"
+                "<table><tr><th></th><th>wⱼ</th><th></th><th>∂ℓ/∂zⱼ</th><th></th>"
                 "<th>wⱼ·∂ℓ/∂zⱼ</th></tr>"
                 + "".join(rows)
                 + f"<tr><td colspan='4'><b>∂ℓ/∂a</b> = Σⱼ wⱼ·∂ℓ/∂zⱼ</td><td>=</td>"
@@ -390,6 +401,7 @@ class InspectorDock(QDockWidget):
 
     def choose_edit(self, source: int) -> None:
         """Offer this incoming weight (-1: the bias) for editing."""
+        self.widget()  # built, if it was not yet
         index = self.edit_param.findData(source)
         if index >= 0:
             self.edit_param.setCurrentIndex(index)
@@ -399,8 +411,7 @@ class InspectorDock(QDockWidget):
         source = self.edit_param.currentData()
         if v is None or source is None:
             return
-        value = next(p.before for p in v.params if p.source == source)
-        self.edit_value.setValue(value)
+        self.edit_value.setValue(v.value_now(source))
 
     def _on_edit(self) -> None:
         v = self.view
@@ -414,6 +425,7 @@ class InspectorDock(QDockWidget):
     def show_link(self, link, names=None, history=None, snapshot=None) -> None:
         """A chosen link's weight and gradient now and over the run (`history`: steps, weights,
         gradients); None: hide."""
+        self.widget()  # built, if it was not yet
         if link is None or snapshot is None or names is None:
             self.link_label.hide()
             self.link_plot.hide()

@@ -1,10 +1,14 @@
-"""Feeds the neuron inspector: the walkthrough of the next step from the training thread, link
-histories from the snapshots, and undoable weight edits sent to the trainer.
+"""Feeds the neuron inspector: the walkthrough of the step the window shows, link histories
+from the snapshots, and undoable weight edits sent to the trainer.
 
-The walkthrough is computed by the trainer itself (`Trainer.walkthrough`, on copies) through the
-worker's `call_on_trainer`, so the GUI never touches live arrays; its result comes back through a
-queued signal. One walkthrough holds every layer, so choosing another neuron of the same step
-redraws at once. While training runs, a new one is asked for at most every `RUNNING_S`.
+The inspector takes apart the same step as the canvas and its tooltips (`step_view.py`): the
+last step taken, or before any (and after an edit) the next one. The walkthrough is computed by
+the trainer itself (`Trainer.shown_walkthrough`, on copies) through the worker's
+`call_on_trainer`, so the GUI never touches live arrays; its result comes back through a queued
+signal. While a step-through runs, the inspector shows the step it walks instead (the next
+one), so its phases, the canvas and the inspector quote the same numbers. One walkthrough holds
+every layer, so choosing another neuron of the same step redraws at once. While training runs,
+a new one is asked for at most every `RUNNING_S`.
 """
 
 from __future__ import annotations
@@ -17,10 +21,11 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand
 
 from nnviz.app.inspector import InspectorDock
+from nnviz.app.style import MUTED
 from nnviz.core.class_names import class_name
 from nnviz.core.link_history import LinkHistory
 from nnviz.core.neuron_view import neuron_view
-from nnviz.core.walkthrough import Walkthrough
+from nnviz.core.walkthrough import Walkthrough, step_scope
 
 RUNNING_S = 0.5
 SETTLED = ("paused", "finished", "stopped", "diverged", "idle")
@@ -65,6 +70,7 @@ class InspectorFeed(QObject):
         self._walk_key = None
         self._pending = None
         self._drawn = None  # (walkthrough, (layer, neuron)) the dock shows
+        self._walked: Walkthrough | None = None  # the step a step-through walks, while it runs
         self._asked_at = -math.inf
         self._trainer = None
         self._snapshot = None
@@ -81,6 +87,15 @@ class InspectorFeed(QObject):
         if trainer is not None:
             self.history.reset(trainer.network.layer_sizes)
         self._track_selected_link()
+
+    def follow_step_through(self, walk: Walkthrough | None) -> None:
+        """Show the step a step-through walks (None: it has ended; back to the shown step)."""
+        self._walked = walk
+        self._walk_key = None
+        if walk is not None:
+            self.walk = walk
+            self.walkthroughReady.emit(walk)
+        self.update()
 
     def set_snapshot(self, snapshot) -> None:
         self._snapshot = snapshot
@@ -145,7 +160,7 @@ class InspectorFeed(QObject):
         if selection.layer is None or selection.neuron is None:
             self.dock.show_message(
                 "Click a neuron on the network (or focus it and use the arrow keys) to see its "
-                "part of the next training step."
+                "part of the training step shown."
             )
             return
         if selection.layer == 0:
@@ -155,13 +170,13 @@ class InspectorFeed(QObject):
             )
             return
         key = self._key()
-        if key != self._walk_key:
+        if self._walked is None and key != self._walk_key:
             self._ask(key)
         if self.walk is not None:
             self._draw()
 
     def _ask(self, key) -> None:
-        """Ask the trainer for the next step's walkthrough, unless one is on its way or (while
+        """Ask the trainer for the shown step's walkthrough, unless one is on its way or (while
         training) one was asked for less than RUNNING_S ago."""
         running = self._snapshot.state not in SETTLED
         now = time.perf_counter()
@@ -169,11 +184,11 @@ class InspectorFeed(QObject):
             return
         self._pending, self._asked_at = key, now
         sample = self.window.selection.sample
-        past = self.window.timeline_panel  # a moment of the timeline: its own next step
+        past = self.window.timeline_panel  # a moment of the timeline: its own step
         if past.viewing is not None:
             future = past.walkthrough(sample)
         else:
-            future = self.window.worker.call_on_trainer(lambda t: t.walkthrough(sample))
+            future = self.window.worker.call_on_trainer(lambda t: t.shown_walkthrough(sample))
         future.add_done_callback(lambda f: self._bridge.done.emit(key, f))
 
     def _on_done(self, key, future) -> None:
@@ -182,6 +197,8 @@ class InspectorFeed(QObject):
         # Asked for another run, sample or before an edit: ask again. (A walkthrough from an
         # earlier step of a running run is still shown: the run has moved on meanwhile.)
         stale = current is None or (key[0], *key[2:]) != (current[0], *current[2:])
+        if self._walked is not None:  # a step-through's walk is shown meanwhile
+            return
         if future.cancelled() or stale:
             self.update()
             return
@@ -224,16 +241,15 @@ class InspectorFeed(QObject):
         chosen += "" if not chosen else "choose one in the data view)"
         batch = "in" if walk.in_batch else "not in"
         past = self.past_step()
+        shown = walk.step + 1 if walk.taken else walk.step  # the moment that shows this step
         note = (
             ""
-            if past is None or past != walk.step
-            else f"<br><b>A past moment from the timeline: the step after step {past}, not the "
-            "live run's.</b>"
+            if past is None or past != shown
+            else f"<br><b>A past moment from the timeline (step {past}), not the live run.</b>"
         )
         return (
             f"sample #{row}{chosen} · {label} · {batch} the batch<br>"
-            f"<span style='color:#80868c'>the next update, step {walk.step + 1}: computed with "
-            f"the weights after step {walk.step}</span>{note}"
+            f"<span style='color:{MUTED.name()}'>{step_scope(walk)}</span>{note}"
         )
 
     def past_step(self) -> int | None:
@@ -248,8 +264,7 @@ class InspectorFeed(QObject):
         if self.window.worker.is_playing or self._snapshot.state not in SETTLED:
             self.window.statusBar().showMessage("Pause training to edit a weight", 5000)
             return
-        view = self.dock.view
-        old = next(p.before for p in view.params if p.source == source)
+        old = self.dock.view.value_now(source)
         if old == value:
             return
         command = _SetParameter(self, (layer, source, unit), old, value)

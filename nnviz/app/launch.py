@@ -6,6 +6,7 @@ import sys
 
 from PySide6.QtWidgets import QApplication
 
+from nnviz.app.gui_gc import GuiGarbageCollector
 from nnviz.app.icons import app_icon
 from nnviz.app.style import apply_theme
 
@@ -30,6 +31,8 @@ def run_app(design_path: str | None = None) -> int:
     from nnviz.app.error_log import ErrorLog, log_path
     from nnviz.app.main_window import MainWindow  # after the QApplication exists
 
+    collector = GuiGarbageCollector(app)
+    collector.start()
     window = MainWindow(design_path, recover=True)
     errors = ErrorLog(log_path(), window)
     errors.reported.connect(window.banner.show_message)

@@ -27,10 +27,15 @@ WELCOME_KEY = "lessons/welcome_dismissed"
 
 
 def find_part(window: QWidget, name: str) -> QWidget | None:
-    """The window's widget with object name `name` (floating docks included)."""
+    """The window's widget with object name `name` (floating docks included); parts the window
+    builds on first use (hidden docks' content, the explorers) are built when asked for."""
     if window.objectName() == name:
         return window
-    return window.findChild(QWidget, name)
+    found = window.findChild(QWidget, name)
+    if found is None:
+        window.build_lazy_parts()
+        found = window.findChild(QWidget, name)
+    return found
 
 
 def reveal(widget: QWidget) -> None:

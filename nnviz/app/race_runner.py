@@ -3,7 +3,7 @@ that trains them (`nnviz.core.race`) while the window goes on working.
 
 The runner is a `QObject` moved to its own `QThread`, like the training worker: its signals
 carry each finished variant and the progress to GUI-thread methods; stopping is a
-`threading.Event` the race checks between epochs.
+`threading.Event` the race checks between steps.
 """
 
 from __future__ import annotations
@@ -24,14 +24,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnviz.app.style import ERROR_TEXT
 from nnviz.core.datasets import Dataset
 from nnviz.core.design import Design, DesignError
+from nnviz.core.errors import first_line
 from nnviz.core.race import MAX_VARIANTS, SETTINGS, parse_values, race, variants
 from nnviz.core.runs import Weights
 
 MAX_RACE_EPOCHS = 100_000
 DEFAULT_RACE_EPOCHS = 100
-JOIN_MS = 5000
 
 
 class RaceDialog(QDialog):
@@ -57,7 +58,7 @@ class RaceDialog(QDialog):
         self.error = QLabel()
         self.error.setObjectName("raceError")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #c0392b")
+        self.error.setStyleSheet(f"color: {ERROR_TEXT}")
         self.setting.currentIndexChanged.connect(self._on_setting)
         self._on_setting()
         form = QFormLayout()
@@ -94,7 +95,7 @@ class RaceDialog(QDialog):
             values = parse_values(self.setting_name(), self.values.text())
             self.designs = variants(self.design, self.setting_name(), values)
         except (ValueError, DesignError) as error:
-            self.error.setText(str(error).splitlines()[0])
+            self.error.setText(first_line(error))
             return
         super().accept()
 
@@ -122,11 +123,12 @@ class RaceRunner(QObject):
         self.thread.start()
 
     def stop(self, wait: bool = False) -> None:
-        """Stop after the current epoch; `wait`: until the thread has ended."""
+        """Stop after the current step; `wait`: until the thread has ended (a `QThread` deleted
+        while it runs takes the program down)."""
         self.stop_event.set()
         if wait:
             self.thread.quit()
-            self.thread.wait(JOIN_MS)
+            self.thread.wait()
 
     def _run(self) -> None:
         total = len(self.designs)

@@ -43,9 +43,11 @@ class RecordingSettings:
         return self.fps * self.seconds
 
 
-def frame_array(image: QImage, width: int) -> np.ndarray:
-    """A grabbed picture scaled to `width` (height in proportion, even) as (h, w, 3) uint8."""
-    height = max(2, round(image.height() * width / max(image.width(), 1)) // 2 * 2)
+def frame_array(image: QImage, width: int, height: int | None = None) -> np.ndarray:
+    """A grabbed picture scaled to `width` and `height` (default: in proportion, even) as
+    (h, w, 3) uint8."""
+    if height is None:
+        height = max(2, round(image.height() * width / max(image.width(), 1)) // 2 * 2)
     scaled = image.scaled(
         width,
         height,
@@ -119,8 +121,11 @@ class Recorder(QObject):
         self._writer.start()
 
     def _grab(self) -> None:
+        """One frame, the size of the first: a view resized while it is recorded (a dock
+        given room, a window dragged larger) must not give frames of mixed sizes."""
         image = self.widget.grab().toImage()
-        self.frames.append(frame_array(image, self.settings.width))
+        height = self.frames[0].shape[0] if self.frames else None
+        self.frames.append(frame_array(image, self.settings.width, height))
         self.progressed.emit(len(self.frames), self.settings.frame_count)
         if len(self.frames) >= self.settings.frame_count:
             self.stop()

@@ -26,7 +26,12 @@ from nnviz.app.recording import (
     RecordingSettings,
 )
 
-TARGETS = {"canvas": "Network canvas", "data": "Data view", "window": "Whole window"}
+TARGETS = {
+    "canvas": "Network canvas",
+    "data": "Data view",
+    "layer_space": "Layer space",
+    "window": "Whole window",
+}
 
 
 class RecordingDialog(QDialog):
@@ -84,12 +89,20 @@ class RecordingControl:
         self._show(False)
 
     def target_widget(self, target: str) -> QWidget:
-        views = {"canvas": self.window.canvas, "data": self.window.data_view}
-        return views.get(target, self.window)
+        window = self.window
+        views = {
+            "canvas": window.canvas,
+            "data": window.data_view,
+            "layer_space": window.layer_space,
+        }
+        return views.get(target, window)
 
     def start(self, settings: RecordingSettings) -> Recorder:
         if self.recorder is not None and self.recorder.recording:
             self.recorder.stop()
+        if settings.target == "layer_space":  # a hidden tab is neither computed nor drawn
+            self.window.layer_space_dock.show()
+            self.window.layer_space_dock.raise_()
         recorder = Recorder(self.target_widget(settings.target), settings)
         recorder.progressed.connect(self._on_progress)
         recorder.saved.connect(self._on_saved)

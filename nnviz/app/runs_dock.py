@@ -277,7 +277,7 @@ class RunsDock(QDockWidget):
                 f"Cannot start from the initial weights of run {run.id}: {error}"
             )
             return
-        self.window.install_run(trainer, keep_ghost=True, note=f"initial weights of run {run.id}")
+        self.window.run.install(trainer, keep_ghost=True, note=f"initial weights of run {run.id}")
 
     # ----------------------------------------------------------------- racing
 

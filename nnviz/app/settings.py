@@ -1,7 +1,5 @@
-"""Where nnviz keeps its own things: the data folder (crash recovery) and the settings.
-
-`NNVIZ_DATA_DIR` moves both into one folder of the user's choice — tests point it at a temporary
-folder so they never touch a real user's settings, recent files or recovery data.
+"""nnviz's settings and recent files, where `nnviz.core.user_data` says they live: an INI file
+in the data folder when `NNVIZ_DATA_DIR` moves it, else the platform's settings store.
 """
 
 from __future__ import annotations
@@ -9,26 +7,19 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtCore import QSettings
 
-DATA_DIR_ENV = "NNVIZ_DATA_DIR"
+from nnviz.core.user_data import settings_file
+
 RECENT_KEY = "recent_files"
 MAX_RECENT = 10
 
 
-def data_dir() -> Path:
-    """`NNVIZ_DATA_DIR`, else the platform's per-user application data folder."""
-    override = os.environ.get(DATA_DIR_ENV)
-    if override:
-        return Path(override)
-    location = QStandardPaths.StandardLocation.AppDataLocation
-    return Path(QStandardPaths.writableLocation(location))
-
-
 def app_settings() -> QSettings:
-    """nnviz's settings: an INI file in `NNVIZ_DATA_DIR` when set, else the platform's store."""
-    if os.environ.get(DATA_DIR_ENV):
-        return QSettings(str(data_dir() / "settings.ini"), QSettings.Format.IniFormat)
+    """nnviz's settings (see the module's docstring for where)."""
+    path = settings_file()
+    if path is not None:
+        return QSettings(str(path), QSettings.Format.IniFormat)
     return QSettings("nnviz", "nnviz")
 
 

@@ -2,10 +2,13 @@
 
 Start it (Train › Step Through, T) and the run pauses; the trainer computes the next step's
 walkthrough (on copies), cut into phases by `nnviz.core.step_phases`: forward layer by layer,
-the loss, backward layer by layer, the update. Next / Back (→ / ←) move between them; the canvas
-keeps the phase's layers lit and dims the rest, and the selection moves to that layer so the
-inspector follows. Next on the update takes the step itself: one ordinary `step_batch`, so the
-network ends exactly where a normal step would have put it, and training goes on from there.
+the loss, backward layer by layer, the update. Next / Back (→ / ←) move between them. The canvas
+draws the walked step itself for its sample (activations in the forward phases and the loss,
+∂ℓ/∂z and ∂L/∂w backward, the weights after the update in the last), keeps the phase's layers
+lit and dims the rest; the selection moves to that layer and the inspector shows the same step,
+so the caption, the canvas's hover numbers and the inspector agree. Next on the update takes
+the step itself: one ordinary `step_batch`, so the network ends exactly where a normal step
+would have put it, and training goes on from there.
 """
 
 from __future__ import annotations
@@ -16,8 +19,30 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
-from nnviz.core.step_phases import Phase, step_phases
+from nnviz.app.views.animation import BACKWARD, DIM, FORWARD, Frame
+from nnviz.core.step_phases import (
+    ANIMATION_PHASES,
+    Phase,
+    phase_caption,
+    phase_snapshot,
+    step_phases,
+)
 from nnviz.core.walkthrough import Walkthrough
+
+# How the canvas draws each kind of phase: the state of the columns not yet reached and of
+# those reached (up to the phase's front), the direction the pass goes, the update's flash.
+CANVAS_FRAMES = {
+    "forward": (DIM, FORWARD, 1, 0.0),
+    "loss": (FORWARD, FORWARD, 1, 0.0),
+    "backward": (FORWARD, BACKWARD, -1, 0.0),
+    "update": (FORWARD, FORWARD, 1, 1.0),
+}
+
+
+def canvas_frame(phase: Phase) -> Frame:
+    """The still frame the canvas shows during `phase`."""
+    base, wave, direction, flash = CANVAS_FRAMES[phase.kind]
+    return Frame(base, wave, phase.front, direction, flash, ANIMATION_PHASES[phase.kind])
 
 
 class _Bridge(QObject):
@@ -28,6 +53,7 @@ class StepThrough(QFrame):
     """The step-through bar; `start`, `next`, `back`, `stop`."""
 
     finished = Signal(int)  # the step the network has reached (after the update was applied)
+    walkChanged = Signal(object)  # noqa: N815 - the Walkthrough walked, or None once it ends
 
     def __init__(self, window) -> None:
         super().__init__()
@@ -40,6 +66,7 @@ class StepThrough(QFrame):
         self.window = window
         self.walk: Walkthrough | None = None
         self.phases: tuple[Phase, ...] = ()
+        self._units: dict[int, int] = {}  # per layer, the neuron the captions quote
         self.index = 0
         self._applying = False
         self._canvas_mode: str | None = None  # the canvas's animation, restored at the end
@@ -106,10 +133,10 @@ class StepThrough(QFrame):
         self.walk = future.result()
         # The captions quote the neuron each phase selects: the chosen one's index, in range.
         chosen = self.window.selection.neuron or 0
-        units = {
+        self._units = {
             k: min(chosen, layer.units - 1) for k, layer in enumerate(self.walk.layers, start=1)
         }
-        self.phases = step_phases(self.walk, units)
+        self.phases = step_phases(self.walk, self._units)
         if self._canvas_mode is None:
             self._canvas_mode = self.window.canvas.mode()
             self.window.canvas.set_mode("off")  # the phases, not the sweep, say what happens
@@ -118,6 +145,7 @@ class StepThrough(QFrame):
         for shortcut in self._keys:
             shortcut.setEnabled(True)
         self.show()
+        self.walkChanged.emit(self.walk)
         self._show_phase()
 
     def next(self) -> None:
@@ -147,11 +175,14 @@ class StepThrough(QFrame):
         self.caption.setText(phase.text)
         self.back_button.setEnabled(self.index > 0)
         self.next_button.setText("Take the step ▶" if last else "Next ▶")
-        self.window.canvas.set_spotlight(phase.columns)
-        if phase.layer is not None:
-            units = self.walk.layers[phase.layer - 1].units
-            neuron = min(self.window.selection.neuron or 0, units - 1)
-            self.window.selection.set(layer=phase.layer, neuron=neuron, link=None)
+        canvas = self.window.canvas
+        latest = self.window.worker.latest()
+        if latest is not None:
+            snapshot = phase_snapshot(latest, self.walk, phase)
+            canvas.show_phase(snapshot, canvas_frame(phase), phase_caption(self.walk, phase))
+        canvas.set_spotlight(phase.columns)
+        if phase.layer is not None:  # the neuron the caption quotes
+            self.window.selection.set(layer=phase.layer, neuron=self._units[phase.layer], link=None)
 
     def _apply(self) -> None:
         """Take the step the phases showed: one ordinary training step."""
@@ -191,8 +222,13 @@ class StepThrough(QFrame):
         self.next_button.setEnabled(True)
         for shortcut in self._keys:
             shortcut.setEnabled(False)
-        self.window.canvas.set_spotlight(None)
+        canvas = self.window.canvas
+        canvas.show_phase(None)
+        canvas.set_spotlight(None)
         if self._canvas_mode is not None:
-            self.window.canvas.set_mode(self._canvas_mode)
+            canvas.set_mode(self._canvas_mode)
             self._canvas_mode = None
+        was_active = not self.isHidden()
         self.hide()
+        if was_active:
+            self.walkChanged.emit(None)

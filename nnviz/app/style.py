@@ -13,6 +13,8 @@ ALTERNATE = QColor(241, 243, 246)
 ACCENT = QColor(8, 119, 189)
 BORDER = QColor(216, 220, 225)
 
+ERROR_TEXT = "#b00020"  # a refused value or file, said in red beside it
+
 # Colours of the run's state in the status bar.
 STATE_COLORS = {
     "running": "#1a7f37",

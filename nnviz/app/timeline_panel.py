@@ -170,17 +170,18 @@ class TimelinePanel(QWidget):
             trainer.set_learning_rate(rate)  # "what if I had changed it then?"
         runs = self.window.runs_dock.runs
         note = f"from run {runs.current} at step {shown.step}" if runs.current else ""
-        self.window.install_run(
+        self.window.run.install(
             trainer, keep_ghost=True, timeline=timeline.truncated(shown.step), note=note
         )
 
     def walkthrough(self, sample: int | None) -> Future:
-        """The next step from the moment shown, taken apart (as `Trainer.walkthrough`), for the
-        inspector; computed here at once, from the scratch trainer in the moment's state."""
+        """The moment's own step taken apart (as `Trainer.shown_walkthrough`: its last step, or
+        the next when that is not known), for the inspector; computed here at once, from the
+        scratch trainer in the moment's state."""
         future: Future = Future()
         future.set_running_or_notify_cancel()
         try:
-            future.set_result(self._viewer.walkthrough(sample))
+            future.set_result(self._viewer.shown_walkthrough(sample))
         except Exception as error:  # handed to the inspector, which says why
             future.set_exception(error)
         return future

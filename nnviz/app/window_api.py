@@ -12,13 +12,12 @@ from typing import Protocol
 from PySide6.QtWidgets import QStatusBar
 
 from nnviz.app.document import DesignDocument
+from nnviz.app.run_lifecycle import RunLifecycle
 from nnviz.app.views.network_canvas import NetworkCanvas
 from nnviz.app.views.plots import PlotsPanel
 from nnviz.app.worker import TrainingWorker
 from nnviz.core.runs import RunList
 from nnviz.core.snapshot import Snapshot
-from nnviz.core.timeline import Timeline
-from nnviz.core.trainer import Trainer
 
 
 class Messages(Protocol):
@@ -44,15 +43,7 @@ class WindowApi(Protocol):
     canvas: NetworkCanvas
     banner: Messages
     runs_dock: RunsList
-
-    def install_run(
-        self,
-        trainer: Trainer,
-        keep_ghost: bool = False,
-        timeline: Timeline | None = None,
-        runs: RunList | None = None,
-        note: str = "",
-    ) -> None: ...
+    run: RunLifecycle  # install a run through it
 
     def show_moment(self, snapshot: Snapshot) -> None: ...
 

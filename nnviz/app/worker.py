@@ -34,7 +34,6 @@ SNAPSHOT_HZ = 10.0
 # thread needs it for every Python callback Qt makes while painting: it waits up to one switch
 # interval each time. 1 ms instead of Python's 5 keeps a frame from waiting on the trainer.
 GIL_SWITCH_S = 0.001
-SHUTDOWN_MS = 1000
 # A run that ends ("finished", "diverged") waits for a command; these states never run again.
 _ENDED = ("finished", "diverged")
 
@@ -210,8 +209,12 @@ class TrainingWorker(QObject):
             lambda trainer: save_session(path, trainer, thumbnail_png, design, runs)
         )
 
-    def shutdown(self, timeout_ms: int = SHUTDOWN_MS) -> bool:
-        """Stop training and end the thread; True once the thread has finished."""
+    def shutdown(self, timeout_ms: int | None = None) -> bool:
+        """Stop training and end the thread; True once the thread has finished.
+
+        The loop ends after the step it is taking (a run waiting for its next slow step wakes
+        at once), so by default this waits for that: a thread still running when its `QThread`
+        is deleted takes the whole program down. `timeout_ms` bounds the wait (tests)."""
         with self._lock:
             self._quitting = True
             trainer = self._trainer
@@ -219,7 +222,7 @@ class TrainingWorker(QObject):
             trainer.controls.stop()
         self._wake.set()
         self.thread.quit()
-        finished = self.thread.wait(timeout_ms)
+        finished = self.thread.wait() if timeout_ms is None else self.thread.wait(timeout_ms)
         self._cancel_tasks()
         return finished
 

@@ -4,17 +4,22 @@ The content goes to a temporary file in the same folder (so the final rename can
 systems), is flushed and fsynced, keeps the old file's permissions, and only then replaces the
 target with `os.replace`; on any failure the temporary file is removed and the error re-raised.
 A temporary file's name holds the writing process's id: one left by a process that was killed
-mid-save is removed by the next save of the same file.
+mid-save is removed by the next save of the same file (on Windows, where a process cannot be
+asked whether it lives without risk of ending it, one older than `STALE_S`).
 """
 
 from __future__ import annotations
 
 import os
 import stat
+import sys
+import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
+
+STALE_S = 3600.0  # no save takes this long: an older temporary file's writer is gone
 
 
 def write_atomic(path: str | os.PathLike[str], content: bytes | Callable[[BinaryIO], None]) -> None:
@@ -56,7 +61,10 @@ def _sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def _alive(pid: int) -> bool:
+def _alive(pid: int, written: float) -> bool:
+    """Whether the process that writes a temporary file may still be writing it."""
+    if sys.platform == "win32":  # there, os.kill(pid, 0) would end the process
+        return time.time() - written < STALE_S
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -78,7 +86,11 @@ def _remove_stale_temps(folder: Path, name: str) -> None:
             continue
         owner = entry.name[len(prefix) : -len(".tmp")]
         pid, dash, _ = owner.partition("-")
-        if dash and pid.isdigit() and _alive(int(pid)):
+        try:
+            written = entry.stat().st_mtime
+        except OSError:
+            continue
+        if dash and pid.isdigit() and _alive(int(pid), written):
             continue
         try:
             os.unlink(entry.path)

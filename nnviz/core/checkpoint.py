@@ -178,6 +178,7 @@ class Checkpoint:
             self._last_fwd = net.forward(self._x[rows])
             self._last_bwd = net.backward(self._last_fwd, self._y[rows])
         self._last_batch, self._step_params, self._step_updated = rows, params, True
+        self._step_lr = self.learning_rate  # the saved rate is the last step's
 
     def _optimizer_state(self, d: Mapping[str, Any]) -> dict[str, Any]:
         """The optimizer's saved state checked against this network, in its dtype."""

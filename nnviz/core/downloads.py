@@ -17,21 +17,17 @@ the same for the command line).
 from __future__ import annotations
 
 import hashlib
-import http.client
 import os
 import shutil
-import sys
 import threading
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from nnviz.core.atomic import write_atomic
 from nnviz.core.registry import Registry
+from nnviz.core.user_data import user_data_dir
 
-DATA_DIR_ENV = "NNVIZ_DATA_DIR"
 MIRROR_ENV = "NNVIZ_DATA_MIRROR"
 CHUNK = 64 * 1024
 TIMEOUT_S = 30.0
@@ -114,19 +110,6 @@ REMOTE_SETS.add(
 )
 
 
-def user_data_dir() -> Path:
-    """`NNVIZ_DATA_DIR`, else the platform's per-user data folder for nnviz."""
-    override = os.environ.get(DATA_DIR_ENV)
-    if override:
-        return Path(override)
-    if sys.platform == "win32":
-        return Path(os.environ.get("APPDATA", Path.home())) / "nnviz"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Application Support" / "nnviz"
-    xdg = os.environ.get("XDG_DATA_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".local" / "share") / "nnviz"
-
-
 def dataset_folder(name: str) -> Path:
     """Where a downloaded set's files live: <data folder>/datasets/<name>."""
     return user_data_dir() / "datasets" / name
@@ -165,6 +148,8 @@ def fetch(
     mirrors: tuple[str, ...] | None = None,
 ) -> None:
     """Download and verify every file of `remote` that `folder` does not hold yet."""
+    import http.client  # here: the HTTP stack costs every start of nnviz tens of milliseconds
+
     folder.mkdir(parents=True, exist_ok=True)
     total = remote.total_bytes
     done = 0
@@ -206,6 +191,8 @@ def _fetch_file(
         part.unlink()
         have = 0
     if have < file.size:
+        import urllib.request
+
         request = urllib.request.Request(url, headers={"User-Agent": "nnviz"})
         if have:
             request.add_header("Range", f"bytes={have}-")
@@ -249,6 +236,8 @@ def _verify_and_keep(part: Path, file: RemoteFile, target: Path) -> None:
 
 
 def _reason(error: BaseException) -> str:
+    import urllib.error
+
     if isinstance(error, urllib.error.HTTPError):
         return f"HTTP {error.code} {error.reason}"
     if isinstance(error, urllib.error.URLError):

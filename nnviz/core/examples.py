@@ -27,6 +27,7 @@ GALLERY_ORDER = (
     "circle",
     "moons",
     "spiral",
+    "spiral_bottleneck",
     "spiral3",
     "plane",
     "multi_gauss",

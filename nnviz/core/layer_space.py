@@ -4,6 +4,9 @@ A network is a chain of maps; this module shows what each one does to the data. 
 every hidden layer and the output layer's pre-activation z, it gives the coordinates of a fixed
 sample of training points:
 
+- the input of a 2-D set as its plane (x1, x2), also when the network is given more features
+  computed from it (sin(x1), x1·x2, …): the picture the learner knows, where a projection of
+  the features would only blur it;
 - a layer of two units in its own two coordinates, exactly;
 - a layer of one unit on a line (x = its value; y only spreads the points for visibility);
 - a wider layer on the plane of its first two principal components (fitted on that layer's
@@ -19,7 +22,9 @@ layer's own coordinates, as the exact boundary line segments (w·h + b = t for o
 z_i = z_j where i and j lead, for several).
 
 `LayerSpaceTracker` keeps the previous frame's projections and decides when a new frame is due,
-bounding its cost (see `COST_SHARE`). Everything is float64 whatever the training dtype.
+bounding its cost (see `COST_SHARE`); a frame carries its projections, so another tracker (a
+past moment of the timeline, an export) can `follow` the frame on screen. Everything is float64
+whatever the training dtype.
 """
 
 from __future__ import annotations
@@ -41,9 +46,10 @@ MAX_POINTS = 600  # training samples shown (a fixed random subset of larger sets
 GRID_LINES = 13  # grid lines per direction over a 2-D input plane
 LINE_POINTS = 64  # points along each grid line
 REGION_RESOLUTION = 48  # cells per side of a decision-region map
-PAD = 0.08  # share of the span added around the points
+PAD = 0.08  # share of the points' span added around them
+EDGE = PAD / (1 + 2 * PAD)  # ... the share of a panel's span that keeps them off each edge
 SHRINK = 0.15  # a panel's extent shrinks at most this share of its span per frame (grows at once)
-FRAME_HZ = 5.0  # new frames per second at most while training
+FRAME_HZ = 3.0  # new frames per second at most while training (each costs the GUI ~20 ms)
 COST_SHARE = 0.05  # ... and no more often than keeps their cost below this share of the time
 THRESHOLD_RANGE = 40.0  # where a one-unit output's decision threshold is searched in z
 
@@ -82,29 +88,40 @@ def project(a: np.ndarray, previous: Projection | None = None) -> Projection:
     turned to follow `previous` (the same layer's projection in the last frame), if any."""
     units = a.shape[1]
     if units <= 2:
-        basis = np.eye(units, 2)
-        return Projection("exact" if units == 2 else "line", np.zeros(units), basis)
+        basis = frozen_copy(np.eye(units, 2))
+        return Projection("exact" if units == 2 else "line", frozen_copy(np.zeros(units)), basis)
     if not np.all(np.isfinite(a)):  # a diverged run: keep the last frame's axes
         if previous is not None and previous.basis.shape == (units, 2):
             return Projection("pca", previous.mean, previous.basis, math.nan)
-        return Projection("pca", np.zeros(units), np.eye(units, 2), math.nan)
+        mean, basis = frozen_copy(np.zeros(units)), frozen_copy(np.eye(units, 2))
+        return Projection("pca", mean, basis, math.nan)
     mean, basis, explained = principal_plane(a)
     if previous is not None and previous.kind == "pca" and previous.basis.shape == basis.shape:
         basis = align(basis, previous.basis)
-    return Projection("pca", mean, basis, explained)
+    return Projection("pca", frozen_copy(mean), frozen_copy(basis), explained)
 
 
 def principal_plane(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
     """(mean, basis (units, 2), explained share) of the sample's first two principal
-    components. Each axis is signed so that its largest loading is positive (a fixed choice for
-    a first frame; later frames follow `align`)."""
+    components, from the eigenvectors of the smaller of the scatter matrix (units × units) and
+    the Gram matrix (n × n): the plane of a singular value decomposition at a fraction of its
+    cost for a wide layer or a 784-pixel input. Each axis is signed so that its largest
+    loading is positive (a fixed choice for a first frame; later frames follow `align`)."""
     mean = a.mean(axis=0)
-    _, s, vt = np.linalg.svd(a - mean, full_matrices=False)
-    basis = vt[:2].T.copy()
+    centred = a - mean
+    n, units = centred.shape
+    if units <= n:
+        values, vectors = np.linalg.eigh(centred.T @ centred)  # ascending
+        basis = vectors[:, [-1, -2]]
+    else:  # the same components, from the samples' side: v = cᵀu / ‖cᵀu‖
+        values, vectors = np.linalg.eigh(centred @ centred.T)
+        basis = centred.T @ vectors[:, [-1, -2]]
+        basis /= np.maximum(np.linalg.norm(basis, axis=0), 1e-300)
     largest = basis[np.argmax(np.abs(basis), axis=0), [0, 1]]
-    basis *= np.where(largest < 0, -1.0, 1.0)
-    total = float(np.sum(s**2))
-    explained = float(np.sum(s[:2] ** 2) / total) if total > 0 else math.nan
+    basis = basis * np.where(largest < 0, -1.0, 1.0)
+    total = float(np.sum(centred**2))
+    kept = float(np.sum(np.maximum(values[[-1, -2]], 0.0)))
+    explained = min(kept / total, 1.0) if total > 0 else math.nan
     return mean, basis, explained
 
 
@@ -203,7 +220,7 @@ class LayerPanel:
 
     title: str
     kind: str  # "exact" | "line" | "pca"
-    axes: tuple[str, str]
+    axes: tuple[str, str]  # what the horizontal and vertical coordinates are
     points: np.ndarray  # (n, 2), the rows of `LayerSpace.rows`
     trace: np.ndarray | None  # (2,), the traced sample
     extent: Extent
@@ -214,20 +231,40 @@ class LayerPanel:
 
     @property
     def caption(self) -> str:
-        """What the coordinates are, in a few words (panels are small)."""
+        """Both coordinates, in a few words (panels are small): "PC1 / PC2 · 60% of variance",
+        "unit 1 / unit 2", "z · height only spreads"."""
+        across, up = self.axes
         if self.kind == "pca":
             share = self.explained
             share = "–" if share is None or math.isnan(share) else f"{share:.0%}"
-            return f"PCA · {share} of variance"
+            return f"{across} / {up} · {share} of variance"
         if self.kind == "line":
-            return "1-D · height only spreads"
-        return "exact 2-D"
+            return f"{across} · height only spreads"
+        return f"{across} / {up}"
+
+    @property
+    def short_title(self) -> str:
+        """The title without its parenthesis ("Layer 3"), for a panel too narrow for it."""
+        return self.title.split(" (")[0]
+
+    @property
+    def short_caption(self) -> str:
+        """The caption in fewer characters: "PC1/PC2 · 60%", "unit 1/unit 2", "z"."""
+        across, up = self.axes
+        if self.kind == "line":
+            return across
+        if self.kind == "pca":
+            share = self.explained
+            share = "–" if share is None or math.isnan(share) else f"{share:.0%}"
+            return f"{across}/{up} · {share}"
+        return f"{across}/{up}"
 
 
 @dataclass(frozen=True)
 class LayerSpace:
     """Every layer's picture of the same training samples `rows` (their `labels`: classes, or
-    the first target column for regression), at training step `step`."""
+    the first target column for regression), at training step `step`; `projections`, one per
+    panel, are what a later frame aligns with."""
 
     step: int
     task: str
@@ -235,6 +272,7 @@ class LayerSpace:
     labels: np.ndarray
     trace_sample: int | None
     panels: tuple[LayerPanel, ...]
+    projections: tuple[Projection, ...] = ()
 
 
 class LayerSpaceTracker:
@@ -256,7 +294,14 @@ class LayerSpaceTracker:
         self.labels = frozen_copy(labels)
         self._x = np.asarray(data.x_train[rows], dtype=float)
         self._spread = _spread(rows)
-        self._grid_x = _grid_inputs(data)
+        grid = _grid_points(data)
+        self._grid_x = None if grid is None else np.asarray(data.encode(grid), dtype=float)
+        # More (or fewer) inputs than the plane's two, computed from it: the input panel is
+        # the plane itself, in the data's own coordinates.
+        self._plane = data.plane is not None and data.n_features != 2
+        if self._plane:
+            self._plane_points = np.asarray(data.points_train[rows], dtype=float)
+            self._plane_grid = grid
         self._projections: list[Projection | None] = []
         self._extents: list[Extent | None] = []
         self._input: LayerPanel | None = None
@@ -264,6 +309,22 @@ class LayerSpaceTracker:
         self._key: tuple[int, int | None] | None = None
         self._time = -math.inf
         self._cost = 0.0
+        self._cuts: dict[str, float | None] = {}  # output activation → its threshold in z
+
+    def follow(self, frame: LayerSpace) -> None:
+        """Make the next frame continue `frame`, a frame of the same run (the one on screen,
+        when a past moment is shown): its axes aligned with the frame's, its extents eased
+        from them."""
+        if not np.array_equal(frame.rows, self.rows) or len(frame.projections) != len(frame.panels):
+            return
+        self._projections = list(frame.projections)
+        self._extents = [panel.extent for panel in frame.panels]
+        self._input = frame.panels[0] if frame.trace_sample is None else None
+
+    def invalidate(self) -> None:
+        """The weights changed under the same step (an edit, a loaded checkpoint): the next
+        `view` builds a new frame."""
+        self._key = None
 
     def view(
         self,
@@ -289,40 +350,34 @@ class LayerSpaceTracker:
 
     def build(self, network: Network, step: int, trace_sample: int | None) -> LayerSpace:
         """A new frame of `network`'s current weights, aligned with the previous frame."""
-        trace_x = None
-        if trace_sample is not None:
-            trace_x = np.asarray(self.data.x_train[trace_sample : trace_sample + 1], dtype=float)
-        blocks = [self._x] + [b for b in (trace_x, self._grid_x) if b is not None]
-        with np.errstate(all="ignore"):
-            layers = representations(network, np.concatenate(blocks))
+        traced = trace_sample is not None
+        layers = self._values(network, trace_sample)
         n = len(self._x)
         trace_spread = _spread(np.array([trace_sample or 0]))[0]
-        names = network.activation_names
-        sizes = network.layer_sizes
         panels = []
         while len(self._projections) < len(layers):
             self._projections.append(None)
             self._extents.append(None)
         for k, values in enumerate(layers):
-            if k == 0 and self._input is not None and trace_sample is None:
+            if k == 0 and self._input is not None and not traced:
                 panels.append(self._input)
                 continue
-            sample = values[:n]
             projection = self._projections[k]
-            if k > 0 or projection is None:
-                projection = project(sample, projection)
+            if k > 0 or projection is None or projection.mean.shape != values.shape[1:]:
+                projection = project(values[:n], projection)
                 self._projections[k] = projection
-            coords = self._coords(projection, values, n, trace_spread, trace_x is not None)
-            points, trace, grid = coords
-            extent = self._extent(k, projection.kind, points)
+            points, trace, grid = self._coords(projection, values, n, trace_spread, traced)
+            # the input's panel shows its whole grid: the plane the data view shows
+            framed = points if k > 0 or grid is None else np.concatenate([points, *grid])
+            extent = self._extent(k, projection.kind, framed)
             if grid is not None:
                 grid = _clipped(grid, extent)
             decision = self._decision(network, k, projection, extent)
             panels.append(
                 LayerPanel(
-                    title=_title(k, sizes, names),
+                    title=_title(k, network.layer_sizes, network.activation_names, self._plane),
                     kind=projection.kind,
-                    axes=_axes(k, projection.kind, self.data.feature_names),
+                    axes=_axes(k, len(layers), projection.kind, self._input_names()),
                     points=frozen_copy(points),
                     trace=None if trace is None else frozen_copy(trace),
                     extent=extent,
@@ -332,7 +387,7 @@ class LayerSpaceTracker:
                     boundary=decision[1],
                 )
             )
-            if k == 0 and trace_sample is None:
+            if k == 0 and not traced:
                 self._input = panels[0]
         return LayerSpace(
             step=int(step),
@@ -341,7 +396,25 @@ class LayerSpaceTracker:
             labels=self.labels,
             trace_sample=trace_sample,
             panels=tuple(panels),
+            projections=tuple(self._projections[: len(layers)]),
         )
+
+    def _values(self, network: Network, trace_sample: int | None) -> list[np.ndarray]:
+        """Each panel's values: the sample's rows, then the traced sample's, then the grid's."""
+        x = self.data.x_train
+        trace_x = None if trace_sample is None else x[trace_sample : trace_sample + 1]
+        blocks = [self._x] + [b for b in (trace_x, self._grid_x) if b is not None]
+        with np.errstate(all="ignore"):
+            layers = representations(network, np.concatenate(blocks))
+        if self._plane:
+            points = self.data.points_train
+            trace = None if trace_sample is None else points[trace_sample : trace_sample + 1]
+            plane = [self._plane_points] + [b for b in (trace, self._plane_grid) if b is not None]
+            layers[0] = np.concatenate(plane).astype(float)
+        return layers
+
+    def _input_names(self) -> tuple[str, ...]:
+        return ("x1", "x2") if self._plane else tuple(self.data.feature_names)
 
     def _coords(self, projection: Projection, values, n: int, trace_spread: float, traced: bool):
         """(points, trace, grid) of one layer in its panel's coordinates."""
@@ -363,31 +436,41 @@ class LayerSpaceTracker:
         """The view box: the points padded (square unless one value), shrinking slowly."""
         finite = points[np.all(np.isfinite(points), axis=1)]
         if len(finite) == 0:
-            target = (-1.0, 1.0, -1.0, 1.0)
-        else:
-            lo, hi = finite.min(axis=0), finite.max(axis=0)
-            if kind == "line":
-                lo[1], hi[1] = -1.0, 1.0
-            span = np.maximum(hi - lo, 1e-6)
-            if kind != "line":
-                span[:] = span.max()
-            centre = (lo + hi) / 2
-            half = span * (0.5 + PAD)
-            target = (
-                float(centre[0] - half[0]),
-                float(centre[0] + half[0]),
-                float(centre[1] - half[1]),
-                float(centre[1] + half[1]),
-            )
+            return self._extents[k] or (-1.0, 1.0, -1.0, 1.0)
+        lo, hi = finite.min(axis=0), finite.max(axis=0)
+        if kind == "line":
+            lo[1], hi[1] = -1.0, 1.0
+        span = np.maximum(hi - lo, 1e-6)
+        if kind != "line":
+            span[:] = span.max()
+        centre = (lo + hi) / 2
+        half = span * (0.5 + PAD)
+        target = (
+            float(centre[0] - half[0]),
+            float(centre[0] + half[0]),
+            float(centre[1] - half[1]),
+            float(centre[1] + half[1]),
+        )
         previous = self._extents[k]
         if previous is not None:
-            target = _eased(previous, target)
+            target = _spared(_eased(previous, target), lo, hi)
+            if kind != "line":
+                target = _squared(target)
         self._extents[k] = target
         return target
 
+    def _threshold(self, name: str, activation: Activation) -> float | None:
+        """Where a one-unit output of `activation` decides, found once per run (a bisection
+        costs more than the rest of a small network's frame)."""
+        if name not in self._cuts:
+            self._cuts[name] = threshold(activation, (self.targets.low + self.targets.high) / 2)
+        return self._cuts[name]
+
     def _decision(self, network: Network, k: int, projection: Projection, extent: Extent):
         """(regions, boundary) for the panel feeding the output layer and for the output's own
-        panel; (None, None) elsewhere and for regression."""
+        panel; (None, None) elsewhere and for regression. The boundary is exact where the
+        panel's coordinates map linearly onto the layer's values (not for a principal plane,
+        nor for the input plane of computed features)."""
         last = len(network.weights)
         if self.targets.task != "classification" or k < last - 1:
             return None, None
@@ -403,14 +486,16 @@ class LayerSpaceTracker:
         uv = np.column_stack([gx.ravel(), gy.ravel()])
         if projection.kind == "line":
             uv[:, 1] = 0.0
+        plane = k == 0 and self._plane
+        values = self.data.encode(uv) if plane else projection.lift(uv)
         with np.errstate(all="ignore"):
-            output = activation.forward(projection.lift(uv) @ weights + biases)
+            output = activation.forward(values @ weights + biases)
             regions = self.targets.output_map(output).reshape(r, r)
         boundary = None
-        if projection.kind != "pca":
+        if projection.kind != "pca" and not plane:
             cut = None
             if weights.shape[1] == 1:
-                cut = threshold(activation, (self.targets.low + self.targets.high) / 2)
+                cut = self._threshold(network.activation_names[-1], activation)
             # the decision as a function of panel coordinates: z = uv @ (basis.T @ W) + b'
             panel_w = projection.basis.T @ weights
             panel_b = projection.mean @ weights + biases
@@ -433,8 +518,8 @@ def representations(network: Network, x: np.ndarray) -> list[np.ndarray]:
     return out
 
 
-def _grid_inputs(data: Dataset) -> np.ndarray | None:
-    """Network inputs along GRID_LINES vertical then as many horizontal lines over a 2-D plane."""
+def _grid_points(data: Dataset) -> np.ndarray | None:
+    """Points along GRID_LINES vertical then as many horizontal lines over a 2-D set's plane."""
     if data.plane is None:
         return None
     lo, hi = data.plane
@@ -442,8 +527,7 @@ def _grid_inputs(data: Dataset) -> np.ndarray | None:
     along = np.linspace(lo, hi, LINE_POINTS)
     vertical = np.stack(np.broadcast_arrays(across[:, None], along[None, :]), axis=-1)
     horizontal = vertical[..., ::-1]
-    points = np.concatenate([vertical, horizontal]).reshape(-1, 2)
-    return np.asarray(data.encode(points), dtype=float)
+    return np.concatenate([vertical, horizontal]).reshape(-1, 2)
 
 
 def _clipped(grid: np.ndarray, extent: Extent) -> np.ndarray:
@@ -466,13 +550,21 @@ class _Moment(Protocol):
 
 
 def layer_space_at(
-    design, data: Dataset, targets: Targets, seed: int, snapshot: _Moment
+    design,
+    data: Dataset,
+    targets: Targets,
+    seed: int,
+    snapshot: _Moment,
+    follow: LayerSpace | None = None,
 ) -> LayerSpace:
     """A frame of the weights a snapshot holds, apart from any run's tracker (for a picture of
-    a moment whose snapshot carries none, e.g. an export while the view was hidden)."""
+    a moment whose snapshot carries none: a past moment of the timeline, an export while the
+    view was hidden); aligned with `follow`, the run's frame on screen, when given."""
     network = Network(design, seed=seed)
     network.load_weights(snapshot.weights, snapshot.biases)
     tracker = LayerSpaceTracker(data, targets, seed)
+    if follow is not None:
+        tracker.follow(follow)
     return tracker.build(network, snapshot.step, snapshot.trace_sample)
 
 
@@ -496,16 +588,42 @@ def _eased(previous: Extent, target: Extent) -> Extent:
     return (out[0], out[1], out[2], out[3])
 
 
-def _title(k: int, sizes: tuple[int, ...], names: tuple[str, ...]) -> str:
+def _spared(extent: Extent, lo: np.ndarray, hi: np.ndarray) -> Extent:
+    """The extent widened so that the points (between `lo` and `hi`) keep EDGE of its span
+    from every edge: eased to the points' own tight box, a panel whose points drift one way
+    would show them on its edge."""
+    out = list(extent)
+    for axis in (0, 1):
+        margin = EDGE * (out[2 * axis + 1] - out[2 * axis])
+        out[2 * axis] = min(out[2 * axis], float(lo[axis]) - margin)
+        out[2 * axis + 1] = max(out[2 * axis + 1], float(hi[axis]) + margin)
+    return (out[0], out[1], out[2], out[3])
+
+
+def _squared(extent: Extent) -> Extent:
+    """The extent widened about its centre to equal spans (a panel's scales are equal)."""
+    x0, x1, y0, y1 = extent
+    half = max(x1 - x0, y1 - y0) / 2
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    return (cx - half, cx + half, cy - half, cy + half)
+
+
+def _title(k: int, sizes: tuple[int, ...], names: tuple[str, ...], plane: bool) -> str:
     if k == 0:
-        return f"Input ({sizes[0]})"
+        return f"Input plane ({sizes[0]} features)" if plane else f"Input ({sizes[0]})"
     if k == len(sizes) - 1:
         return f"Output z ({sizes[k]}, before {names[k - 1]})"
     return f"Layer {k} ({sizes[k]} {names[k - 1]})"
 
 
-def _axes(k: int, kind: str, feature_names: tuple[str, ...]) -> tuple[str, str]:
+def _axes(k: int, panels: int, kind: str, input_names: tuple[str, ...]) -> tuple[str, str]:
+    """The panel's horizontal and vertical coordinates (the second is empty on a line)."""
     if kind == "pca":
-        return ("PCA axis 1", "PCA axis 2")
-    names = tuple(feature_names) if k == 0 else ("unit 1", "unit 2")
+        return ("PC1", "PC2")
+    if k == 0:
+        names = input_names
+    elif k == panels - 1:
+        names = ("z", "") if kind == "line" else ("z1", "z2")
+    else:
+        names = ("unit 1", "unit 2")
     return (names[0], names[1] if kind == "exact" else "")

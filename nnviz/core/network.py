@@ -92,6 +92,7 @@ class Network:
             )
         self._fused = needed is not None
         reg = getattr(design, "regularization", None)
+        self.regularization_kind: str | None = reg.kind if reg is not None else None
         self.regularizer = REGULARIZERS.get(reg.kind) if reg is not None else None
         self.regularization_rate = float(reg.rate) if reg is not None else 0.0
         self.initializer_name = getattr(design, "initializer", "xavier_uniform")

@@ -88,6 +88,12 @@ class NeuronView:
         """Σ aᵢ·wᵢ over the inputs (z without the bias)."""
         return float(sum(t.product for t in self.terms))
 
+    def value_now(self, source: int) -> float:
+        """Incoming weight `source`'s value (-1: the bias's) in the network now: after the
+        update when the step has been taken, else before it (the next step's)."""
+        param = next(p for p in self.params if p.source == source)
+        return param.after if self.walk.taken else param.before
+
 
 def neuron_view(walk: Walkthrough, layer: int, unit: int) -> NeuronView:
     """The step `walk` seen from unit `unit` of trainable layer `layer` (1-based)."""

@@ -4,7 +4,8 @@
 is, so a bad value is a one-line `DesignError`); `race` trains them one after the other from
 the same initial weights (except when the initializer itself is raced), on the same data, and
 hands each finished one back as a `RaceResult` for the runs list. It takes a stop `Event`, so
-a thread running it can be told to stop between epochs.
+a thread running it can be told to stop between two steps (an epoch of a large data set takes
+seconds; a window that closes waits for the race's thread to end).
 """
 
 from __future__ import annotations
@@ -127,6 +128,16 @@ class RaceResult:
     state: str  # "finished", "stopped" or "diverged"
 
 
+def _train_epoch(trainer: Trainer, stop: threading.Event) -> bool:
+    """One epoch (to its end, a divergence or a stop condition), step by step; False when
+    `stop` came first."""
+    while not stop.is_set():
+        trainer.step_batch()
+        if not trainer.batch_in_epoch or trainer.state in ("diverged", "finished"):
+            return True
+    return False
+
+
 def race(
     designs: Sequence[Design],
     data: Dataset,
@@ -137,7 +148,7 @@ def race(
 ) -> Iterator[RaceResult]:
     """Train each design for `epochs` epochs on `data`, from the weights `initial` (their
     own initializer's when None), one after the other; `progress(variant, epoch)` after each
-    epoch. A set `stop` ends the race after the current epoch (that variant comes back
+    epoch. A set `stop` ends the race after the current step (that variant comes back
     "stopped"; the rest do not start)."""
     for i, design in enumerate(designs):
         if stop.is_set():
@@ -150,10 +161,9 @@ def race(
         state = "finished"
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             while trainer.epoch < epochs:
-                if stop.is_set():
+                if not _train_epoch(trainer, stop):
                     state = "stopped"
                     break
-                trainer.run_epoch()
                 if progress is not None:
                     progress(i, trainer.epoch)
                 if trainer.state in ("diverged", "finished"):  # the budget, or a stop condition

@@ -1,23 +1,31 @@
-"""Numbers as a status line shows them: fixed digits where they fit, powers of ten where not.
+"""Numbers as a status line shows them: significant digits, powers of ten where plain digits
+would not fit.
 
-A diverging run sends losses to 1e300 and R² to -1e301; `"{:.4f}"` would print three hundred
-digits. `fixed(x, 4)` keeps the usual "0.0123" and says "1.23e+300" for what would not fit.
+A loss falls to 0.00003 as training goes on, and a diverging run sends it to 1e300 and R² to
+-1e301: fixed decimals would print "0.0000" for the first and three hundred digits for the
+others. `significant(x, 4)` always keeps four significant digits in at most eleven characters:
+"0.5000", "0.01690", "1234", "3.210e-5", "1.000e300".
 """
 
 from __future__ import annotations
 
 import math
 
-MAX_FIXED = 1e6  # from here on a value is written with a power of ten
+# Plain digits from 0.001 up to (not including) 100,000; a power of ten outside.
+MIN_PLAIN_EXPONENT, MAX_PLAIN_EXPONENT = -3, 4
 
 
-def fixed(value: float, decimals: int) -> str:
-    """`value` with `decimals` decimals, or in scientific notation when it is huge."""
+def significant(value: float, digits: int) -> str:
+    """`value` to `digits` significant digits, plain where short, else as "3.210e-5"."""
     if not math.isfinite(value):
         return "–"
-    if abs(value) >= MAX_FIXED:
-        return f"{value:.{max(decimals - 1, 1)}e}"
-    return f"{value:.{decimals}f}"
+    if value == 0:
+        return "0"
+    exponent = math.floor(math.log10(abs(value)))
+    if MIN_PLAIN_EXPONENT <= exponent <= MAX_PLAIN_EXPONENT:
+        return f"{value:.{max(digits - 1 - exponent, 0)}f}"
+    mantissa, power = f"{value:.{digits - 1}e}".split("e")
+    return f"{mantissa}e{int(power)}"
 
 
 def percent(value: float, decimals: int = 1) -> str:

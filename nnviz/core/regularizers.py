@@ -8,6 +8,9 @@ from nnviz.core.registry import Registry
 
 
 class Regularizer:
+    #: d(penalty)/dw of one weight, with the rate written as {rate}: what a worksheet adds.
+    gradient = ""
+
     def penalty(self, weights: np.ndarray, rate: float) -> float:
         raise NotImplementedError
 
@@ -20,6 +23,8 @@ class Regularizer:
 
 
 class L2(Regularizer):
+    gradient = "{rate}·w"
+
     def penalty(self, weights, rate):
         return rate / 2.0 * float(np.dot(weights, weights))
 
@@ -28,6 +33,8 @@ class L2(Regularizer):
 
 
 class L1(Regularizer):
+    gradient = "{rate}·sign(w)"
+
     def penalty(self, weights, rate):
         return rate * float(np.abs(weights).sum())
 

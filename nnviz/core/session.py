@@ -44,22 +44,14 @@ import numpy as np
 from nnviz.core.atomic import write_atomic
 from nnviz.core.checkpoint import STATES
 from nnviz.core.datasets import Dataset
-from nnviz.core.design import (
-    MAX_EPOCHS,
-    MAX_FILE_BYTES,
-    MAX_SAMPLES,
-    MAX_SEED,
-    Design,
-    DesignError,
-    dumps_design,
-    needs_reset,
-)
+from nnviz.core.design import Design, DesignError, dumps_design, needs_reset
 from nnviz.core.errors import first_line
 from nnviz.core.history import DEFAULT_CAPACITY, History
 from nnviz.core.json_files import display, parse_json
 from nnviz.core.metrics import layer_columns
 from nnviz.core.optimizers import OPTIMIZERS
 from nnviz.core.runs import RunList
+from nnviz.core.specs import MAX_EPOCHS, MAX_FILE_BYTES, MAX_SAMPLES, MAX_SEED
 from nnviz.core.trainer import STOP_REASONS, Trainer
 from nnviz.core.weights_io import (
     ENCRYPTED,

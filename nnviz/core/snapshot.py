@@ -96,6 +96,8 @@ class Snapshot:
     class_names: tuple[str, ...] | None = None
     # Classification on image data: misclassified test samples (refreshed like `grid`).
     mistakes: MistakesView | None = None
+    # The weight penalty in the loss, (kind, rate), or None: its gradient is part of ∂L/∂W.
+    regularization: tuple[str, float] | None = None
 
     @property
     def n_layers(self) -> int:

@@ -45,6 +45,8 @@ class SnapshotMaker:
         """The trainer's weights changed under the same step (a loaded checkpoint, an edit)."""
         self._grid_key = None
         self._fit = None
+        if self.layer_space is not None:
+            self.layer_space.invalidate()
 
     def snapshot(self) -> Snapshot:
         """Copies of everything a view shows (what each number is: `step_view.py`). Call from
@@ -91,6 +93,11 @@ class SnapshotMaker:
             update_rule=update_rule(self.optimizer).caption,
             mistakes=self._mistakes.view(
                 self.network, self.targets, self.step, self.state in SETTLED, self.clock()
+            ),
+            regularization=(
+                None
+                if net.regularization_kind is None
+                else (net.regularization_kind, net.regularization_rate)
             ),
         )
 
@@ -154,7 +161,7 @@ class SnapshotMaker:
 
     def _layer_space_view(self) -> LayerSpace | None:
         tracker = self.layer_space
-        if tracker is None:
+        if tracker is None or not self.layer_space_shown:
             return None
         settled = self.state in SETTLED
         return tracker.view(self.network, self.step, self.trace_sample, settled, self.clock)

@@ -15,9 +15,10 @@ The rule. A snapshot taken after t steps shows step t, the last one taken:
 - `grad_weights`, `grad_biases` are the gradients the update used: the batch mean of the
   per-sample terms, plus the regularization's gradient (weights only). So ∂L/∂b equals the mean
   ∂ℓ/∂z of the batch exactly, and ∂L/∂W = mean of a_in ⊗ ∂ℓ/∂z (not ā ⊗ mean ∂ℓ/∂z).
-Before the first step (t = 0), and when the last step's pass is not known (a session saved
-without it), the trace is the pass the next step will take with the current weights, on its
-batch; `step_weights` are then the current weights and `last_step` is False.
+Before the first step (t = 0), after a weight is set by hand, and when the last step's pass
+is not known (a session saved without it), the trace is the pass the next step will take with
+the current weights, on its batch; `step_weights` are then the current weights and `last_step`
+is False. `Trainer.shown_walkthrough` takes the same step apart (the inspector's numbers).
 
 `trace_step` computes the trace; `neuron_lines` and `link_lines` write a neuron's or a link's
 numbers with what each one is (one sample, batch mean, batch gradient), as tooltips show them.
@@ -29,7 +30,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.network import Backward, Forward, Network
+from nnviz.core.regularizers import REGULARIZERS
 
 
 @dataclass(frozen=True)
@@ -158,11 +161,19 @@ def neuron_lines(snapshot, k: int, unit: int, activation: str) -> list[str]:
     grad_b = float(s.grad_biases[k][unit])
     lines = [f"({_scope(s)})"]
     if s.trace_sample is not None:
+        if ACTIVATIONS.get(activation).elementwise:
+            chain = f"∂ℓ/∂z = ∂ℓ/∂a · f′(z) = {_fmt(dz)}"
+        else:  # softmax: every unit's z moves every a of the layer
+            coupled = float(np.dot(s.post[k], s.grad_post[k]))
+            chain = (
+                f"∂ℓ/∂z = a·(∂ℓ/∂a − Σₖ aₖ·∂ℓ/∂aₖ) = {_fmt(a)}·({_fmt(da)} − {_fmt(coupled)})"
+                f" = {_fmt(dz)}  (softmax's Jacobian)"
+            )
         lines += [
             f"z = Σ w·a + b = {_fmt(z)}",
             f"a = {activation}(z) = {_fmt(a)}",
             f"∂ℓ/∂a = {_fmt(da)}  (this sample's loss ℓ)",
-            f"∂ℓ/∂z = ∂ℓ/∂a · f′(z) = {_fmt(dz)}",
+            chain,
             f"∂ℓ/∂b = ∂ℓ/∂z = {_fmt(dz)}  (this sample)",
         ]
     else:
@@ -186,8 +197,19 @@ def link_lines(snapshot, k: int, row: int, col: int) -> list[str]:
         share = float(s.sample_grad_weights[k][row, col])
         lines.append(f"∂ℓ/∂w = a·∂ℓ/∂z = {_fmt(share)}  (sample #{s.trace_sample})")
     grad = float(s.grad_weights[k][row, col])
-    lines.append(f"∂L/∂w = {_fmt(grad)}  (batch: mean of a·∂ℓ/∂z over {s.batch_size} samples)")
+    mean = f"mean of a·∂ℓ/∂z over {s.batch_size} samples"
+    lines.append(f"∂L/∂w = {_fmt(grad)}  (batch: {mean}{penalty_term(s.regularization)})")
     return lines
+
+
+def penalty_term(regularization: tuple[str, float] | None, fmt=_fmt) -> str:
+    """What the weight penalty adds to a weight's batch gradient, as a term: " + 0.001·w (l2
+    penalty)"; "" without one."""
+    if regularization is None:
+        return ""
+    kind, rate = regularization
+    term = REGULARIZERS.get(kind).gradient.format(rate=fmt(rate))
+    return f" + {term} ({kind} penalty)"
 
 
 def _used(step_arrays, current):

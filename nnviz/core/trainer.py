@@ -52,7 +52,7 @@ from nnviz.core.snapshot import Snapshot
 from nnviz.core.snapshot_maker import GRID_RESOLUTION, SnapshotMaker
 from nnviz.core.targets import make_targets
 from nnviz.core.validation import some_of
-from nnviz.core.walkthrough import Walkthrough, walk_step
+from nnviz.core.walkthrough import Walkthrough, walk_step, walk_taken_step
 
 EVAL_SAMPLES = 2000  # per split and epoch
 HEALTH_SAMPLES = 256  # of the training subset, for the dead / saturated fractions
@@ -136,9 +136,11 @@ class Trainer(Checkpoint, SnapshotMaker):
         self._last_fwd = None
         self._last_bwd = None
         self._last_batch: np.ndarray | None = None
-        # The weights the last pass used, and whether the optimizer's update followed it.
+        # The weights the last pass used, whether the optimizer's update followed it, and at
+        # which learning rate.
         self._step_params = self.network.params.copy()
         self._step_updated = False
+        self._step_lr = self.learning_rate
 
         score = self.targets.score_name
         self.history = History(
@@ -167,6 +169,7 @@ class Trainer(Checkpoint, SnapshotMaker):
         self._rate_marks: deque[tuple[float, int]] = deque()
         self._init_snapshots()
         self.layer_space: LayerSpaceTracker | None = None  # see show_layer_space
+        self.layer_space_shown = False
         self._mistakes = MistakeFinder(self.data, self.dtype, self.seed)
         # Called after every completed step (e.g. a `Timeline` recording the run's past).
         self.on_step: Callable[[Trainer], None] | None = None
@@ -219,11 +222,12 @@ class Trainer(Checkpoint, SnapshotMaker):
 
     def show_layer_space(self, on: bool) -> None:
         """Put every layer's picture of the data into snapshots (see `layer_space.py`), or stop;
-        thread-safe. Off by default: it costs a forward pass and a PCA per layer each frame."""
-        if not on:
-            self.layer_space = None
-        elif self.layer_space is None:
+        thread-safe. Off by default: it costs a forward pass and a PCA per layer each frame,
+        and nothing while off. The tracker is kept while off, so a view shown again continues
+        the picture it left (same axes, no new projection of a wide input)."""
+        if on and self.layer_space is None:
             self.layer_space = LayerSpaceTracker(self.data, self.targets, self.seed)
+        self.layer_space_shown = bool(on)
 
     def _apply_learning_rate(self, learning_rate: float) -> None:
         self._lr_scale = self._scale_for(learning_rate)
@@ -240,21 +244,17 @@ class Trainer(Checkpoint, SnapshotMaker):
 
     def set_parameter(self, layer: int, source: int, unit: int, value: float) -> float:
         """Set one weight W[source, unit] of trainable layer `layer` (1-based), or its bias when
-        `source` is -1, and return the old value: a learner's edit while paused. What was
-        computed from the old weights is redone at once: the last batch's forward and backward
-        passes and the plane's grid."""
+        `source` is -1, and return the old value: a learner's edit while paused. The last
+        step's pass no longer matches the weights, so snapshots and `shown_walkthrough` show the
+        next step's, with the edit (as before the first step), and the plane's grid is redone."""
         k = layer - 1
         target = self.network.biases[k] if source < 0 else self.network.weights[k]
         index = (unit,) if source < 0 else (source, unit)
         old = float(target[index])
         target[index] = value
-        if self._last_batch is not None:
-            with np.errstate(all="ignore"):
-                rows = self._last_batch
-                self._last_fwd = self.network.forward(self._x[rows])
-                self._last_bwd = self.network.backward(self._last_fwd, self._y[rows])
-            np.copyto(self._step_params, self.network.params)
-            self._step_updated = False  # a pass with the edited weights, no update since
+        self._last_fwd = self._last_bwd = self._last_batch = None
+        np.copyto(self._step_params, self.network.params)
+        self._step_updated = False
         self._invalidate_snapshots()
         return old
 
@@ -275,6 +275,7 @@ class Trainer(Checkpoint, SnapshotMaker):
         self._last_fwd, self._last_bwd, self._last_batch = fwd, bwd, rows
         np.copyto(self._step_params, self.network.params)  # the weights this pass used
         self._step_updated = False
+        self._step_lr = self.learning_rate
         self.batch_loss = loss
         if not math.isfinite(loss):
             self._diverge(self._locate_non_finite(fwd, bwd))
@@ -314,18 +315,45 @@ class Trainer(Checkpoint, SnapshotMaker):
         """The next step taken apart for one training row (default: the traced sample, else
         the batch's first row), on copies: training goes on exactly as if it was not asked."""
         rows, lr = self.next_batch()
-        if sample is None:
-            sample = self.trace_sample if self.trace_sample is not None else int(rows[0])
+        sample = self._followed(sample, rows)
+        data = (self._x, self._y)
         return walk_step(
-            self.network,
+            self.network, self.optimizer, *data, rows, sample, step=self.step, learning_rate=lr
+        )
+
+    def last_walkthrough(self, sample: int | None = None) -> Walkthrough | None:
+        """The last step taken, taken apart for one training row (default: the traced sample,
+        else its batch's first row): the step a snapshot shows. None when it is not known (no
+        step yet, an edit since, a divergence, a session saved without it)."""
+        if not self._step_updated or self._last_batch is None:
+            return None
+        rows = self._last_batch
+        sample = self._followed(sample, rows)
+        data = (self._x, self._y)
+        taken = self.step - 1
+        net, before = self.network, self._step_params
+        return walk_taken_step(
+            net,
+            before,
             self.optimizer,
-            self._x,
-            self._y,
+            *data,
             rows,
             sample,
-            step=self.step,
-            learning_rate=lr,
+            step=taken,
+            learning_rate=self._step_lr,
         )
+
+    def shown_walkthrough(self, sample: int | None = None) -> Walkthrough:
+        """The step a snapshot shows, taken apart: the last one taken when it is known, else
+        the next (see `step_view.py`)."""
+        last = self.last_walkthrough(sample)
+        return last if last is not None else self.walkthrough(sample)
+
+    def _followed(self, sample: int | None, rows: np.ndarray) -> int:
+        """The row a walkthrough follows: `sample`, else the traced one, else the batch's first."""
+        if sample is not None:
+            return sample
+        return self.trace_sample if self.trace_sample is not None else int(rows[0])
 
     def run_epoch(self) -> None:
         """Step to the end of the current epoch (a whole epoch from a boundary)."""

@@ -7,7 +7,8 @@ of its state buffers carry meaning, with the quantities a textbook writes but th
 stores (Adam's bias-corrected m̂ and v̂): `optimizer_state` gathers both after a step.
 
 g stands for the gradient the optimizer receives, ∂L/∂w of the batch loss (regularization
-included); w is any one weight or bias, updated on its own.
+included); w is any one weight or bias, updated on its own. The momentum buffer is v, the
+velocity, as the optimizer playground writes it (a b would read as a neuron's bias b).
 """
 
 from __future__ import annotations
@@ -64,20 +65,20 @@ def _sgd(hyper: Mapping[str, Any], lr: float) -> UpdateRule:
         lines.append("w ← w − η·g")
         return UpdateRule("sgd", "SGD", tuple(lines), tuple(values), "SGD: w ← w − η·g", {})
     values.append(f"μ = {_num(momentum)}")
-    lines.append("b ← μ·b + g  (b = g on the first step)")
+    lines.append("v ← μ·v + g  (v = g on the first step)")
     if hyper["nesterov"]:
-        lines.append("w ← w − η·(g + μ·b)")
-        title, step = "SGD with Nesterov momentum", "w ← w − η·(g + μ·b)"
+        lines.append("w ← w − η·(g + μ·v)")
+        title, step = "SGD with Nesterov momentum", "w ← w − η·(g + μ·v)"
     else:
-        lines.append("w ← w − η·b")
-        title, step = "SGD with momentum", "b ← μ·b + g, w ← w − η·b"
+        lines.append("w ← w − η·v")
+        title, step = "SGD with momentum", "v ← μ·v + g, w ← w − η·v"
     return UpdateRule(
         "sgd",
         title,
         tuple(lines),
         tuple(values),
         f"{title}: {step}",
-        {"momentum_buffer": "b"},
+        {"momentum_buffer": "v"},
     )
 
 
@@ -88,9 +89,9 @@ def _rmsprop(hyper: Mapping[str, Any], lr: float) -> UpdateRule:
     buffers = {"square_avg": "s"}
     if hyper["momentum"]:
         values.append(f"μ = {_num(hyper['momentum'])}")
-        lines += ["b ← μ·b + g/(√s + ε)", "w ← w − η·b"]
-        buffers["momentum_buffer"] = "b"
-        caption = "RMSprop with momentum: b ← μ·b + g/(√s + ε), w ← w − η·b"
+        lines += ["v ← μ·v + g/(√s + ε)", "w ← w − η·v"]
+        buffers["momentum_buffer"] = "v"
+        caption = "RMSprop with momentum: v ← μ·v + g/(√s + ε), w ← w − η·v"
     else:
         lines.append("w ← w − η·g/(√s + ε)")
         caption = "RMSprop: w ← w − η·g/(√s + ε)"
@@ -180,9 +181,11 @@ RULES.add("adam", _adam, "Bias-corrected running means of the gradient and its s
 RULES.add("adamw", _adamw, "Adam with weight decay applied to the weights directly.")
 
 
-def update_rule(optimizer: Any) -> UpdateRule:
-    """The rule `optimizer` (an `Optimizer`) applies with its current learning rate."""
-    return RULES.get(optimizer.name)(optimizer.hyper, float(optimizer.learning_rate))
+def update_rule(optimizer: Any, learning_rate: float | None = None) -> UpdateRule:
+    """The rule `optimizer` (an `Optimizer`) applies with its current learning rate, or with
+    `learning_rate` (the rate of a step taken earlier)."""
+    rate = optimizer.learning_rate if learning_rate is None else learning_rate
+    return RULES.get(optimizer.name)(optimizer.hyper, float(rate))
 
 
 def optimizer_state(optimizer: Any, rule: UpdateRule) -> dict[str, np.ndarray]:

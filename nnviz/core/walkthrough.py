@@ -3,8 +3,11 @@
 `walk_step` computes, without changing the network or the optimizer it is given (it works on
 copies), what one ordinary step on a batch does: the forward pass, the loss, the backward pass
 and the optimizer's update, with the engine's own code, so the weights after it are bit-identical
-to the ones a `Trainer` step produces. The inspector, the step-through, `nnviz explain` and the
-worked-example export all render its result.
+to the ones a `Trainer` step produces. `walk_taken_step` takes apart a step already taken, from
+the weights it started from, the network and the optimizer as the step left them (their buffers
+cannot be rewound, so its update is read, not redone): the same numbers `walk_step` gave before
+it. The inspector, the step-through, `nnviz explain` and the worked-example export all render
+the result.
 
 What the numbers mean (W_t: the weights after t updates):
 - `W`, `b` are W_t, the weights the step's forward pass uses; `W_after`, `b_after` are W_{t+1}.
@@ -20,6 +23,8 @@ What the numbers mean (W_t: the weights after t updates):
   `sample_loss` is ℓ_i.
 - `state` holds the optimizer's buffers after the update, per layer (momentum buffer, Adam's m,
   v and the bias-corrected m̂, v̂, …), and `rule` the update rule it applied, in words.
+- `taken`: the step has been taken (W_after are the network's weights now), or it is the next
+  one, computed on copies (nothing has changed yet).
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from nnviz.core.network import Network
+from nnviz.core.network import Backward, Forward, Network
 from nnviz.core.update_rules import UpdateRule, optimizer_state, update_rule
 
 
@@ -77,7 +82,7 @@ class Walkthrough:
     W_{step+1}. `batch` are the training-set rows of the batch, `sample` the row followed,
     `in_batch` whether that sample is one of them (if not, its terms are shown but are no part
     of the batch gradient). `target` is the sample's target as the loss takes it (a class index
-    for cross-entropy, else one value per output).
+    for cross-entropy, else one value per output). `taken`: see the module docstring.
     """
 
     step: int
@@ -96,6 +101,7 @@ class Walkthrough:
     rule: UpdateRule
     dtype: str
     layers: tuple[LayerStep, ...]
+    taken: bool = False
 
     @property
     def output(self) -> np.ndarray:
@@ -178,6 +184,63 @@ def walk_step(
     a new one at an epoch's start); `step` counts the updates already taken. Nothing given is
     changed: the forward, backward and update run on copies of the network and optimizer.
     """
+    net = network.copy()
+    passes = _passes(net, x, y, batch, sample)
+    opt = copy.deepcopy(optimizer)
+    if learning_rate is not None:
+        opt.learning_rate = float(learning_rate)
+    with np.errstate(all="ignore"):
+        opt.step(net.parameters(), [passes.grads])
+    return _walkthrough(
+        passes, net, opt, update_rule(opt), opt.learning_rate, step=step, taken=False
+    )
+
+
+def walk_taken_step(
+    network: Network,
+    params_before: np.ndarray,
+    optimizer: Any,
+    x: np.ndarray,
+    y: np.ndarray,
+    batch: Sequence[int],
+    sample: int,
+    *,
+    step: int,
+    learning_rate: float,
+) -> Walkthrough:
+    """The walkthrough of a step already taken: it started from `params_before` (laid out as
+    `network.params`) on rows `batch` at rate `learning_rate`, after `step` earlier updates,
+    and left `network` and `optimizer` as they are now. Its passes are redone on a copy (the
+    same weights and rows give the engine's numbers bit for bit); its update is read from the
+    network and the optimizer's buffers. Nothing given is changed."""
+    net = network.copy()
+    net.params[...] = params_before
+    passes = _passes(net, x, y, batch, sample)
+    rule = update_rule(optimizer, learning_rate)
+    return _walkthrough(passes, network, optimizer, rule, learning_rate, step=step, taken=True)
+
+
+@dataclass(frozen=True)
+class _Passes:
+    """The forward and backward passes of one step with its starting weights, for the batch
+    and for the followed sample alone."""
+
+    net: Network
+    rows: np.ndarray
+    sample: int
+    one: Forward
+    one_bwd: Backward
+    bwd: Backward
+    grads: np.ndarray  # the batch gradient, laid out as net.params
+    w_before: list[np.ndarray]
+    b_before: list[np.ndarray]
+    penalty: float
+    target: np.ndarray  # the sample's, as the loss takes it
+
+
+def _passes(net: Network, x: np.ndarray, y: np.ndarray, batch: Sequence[int], sample: int):
+    """Both passes with `net`'s parameters (those before the update) on rows `batch`, and on
+    row `sample` alone."""
     rows = np.asarray(batch, dtype=np.int64)
     if rows.ndim != 1 or len(rows) == 0:
         raise ValueError("batch: needs at least one row index")
@@ -186,27 +249,36 @@ def walk_step(
         raise IndexError(f"batch: row indices must lie in 0..{n - 1}")
     if not 0 <= sample < n:
         raise IndexError(f"sample {sample} out of range 0..{n - 1}")
-    net = network.copy()
     w_before, b_before = _split(net, net.params)
-    penalty = net.penalty()
-
-    # The sample alone: a batch of one row gives the derivatives of its own loss ℓ_i.
+    penalty = float(net.penalty())
     with np.errstate(all="ignore"):
+        # The sample alone: a batch of one row gives the derivatives of its own loss ℓ_i.
         one = net.forward(x[sample : sample + 1])
         one_bwd = net.backward(one, y[sample : sample + 1])
-        sample_loss = float(one_bwd.data_loss)
-        # The batch exactly as the trainer takes it, then the optimizer's own step on copies.
-        xb, yb = x.take(rows, axis=0), y.take(rows, axis=0)
-        bwd = net.backward(net.forward(xb), yb)
-        grads = net.grad_params.copy()
-        opt = copy.deepcopy(optimizer)
-        if learning_rate is not None:
-            opt.learning_rate = float(learning_rate)
-        opt.step(net.parameters(), [grads])
-    rule = update_rule(opt)
-    state = {key: _split(net, value) for key, value in optimizer_state(opt, rule).items()}
-    grad_w, grad_b = _split(net, grads)
+        # The batch exactly as the trainer takes it.
+        bwd = net.backward(net.forward(x.take(rows, axis=0)), y.take(rows, axis=0))
+    grads = net.grad_params.copy()
+    target = np.array(y[sample])
+    return _Passes(
+        net, rows, int(sample), one, one_bwd, bwd, grads, w_before, b_before, penalty, target
+    )
 
+
+def _walkthrough(
+    passes: _Passes,
+    after: Network,
+    optimizer: Any,
+    rule: UpdateRule,
+    learning_rate: float,
+    *,
+    step: int,
+    taken: bool,
+) -> Walkthrough:
+    """The walkthrough of both passes, with the parameters `after` holds once the update is
+    made and the buffers `optimizer` holds then."""
+    net, one, one_bwd = passes.net, passes.one, passes.one_bwd
+    state = {key: _split(net, value) for key, value in optimizer_state(optimizer, rule).items()}
+    grad_w, grad_b = _split(net, passes.grads)
     layers = []
     inputs = [one.input[0], *(a[0] for a in one.post[:-1])]
     for k in range(net.n_layers):
@@ -215,8 +287,8 @@ def walk_step(
             LayerStep(
                 index=k,
                 activation=net.activation_names[k],
-                W=w_before[k],
-                b=b_before[k],
+                W=passes.w_before[k],
+                b=passes.b_before[k],
                 a_in=a_in.copy(),
                 z=one.pre[k][0].copy(),
                 a=one.post[k][0].copy(),
@@ -226,31 +298,33 @@ def walk_step(
                 sample_dL_db=dz.copy(),
                 dL_dW=grad_w[k],
                 dL_db=grad_b[k],
-                W_after=net.weights[k].copy(),
-                b_after=net.biases[k].copy(),
+                W_after=after.weights[k].copy(),
+                b_after=after.biases[k].copy(),
                 state={key: (parts[0][k], parts[1][k]) for key, parts in state.items()},
             )
         )
     reg = None
-    if net.regularizer is not None:
-        reg = (type(net.regularizer).__name__.lower(), net.regularization_rate)
+    if net.regularization_kind is not None:
+        reg = (net.regularization_kind, net.regularization_rate)
+    rows = passes.rows
     return Walkthrough(
         step=int(step),
-        sample=int(sample),
+        sample=passes.sample,
         batch=tuple(int(r) for r in rows),
-        in_batch=bool(np.any(rows == sample)),
+        in_batch=bool(np.any(rows == passes.sample)),
         x=one.input[0].copy(),
-        target=np.array(y[sample]),
-        loss=float(bwd.loss),
-        data_loss=float(bwd.data_loss),
-        penalty=float(penalty),
-        sample_loss=sample_loss,
+        target=passes.target,
+        loss=float(passes.bwd.loss),
+        data_loss=float(passes.bwd.data_loss),
+        penalty=passes.penalty,
+        sample_loss=float(one_bwd.data_loss),
         loss_name=net.loss_name,
         regularization=reg,
-        learning_rate=float(opt.learning_rate),
+        learning_rate=float(learning_rate),
         rule=rule,
         dtype=str(net.dtype),
         layers=tuple(layers),
+        taken=taken,
     )
 
 
@@ -258,3 +332,14 @@ def _split(net: Network, flat: np.ndarray) -> tuple[list[np.ndarray], list[np.nd
     """Per-layer copies of a flat parameter-shaped array."""
     weights, biases = net.split(flat)
     return [w.copy() for w in weights], [b.copy() for b in biases]
+
+
+def step_scope(walk: Walkthrough) -> str:
+    """Which step `walk` is, in words: the last one taken, or the next one."""
+    start = "the initial weights" if walk.step == 0 else f"the weights after step {walk.step}"
+    if walk.taken:
+        return f"step {walk.step + 1}, the last one taken: its pass with {start}, and its update"
+    return (
+        f"step {walk.step + 1}, the next one (not taken yet): its pass with {start}, and the "
+        "update it will make"
+    )

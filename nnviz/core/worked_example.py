@@ -18,6 +18,7 @@ import numpy as np
 
 from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.registry import Registry
+from nnviz.core.regularizers import REGULARIZERS
 from nnviz.core.walkthrough import LayerStep, Walkthrough
 
 MAX_ROWS = 24  # table rows per layer before the rest is summarised
@@ -181,7 +182,7 @@ for _name, _f, _df in (
     ACTIVATION_TEXT.add(_name, (_f, _df), _f)
 
 STATE_NAMES = {
-    "momentum_buffer": "momentum buffer b",
+    "momentum_buffer": "momentum buffer v",
     "exp_avg": "m",
     "exp_avg_sq": "v",
     "m_hat": "m̂",
@@ -401,13 +402,14 @@ def _gradients(walk: Walkthrough, f) -> list[Block]:
     reg = ""
     if walk.regularization is not None:
         kind, rate = walk.regularization
-        reg = f" + {f(rate)}·w" if kind == "l2" else f" + {f(rate)}·sign(w)"
+        reg = " + " + REGULARIZERS.get(kind).gradient.format(rate=f(rate))
     blocks = [
         Block("h2", "4. Gradients"),
         Block(
             "p",
-            "For this sample, ∂ℓ/∂wᵢⱼ = aᵢ·∂ℓ/∂zⱼ and ∂ℓ/∂bⱼ = ∂ℓ/∂zⱼ. The optimizer uses the "
-            f"batch's gradient: the mean of these over the {batch} batch samples"
+            "For this sample, ∂ℓ/∂wᵢⱼ = aᵢ·∂ℓ/∂zⱼ and ∂ℓ/∂bⱼ = ∂ℓ/∂zⱼ (wᵢ→ⱼ is the weight "
+            "from input i to neuron j: row i, column j of W). The optimizer uses the batch's "
+            f"gradient: the mean of these over {_samples(batch)}"
             + (", plus the penalty's gradient (weights only)" if reg else "")
             + ".",
         ),
@@ -453,6 +455,10 @@ def _gradients(walk: Walkthrough, f) -> list[Block]:
         ]
         blocks += _more_params(layer)
     return blocks
+
+
+def _samples(n: int) -> str:
+    return "the batch's one sample" if n == 1 else f"the batch's {n} samples"
 
 
 def _params(layer: LayerStep) -> list[tuple[int | None, int]]:

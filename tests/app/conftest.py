@@ -1,14 +1,83 @@
 """Window tests: a window still holding edits when a test ends is closed without asking
 (Discard); the tests of the unsaved-changes question answer it themselves. Every test already
 has its own data folder (tests/conftest.py), so settings, recent files and recovery are private.
+
+No test can wait on a question nobody answers: offscreen, a modal dialog's `exec()` (or a
+static `QMessageBox.warning`, `QFileDialog.getOpenFileName`, …) would block the test forever.
+Every one of them raises `UnansweredDialogError` instead, naming the dialog, so the test fails at
+once; a test that expects a dialog replaces it with its answer (`monkeypatch.setattr`).
 """
 
 from __future__ import annotations
 
 import pytest
+from PySide6.QtGui import QDrag
+from PySide6.QtWidgets import (
+    QColorDialog,
+    QDialog,
+    QFileDialog,
+    QFontDialog,
+    QInputDialog,
+    QMenu,
+    QMessageBox,
+    QProgressDialog,
+)
 
 from nnviz.app.file_actions import FileActions
 from nnviz.app.views.network_canvas import NetworkCanvas
+
+# Everything in Qt that waits in a nested event loop for a person's answer.
+MODAL_CALLS: dict[type, tuple[str, ...]] = {
+    QDialog: ("exec", "exec_"),
+    QMessageBox: (
+        "exec",
+        "exec_",
+        "warning",
+        "information",
+        "question",
+        "critical",
+        "about",
+        "aboutQt",
+    ),
+    QFileDialog: (
+        "exec",
+        "getOpenFileName",
+        "getOpenFileNames",
+        "getSaveFileName",
+        "getExistingDirectory",
+        "getOpenFileUrl",
+        "getSaveFileUrl",
+    ),
+    QInputDialog: ("exec", "getText", "getInt", "getDouble", "getItem", "getMultiLineText"),
+    QColorDialog: ("exec", "getColor"),
+    QFontDialog: ("exec", "getFont"),
+    QProgressDialog: ("exec",),
+    QMenu: ("exec", "exec_"),
+    QDrag: ("exec", "exec_"),
+}
+
+
+class UnansweredDialogError(AssertionError):
+    """A test reached a modal dialog it does not answer."""
+
+
+def _refuse(owner: type, name: str):
+    def refuse(*args, **_kwargs):
+        shown = next((a for a in args if isinstance(a, str)), "")
+        raise UnansweredDialogError(
+            f"{owner.__name__}.{name} would wait forever for an answer ({shown!r}): "
+            "answer it in the test with monkeypatch"
+        )
+
+    return refuse
+
+
+@pytest.fixture(autouse=True)
+def no_unanswered_dialogs(monkeypatch):
+    for owner, names in MODAL_CALLS.items():
+        for name in names:
+            if name in vars(owner):
+                monkeypatch.setattr(owner, name, _refuse(owner, name))
 
 
 @pytest.fixture(autouse=True)

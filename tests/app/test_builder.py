@@ -14,8 +14,9 @@ from nnviz.app.builder import BuildPanel
 from nnviz.app.builder.adapt import DataShape, adapt_to_dataset, adapt_to_loss, problem
 from nnviz.app.document import DesignDocument
 from nnviz.core.datasets import make_dataset
-from nnviz.core.design import DatasetSpec, Design, DesignError, LayerSpec
+from nnviz.core.design import Design, DesignError
 from nnviz.core.optimizers import OPTIMIZERS
+from nnviz.core.specs import DatasetSpec, LayerSpec
 
 BASE = {
     "format": "nnviz-design",

@@ -6,6 +6,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from design_factory import xor_design
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
@@ -15,6 +16,8 @@ from nnviz.app.views.animation import BACKWARD, DIM, FORWARD, Sweep
 from nnviz.app.views.colormap import DIVERGING_LUT, NEGATIVE, POSITIVE, ZERO, diverging_rgb
 from nnviz.app.views.network_canvas import NetworkCanvas, _covered
 from nnviz.core.pictures import Picture
+from nnviz.core.design import Design
+from nnviz.core.trainer import Trainer
 
 
 def _hue(color) -> str:
@@ -391,3 +394,47 @@ def test_long_class_and_input_names_get_room_beside_their_neurons(width):
     assert width - name_left - 4 >= 120.0  # "Iris-versicolor" fits right of the outputs
     short = compute_layout((4, 8, 3), width, 500.0, names=(14.0, 30.0))
     assert short[-1].right > last.right  # short names leave the columns their room
+def test_the_legend_says_whether_neurons_show_one_sample_or_a_batch_mean(canvas):
+    """Neurons show ∂ℓ/∂z of one sample's loss, or its mean over the batch; links ∂L/∂w."""
+    trainer = Trainer(Design.from_dict(xor_design()))
+    trainer.grid_resolution = None
+    trainer.step_batch()
+    canvas.set_snapshot(trainer.snapshot())
+    assert canvas.legend_lines("backward") == ("neurons: mean ∂ℓ/∂z", "links: ∂L/∂w")
+    assert canvas.legend_lines("forward") == ("neurons: mean activation a", "links: weight w")
+    trainer.set_trace_sample(3)
+    canvas.set_snapshot(trainer.snapshot())
+    assert canvas.legend_lines("backward") == ("neurons: ∂ℓ/∂z", "links: ∂L/∂w")
+    assert canvas.legend_lines("forward") == ("neurons: activation a", "links: weight w")
+
+
+@pytest.mark.parametrize("width", [1000, 600, 420])
+def test_column_labels_fit_their_columns_however_many_layers(canvas, width):
+    """Nine hidden layers in a narrow canvas: names shorten (H1 … Out) and nothing runs into the
+    next column."""
+    from PySide6.QtGui import QFontMetricsF
+
+    from nnviz.app.views.animation import FORWARD
+
+    sizes = (4, *[4] * 9, 1)
+    canvas.resize(width, 500)
+    canvas.set_snapshot(make_snapshot(sizes))
+    layout = canvas._geometry()
+    room = layout[1].x - layout[0].x - 8
+    fonts = (QFontMetricsF(canvas._font), QFontMetricsF(canvas._small))
+    labels = canvas.column_labels(layout, FORWARD)
+    assert len(labels) == len(sizes)
+    for lines in labels:
+        *title, value = lines
+        assert all(fonts[0].horizontalAdvance(text) <= room for text in title), lines
+        assert fonts[1].horizontalAdvance(value) <= room, lines
+    if width == 420:
+        assert [lines[0] for lines in labels][:3] == ["In", "H1", "H2"]
+
+
+def test_names_beside_neurons_too_close_for_them_are_thinned_not_overlapped():
+    from nnviz.app.views.canvas_layout import legible_rows
+
+    assert legible_rows([10.0, 40.0, 70.0], 17.0) == [0, 1, 2]  # room for every name
+    assert legible_rows([10.0, 19.0, 28.0, 37.0], 17.0) == [0, 2]  # every other one
+    assert legible_rows([], 17.0) == []

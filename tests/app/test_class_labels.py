@@ -59,6 +59,19 @@ def test_probability_bars_and_caption_use_class_names(qtbot):
     view.set_snapshot(trainer.snapshot())
     assert view.sample.bar_names() == list("0123456789")
     assert view.sample.label() == int(trainer.data.y_train[3])
+    label = trainer.data.y_train[3]
+    assert view.sample.caption().startswith(f"sample #3   label {label}   predicted ")
+
+
+def test_a_batch_mean_picture_says_so_and_claims_no_label(qtbot):
+    view = DataView()
+    qtbot.addWidget(view)
+    trainer = _trainer(**DIGITS)
+    view.set_dataset(trainer.data)
+    view.set_snapshot(trainer.snapshot())
+    assert view.sample.label() is None
+    assert view.sample.caption().startswith("mean of 10 batch pictures · top: ")
+    assert "label" not in view.sample.caption()
 
 
 def test_the_plane_legend_names_each_class_in_its_colour(qtbot):

@@ -8,6 +8,7 @@ import dataclasses
 import numpy as np
 import pytest
 import snapshot_factory
+from PySide6.QtGui import QTextDocumentFragment
 
 from nnviz.app.views.colormap import CLASS_COLORS, NEGATIVE, POSITIVE
 from nnviz.app.views.data_view import DataView
@@ -228,3 +229,24 @@ def test_a_finished_run_shows_its_final_fit(view):
     view.set_dataset(trainer.data)
     view.set_snapshot(final)
     assert view.fit.r2() == pytest.approx(final.metrics["test_r2"])
+
+
+@pytest.mark.parametrize("classes", [2, 3, 6])
+def test_the_point_toggles_and_the_class_legend_fit_the_narrowest_data_view(qtbot, classes):
+    """At the window's narrowest data view nothing under the plane is cut off; many classes
+    take a second legend line."""
+    widget = DataView()
+    qtbot.addWidget(widget)
+    data = make_dataset({"name": "spiral", "samples": 120, "classes": classes, "seed": 0})
+    widget.set_dataset(data)
+    widget.resize(260, 420)  # the main window's minimum width for it
+    widget.show()
+    qtbot.waitExposed(widget)
+    plane = widget.plane
+    for box in (plane.show_train, plane.show_test):
+        assert box.width() >= box.sizeHint().width(), box.text()
+    legend = plane.legend
+    assert legend.height() >= legend.heightForWidth(legend.width())  # every line shown
+    assert legend.geometry().right() <= plane.width()
+    shown = QTextDocumentFragment.fromHtml(legend.text()).toPlainText().replace("\xa0", " ")
+    assert all(f"arm {k}" in shown for k in range(classes))

@@ -22,8 +22,10 @@ def test_histograms_and_the_matrix_follow_the_run(qtbot, window):
     assert len(dock.record) == 0  # not shown: nothing recorded
     assert dock.objectName() == "distributionsDock"
     window.show()
+    step_window(qtbot, window, 2)
+    assert len(dock.record) == 0  # on screen, but behind the training curves' tab
     dock.raise_()  # it records only while shown
-    assert dock.isVisible()
+    assert dock.shown
     step_window(qtbot, window, 30)
     snapshot = window.worker.latest()
     assert dock.record.steps[-1] == snapshot.step

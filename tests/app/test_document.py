@@ -9,16 +9,9 @@ import pytest
 from PySide6.QtGui import QKeySequence
 
 from nnviz.app.document import DesignDocument
-from nnviz.core.design import (
-    DatasetSpec,
-    Design,
-    LayerSpec,
-    OptimizerSpec,
-    RegularizationSpec,
-    ScheduleSpec,
-    needs_reset,
-)
+from nnviz.core.design import Design, needs_reset
 from nnviz.core.initializers import INITIALIZERS
+from nnviz.core.specs import DatasetSpec, LayerSpec, OptimizerSpec, RegularizationSpec, ScheduleSpec
 
 BASE = {
     "format": "nnviz-design",

@@ -33,11 +33,14 @@ def _broken_slot() -> None:
     raise ZeroDivisionError("a fault deep inside")
 
 
-def test_an_uncaught_error_is_logged_with_its_traceback_and_shown(window, errors, qtbot):
+def test_an_uncaught_error_is_logged_with_its_traceback_and_shown(
+    window, errors, qtbot, private_user_data
+):
     try:
         _broken_slot()
     except ZeroDivisionError:
         sys.excepthook(*sys.exc_info())
+    assert log_path() == private_user_data / "nnviz.log"  # the one data folder (core's)
     text = log_path().read_text(encoding="utf-8")
     assert "uncaught in the window: a fault deep inside" in text
     assert "Traceback (most recent call last)" in text and "_broken_slot" in text

@@ -66,11 +66,11 @@ def test_gallery_shows_the_snapshots_mistakes_with_true_and_predicted_names(qtbo
 def test_the_window_shows_image_docks_and_one_real_sample_for_image_data(qtbot):
     window = MainWindow()
     qtbot.addWidget(window)
-    window.install_run(Trainer(Design.from_dict(DIGITS)))
+    window.run.install(Trainer(Design.from_dict(DIGITS)))
     window.show()
     assert all(dock.isVisibleTo(window) for dock in window.image_docks.docks())
     assert window.trace_box.currentIndex() == 1  # one sample, not the batch mean
-    window.install_run(Trainer(Design.from_dict(xor_design())))
+    window.run.install(Trainer(Design.from_dict(xor_design())))
     assert not any(dock.isVisibleTo(window) for dock in window.image_docks.docks())
     window.close()
 

@@ -1,5 +1,6 @@
-"""The neuron inspector: click a neuron, read the next step's numbers; they are the engine's to
-every printed digit. A link shows its history; a paused run's weight can be set and undone."""
+"""The neuron inspector: click a neuron, read the numbers of the step the window shows (the last
+one taken); they are the engine's to every printed digit and the canvas's hover says the same.
+A link shows its history; a paused run's weight can be set and undone."""
 
 from __future__ import annotations
 
@@ -37,7 +38,9 @@ def window(qtbot, shown_window):
 
 
 def engine_walk(window, sample):
-    return window.worker.call_on_trainer(lambda t: t.walkthrough(sample)).result(timeout=10)
+    """The step the window shows, taken apart by the trainer itself."""
+    future = window.worker.call_on_trainer(lambda t: t.shown_walkthrough(sample))
+    return future.result(timeout=10)
 
 
 def inspect(window, qtbot, **selection):
@@ -85,7 +88,29 @@ def test_clicking_a_neuron_opens_the_inspector_with_the_engines_numbers(window, 
     update = text[text.index("Update · Adam") :]
     assert after(update, f"w from {name}: " + printed(param.before) + " →") == printed(param.after)
     assert "sample #7" in dock.header.text()
-    assert "step 4" in dock.header.text()  # the next update, from the weights after step 3
+    assert view.walk.taken and view.walk.step == 2  # the step the canvas shows: step 3
+    assert "step 3, the last one taken" in dock.header.text()
+    assert "the weights after step 2" in dock.header.text()
+
+
+def test_the_inspector_and_the_canvas_hover_quote_the_same_step(window, qtbot):
+    """Same neuron, same sample: the tooltip's z, a, ∂ℓ/∂a, ∂ℓ/∂z and the inspector's agree."""
+    inspect(window, qtbot, layer=1, neuron=3, sample=5)
+    window.update_frame()
+    view = window.inspection.inspector.view
+    x, y = window.canvas.neuron_positions(1)[3]
+    tip = window.canvas.tooltip_at(x, y)
+    assert "(step 3, sample #5)" in tip
+    for label, value in (
+        ("z = Σ w·a + b = ", view.z),
+        ("a = tanh(z) = ", view.a),
+        ("∂ℓ/∂a = ", view.dL_da),
+        ("∂ℓ/∂z = ∂ℓ/∂a · f′(z) = ", view.dL_dz),
+        ("∂L/∂b = ", view.params[-1].batch_grad),
+    ):
+        assert f"{label}{value:.3g}" in tip, label
+    bias = view.params[-1]
+    assert f"b = {bias.before:.3g} in this step's pass → {bias.after:.3g}" in tip
 
 
 def test_the_output_neuron_takes_dL_da_from_the_loss(window, qtbot):
@@ -118,7 +143,7 @@ def test_a_paused_runs_weight_is_set_in_place_and_undone(window, qtbot):
     feed = window.inspection.feed
     assert dock.edit_button.isEnabled()
     source = dock.view.terms[0].source
-    old = next(p.before for p in dock.view.params if p.source == source)
+    old = dock.view.value_now(source)  # the network's weight now, after the step shown
     dock.edit_param.setCurrentIndex(dock.edit_param.findData(source))
     dock.edit_value.setValue(1.25)
     with qtbot.waitSignal(feed.walkthroughReady, timeout=WAIT_MS):
@@ -127,7 +152,9 @@ def test_a_paused_runs_weight_is_set_in_place_and_undone(window, qtbot):
     assert trainer_w.result(timeout=10) == 1.25
     view = neuron_view(engine_walk(window, 4), 1, 0)
     assert next(p.before for p in view.params if p.source == source) == 1.25
+    assert not view.walk.taken  # the edit starts the next step afresh
     assert after(dock.body.toPlainText(), "z = Σ aᵢ·wᵢ + b") == printed(view.z)  # recomputed
+    assert "step 4, the next one (not taken yet)" in dock.header.text()
     assert window.document.undo_stack.canUndo()
     with qtbot.waitSignal(feed.walkthroughReady, timeout=WAIT_MS):
         window.document.undo_stack.undo()
@@ -146,13 +173,39 @@ def test_editing_is_refused_while_training_runs(window, qtbot):
     window.toggle_play()
 
 
-def test_a_past_moment_on_the_timeline_shows_its_own_next_step(window, qtbot):
+def test_a_past_moment_on_the_timeline_shows_its_own_step(window, qtbot):
     dock = inspect(window, qtbot, layer=1, neuron=0, sample=4, link=(0, 1, 0))
     assert "from the timeline" not in dock.header.text()
-    window.timeline_panel.show_step(1)
+    window.timeline_panel.show_step(2)
     qtbot.waitUntil(lambda: window.timeline_panel.viewing is not None, timeout=WAIT_MS)
     window.inspection.poll()
-    qtbot.waitUntil(lambda: "the step after step 1" in dock.header.text(), timeout=WAIT_MS)
-    qtbot.waitUntil(lambda: dock.view.walk.step == 1, timeout=WAIT_MS)  # its own next step
+    qtbot.waitUntil(lambda: "from the timeline (step 2)" in dock.header.text(), timeout=WAIT_MS)
+    assert dock.view.walk.taken and dock.view.walk.step == 1  # the moment's own step 2
     steps, _ = dock.weight_curve.getData()
     assert list(steps) == sorted(steps)  # the past moment added no point out of order
+
+
+def test_a_reopened_session_inspects_its_last_step(window, qtbot, tmp_path):
+    """Saved after three steps and opened again: the inspector takes step 3 apart as before
+    (its gradients, not zeros; its update), and the canvas's hover agrees."""
+    before = inspect(window, qtbot, layer=2, neuron=1, sample=6).view
+    path = tmp_path / "run.nnviz"
+    assert window.files.save_session(path)
+    window.step_batch()  # the run moves on; the file keeps step 3
+    qtbot.waitUntil(lambda: window.worker.latest().step == 4, timeout=WAIT_MS)
+    feed = window.inspection.feed
+    window.inspection.poll()
+    qtbot.waitUntil(lambda: feed.walk.step == 3, timeout=WAIT_MS)  # the inspector moved on
+    with qtbot.waitSignal(feed.walkthroughReady, timeout=WAIT_MS):
+        assert window.files.open_path(path)
+        qtbot.waitUntil(lambda: window.worker.latest().step == 3, timeout=WAIT_MS)
+        window.selection.set(layer=2, neuron=1, sample=6)
+        window.inspection.poll()
+    qtbot.waitUntil(lambda: feed.walk.step == 2 and feed.walk.taken, timeout=WAIT_MS)
+    again = window.inspection.inspector.view
+    assert again.dL_dz == before.dL_dz and again.dL_dz != 0
+    assert [p.batch_grad for p in again.params] == [p.batch_grad for p in before.params]
+    assert [p.after for p in again.params] == [p.after for p in before.params]
+    window.update_frame()
+    x, y = window.canvas.neuron_positions(2)[1]
+    assert f"∂ℓ/∂z = ∂ℓ/∂a · f′(z) = {before.dL_dz:.3g}" in window.canvas.tooltip_at(x, y)

@@ -14,9 +14,9 @@ from PySide6.QtWidgets import QMessageBox
 
 from nnviz.app.lesson_runner import LessonProgress, find_part
 from nnviz.app.main_window import MainWindow
-from nnviz.core.design import LayerSpec
 from nnviz.core.lesson_checks import CHECKS
 from nnviz.core.lessons import list_lessons
+from nnviz.core.specs import LayerSpec
 from nnviz.core.window_parts import TARGETS
 
 TRAIN_MS = 90_000

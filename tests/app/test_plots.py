@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor
 from snapshot_factory import make_snapshot
 
 from nnviz.app.views.plots import (
+    EXPORT_MENU,
     PLOT_SPECS,
     Overlay,
     PlotsPanel,
@@ -285,3 +286,14 @@ def test_tick_labels_stay_short_after_a_divergence(panel):
     axis = panel.plot_widgets()["loss"].getPlotItem().getAxis("left")
     values = [2e300, 4e300, 8e300]
     assert axis.tickStrings(values, 1.0, 2e300) == ["2e300", "4e300", "8e300"]
+
+
+def test_a_plots_right_click_menu_is_built_when_first_asked_for(panel):
+    """Building four of pyqtgraph's menus would cost every start-up; a right click finds the
+    whole menu, our exports after pyqtgraph's own entries."""
+    for widget in panel.plot_widgets().values():
+        box = widget.getPlotItem().getViewBox()
+        assert box.menu is None and box.menuEnabled()
+        texts = [action.text() for action in box.getContextMenus(None)]
+        assert "View All" in texts and box.menu is not None
+        assert [a.text() for a in widget.scene().contextMenu] == list(EXPORT_MENU)

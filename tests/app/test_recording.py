@@ -23,7 +23,7 @@ def window(qtbot):
     window.show()
     trainer = Trainer(Design.from_dict(xor_design()))
     trainer.step_batch()
-    window.install_run(trainer)
+    window.run.install(trainer)
     return window
 
 
@@ -93,3 +93,39 @@ def test_export_figure_is_three_panels_side_by_side_at_high_resolution(window, t
     )
     # the canvas keeps its own size on screen after the export
     assert window.canvas.width() > 0
+
+
+def test_the_layer_space_is_recorded_with_its_tab_brought_forward(qtbot, window, tmp_path):
+    from nnviz.app.recording_ui import TARGETS, RecordingDialog
+
+    dialog = RecordingDialog(window)
+    assert "Layer space" in [dialog.target.itemText(i) for i in range(dialog.target.count())]
+    assert TARGETS["layer_space"] == "Layer space"
+    assert not window.layer_space_dock.shown  # behind the training curves
+    path = tmp_path / "layers.gif"
+    settings = RecordingSettings("layer_space", path, fps=5, width=400, seconds=1)
+    recorder = window.recording.start(settings)
+    assert recorder.widget is window.layer_space and window.layer_space_dock.shown
+    with qtbot.waitSignal(recorder.saved, timeout=30000):
+        qtbot.waitUntil(lambda: window.layer_space.panel_count() == 3, timeout=10000)
+    with Image.open(path) as picture:
+        assert picture.n_frames >= 1 and picture.size[0] == 400
+        picture.seek(picture.n_frames - 1)
+        colours = picture.convert("RGB").getcolors(1 << 16)
+    assert len(colours) > 20  # panels drawn, not a blank widget
+    assert {frame.shape for frame in recorder.frames} == {recorder.frames[0].shape}
+
+
+def test_a_view_resized_while_recorded_keeps_the_first_frames_size(qtbot, tmp_path):
+    label = QLabel("frame 0")
+    qtbot.addWidget(label)
+    label.resize(400, 300)
+    label.show()
+    path = tmp_path / "resized.gif"
+    recorder = Recorder(label, RecordingSettings("canvas", path, fps=10, width=200, seconds=1))
+    recorder.progressed.connect(lambda done, _: label.resize(400, 300 + 40 * done))
+    with qtbot.waitSignal(recorder.saved, timeout=30000):
+        recorder.start()
+    assert {frame.shape for frame in recorder.frames} == {(150, 200, 3)}
+    with Image.open(path) as picture:
+        assert picture.n_frames == 10 and picture.size == (200, 150)

@@ -20,7 +20,7 @@ from nnviz.app.recovery import (
     SESSION_NAME,
     find_leftovers,
 )
-from nnviz.core.design import default_design, load_design, save_design
+from nnviz.core.design import Design, default_design, load_design, save_design
 from nnviz.core.session import load_session
 
 WAIT_MS = 10_000
@@ -243,6 +243,54 @@ def test_a_leftover_nothing_can_be_read_from_is_kept_and_the_user_told(qtbot, ro
         DESIGN_NAME,
         SESSION_NAME,
     ]
+    window.close()
+
+
+def _kept(left: Path) -> list[str]:
+    return sorted(p.name for p in left.iterdir() if p.name != LOCK_NAME)
+
+
+def test_a_leftover_whose_data_is_gone_is_kept_when_restoring_fails(qtbot, tmp_path, root, offers):
+    """Restore was asked for but cannot be done: the user's design and run must stay."""
+    data = tmp_path / "points.csv"
+    data.write_text("x1,x2,label\n" + "".join(f"{i},{-i},{i % 2}\n" for i in range(40)))
+    design = default_design().to_dict()
+    design["inputs"] = 2
+    design["dataset"] = {"name": "csv", "path": str(data)}
+    path = tmp_path / "mine.json"
+    save_design(Design.from_dict(design), path)
+    crashed = MainWindow(str(path), recover=True)
+    qtbot.addWidget(crashed)
+    qtbot.waitUntil(lambda: crashed.files.autosaver is not None, timeout=WAIT_MS)
+    rename(crashed, "Unsaved work")
+    train_epoch(qtbot, crashed)
+    left = crash_copy(crashed, root)
+    crashed.close()
+    before = _kept(left)
+    data.unlink()  # the data file has gone since
+    window = open_window(qtbot)
+    qtbot.waitUntil(lambda: "cannot be restored" in window.banner.text(), timeout=WAIT_MS)
+    assert len(offers) == 1 and str(left) in window.banner.text()
+    assert "points.csv" in window.banner.text()
+    assert _kept(left) == before and SESSION_NAME in before
+    window.close()
+
+
+def test_a_leftover_with_an_unreadable_run_restores_the_design_and_keeps_the_run(
+    qtbot, root, offers
+):
+    crashed = open_window(qtbot)
+    rename(crashed, "Design survives")
+    train_epoch(qtbot, crashed)
+    left = crash_copy(crashed, root)
+    crashed.close()
+    (left / SESSION_NAME).write_bytes((left / SESSION_NAME).read_bytes()[:200])  # cut short
+    window = open_window(qtbot)
+    qtbot.waitUntil(lambda: len(offers) == 1, timeout=WAIT_MS)
+    assert window.document.design.name == "Design survives" and window.document.is_modified
+    assert window.worker.trainer.step == 0  # the run could not be read: a fresh one
+    assert "without its trained run" in window.banner.text() and str(left) in window.banner.text()
+    assert SESSION_NAME in _kept(left)
     window.close()
 
 

@@ -163,7 +163,7 @@ def test_window_toolbar_data_view_and_trainer_share_the_sample(qtbot):
         assert window.selection.sample is None
         qtbot.waitUntil(lambda: window.worker.latest().trace_sample is None, timeout=WAIT_MS)
         window.selection.set(layer=1, neuron=2)
-        window.reset_run()  # the same network: the neuron stays chosen
+        window.run.reset()  # the same network: the neuron stays chosen
         assert (window.selection.layer, window.selection.neuron) == (1, 2)
     finally:
         window.close()

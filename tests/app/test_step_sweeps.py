@@ -71,7 +71,7 @@ def test_sweep_phases_name_the_loss_and_the_optimizers_rule(canvas):
         canvas._sweep.advance(0.02)
         seen.append(canvas.caption())
     assert f"Step 1 · Loss L = {s.batch_loss:.4g} (batch mean)" in seen
-    assert "Step 1 · Update · SGD with momentum: b ← μ·b + g, w ← w − η·b" in seen
+    assert "Step 1 · Update · SGD with momentum: v ← μ·v + g, w ← w − η·v" in seen
     order = [c.split(" · ")[1].split(" ")[0] for c in seen if c.startswith("Step")]
     phases = list(dict.fromkeys(order))
     assert phases == ["Forward", "Loss", "Backward", "Update"]

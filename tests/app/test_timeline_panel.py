@@ -138,14 +138,19 @@ def test_a_learning_rate_changed_at_a_past_moment_applies_to_the_branch(qtbot, w
 
 
 def test_the_inspector_takes_the_shown_moments_step_apart(qtbot, window):
+    """At a past moment the inspector shows that moment's own step (the one it had just
+    taken), as a run stopped there would."""
     step_window(qtbot, window, 20)
     window.selection.set(layer=1, neuron=0)
     window.timeline_panel.show_step(7)
     feed = window.inspection.feed
     window.inspection.poll()
-    qtbot.waitUntil(lambda: feed.walk is not None and feed.walk.step == 7, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: feed.walk is not None and feed.walk.step == 6, timeout=WAIT_MS)
+    assert feed.walk.taken
     stopped = Trainer(window.worker.trainer.design)
     while stopped.step < 7:
         stopped.step_batch()
-    expected = stopped.walkthrough(feed.walk.sample)
+    expected = stopped.last_walkthrough(feed.walk.sample)
+    assert np.array_equal(feed.walk.layers[0].W, expected.layers[0].W)
     assert np.array_equal(feed.walk.layers[0].W_after, expected.layers[0].W_after)
+    assert np.array_equal(feed.walk.layers[0].W_after, stopped.network.weights[0])

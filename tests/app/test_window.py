@@ -198,23 +198,35 @@ def test_sample_trace_from_the_toolbar(qtbot, window):
 
 def test_status_fields_keep_their_size_so_new_numbers_do_not_relayout_the_window(window):
     """A status label that could grow would re-lay out (and repaint) the whole window with
-    every new number while training."""
+    every new number while training: the numbers of a long run keep every field's size."""
     snapshot = dataclasses.replace(
         latest(window),
-        step=123_456_789,
-        epoch=1_234_567,
-        steps_per_s=123_456.0,
-        metrics={"train_loss": 12.3456, "test_loss": 12.3456, "train_accuracy": 0.5},
+        step=1_234_567,
+        epoch=12_345,
+        steps_per_s=12_345.0,
+        metrics={"train_loss": 0.012345, "test_loss": 12.3456, "train_accuracy": 0.5},
     )
     sizes = {name: label.size() for name, label in window.status.items()}
-    window._update_status(snapshot)
+    window.frames.show_status(snapshot)
     for name, label in window.status.items():
         assert label.minimumSize() == label.maximumSize() == sizes[name]
         assert label.sizeHint().width() <= label.width(), name  # the text still fits
 
 
+def test_a_status_number_wider_than_its_field_widens_it_once_and_is_never_cut(window):
+    fields = window.status
+    wide = dataclasses.replace(latest(window), step=123_456_789, epoch=1_234_567)
+    window.frames.show_status(wide)
+    widened = {name: label.width() for name, label in fields.items()}
+    for label in fields.values():
+        assert label.sizeHint().width() <= label.width()
+        assert label.minimumSize() == label.maximumSize()
+    window.frames.show_status(dataclasses.replace(wide, step=12, epoch=1))
+    assert {name: label.width() for name, label in fields.items()} == widened  # never shrinks
+
+
 def test_status_numbers_change_at_a_readable_rate_but_states_at_once(qtbot, window, monkeypatch):
-    monkeypatch.setattr("nnviz.app.main_window.STATUS_HZ", 1e-9)  # one update, then none
+    monkeypatch.setattr("nnviz.app.frame_loop.STATUS_HZ", 1e-9)  # one update, then none
     window.frame_timer.stop()  # frames are pulled here
     long_run(window)
     window.update_frame()
@@ -240,10 +252,10 @@ def test_costly_redraws_take_turns_while_training(window, monkeypatch, phase, da
     monkeypatch.setattr(window.data_view, "set_snapshot", lambda s: calls.append("data"))
     monkeypatch.setattr(window.plots, "set_snapshot", lambda s, force: calls.append("plots"))
     running = dataclasses.replace(latest(window), state="running")
-    window._update_in_turn(running, settled=False)
+    window.frames.update_in_turn(running, settled=False)
     assert calls == ["data"] * data + ["plots"] * plots
     calls.clear()
-    window._update_in_turn(dataclasses.replace(running, state="paused"), settled=True)
+    window.frames.update_in_turn(dataclasses.replace(running, state="paused"), settled=True)
     assert calls == ["data", "plots"]
 
 
@@ -256,7 +268,41 @@ def test_status_bar_numbers_stay_short_after_a_divergence(window):
     from snapshot_factory import make_snapshot
 
     huge = {"train_loss": 1e300, "test_loss": 2e301, "train_r2": -1e300, "test_r2": -1e301}
-    window._update_status(make_snapshot(state="diverged", metrics=huge))
+    window.frames.show_status(make_snapshot(state="diverged", metrics=huge))
+    assert window.status["loss"].text() == "loss <b>1.000e300</b>  (test 2.000e301)"
+    assert window.status["score"].text() == "R² <b>-1.00e300</b>  (test -1.00e301)"
     for name in ("loss", "score"):
-        text = window.status[name].text()
-        assert len(text) < 80 and "e+30" in text, text
+        label = window.status[name]
+        assert label.sizeHint().width() <= label.width()  # the whole text fits
+
+
+def test_a_tiny_training_loss_keeps_its_significant_digits_at_a_steady_width(window):
+    from snapshot_factory import make_snapshot
+
+    label = window.status["loss"]
+    width = label.width()
+    for train, test in ((0.5, 0.6), (3.2104e-5, 0.016912), (0.0012345, 1234.5)):
+        metrics = {"train_loss": train, "test_loss": test, "train_accuracy": 1.0}
+        window.frames.show_status(make_snapshot(state="paused", metrics=metrics))
+        assert label.width() == width  # numbers of training as it goes: no re-layout
+        assert label.sizeHint().width() <= width
+    window.frames.show_status(
+        make_snapshot(state="paused", metrics={"train_loss": 3.2104e-5, "test_loss": 0.016912})
+    )
+    assert label.text() == "loss <b>3.210e-5</b>  (test 0.01691)"
+
+
+def test_hidden_docks_are_built_when_first_shown_not_at_start_up(qtbot, window):
+    """The first frame does not pay for plots nobody sees yet (`nnviz bench --launch`)."""
+    window.show()
+    qtbot.waitExposed(window)
+    docks = (window.distributions_dock, window.inspection.inspector, window.playground_dock)
+    assert not any(dock.built for dock in docks)
+    assert not window.playground_dock.isFloating()  # a floating dock would be a shown window
+    assert window.inspection.tools() == ()  # no explorer built
+    window.distributions_dock.raise_()  # its tab, behind the training curves
+    qtbot.waitUntil(lambda: window.distributions_dock.built, timeout=WAIT_MS)
+    assert window.distributions_dock.widget().isVisible()
+    window.playground_dock.toggleViewAction().trigger()
+    qtbot.waitUntil(window.playground_dock.isVisible, timeout=WAIT_MS)
+    assert window.playground_dock.built and window.playground_dock.isFloating()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QObject
 
 from nnviz.app.worker import TrainingWorker
 from nnviz.core.controls import Controls
@@ -63,24 +62,14 @@ def test_reset_gives_a_paused_run_at_step_zero(qtbot, worker):
     assert not worker.is_playing
 
 
-class Received(QObject):
-    """Counts a worker signal in the GUI thread, where a queued connection delivers it
-    (pytest-qt's waitSignal on a signal emitted by another thread can hang the test)."""
-
-    def __init__(self, signal) -> None:
-        super().__init__()
-        self.count = 0
-        signal.connect(self.add)
-
-    def add(self, *_args) -> None:
-        self.count += 1
-
-
 def test_play_advances_epochs_and_sends_snapshots(qtbot, worker):
+    """(Never `waitSignal` on the worker's signals: they are emitted in the training thread, and
+    pytest-qt's wait can miss a signal that arrives there just before it starts waiting, then
+    wait forever.)"""
     worker.reset(small_design())
-    received = Received(worker.snapshotReady)
+    worker.take_latest()
     worker.play()
-    qtbot.waitUntil(lambda: received.count > 0, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: worker.take_latest() is not None, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: worker.latest().epoch >= 3, timeout=WAIT_MS)
     assert worker.is_playing
     assert worker.latest().state == "running"
@@ -193,6 +182,36 @@ def test_shutdown_while_training_is_quick_and_clean(qtbot):
     assert worker.shutdown()  # idempotent
 
 
+SLOW = 0.01  # steps a second: the second step would come 100 s after the first
+
+
+def _waiting_for_a_slow_step(qtbot, worker: TrainingWorker):
+    """A run that has taken its first step and now waits 100 s for the next one."""
+    worker.set_pace(SLOW)
+    worker.reset(small_design())
+    worker.play()
+    trainer = worker.trainer
+    qtbot.waitUntil(lambda: trainer.step == 1 and worker.latest().step == 1, timeout=WAIT_MS)
+    return trainer
+
+
+def test_a_run_replaced_while_it_waits_for_a_slow_step_ends_and_the_new_one_trains(qtbot, worker):
+    old = _waiting_for_a_slow_step(qtbot, worker)
+    worker.reset(small_design())
+    new = worker.trainer
+    qtbot.waitUntil(lambda: old.state == "stopped", timeout=WAIT_MS)  # not after 100 s
+    worker.step_batch()  # the loop has moved on to the new run: its first step goes at once
+    qtbot.waitUntil(lambda: new.step == 1, timeout=WAIT_MS)
+    assert old.step == 1
+
+
+def test_shutdown_while_a_run_waits_for_a_slow_step_joins_the_thread(qtbot):
+    worker = TrainingWorker()
+    trainer = _waiting_for_a_slow_step(qtbot, worker)
+    assert worker.shutdown(timeout_ms=WAIT_MS)  # long before the next step would come
+    assert not worker.thread.isRunning() and trainer.state == "stopped" and trainer.step == 1
+
+
 def test_shutdown_without_a_run(qtbot):
     worker = TrainingWorker()
     assert worker.shutdown()
@@ -216,6 +235,8 @@ def test_trace_change_after_a_step_request_still_trains_the_step(qtbot, worker):
     qtbot.waitUntil(lambda: worker.latest().state == "paused", timeout=WAIT_MS)
     worker.step_batch()
     worker.set_trace_sample(3)
-    qtbot.waitUntil(lambda: worker.latest().step == 1, timeout=WAIT_MS)
-    qtbot.waitUntil(lambda: worker.latest().trace_sample == 3, timeout=WAIT_MS)
-    assert worker.latest().state == "paused"
+    # The step's own snapshot may come first (state "running"), the paused one after it.
+    qtbot.waitUntil(
+        lambda: (s := worker.latest()).step == 1 and s.trace_sample == 3 and s.state == "paused",
+        timeout=WAIT_MS,
+    )

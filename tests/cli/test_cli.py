@@ -195,10 +195,38 @@ def test_gui_bench_without_a_display_prints_json_lines_and_nothing_else():
     result = run_nnviz("bench", "--gui", "--seconds", "0.2", headless=True)
     assert result.returncode == 0, result.stderr
     rows = [json.loads(line) for line in result.stdout.strip().splitlines()]
-    assert [r["case"] for r in rows] == ["2-8-8-8-8-8-8-1", "784-128-64-10", "784-128-64-10"]
-    assert rows[2]["dataset"].startswith("mnist")
+    spiral, images = "2-8-8-8-8-8-8-1", "784-128-64-10"
+    assert [r["case"] for r in rows] == [spiral, images, images, spiral, images]
+    assert rows[2]["dataset"].startswith("mnist") and rows[4]["dataset"] == rows[2]["dataset"]
+    assert [r["view"] for r in rows[2:]] == ["training curves", "layer space", "layer space"]
     assert all(r["ratio"] > 0 and r["epochs_per_s"] > 0 for r in rows)
     assert result.stderr.strip() == ""
+
+
+def test_launch_bench_prints_both_windows_first_frame_and_their_ratio(private_user_data):
+    result = nnviz("bench", "--launch", "--runs", "1")
+    assert result.returncode == 0, result.stderr
+    (row,) = [json.loads(line) for line in result.stdout.strip().splitlines()]
+    assert set(row) == {
+        "case",
+        "runs",
+        "window",
+        "platform",
+        "nnviz_ms_p50",
+        "bare_ms_p50",
+        "ratio",
+    }
+    assert row["case"] == "launch" and row["runs"] == 1 and row["platform"] == "offscreen"
+    width, height = map(int, row["window"].split("x"))
+    assert width > 0 and height > 0
+    assert row["nnviz_ms_p50"] > 0 and row["bare_ms_p50"] > 0
+    assert row["ratio"] == pytest.approx(row["nnviz_ms_p50"] / row["bare_ms_p50"], rel=0.01)
+    assert list(private_user_data.iterdir()) == []  # the launches used a data folder of their own
+
+
+def test_bench_kinds_are_one_at_a_time():
+    result = nnviz("bench", "--gui", "--launch")
+    assert result.returncode == 2 and "not allowed with" in result.stderr
 
 
 def test_help_exits_zero():

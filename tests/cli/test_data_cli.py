@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import socket
 
-from nnviz.core.downloads import DATA_DIR_ENV, MIRROR_ENV, REMOTE_SETS
+from nnviz.core.downloads import MIRROR_ENV, REMOTE_SETS
+from nnviz.core.user_data import DATA_DIR_ENV
 from tests.cli_runner import run_nnviz
 from tests.local_server import LocalServer
 

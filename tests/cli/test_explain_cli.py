@@ -62,30 +62,80 @@ def test_the_classic_hand_computed_numbers():
         assert number in text
 
 
-def test_json_is_the_engines_step(design_file):
-    """After three ordinary steps: the engine's own forward, backward and update of step 4."""
-    d = explain(design_file, "--steps", "3", "--sample", "5")
-    t = Trainer(Design.from_dict(json.loads(design_file.read_text())))
+PLANE = {"name": "plane", "samples": 80, "noise": 0.1, "test_fraction": 0.25, "seed": 0}
+ENGINE_DESIGNS = {
+    "softmax-ce-momentum-l2": {},  # the design_file fixture's own
+    "regression-mse-adam": {
+        "layers": [{"units": 5, "activation": "tanh"}, {"units": 1, "activation": "linear"}],
+        "loss": "mse",
+        "optimizer": {"name": "adam", "learning_rate": 0.01},
+        "regularization": None,
+        "dataset": PLANE,
+    },
+    "sigmoid-bce-sgd": {
+        "layers": [{"units": 3, "activation": "sigmoid"}, {"units": 1, "activation": "sigmoid"}],
+        "loss": "binary_cross_entropy",
+        "optimizer": {"name": "sgd", "learning_rate": 0.5},
+        "regularization": None,
+    },
+    "gelu-bce-adam-l2": {
+        "layers": [{"units": 4, "activation": "gelu"}, {"units": 1, "activation": "sigmoid"}],
+        "loss": "binary_cross_entropy",
+        "optimizer": {"name": "adam", "learning_rate": 0.02, "beta1": 0.8},
+        "regularization": {"kind": "l2", "rate": 0.01},
+    },
+    "relu-huber-rmsprop-l1": {
+        "layers": [{"units": 4, "activation": "relu"}, {"units": 1, "activation": "linear"}],
+        "loss": "huber",
+        "optimizer": {"name": "rmsprop", "learning_rate": 0.01, "momentum": 0.5},
+        "regularization": {"kind": "l1", "rate": 0.001},
+        "dataset": PLANE,
+    },
+}
+
+
+@pytest.mark.parametrize("name", list(ENGINE_DESIGNS))
+def test_json_is_the_engines_step(design_file, name):
+    """After three ordinary steps: the engine's own forward, backward (the sample's alone and
+    the batch's) and optimizer step of step 4, to the last bit."""
+    d = {**json.loads(design_file.read_text()), **ENGINE_DESIGNS[name]}
+    design_file.write_text(json.dumps(d), encoding="utf-8")
+    out = explain(design_file, "--steps", "3", "--sample", "5")
+    t = Trainer(Design.from_dict(d))
     for _ in range(3):
         t.step_batch()
     w_before = [w.copy() for w in t.network.weights]
     b_before = [b.copy() for b in t.network.biases]
     one = t.network.forward(t._x[5:6])
+    one_bwd = t.network.backward(one, t._y[5:6])
+    sample = {
+        "dL_da": [a[0].copy() for a in one_bwd.post],
+        "dL_dz": [z[0].copy() for z in one_bwd.pre],
+    }
     t.step_batch()
-    assert (d["step"], d["sample"], d["batch"]) == (3, 5, t._last_batch.tolist())
-    assert d["loss"] == t.batch_loss
-    for k, layer in enumerate(d["layers"]):
+    assert (out["step"], out["sample"], out["batch"]) == (3, 5, t._last_batch.tolist())
+    assert out["loss"] == t.batch_loss
+    state = t.optimizer.state[0]
+    for k, layer in enumerate(out["layers"]):
         np.testing.assert_array_equal(layer["W"], w_before[k])
         np.testing.assert_array_equal(layer["b"], b_before[k])
-        np.testing.assert_allclose(layer["z"], one.pre[k][0], rtol=1e-13)
-        np.testing.assert_allclose(layer["a"], one.post[k][0], rtol=1e-13)
+        np.testing.assert_array_equal(layer["z"], one.pre[k][0])
+        np.testing.assert_array_equal(layer["a"], one.post[k][0])
+        np.testing.assert_array_equal(layer["dL_da"], sample["dL_da"][k])
+        np.testing.assert_array_equal(layer["dL_dz"], sample["dL_dz"][k])
         np.testing.assert_array_equal(layer["dL_dW"], t._last_bwd.weights[k])
         np.testing.assert_array_equal(layer["dL_db"], t._last_bwd.biases[k])
         np.testing.assert_array_equal(layer["W_after"], t.network.weights[k])
         np.testing.assert_array_equal(layer["b_after"], t.network.biases[k])
         assert np.shape(layer["W"]) == w_before[k].shape
-        assert len(layer["dL_da"]) == len(layer["dL_dz"]) == len(layer["z"])
-    assert d["layers"][0]["state"]["momentum_buffer"]["W"]
+        for key, parts in layer["state"].items():
+            if key in state:  # a buffer the optimizer keeps (m̂, v̂ are derived from m, v)
+                stored_w, stored_b = t.network.split(state[key])
+                np.testing.assert_array_equal(parts["W"], stored_w[k])
+                np.testing.assert_array_equal(parts["b"], stored_b[k])
+    assert out["optimizer"]["name"] == d["optimizer"]["name"]
+    plain_sgd = d["optimizer"]["name"] == "sgd" and not d["optimizer"].get("momentum")
+    assert bool(out["layers"][0]["state"]) != plain_sgd  # buffers, except for plain SGD
 
 
 def test_a_session_goes_on_from_its_saved_step(tmp_path, design_file):
@@ -110,7 +160,7 @@ def test_markdown_reads_as_a_worksheet(design_file):
         assert heading in md
     assert "| neuron | Σ w·a + b | z | a = f(z) |" in md
     assert "∂ℓ/∂z (Jacobian)" in md  # the softmax output
-    assert "SGD with momentum" in md and "b ← μ·b + g" in md
+    assert "SGD with momentum" in md and "v ← μ·v + g" in md
     assert "l2 penalty" in md
 
 

@@ -6,14 +6,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from nnviz.core.design import (
-    DatasetSpec,
-    Design,
-    LayerSpec,
-    OptimizerSpec,
-    RegularizationSpec,
-    TrainingSpec,
-)
+from nnviz.core.design import Design
+from nnviz.core.specs import DatasetSpec, LayerSpec, OptimizerSpec, RegularizationSpec, TrainingSpec
 
 
 def make_design(

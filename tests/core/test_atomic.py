@@ -32,6 +32,24 @@ def test_a_save_removes_the_temporary_files_of_saves_killed_halfway(tmp_path):
     )
 
 
+def test_on_windows_no_process_is_signalled_and_only_old_temporary_files_go(tmp_path, monkeypatch):
+    """os.kill(pid, 0) ends the process on Windows: a save must never call it there."""
+
+    def kill(pid, sig):
+        raise AssertionError(f"os.kill({pid}, {sig}) would end process {pid}")
+
+    monkeypatch.setattr(atomic.sys, "platform", "win32")
+    monkeypatch.setattr(atomic.os, "kill", kill)
+    old = tmp_path / f".run.nnviz.{_dead_pid()}-0123456789ab.tmp"
+    recent = tmp_path / f".run.nnviz.{os.getpid() + 1}-ba9876543210.tmp"  # maybe a save now
+    for temp in (old, recent):
+        temp.write_bytes(b"x")
+    hours_ago = old.stat().st_mtime - 2 * atomic.STALE_S
+    os.utime(old, (hours_ago, hours_ago))
+    write_atomic(tmp_path / "run.nnviz", b"new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["run.nnviz", recent.name])
+
+
 def test_a_history_written_to_a_full_disk_leaves_no_file(tmp_path, monkeypatch):
     history = History(["epoch", "loss"])
     history.append_row((1, 0.5))

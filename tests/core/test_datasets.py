@@ -20,9 +20,10 @@ from nnviz.core.datasets import (
     make_dataset,
     task_of,
 )
-from nnviz.core.design import DatasetSpec, DesignError
+from nnviz.core.design import DesignError
 from nnviz.core.features import FEATURES, plane_features
 from nnviz.core.pictures import Picture
+from nnviz.core.specs import DatasetSpec
 from tests.fake_downloads import install_small_set
 
 PLANE_SETS = [name for name in DATASETS if DATASETS.get(name).plane]

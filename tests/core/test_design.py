@@ -18,8 +18,6 @@ from nnviz.core import design as design_module
 from nnviz.core.design import (
     Design,
     DesignError,
-    LayerSpec,
-    OptimizerSpec,
     default_design,
     dumps_design,
     load_design,
@@ -27,6 +25,7 @@ from nnviz.core.design import (
 )
 from nnviz.core.optimizers import HYPER_PARAMETERS, OPTIMIZERS, check_optimizer_params
 from nnviz.core.schedules import SCHEDULES, check_schedule_params
+from nnviz.core.specs import LayerSpec, OptimizerSpec
 
 MINIMAL_TEXT = """\
 {"format": "nnviz-design", "version": 1, "name": "Two spirals",

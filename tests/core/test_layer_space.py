@@ -15,7 +15,8 @@ def make_trainer(layers, dataset=None, loss="binary_cross_entropy") -> Trainer:
     if dataset is not None:
         changes["dataset"] = dataset
     d = xor_design(**changes)
-    d["inputs"] = 64 if (dataset or {}).get("name") == "digits" else 2
+    dataset = dataset or {}
+    d["inputs"] = 64 if dataset.get("name") == "digits" else len(dataset.get("features", "12"))
     return Trainer(Design.from_dict(d))
 
 
@@ -51,8 +52,12 @@ def test_panels_one_per_layer_with_titles_and_kinds():
         "Output z (1, before sigmoid)",
     ]
     assert [p.kind for p in space.panels] == ["exact", "pca", "exact", "line"]
-    assert space.panels[0].axes == ("x1", "x2")
-    assert space.panels[2].caption == "exact 2-D"
+    assert [p.caption for p in space.panels] == [
+        "x1 / x2",
+        f"PC1 / PC2 · {space.panels[1].explained:.0%} of variance",
+        "unit 1 / unit 2",
+        "z · height only spreads",
+    ]
     assert len(space.rows) == len(space.labels) == len(t.data.x_train)  # a small set: all rows
 
 
@@ -92,7 +97,7 @@ def test_pca_panel_matches_a_reference_svd_up_to_sign():
         sign = np.sign(got @ ref)
         np.testing.assert_allclose(got, sign * ref, atol=1e-9)
     assert panel.explained == pytest.approx((s[0] ** 2 + s[1] ** 2) / np.sum(s**2))
-    assert panel.caption == f"PCA · {panel.explained:.0%} of variance"
+    assert panel.caption == f"PC1 / PC2 · {panel.explained:.0%} of variance"
 
 
 def test_later_pca_frames_keep_the_principal_plane_and_turn_to_follow_the_last_frame():
@@ -297,6 +302,22 @@ def test_extent_grows_at_once_and_shrinks_gently():
     assert shrunk == pytest.approx((-1 + 2 * ls.SHRINK, 1 - 2 * ls.SHRINK) * 2)
 
 
+def test_every_frame_keeps_its_points_off_the_edges_and_two_d_panels_square():
+    """Also when the points drift one way frame after frame (a saturating output's z)."""
+    t = make_trainer(WIDE)
+    tracker = tracker_of(t)
+    for _ in range(15):
+        space = tracker.build(t.network, t.step, None)
+        for panel in space.panels:
+            x0, x1, y0, y1 = panel.extent
+            if panel.kind != "line":  # a line's height means nothing
+                assert x1 - x0 == pytest.approx(y1 - y0)
+            room = 0.99 * ls.EDGE * np.array([x1 - x0, y1 - y0])
+            assert np.all(panel.points >= np.array([x0, y0]) + room)
+            assert np.all(panel.points <= np.array([x1, y1]) - room)
+        train_some(t, 10)
+
+
 def test_a_diverged_network_gives_a_frame_without_failing():
     t = make_trainer(WIDE)
     tracker = tracker_of(t)
@@ -316,3 +337,137 @@ def test_a_frame_of_a_snapshots_weights_matches_the_trackers():
     for a, b in zip(snapshot.layer_space.panels, again.panels, strict=True):
         np.testing.assert_allclose(a.points, b.points, atol=1e-12)
         assert a.extent == pytest.approx(b.extent)
+
+
+def rotations(count: int = 720) -> np.ndarray:
+    """Every turn of the plane by a multiple of 360°/count, with and without a mirror flip."""
+    angles = np.linspace(0, 2 * np.pi, count, endpoint=False)
+    c, s = np.cos(angles), np.sin(angles)
+    turns = np.stack([np.stack([c, -s], -1), np.stack([s, c], -1)], -2)
+    return np.concatenate([turns, turns @ np.diag([1.0, -1.0])])
+
+
+def test_pca_panels_stay_aligned_over_a_run_of_frames():
+    """Over many frames, each principal panel is the reference decomposition's plane, turned
+    (never mirrored) to the orientation closest to the frame before: no flip, no spin."""
+    t = make_trainer(WIDE)
+    tracker = tracker_of(t)
+    previous = None
+    candidates = rotations()
+    for _ in range(40):
+        space = tracker.build(t.network, t.step, None)
+        fwd = sample_forward(t, tracker)
+        for k, a in ((1, fwd.post[0]), (2, fwd.post[1])):
+            basis = tracker._projections[k].basis
+            centred = a - a.mean(axis=0)
+            _, _, vt = np.linalg.svd(centred, full_matrices=False)
+            turn = vt[:2] @ basis  # how the panel's axes sit in the reference plane
+            np.testing.assert_allclose(turn.T @ turn, np.eye(2), atol=1e-8)
+            np.testing.assert_allclose(space.panels[k].points, centred @ vt[:2].T @ turn, atol=1e-8)
+            if previous is not None:
+                before = previous[k]
+                assert np.linalg.det(before.T @ basis) > 0  # no mirror flip from frame to frame
+                best = np.min(np.linalg.norm(vt[:2].T @ candidates - before, axis=(1, 2)))
+                assert np.linalg.norm(basis - before) <= best + 1e-6  # the closest turn
+        previous = {k: tracker._projections[k].basis for k in (1, 2)}
+        train_some(t, 5)
+
+
+def test_a_tracker_that_follows_a_frame_continues_it_exactly():
+    t = make_trainer(WIDE)
+    train_some(t, 10)
+    first = tracker_of(t)
+    shown = first.build(t.network, t.step, None)
+    train_some(t, 10)
+    expected = first.build(t.network, t.step, 3)
+    other = tracker_of(t)
+    other.follow(shown)
+    got = other.build(t.network, t.step, 3)
+    for a, b in zip(expected.panels, got.panels, strict=True):
+        np.testing.assert_allclose(a.points, b.points, atol=1e-12)
+        np.testing.assert_allclose(a.trace, b.trace, atol=1e-12)
+        assert a.extent == pytest.approx(b.extent)
+
+
+def test_a_plane_given_as_computed_features_is_shown_as_the_plane_with_its_grid():
+    features = ["x1", "x2", "sin(x1)", "sin(x2)"]
+    t = make_trainer(
+        [hidden(2), SIGMOID_OUT], dataset={"name": "spiral", "samples": 200, "features": features}
+    )
+    train_some(t)
+    tracker = tracker_of(t)
+    space = tracker.build(t.network, t.step, 9)
+    plane = space.panels[0]
+    assert plane.title == "Input plane (4 features)" and plane.caption == "x1 / x2"
+    assert plane.kind == "exact"
+    np.testing.assert_allclose(plane.points, t.data.points_train[tracker.rows])
+    np.testing.assert_allclose(plane.trace, t.data.points_train[9])
+    lo, hi = t.data.plane
+    line = np.column_stack(
+        [
+            np.full(ls.LINE_POINTS, np.linspace(lo, hi, ls.GRID_LINES)[4]),
+            np.linspace(lo, hi, ls.LINE_POINTS),
+        ]
+    )
+    np.testing.assert_allclose(plane.grid[4], line)  # the plane's own square grid, uncut
+    hidden_grid = space.panels[1].grid[4]
+    expected = t.network.forward(t.data.encode(line)).post[0]
+    inside = np.isfinite(hidden_grid[:, 0])
+    assert inside.any()
+    np.testing.assert_allclose(hidden_grid[inside], expected[inside], atol=1e-12)
+
+
+def test_without_hidden_layers_the_input_plane_shades_the_networks_own_decision():
+    features = ["x1", "x2", "x1^2", "x2^2"]
+    t = make_trainer(
+        [SIGMOID_OUT], dataset={"name": "circle", "samples": 200, "features": features}
+    )
+    train_some(t)
+    panel = tracker_of(t).build(t.network, t.step, None).panels[0]
+    assert panel.boundary is None  # the plane maps onto the inputs through x², not linearly
+    x0, x1, y0, y1 = panel.extent
+    n = ls.REGION_RESOLUTION
+    gx, gy = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
+    plane = np.column_stack([gx.ravel(), gy.ravel()])
+    expected = t.network.forward(t.data.encode(plane)).output[:, 0].reshape(n, n)
+    np.testing.assert_allclose(panel.regions, expected, atol=1e-12)
+
+
+def test_snapshots_carry_frames_only_while_shown_and_a_hidden_view_resumes_its_picture():
+    t = make_trainer(WIDE)
+    t.state = "paused"
+    assert t.snapshot().layer_space is None  # off by default: nothing is computed
+    t.show_layer_space(True)
+    tracker = t.layer_space
+    assert t.snapshot().layer_space is not None
+    t.show_layer_space(False)
+    t.step_batch()
+    assert t.snapshot().layer_space is None
+    t.show_layer_space(True)
+    assert t.layer_space is tracker  # the same axes go on
+    assert t.snapshot().layer_space.step == t.step
+
+
+def test_an_edited_weight_gives_a_new_frame_at_the_same_step():
+    t = make_trainer(BOTTLENECK)
+    t.state = "paused"
+    t.show_layer_space(True)
+    before = t.snapshot().layer_space
+    t.set_parameter(2, 0, 0, 3.0)
+    after = t.snapshot().layer_space
+    assert after is not before and after.step == before.step
+    expected = t.network.forward(t.data.x_train[t.layer_space.rows]).post[1]
+    np.testing.assert_allclose(after.panels[2].points, expected, atol=1e-12)
+
+
+@pytest.mark.parametrize(("n", "units"), [(200, 30), (40, 120)])
+def test_principal_plane_is_the_svds_for_tall_and_wide_samples(n, units):
+    """Fewer samples than units (a 784-pixel input of 600 samples) too."""
+    rng = np.random.default_rng(units)
+    a = rng.normal(size=(n, units)) @ np.diag(np.linspace(3.0, 0.1, units))
+    mean, basis, explained = ls.principal_plane(a)
+    centred = a - a.mean(axis=0)
+    _, s, vt = np.linalg.svd(centred, full_matrices=False)
+    np.testing.assert_allclose(mean, a.mean(axis=0))
+    np.testing.assert_allclose(np.abs(np.sum(basis * vt[:2].T, axis=0)), 1.0, atol=1e-9)
+    assert explained == pytest.approx((s[0] ** 2 + s[1] ** 2) / np.sum(s**2))

@@ -23,6 +23,7 @@ GOALS = {
     "circle": ("accuracy", 0.95),
     "moons": ("accuracy", 0.95),
     "spiral": ("accuracy", 0.95),
+    "spiral_bottleneck": ("accuracy", 0.95),
     "spiral3": ("accuracy", 0.95),
     "plane": ("r2", 0.9),
     "multi_gauss": ("r2", 0.9),
@@ -118,3 +119,17 @@ def test_diverging_converges_at_a_tenth_of_the_rate():
     trainer = trained(with_optimizer(load_example("diverging"), learning_rate=0.02))
     assert trainer.state == "finished"
     assert trainer.evaluate()["test_r2"] >= 0.9
+
+
+def test_the_bottleneck_spiral_ends_split_by_a_straight_line_in_its_two_unit_layer():
+    """What its description promises: in the two-unit layer's own coordinates, the output's
+    boundary line has the two arms on either side."""
+    trainer = trained(load_example("spiral_bottleneck"))
+    trainer.show_layer_space(True)
+    space = trainer.snapshot().layer_space
+    panel = space.panels[3]
+    assert panel.title == "Layer 3 (2 tanh)" and panel.kind == "exact"
+    w, b = trainer.network.weights[-1][:, 0], trainer.network.biases[-1][0]
+    np.testing.assert_allclose(panel.boundary[0] @ w + b, 0.0, atol=1e-9)
+    side = panel.points @ w + b > 0
+    assert np.mean(side == (space.labels == 1)) >= 0.97

@@ -11,6 +11,7 @@ from nnviz.core.design import DesignError
 from nnviz.core.downloads import REMOTE_SETS, download, is_downloaded
 from nnviz.core.pictures import Picture
 from nnviz.core.registry import Entry
+from nnviz.core.user_data import DATA_DIR_ENV
 from tests.fake_downloads import small_set
 from tests.local_server import LocalServer
 
@@ -35,7 +36,7 @@ def test_samples_takes_fewer():
 
 
 def test_full_data_that_is_not_downloaded_says_how_to_get_it(tmp_path, monkeypatch):
-    monkeypatch.setenv(downloads.DATA_DIR_ENV, str(tmp_path))
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path))
     with pytest.raises(DesignError, match="nnviz data download mnist"):
         make_dataset({"name": "mnist", "source": "full"})
     with pytest.raises(DesignError, match="not downloaded"):
@@ -67,7 +68,7 @@ def test_downloaded_full_data_is_used_end_to_end(tmp_path, monkeypatch):
     """A small stand-in for full MNIST, served on 127.0.0.1: downloaded, verified, then read."""
     files, remote = small_set("mnist")
     monkeypatch.setitem(REMOTE_SETS._entries, "mnist", Entry("mnist", remote, "test"))
-    monkeypatch.setenv(downloads.DATA_DIR_ENV, str(tmp_path))
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path))
     with LocalServer(files) as server:
         monkeypatch.setenv(downloads.MIRROR_ENV, server.url)
         download("mnist")

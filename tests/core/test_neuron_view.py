@@ -94,16 +94,21 @@ def test_bad_layer_or_unit_is_refused(trainer):
         neuron_view(walk, 1, 99)
 
 
-def test_set_parameter_changes_one_value_and_recomputes_the_last_pass():
+def test_set_parameter_changes_one_value_and_shows_the_next_steps_pass_with_it():
     t = Trainer(Design.from_dict(DESIGNS["tanh-bce-adam"]))
     t.step_batch()
+    assert t.shown_walkthrough().taken  # the step just taken
     old = t.set_parameter(1, 0, 2, 0.75)
     assert t.network.weights[0][0, 2] == 0.75
     bias = float(t.network.biases[0][2])
     assert t.set_parameter(1, -1, 2, -0.5) == bias
     assert t.network.biases[0][2] == -0.5
-    rows = t._last_batch
+    rows = t.next_batch()[0]
     again = t.network.forward(t._x[rows])
     snap = t.snapshot()
+    assert not snap.last_step
     np.testing.assert_allclose(snap.pre[0], again.pre[0].mean(axis=0))  # not the stale pass
+    shown = t.shown_walkthrough()
+    assert not shown.taken and shown.step == 1 and shown.layers[0].W[0, 2] == 0.75
+    assert t.last_walkthrough() is None
     assert t.set_parameter(1, 0, 2, old) == 0.75

@@ -6,7 +6,6 @@ import math
 import numpy as np
 import pytest
 
-from nnviz.core.design import OptimizerSpec
 from nnviz.core.optimizers import (
     HYPER_PARAMETERS,
     OPTIMIZERS,
@@ -14,6 +13,7 @@ from nnviz.core.optimizers import (
     check_optimizer_params,
     make_optimizer,
 )
+from nnviz.core.specs import OptimizerSpec
 
 # torch.optim's defaults under the design's names
 TORCH_DEFAULTS = {

@@ -59,7 +59,28 @@ def test_variants_start_from_the_same_weights_and_train_as_alone():
         assert np.array_equal(result.history["train_loss"], alone.history.column("train_loss"))
 
 
-def test_a_stop_ends_the_race_after_the_current_epoch():
+class StopAfter(threading.Event):
+    """A stop that is set once it has been looked at `checks` times."""
+
+    def __init__(self, checks: int) -> None:
+        super().__init__()
+        self.checks = checks
+
+    def is_set(self) -> bool:
+        self.checks -= 1
+        return self.checks < 0 or super().is_set()
+
+
+def test_a_stop_ends_the_race_within_an_epoch_after_the_current_step():
+    """A window that closes waits for the race: it must not wait for a whole epoch."""
+    designs = variants(BASE, "learning_rate", [0.1, 0.01])
+    data = Trainer(BASE).data
+    assert Trainer(BASE).batches_per_epoch > 3
+    (result,) = race(designs, data, 50, None, StopAfter(3))
+    assert result.state == "stopped" and result.steps == 2
+
+
+def test_a_stop_set_at_an_epoch_end_ends_the_race_there():
     designs = variants(BASE, "learning_rate", [0.1, 0.01])
     stop = threading.Event()
     data = Trainer(BASE).data

@@ -2,22 +2,31 @@ import math
 
 import pytest
 
-from nnviz.core.readouts import fixed, percent
+from nnviz.core.readouts import percent, significant
 
 
 @pytest.mark.parametrize(
-    ("value", "decimals", "shown"),
+    ("value", "digits", "shown"),
     [
-        (0.012345, 4, "0.0123"),
-        (123456.0, 2, "123456.00"),
-        (1e300, 4, "1.000e+300"),
-        (-3.5e301, 3, "-3.50e+301"),
+        (0.5, 4, "0.5000"),
+        (0.016912, 4, "0.01691"),
+        (0.0012345, 4, "0.001234"),
+        (3.2104e-5, 4, "3.210e-5"),  # a tiny training loss keeps its digits, not "0.0000"
+        (0.00099996, 4, "1.000e-3"),
+        (12.3456, 4, "12.35"),
+        (99999.0, 4, "99999"),
+        (123456.0, 4, "1.235e5"),
+        (1e300, 4, "1.000e300"),
+        (-3.5e301, 3, "-3.50e301"),
+        (0.0, 4, "0"),
+        (0.99871, 3, "0.999"),
         (math.nan, 4, "–"),
         (math.inf, 4, "–"),
     ],
 )
-def test_a_status_number_stays_short_however_big(value, decimals, shown):
-    assert fixed(value, decimals) == shown
+def test_a_status_number_keeps_its_significant_digits_in_a_short_text(value, digits, shown):
+    assert significant(value, digits) == shown
+    assert len(significant(-abs(value) if value else value, digits)) <= 11
 
 
 def test_percent():

@@ -5,8 +5,8 @@ import math
 
 import pytest
 
-from nnviz.core.design import ScheduleSpec
 from nnviz.core.schedules import SCHEDULES, check_schedule_params, make_schedule
+from nnviz.core.specs import ScheduleSpec
 
 
 def _given(name):

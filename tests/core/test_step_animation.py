@@ -66,8 +66,8 @@ def test_update_caption_names_the_optimizers_real_rule(spec):
     assert rule.startswith(update_rule(opt).title)
     expected = {
         "SGD": "w ← w − η·g",
-        "SGD with momentum": "w ← w − η·b",
-        "SGD with Nesterov momentum": "w ← w − η·(g + μ·b)",
+        "SGD with momentum": "w ← w − η·v",
+        "SGD with Nesterov momentum": "w ← w − η·(g + μ·v)",
         "RMSprop": "g/(√s + ε)",
         "Adagrad": "g/(√s + ε)",
         "Adam": "m̂/(√v̂ + ε)",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from design_factory import xor_design
+from snapshot_factory import assert_same_layers
 
 from nnviz.core.activations import ACTIVATIONS
 from nnviz.core.design import Design
@@ -146,8 +147,9 @@ def test_before_the_first_step_the_next_steps_pass_is_shown():
     np.testing.assert_array_equal(s.grad_weights[0], walk.layers[0].dL_dW)
 
 
-def test_a_reopened_session_shows_its_last_step_not_zeros(tmp_path):
-    t = trainer("softmax-ce-l2")
+@pytest.mark.parametrize("name", ["tanh-bce", "softmax-ce-l2", "regression-l1"])
+def test_a_reopened_session_shows_its_last_step_not_zeros(tmp_path, name):
+    t = trainer(name)
     for _ in range(5):
         t.step_batch()
     t.set_trace_sample(4)
@@ -158,19 +160,9 @@ def test_a_reopened_session_shows_its_last_step_not_zeros(tmp_path):
     again.set_trace_sample(4)
     after = again.snapshot()
     assert after.last_step and after.step == 5 and after.batch_size == before.batch_size
-    for name in (
-        "weights",
-        "step_weights",
-        "grad_weights",
-        "grad_biases",
-        "pre",
-        "post",
-        "grad_pre",
-        "grad_post",
-        "sample_grad_weights",
-    ):
-        for ours, theirs in zip(getattr(after, name), getattr(before, name), strict=True):
-            np.testing.assert_array_equal(ours, theirs, err_msg=name)
+    arrays = ("weights", "step_weights", "grad_weights", "grad_biases")
+    trace = ("pre", "post", "grad_pre", "grad_post", "sample_grad_weights")
+    assert_same_layers(after, before, arrays + trace)
     check_sample_formulas(again, after)
     again.set_trace_sample(None)
     check_batch(again, again.snapshot())
@@ -225,3 +217,44 @@ def test_tooltip_lines_say_what_each_number_is():
     link = "\n".join(link_lines(one, 0, 1, 2))
     assert f"∂ℓ/∂w = a·∂ℓ/∂z = {one.sample_grad_weights[0][1, 2]:.3g}  (sample #7)" in link
     assert f"∂L/∂w = {one.grad_weights[0][1, 2]:.3g}" in link
+
+
+@pytest.mark.parametrize(
+    ("name", "term"), [("softmax-ce-l2", "0.01·w"), ("regression-l1", "0.001·sign(w)")]
+)
+def test_a_penalised_weights_gradient_says_what_the_penalty_adds(name, term):
+    """With a weight penalty ∂L/∂w is not the mean of a·∂ℓ/∂z alone: the tooltip says what is
+    added, and the two parts add up to the number shown."""
+    t = trainer(name)
+    for _ in range(2):
+        t.step_batch()
+    s = t.snapshot()
+    rate = t.network.regularization_rate
+    link = "\n".join(link_lines(s, 0, 1, 2))
+    assert f"over {s.batch_size} samples + {term} (" in link
+    per_sample = []
+    for row in t._last_batch:
+        t.set_trace_sample(int(row))
+        per_sample.append(t.snapshot().sample_grad_weights[0][1, 2])
+    w = s.step_weights[0][1, 2]
+    extra = rate * (w if term.endswith("·w") else np.sign(w))
+    assert s.grad_weights[0][1, 2] == pytest.approx(np.mean(per_sample) + extra, rel=1e-12)
+    assert "penalty" not in "\n".join(neuron_lines(s, 0, 1, "tanh"))  # biases never penalised
+    assert "penalty" not in "\n".join(link_lines(trainer("tanh-bce").snapshot(), 0, 1, 2))
+
+
+def test_a_softmax_units_tooltip_writes_its_jacobian_with_the_numbers():
+    """∂ℓ/∂a · f′(z) does not hold for softmax: the tooltip writes the rule that does, with
+    numbers that add up."""
+    t = trainer("softmax-ce-l2")
+    t.step_batch()
+    t.set_trace_sample(3)
+    s = t.snapshot()
+    k, unit = 1, 0
+    a, da, dz = s.post[k][unit], s.grad_post[k][unit], s.grad_pre[k][unit]
+    coupled = float(np.dot(s.post[k], s.grad_post[k]))
+    assert a * (da - coupled) == pytest.approx(dz, rel=1e-12)
+    lines = "\n".join(neuron_lines(s, k, unit, "softmax"))
+    assert "∂ℓ/∂a · f′(z)" not in lines
+    expected = f"∂ℓ/∂z = a·(∂ℓ/∂a − Σₖ aₖ·∂ℓ/∂aₖ) = {a:.3g}·({da:.3g} − {coupled:.3g}) = {dz:.3g}"
+    assert expected in lines

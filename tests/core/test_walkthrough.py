@@ -246,11 +246,74 @@ def test_rules_follow_the_hyper_parameters():
         return update_rule(OPTIMIZERS.get(spec.pop("name"))(**spec))
 
     assert rule(name="sgd").lines == ("w ← w − η·g",)
-    assert "b ← μ·b + g" in rule(name="sgd", momentum=0.9).lines[0]
+    assert "v ← μ·v + g" in rule(name="sgd", momentum=0.9).lines[0]
     nesterov = rule(name="sgd", momentum=0.9, nesterov=True)
-    assert nesterov.lines[-1] == "w ← w − η·(g + μ·b)" and "μ = 0.9" in nesterov.values
+    assert nesterov.lines[-1] == "w ← w − η·(g + μ·v)" and "μ = 0.9" in nesterov.values
     assert rule(name="sgd", weight_decay=0.1).lines[0].startswith("g ← g + λ·w")
     assert rule(name="adamw").lines[0].startswith("w ← w·(1 − η·λ)")
     assert "λ = 0.01" in rule(name="adamw").values
     assert rule(name="rmsprop", momentum=0.5).buffers.keys() == {"square_avg", "momentum_buffer"}
     assert rule(name="rmsprop").buffers.keys() == {"square_avg"}
+
+
+def assert_same_walk(ours, theirs) -> None:
+    """Every number of two walkthroughs equal, bit for bit (the `taken` flag aside)."""
+    for name in ("step", "sample", "batch", "in_batch", "loss", "data_loss", "penalty"):
+        assert getattr(ours, name) == getattr(theirs, name), name
+    assert ours.sample_loss == theirs.sample_loss and ours.learning_rate == theirs.learning_rate
+    assert (ours.rule.text, ours.rule.caption) == (theirs.rule.text, theirs.rule.caption)
+    np.testing.assert_array_equal(ours.target, theirs.target)
+    for mine, other in zip(ours.layers, theirs.layers, strict=True):
+        for name in ("W", "b", "a_in", "z", "a", "dL_da", "dL_dz", "sample_dL_dW", "dL_dW"):
+            np.testing.assert_array_equal(getattr(mine, name), getattr(other, name), name)
+        for name in ("sample_dL_db", "dL_db", "W_after", "b_after"):
+            np.testing.assert_array_equal(getattr(mine, name), getattr(other, name), name)
+        assert mine.state.keys() == other.state.keys()
+        for key, (w, b) in mine.state.items():
+            np.testing.assert_array_equal(w, other.state[key][0], key)
+            np.testing.assert_array_equal(b, other.state[key][1], key)
+
+
+@pytest.mark.parametrize("spec", OPTIMIZER_SPECS, ids=lambda s: "-".join(map(str, s.values())))
+def test_the_step_just_taken_reads_as_its_walkthrough_did_before_it(spec):
+    """What the window shows after a step (the step taken) is the very walkthrough of that
+    step asked for before it, across an epoch's new shuffle, a schedule and a rate change."""
+    t = trainer(
+        optimizer=spec,
+        regularization={"kind": "l2", "rate": 0.01},
+    )
+    assert t.last_walkthrough() is None  # no step yet: the next one is shown
+    assert not t.shown_walkthrough().taken
+    for i in range(t.batches_per_epoch + 2):
+        if i == 3:
+            t.set_learning_rate(0.004)
+        sample = int(t.next_batch()[0][-1]) if i % 2 else 5
+        before = t.walkthrough(sample)
+        t.step_batch()
+        taken = t.last_walkthrough(sample)
+        assert taken.taken and not before.taken
+        assert_same_walk(taken, before)
+        assert t.shown_walkthrough(sample).taken
+    t.set_trace_sample(9)
+    assert t.last_walkthrough().sample == 9  # the traced sample by default
+
+
+def test_a_reopened_session_takes_its_last_step_apart_as_before(tmp_path):
+    from nnviz.core.session import load_session, save_session
+
+    t = trainer(loss="cross_entropy", optimizer={"name": "adam", "learning_rate": 0.02})
+    for _ in range(4):
+        t.step_batch()
+    before = t.last_walkthrough(3)
+    save_session(tmp_path / "run.nnviz", t)
+    again = load_session(tmp_path / "run.nnviz").restore()
+    assert_same_walk(again.last_walkthrough(3), before)
+
+
+def test_no_last_step_after_a_divergence():
+    t = trainer(hidden="linear", loss="huber", optimizer={"name": "sgd", "learning_rate": 1e300})
+    with np.errstate(all="ignore"):
+        while t.state != "diverged" and t.step < 50:
+            t.step_batch()
+    assert t.state == "diverged" and t.step >= 1
+    assert t.last_walkthrough() is None and not t.shown_walkthrough().taken

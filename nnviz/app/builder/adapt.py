@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nnviz.core.datasets import Dataset
-from nnviz.core.design import DatasetSpec, Design, DesignError, LayerSpec
+from nnviz.core.design import Design, DesignError
+from nnviz.core.specs import DatasetSpec, LayerSpec
 from nnviz.core.targets import make_targets
 
 

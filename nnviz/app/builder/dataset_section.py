@@ -31,12 +31,14 @@ from nnviz.app.builder.editor import Editor, Section
 from nnviz.app.builder.preview import DataPreview
 from nnviz.app.builder.source_row import SourceRow
 from nnviz.app.builder.widgets import ComboBox, DoubleSpinBox, SpinBox
+from nnviz.app.style import ERROR_TEXT
 from nnviz.core.data_io import FILE_LOADERS
 from nnviz.core.dataset_fields import MAX_PLANE_CLASSES, column_from_text
 from nnviz.core.datasets import DATASETS, DEFAULT_SAMPLES, Dataset, make_dataset, needs_decoding
-from nnviz.core.design import MAX_SAMPLES, MAX_SEED, TASKS, DatasetSpec, Design, DesignError
+from nnviz.core.design import Design, DesignError
 from nnviz.core.features import DEFAULT_FEATURES, FEATURES
 from nnviz.core.mnist import default_source
+from nnviz.core.specs import MAX_SAMPLES, MAX_SEED, TASKS, DatasetSpec
 
 FEATURE_COLUMNS = 4
 SPIN_MAX = 2**31 - 1
@@ -257,7 +259,7 @@ class DatasetSection(Section):
             data = self.editor.data(spec)
         except DesignError as error:
             self.preview.set_dataset(None, str(error))
-            self.info.setText(f"<span style='color:#b00020'>{error}</span>")
+            self.info.setText(f"<span style='color:{ERROR_TEXT}'>{error}</span>")
             return
         self.preview.set_dataset(data)
         self.info.setText(_summary(DATASETS.description(spec.name), data))

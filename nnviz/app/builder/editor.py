@@ -16,7 +16,8 @@ from PySide6.QtWidgets import QGroupBox, QWidget
 from nnviz.app.builder.adapt import DataShape, check
 from nnviz.app.document import DesignDocument
 from nnviz.core.datasets import Dataset, make_dataset
-from nnviz.core.design import DatasetSpec, Design, DesignError
+from nnviz.core.design import Design, DesignError
+from nnviz.core.specs import DatasetSpec
 
 CACHED_DATASETS = 6
 

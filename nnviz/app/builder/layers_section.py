@@ -24,7 +24,8 @@ from nnviz.app.builder.adapt import output_unit_choices, problem
 from nnviz.app.builder.editor import Editor, Section
 from nnviz.app.builder.widgets import ComboBox, SpinBox
 from nnviz.core.activations import ACTIVATIONS
-from nnviz.core.design import MAX_LAYERS, MAX_UNITS, Design, LayerSpec
+from nnviz.core.design import Design
+from nnviz.core.specs import MAX_LAYERS, MAX_UNITS, LayerSpec
 
 TOOL_SIZE = QSize(16, 22)  # the row's small buttons: narrow, so a row fits the panel's width
 NEW_LAYER = LayerSpec(4, "tanh")  # what + adds when there is no hidden layer to copy

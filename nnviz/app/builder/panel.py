@@ -100,7 +100,10 @@ class BuildPanel(QWidget):
         layout.addWidget(self.error)
         layout.addWidget(self.note)
         layout.addWidget(self.scroll, 1)
-        self.setMinimumWidth(PANEL_WIDTH - 30)
+        # Never narrower than the sections need beside the scroll bar: the scroll area has no
+        # horizontal bar, and a narrower one would cut their right edge off.
+        scroll_bar = self.scroll.verticalScrollBar().sizeHint().width()
+        self.setMinimumWidth(max(PANEL_WIDTH - 30, content.minimumSizeHint().width() + scroll_bar))
 
         self.editor.errorChanged.connect(self.show_error)
         self.editor.noticed.connect(self.show_note)

@@ -67,11 +67,15 @@ class SourceRow(QWidget):
             self.sourceChosen.emit(self.source.value())
 
     def start_download(self) -> None:
+        """The download in a window-modal progress dialog; the panel goes on when it ends."""
         dialog = DownloadDialog(self.name, self)
+        dialog.ended.connect(self._on_download_ended)
         dialog.start()
-        dialog.exec()
-        if dialog.outcome == "":
-            self.sourceChosen.emit("full")
-        elif dialog.outcome not in (None, "cancelled"):
-            QMessageBox.warning(self, "Download failed", dialog.outcome)
+        dialog.open()
+
+    def _on_download_ended(self, outcome: str) -> None:
         self.show_for(self.name, self.source.value())
+        if outcome == "":
+            self.sourceChosen.emit("full")
+        elif outcome != "cancelled":
+            QMessageBox.warning(self, "Download failed", outcome)

@@ -17,22 +17,21 @@ from nnviz.app.builder.adapt import adapt_to_loss, output_change
 from nnviz.app.builder.editor import Editor, Section
 from nnviz.app.builder.layers_section import TOOL_SIZE
 from nnviz.app.builder.widgets import ComboBox, DoubleSpinBox, LogSpinBox, SpinBox
-from nnviz.core.design import (
-    DTYPES,
-    MAX_BATCH_SIZE,
-    MAX_EPOCHS,
-    MAX_SEED,
-    Design,
-    DesignError,
-    OptimizerSpec,
-    RegularizationSpec,
-    ScheduleSpec,
-)
+from nnviz.core.design import Design, DesignError
 from nnviz.core.initializers import INITIALIZERS
 from nnviz.core.losses import LOSSES
 from nnviz.core.optimizers import OPTIMIZERS
 from nnviz.core.regularizers import REGULARIZERS
 from nnviz.core.schedules import SCHEDULES
+from nnviz.core.specs import (
+    DTYPES,
+    MAX_BATCH_SIZE,
+    MAX_EPOCHS,
+    MAX_SEED,
+    OptimizerSpec,
+    RegularizationSpec,
+    ScheduleSpec,
+)
 
 SPIN_MAX = 2**31 - 1
 DEFAULT_RATE = 1e-3  # regularization rate offered when it is switched on

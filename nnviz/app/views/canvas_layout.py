@@ -20,6 +20,7 @@ FOOTER_H = 62.0
 SIDE_MARGIN = 28.0
 NAMES_MARGIN = 64.0  # room for short names ("x1", "P(disc)") beside the first and last column
 MAX_NAMES_SHARE = 0.22  # longer names ("Iris-versicolor") may take this share of the width
+NAME_PITCH = 18.0  # a named column (inputs, named outputs) spaces its units this far if it can
 STRIP_W = 18.0
 MAX_STRIP_CELL = 14.0
 
@@ -97,7 +98,9 @@ def compute_layout(
     """Columns evenly spread across the widget, each centred vertically in the drawing band
     between the header (`header` pixels tall) and the footer. `names` are the pixel widths of
     the widest input name and output name (None or 0: no output names): room is left for them
-    beside the first and last columns of neurons, up to a share of the width."""
+    beside the first and last columns of neurons, up to a share of the width. Units share one
+    spacing, except that the named columns (the inputs, named outputs) keep room for a line of
+    text per unit if the band has it."""
     kinds = [layer_kind(i, n, picture) for i, n in enumerate(layer_sizes)]
     inputs, outputs = names or (0.0, 0.0)
     room = MAX_NAMES_SHARE * width
@@ -118,11 +121,14 @@ def compute_layout(
     side = float(np.clip(min(size_cap, 0.74 * band / most, 0.42 * col_w), 6.0, size_cap))
     pitch = min(band / most, side * 1.5)
 
+    named = {0, len(layer_sizes) - 1} if outputs else {0}
     layers = []
-    for n, kind, x in zip(layer_sizes, kinds, xs, strict=True):
+    for column, (n, kind, x) in enumerate(zip(layer_sizes, kinds, xs, strict=True)):
         cy = top + band / 2
         if kind == "neurons":
-            ys = cy + (np.arange(n) - (n - 1) / 2) * pitch
+            # A few named units beside a crowded layer: spread out, so their names fit.
+            spread = min(band / n, max(pitch, NAME_PITCH)) if column in named else pitch
+            ys = cy + (np.arange(n) - (n - 1) / 2) * spread
             centers = np.column_stack([np.full(n, x), ys])
             rect = (x - side / 2, ys[0] - side / 2, side, ys[-1] - ys[0] + side)
             layers.append(LayerGeometry(kind, n, float(x), rect, centers, side))
@@ -144,3 +150,13 @@ def compute_layout(
             rect = (x0, y0, w, h)
             layers.append(LayerGeometry(kind, n, float(x), rect, centers, px, picture))
     return layers
+
+
+def legible_rows(ys: list[float], height: float) -> list[int]:
+    """Which of the labels centred at `ys` (top to bottom) to write, `height` tall each, so none
+    overlaps the one above it: every one while they have room, else as many as fit."""
+    kept: list[int] = []
+    for index, y in enumerate(ys):
+        if not kept or y - ys[kept[-1]] >= height:
+            kept.append(index)
+    return kept

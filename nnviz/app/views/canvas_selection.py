@@ -122,16 +122,19 @@ class CanvasSelectionMixin:
                 painter.drawRect(unit_rect(geometry, unit).adjusted(-3, -3, 3, 3))
 
     def _paint_spotlight(self, painter: QPainter, layout: list[LayerGeometry]) -> None:
-        """One clear window around the spotlit columns (and the links between them)."""
-        rects = [QRectF(*layout[c].rect) for c in self._spotlight if 0 <= c < len(layout)]
+        """One clear window around the spotlit columns, the links between them and their names
+        and labels: from halfway to the column before to halfway to the one after (the edge
+        for the first and last), down to the bottom."""
+        lit = [c for c in self._spotlight if 0 <= c < len(layout)]
         dim = QPainterPath()
         dim.addRect(QRectF(self.rect()))
-        if rects:
-            hole = rects[0]
-            for rect in rects[1:]:
-                hole = hole.united(rect)
-            m = SPOTLIGHT_MARGIN
-            dim.addRect(hole.adjusted(-m, -m, m, m))
+        if lit:
+            first, last = min(lit), max(lit)
+            half = (layout[1].x - layout[0].x) / 2 if len(layout) > 1 else float(self.width())
+            left = 0.0 if first == 0 else layout[first].x - half
+            right = float(self.width()) if last == len(layout) - 1 else layout[last].x + half
+            top = min(layout[c].rect[1] for c in lit) - SPOTLIGHT_MARGIN
+            dim.addRect(QRectF(left, top, right - left, self.height() - top))
         painter.save()
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(SPOTLIGHT_DIM)

@@ -15,8 +15,12 @@ def class_legend_html(dataset) -> str:
     if dataset is None or dataset.task != "classification" or not dataset.classes:
         return ""
     colours = class_rgb(np.arange(dataset.classes)).tolist()
-    names = [escape(class_name(dataset.class_names, k)) for k in range(dataset.classes)]
-    return "&nbsp;&nbsp;".join(
+    names = [
+        escape(class_name(dataset.class_names, k)).replace(" ", "&nbsp;")
+        for k in range(dataset.classes)
+    ]
+    # Entries break onto a new line between each other only, never inside a name.
+    return "&nbsp; ".join(
         f'<span style="color: rgb({r}, {g}, {b});">●</span>&nbsp;{name}'
         for (r, g, b), name in zip(colours, names, strict=True)
     )

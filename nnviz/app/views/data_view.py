@@ -84,10 +84,9 @@ class PlaneView(QWidget):
         super().__init__(parent)
         self._dataset = None
         self._rgb: np.ndarray | None = None
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget(background="w", enableMenu=False)  # no menu to build
         self.plot.setAspectLocked(True)
         self.plot.getPlotItem().setContentsMargins(0, TICK_ROOM, TICK_ROOM, 0)
-        self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
         for side in ("left", "bottom"):
@@ -114,8 +113,11 @@ class PlaneView(QWidget):
         self.chosen_mark = pg.ScatterPlotItem(size=17, pen=pg.mkPen(CHOSEN, width=2.6), brush=None)
         for mark in (self.hovered_mark, self.chosen_mark):
             self.plot.addItem(mark)
-        self.show_train = QCheckBox("Show train data")
-        self.show_test = QCheckBox("Show test data")
+        # Short names, so the row fits the narrowest data view beside the class legend.
+        self.show_train = QCheckBox("Train")
+        self.show_train.setToolTip("Show the training points (white rim)")
+        self.show_test = QCheckBox("Test")
+        self.show_test.setToolTip("Show the test points (dark rim)")
         self.show_train.setChecked(True)
         self.show_test.setChecked(True)
         self.show_train.toggled.connect(self.train_points.setVisible)
@@ -124,10 +126,11 @@ class PlaneView(QWidget):
         toggles.setContentsMargins(8, 2, 8, 4)
         toggles.addWidget(self.show_train)
         toggles.addWidget(self.show_test)
-        toggles.addStretch(1)
         self.legend = QLabel()
         self.legend.setToolTip("Point colours: each sample's true class")
-        toggles.addWidget(self.legend)
+        self.legend.setWordWrap(True)  # many classes take a second line, never a clipped one
+        self.legend.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        toggles.addWidget(self.legend, 1)
         self._toggles = toggles
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -140,7 +143,13 @@ class PlaneView(QWidget):
         size = event.size()
         left = self.plot.getAxis("left").width() + TICK_ROOM
         bottom = self.plot.getAxis("bottom").height() + TICK_ROOM
-        height = size.height() - self._toggles.sizeHint().height()
+        toggles = self._toggles
+        below = (
+            toggles.heightForWidth(size.width())
+            if toggles.hasHeightForWidth()
+            else toggles.sizeHint().height()
+        )
+        height = size.height() - below
         side = max(min(size.width() - left, height - bottom), 100)
         # A maximum, not a fixed size: the view may still shrink (e.g. to make room for the
         # regression fit below it), and the next resize squares it again.
@@ -212,8 +221,7 @@ class FitView(QWidget):
         super().__init__(parent)
         self._fit: PredictionView | None = None
         self._r2 = float("nan")
-        self.plot = pg.PlotWidget(background="w")
-        self.plot.setMenuEnabled(False)
+        self.plot = pg.PlotWidget(background="w", enableMenu=False)  # no menu to build
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
         item = self.plot.getPlotItem()
@@ -317,6 +325,15 @@ class SampleView(QWidget):
         """The name written beside each probability bar, class 0 first."""
         return [class_name(self._class_names, k) for k in range(self._probabilities.size)]
 
+    def caption(self) -> str:
+        """The line under the picture: which sample, its label and the prediction."""
+        names = self._class_names
+        predicted = self.predicted()
+        guess = "?" if predicted is None else class_name(names, predicted)
+        if self._label is None:  # a batch mean has no one label, nor a prediction of its own
+            return f"{self._caption} · top: {guess}"
+        return f"{self._caption}   label {class_name(names, self._label)}   predicted {guess}"
+
     def predicted(self) -> int | None:
         return int(np.argmax(self._probabilities)) if self._probabilities.size else None
 
@@ -347,11 +364,7 @@ class SampleView(QWidget):
             pic = QRectF(12, 12, min(widest + 12, w * 0.5), side)
             self._paint_lines(painter, pic)
         painter.setPen(TEXT)
-        names = self._class_names
-        label = "?" if self._label is None else class_name(names, self._label)
-        predicted = self.predicted()
-        guess = "?" if predicted is None else class_name(names, predicted)
-        text = f"{self._caption}   label {label}   predicted {guess}"
+        text = self.caption()
         painter.drawText(QRectF(12, pic.bottom() + 6, w - 24, 18), Qt.AlignmentFlag.AlignLeft, text)
         self._paint_bars(painter, QRectF(pic.right() + 24, 12, w - pic.right() - 36, side))
 
@@ -508,8 +521,8 @@ class DataView(QWidget):
         probabilities = class_probabilities(snapshot.post[-1])
         self.sample.set_class_names(snapshot.class_names)
         index = snapshot.trace_sample
-        if index is None:
-            label, caption = None, "batch mean"
+        if index is None:  # the bars are then the batch's mean probabilities
+            label, caption = None, f"mean of {snapshot.batch_size} batch pictures"
         else:
             label = int(d.y_train[index]) if d.task == "classification" else None
             caption = f"sample #{index}"

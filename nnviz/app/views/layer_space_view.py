@@ -4,15 +4,18 @@ Draws the `LayerSpace` frames that the trainer puts into snapshots (every number
 `nnviz.core.layer_space`): points coloured by class (or by target, with the data view's
 diverging map, for regression), the input plane's grid lines carried through each layer, the
 output's decision shaded behind the panel that feeds the output layer and the output's own, with
-its exact boundary where the panel shows the layer's own coordinates. The traced sample is ringed
-in every panel; hovering a point rings the same sample everywhere (and, for images, shows its
+its exact boundary where the panel shows the layer's own coordinates. Every panel is a square (equal
+scales: distances and angles are the layer's), as large as the view allows. The traced sample is
+ringed in every panel, in the canvas's selection colour as in the data view; hovering a point
+rings the same sample everywhere (and, for images, shows its
 picture beside the cursor). Both go through the window's `Selection`: the hovered point is its
 `hovered_sample` (so the data view rings it too, and a point hovered there is ringed here), and
 clicking a point chooses it as the traced `sample`.
 
 Cheap to redraw several times a second: the points of one colour are one scatter item (one
-brush, no per-point styles), the grid lines of a panel one curve, the boundary one curve of
-pairs, and a panel's title changes only when its rounded variance share does.
+brush: per-point brushes come out of the SVG export as half-and-half discs), the grid lines of
+a panel one curve, the boundary one curve of pairs; a panel is a bare view box under a label,
+and its title changes only when its rounded variance share does.
 """
 
 from __future__ import annotations
@@ -22,32 +25,40 @@ from functools import partial
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPixmap
-from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QLabel, QMenu, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QVBoxLayout, QWidget
 
 from nnviz.app.export_actions import export_picture_interactive
 from nnviz.app.selection import Selection
 from nnviz.app.views.class_legend import class_legend_html
-from nnviz.app.views.colormap import CLASS_COLORS, DIVERGING_LUT, lut_index, robust_scale
-from nnviz.app.views.data_view import plane_rgb
+from nnviz.app.views.colormap import (
+    CLASS_COLORS,
+    DIVERGING_LUT,
+    faded,
+    lut_index,
+    robust_scale,
+)
+from nnviz.app.views.data_view import CHOSEN, TEXT, plane_rgb
 from nnviz.app.views.images import picture_image
 from nnviz.core.class_names import class_name
 from nnviz.core.layer_space import LayerPanel, LayerSpace
 from nnviz.core.snapshot import Snapshot
 
-TEXT = QColor(51, 56, 62)
-MUTED = QColor(128, 134, 140)
 GRID_PEN = pg.mkPen(QColor(90, 98, 108, 90), width=1)
 BOUNDARY_PEN = pg.mkPen(QColor(30, 34, 40), width=2)
 POINT_PEN = pg.mkPen(QColor(255, 255, 255, 170), width=0.6)
-TRACE_PEN = pg.mkPen(QColor(20, 20, 20), width=2.2)
-HOVER_PEN = pg.mkPen(QColor(200, 20, 120), width=2.4)
+TRACE_PEN = pg.mkPen(CHOSEN, width=2.6)
+HOVER_PEN = pg.mkPen(TEXT, width=1.8)
 POINT_SIZE = {False: 6, True: 4}  # plane data / images (many, small dots)
 HOVER_RADIUS_PX = 9
+REGION_KEEP = 0.6  # the decision's shading, paler than the data view's: the points come first
+SPACING_PX = 6  # between panels
+LAYOUT_MARGIN_PX = 6  # around the panels, at the least
+SMALLEST_SIDE_PX = 60
 REGRESSION_BINS = 15  # regression points are drawn in this many colour steps
 PICTURE_PX = 84  # side of the hovered image sample's picture
-PANEL_MIN_PX = 150  # below this width per panel, panels wrap onto a second row
+TITLE_PLACEHOLDER = "&nbsp;<br><span style='font-size:8pt'>&nbsp;</span>"  # two lines, measured
 EXPORT_MENU = {"Export as PNG…": ".png", "Export as SVG…": ".svg"}
 EXPORT_TITLE = "Layer space"
 HINT = "Hover a point: the same sample is ringed in every layer; click it to trace it."
@@ -64,14 +75,15 @@ class LayerSpaceView(QWidget):
         self._dataset = None
         self._space: LayerSpace | None = None
         self._panels: list[_PanelItems] = []
+        self._pool: list[_PanelItems] = []  # every panel made, reused run after run
         self._groups: list[np.ndarray] = []  # indices into the frame's rows, one per colour
-        self._brushes: list[QColor] = []
         self._rows_key: np.ndarray | None = None
         self._hovered: int | None = None
-        self._columns = 0
+        self._placed = (0, 0)  # (columns, side) of the panels as laid out
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
-        self.graphics.ci.setSpacing(2)
+        self.graphics.ci.setSpacing(SPACING_PX)
+        self.graphics.installEventFilter(self)
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.graphics.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self.footer = QLabel(HINT)
@@ -127,6 +139,7 @@ class LayerSpaceView(QWidget):
             if previous is not None and previous.panels[k] is panel:
                 continue  # the input's panel: the same object every frame
             self._draw_panel(items, panel)
+        self._place_panels()  # the titles' height is known once they are set
         self._draw_hovered()
         return True
 
@@ -153,42 +166,62 @@ class LayerSpaceView(QWidget):
     def hovered(self) -> int | None:
         return self._hovered
 
-    def plot_items(self) -> list[pg.PlotItem]:
-        return [items.plot for items in self._panels]
+    def view_boxes(self) -> list[pg.ViewBox]:
+        return [items.vb for items in self._panels]
 
     # ------------------------------------------------------------------ building
     def _clear_panels(self) -> None:
+        """Take the panels out of the layout; their items are kept for the next run (items
+        dropped would be freed by whichever thread collects garbage next: often the
+        training thread, which must not destroy Qt objects)."""
         self.graphics.ci.clear()
         self._panels = []
-        self._columns = 0
+        self._placed = (0, 0)
 
     def _build_panels(self, count: int) -> None:
         self._clear_panels()
+        while len(self._pool) < count:
+            self._pool.append(_PanelItems())
+        self._panels = self._pool[:count]
         images = self._dataset is not None and self._dataset.picture is not None
-        for _ in range(count):
-            self._panels.append(_PanelItems(POINT_SIZE[images]))
+        for items in self._panels:
+            items.point_size = POINT_SIZE[images]
         self._place_panels()
 
     def _place_panels(self) -> None:
-        """One row when there is room, else as few rows as keep panels PANEL_MIN_PX wide."""
+        """Square panels as large as fit: the number of columns that gives the largest side,
+        the group centred."""
         count = len(self._panels)
         if count == 0:
             return
-        per_row = max(1, min(count, self.width() // PANEL_MIN_PX))
-        rows = math.ceil(count / per_row)
-        columns = math.ceil(count / rows)
-        if columns == self._columns:
+        width, height = self.graphics.width() - 2 * LAYOUT_MARGIN_PX, self.graphics.height()
+        height -= 2 * LAYOUT_MARGIN_PX
+        title = self._panels[0].title_height()
+        columns = max(range(1, count + 1), key=lambda c: _side(c, count, width, height, title))
+        side = _side(columns, count, width, height, title)
+        if (columns, side) == self._placed:
             return
-        self._columns = columns
+        if columns != self._placed[0]:
+            self.graphics.ci.clear()
+            for k, items in enumerate(self._panels):
+                row, col = 2 * (k // columns), k % columns
+                self.graphics.ci.addItem(items.label, row=row, col=col)
+                self.graphics.ci.addItem(items.vb, row=row + 1, col=col)
+        self._placed = (columns, side)
         for items in self._panels:
-            if items.plot.scene() is not None:
-                self.graphics.ci.removeItem(items.plot)
-        for k, items in enumerate(self._panels):
-            self.graphics.ci.addItem(items.plot, row=k // columns, col=k % columns)
+            items.set_side(side)
+        rows = math.ceil(count / columns)
+        spare_x = width - columns * side - (columns - 1) * SPACING_PX
+        spare_y = height - rows * (side + title + SPACING_PX) - (rows - 1) * SPACING_PX
+        left = LAYOUT_MARGIN_PX + max(spare_x, 0) // 2
+        top = LAYOUT_MARGIN_PX + max(spare_y, 0) // 2
+        self.graphics.ci.layout.setContentsMargins(left, top, left, top)
 
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._place_panels()
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Lay the panels out again whenever the drawing area changes size."""
+        if watched is self.graphics and event.type() == QEvent.Type.Resize:
+            self._place_panels()
+        return False
 
     def _group_colours(self, space: LayerSpace) -> None:
         """Which points share a colour: one group per class, or per step of the target map."""
@@ -204,7 +237,6 @@ class LayerSpaceView(QWidget):
             lut = DIVERGING_LUT[lut_index(centres, scale)]
             colours = [QColor(*map(int, rgb)) for rgb in lut]
         self._groups = [np.flatnonzero(codes == c) for c in range(len(colours))]
-        self._brushes = colours
         for items in self._panels:
             items.set_groups(colours)
 
@@ -223,7 +255,7 @@ class LayerSpaceView(QWidget):
         else:
             items.grid.setData([], [])
         if panel.regions is not None and self._dataset is not None:
-            rgb = plane_rgb(self._dataset, panel.regions)
+            rgb = faded(plane_rgb(self._dataset, panel.regions), REGION_KEEP)
             items.regions.setImage(rgb.transpose(1, 0, 2), levels=(0, 255), autoLevels=False)
             items.regions.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
             items.regions.show()
@@ -238,7 +270,7 @@ class LayerSpaceView(QWidget):
             items.trace.setData([panel.trace[0]], [panel.trace[1]])
         else:
             items.trace.setData([], [])
-        items.plot.vb.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        items.set_extent(panel.extent)
 
     def _draw_hovered(self) -> None:
         space, row = self._space, self._hovered
@@ -294,7 +326,7 @@ class LayerSpaceView(QWidget):
         if space is None:
             return None
         for items, panel in zip(self._panels, space.panels, strict=True):
-            vb = items.plot.vb
+            vb = items.vb
             if not vb.sceneBoundingRect().contains(pos):
                 continue
             at = vb.mapSceneToView(pos)
@@ -338,58 +370,129 @@ class LayerSpaceView(QWidget):
 
 
 class _PanelItems:
-    """The graphics items of one panel, made once and updated with each frame."""
+    """The graphics items of one panel, made once and updated with each frame: a title and a
+    bare view box (no axes, menus or buttons: a plot item costs tens of milliseconds to make
+    and to lay out, a view box a fraction)."""
 
-    def __init__(self, point_size: int) -> None:
-        self.plot = pg.PlotItem()
-        self.title = ""
+    def __init__(self) -> None:
+        self.title = ""  # the label's text
+        self.panel: LayerPanel | None = None  # whose title it shows
+        self.side = SMALLEST_SIDE_PX
         self.kind = "exact"
-        plot = self.plot
-        plot.hideAxis("left")
-        plot.hideAxis("bottom")
-        plot.setMenuEnabled(False)
-        plot.setMouseEnabled(x=False, y=False)
-        plot.hideButtons()
-        plot.vb.setAspectLocked(True)
-        plot.vb.disableAutoRange()
-        plot.vb.setBorder(pg.mkPen(QColor(216, 220, 225)))
+        self.label = pg.LabelItem(TITLE_PLACEHOLDER, size="9pt", color=TEXT)
+        self.vb = pg.ViewBox(
+            border=pg.mkPen(QColor(216, 220, 225)),
+            lockAspect=True,
+            enableMouse=False,
+            enableMenu=False,
+            defaultPadding=0,
+        )
+        self.vb.disableAutoRange()
         self.regions = pg.ImageItem()
         self.grid = pg.PlotCurveItem(pen=GRID_PEN, connect="finite")
         self.boundary = pg.PlotCurveItem(pen=BOUNDARY_PEN, connect="pairs")
         self.trace = pg.ScatterPlotItem(size=15, pen=TRACE_PEN, brush=None)
         self.hover = pg.ScatterPlotItem(size=18, pen=HOVER_PEN, brush=None)
-        self.point_size = point_size
-        self.scatters: list[pg.ScatterPlotItem] = []
+        self.point_size = POINT_SIZE[False]
+        self._scatters: list[pg.ScatterPlotItem] = []  # one per colour, reused
+        self._groups = 0
         for item in (self.regions, self.grid, self.boundary):
-            plot.addItem(item)
+            self.vb.addItem(item)
         for item in (self.trace, self.hover):
             item.setZValue(10)
-            plot.addItem(item)
+            self.vb.addItem(item)
+
+    def title_height(self) -> int:
+        return math.ceil(self.label.item.boundingRect().height())
+
+    def set_extent(self, extent: tuple[float, float, float, float]) -> None:
+        """Show `extent`, unless it differs from the one shown by less than half a pixel: a
+        view box's new range re-lays out every item in it (a few milliseconds a panel), and
+        an eased extent mostly moves by less."""
+        (x0, x1), (y0, y1) = self.vb.viewRange()
+        width, height = self.vb.width(), self.vb.height()
+        moved = np.array(extent) - (x0, x1, y0, y1)
+        pixels = np.abs(moved) / np.repeat([x1 - x0, y1 - y0], 2) * np.repeat([width, height], 2)
+        if width > 0 and height > 0 and np.all(pixels < 0.5):
+            return
+        self.vb.setRange(xRange=extent[:2], yRange=extent[2:], padding=0)
+
+    def set_side(self, side: int) -> None:
+        """The square view box `side` pixels wide, its title above it."""
+        self.side = side
+        self.vb.setMinimumSize(side, side)
+        self.vb.setMaximumSize(side, side)
+        self._fit_label()
+
+    def _fit_label(self) -> None:
+        """The title as wide as the panel: the short caption, then the short title too, when
+        the full ones are wider (a label widens itself to its text, and would push the next
+        panels out of the view)."""
+        panel = self.panel
+        if panel is not None:
+            for title, caption in (
+                (panel.title, panel.caption),
+                (panel.title, panel.short_caption),
+                (panel.short_title, panel.short_caption),
+            ):
+                self._set_label(_title_html(title, caption))
+                if self.label.item.boundingRect().width() <= self.side:
+                    break
+        self.label.setMinimumSize(self.side, self.title_height())
+        self.label.setMaximumSize(self.side, self.title_height())
+
+    @property
+    def scatters(self) -> list[pg.ScatterPlotItem]:
+        """The points, one item per colour in use."""
+        return self._scatters[: self._groups]
 
     def set_groups(self, colours: list[QColor]) -> None:
-        for scatter in self.scatters:
-            self.plot.removeItem(scatter)
-        self.scatters = []
-        for colour in colours:
-            scatter = pg.ScatterPlotItem(
-                size=self.point_size, pen=POINT_PEN, brush=pg.mkBrush(colour)
-            )
+        while len(self._scatters) < len(colours):
+            scatter = pg.ScatterPlotItem(pen=POINT_PEN)
             scatter.setZValue(5)
-            self.plot.addItem(scatter)
-            self.scatters.append(scatter)
+            self.vb.addItem(scatter)
+            self._scatters.append(scatter)
+        for scatter in self._scatters[len(colours) :]:
+            scatter.setData([], [])
+        for scatter, colour in zip(self._scatters, colours, strict=False):
+            scatter.setSize(self.point_size)
+            scatter.setBrush(pg.mkBrush(colour))
+        self._groups = len(colours)
 
     def set_kind(self, kind: str) -> None:
         """Equal scales on both axes (distances are the layer's), except for a one-value panel,
         whose height means nothing."""
         if kind != self.kind:
             self.kind = kind
-            self.plot.vb.setAspectLocked(kind != "line")
+            self.vb.setAspectLocked(kind != "line")
 
     def set_title(self, panel: LayerPanel) -> None:
-        title = f"{panel.title}<br><span style='font-size:8pt'>{panel.caption}</span>"
-        if title != self.title:
-            self.title = title
-            self.plot.setTitle(title, size="9pt", color=TEXT)
+        """Title and caption of `panel`, set again only when they change."""
+        if self.panel is None or (panel.title, panel.caption) != (
+            self.panel.title,
+            self.panel.caption,
+        ):
+            self.panel = panel
+            self._fit_label()
+
+    def _set_label(self, html: str) -> None:
+        if html != self.title:
+            self.title = html
+            self.label.setText(html, size="9pt", color=TEXT)
+            self.label.setToolTip(f"{self.panel.title}: {self.panel.caption}")
+
+
+def _title_html(title: str, caption: str) -> str:
+    return f"{title}<br><span style='font-size:8pt'>{caption}</span>"
+
+
+def _side(columns: int, count: int, width: int, height: int, title: int) -> int:
+    """The side of square panels laid out in `columns` columns within width × height, each
+    under its title."""
+    rows = math.ceil(count / columns)
+    across = (width - (columns - 1) * SPACING_PX) // columns
+    down = (height - (rows - 1) * SPACING_PX) // rows - title - SPACING_PX
+    return max(min(across, down), SMALLEST_SIDE_PX)
 
 
 def _row_index(space: LayerSpace | None, row: int | None) -> int | None:
@@ -398,29 +501,3 @@ def _row_index(space: LayerSpace | None, row: int | None) -> int | None:
         return None
     i = int(np.searchsorted(space.rows, row))
     return i if i < len(space.rows) and space.rows[i] == row else None
-
-
-class LayerSpaceDock(QDockWidget):
-    """The view in its own dock; the trainer builds layer spaces only while the dock shows."""
-
-    def __init__(self, window) -> None:
-        super().__init__("Layer space", window)
-        self.setObjectName("layerSpaceDock")
-        self.setWidget(window.layer_space)
-        self._worker = window.worker
-        # A method of this GUI-thread object: the worker itself lives in the training thread.
-        self.visibilityChanged.connect(self._on_visibility_changed)
-
-    def _on_visibility_changed(self, visible: bool) -> None:
-        self._worker.set_layer_space(visible)
-
-
-def add_layer_space_dock(window) -> LayerSpaceDock:
-    """The layer space dock, a tab beside the training curves, listed in View."""
-    dock = LayerSpaceDock(window)
-    dock.setFeatures(window.plots_dock.features())
-    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-    window.tabifyDockWidget(window.plots_dock, dock)
-    window.plots_dock.raise_()
-    window.menus["view"].addAction(dock.toggleViewAction())
-    return dock

@@ -40,6 +40,7 @@ from nnviz.app.views.canvas_layout import (
     LayerGeometry,
     compute_layout,
     labels_top,
+    legible_rows,
 )
 from nnviz.app.views.canvas_selection import CanvasSelectionMixin, unit_rect
 from nnviz.app.views.colormap import (
@@ -54,6 +55,7 @@ from nnviz.app.views.images import picture_image, rgb32_image
 from nnviz.app.views.link_batches import LinkBatch, LinkPens
 from nnviz.core.class_names import output_unit_names
 from nnviz.core.pictures import Picture
+from nnviz.core.readouts import tick
 from nnviz.core.snapshot import GridView, Snapshot
 from nnviz.core.step_animation import (
     UPDATE_PHASE,
@@ -83,15 +85,33 @@ FLASH = "flash"  # the forward state with the links brightened, during the weigh
 BAND, LABELS = "band", "labels"  # the cached pictures: drawing band, and the labels under it
 NO_GRADIENTS = "Forward pass · no gradients before the first step"
 
-# What each state shows: the neuron quantity, the link quantity and their short names.
+# What each state shows: the neuron quantity, the link quantity and their short names. A
+# neuron shows one sample's value, or (batch mean) the mean of its batch's samples' values:
+# ∂ℓ/∂z is a sample's own loss's derivative; links show the batch gradient ∂L/∂w either way.
 QUANTITIES = {
     FORWARD: ("activation a", "weight w", "a", "w"),
-    BACKWARD: ("∂L/∂z", "∂L/∂w", "∂z", "∂w"),
+    BACKWARD: ("∂ℓ/∂z", "∂L/∂w", "∂z", "∂w"),
 }
 
 
 def _fmt(value: float) -> str:
     return f"{value:.3g}" if np.isfinite(value) else str(value)
+
+
+def _column_width(layout: list[LayerGeometry], width: float) -> float:
+    return layout[1].x - layout[0].x if len(layout) > 1 else float(width)
+
+
+def _short_name(column: int, columns: int) -> str:
+    """A column's name for a narrow column: In, H1, H2, …, Out."""
+    if column == 0:
+        return "In"
+    return "Out" if column == columns - 1 else f"H{column}"
+
+
+def _fitted(metrics: QFontMetricsF, text: str, width: float) -> str:
+    """`text`, cut with an ellipsis where it would run into the next column."""
+    return metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
 
 
 @dataclass(frozen=True)
@@ -159,6 +179,10 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         self._sweep = Sweep()
         self._plan = AnimationPlan(False, 1.0, 1.0)
         self._swept_step = -1  # the step the last sweep started on
+        # A step-through phase held on the canvas (`show_phase`): its frame and caption, and
+        # the run's latest snapshot, kept for when the phase is released.
+        self._phase: tuple[Frame, str] | None = None
+        self._live: Snapshot | None = None
         self._hover: tuple[int, int] | None = None
         self._brushes = [QBrush(QColor(*(int(c) for c in rgb))) for rgb in DIVERGING_LUT]
         self._pens = LinkPens()
@@ -183,7 +207,11 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
 
         While training runs, one is shown at most SNAPSHOT_HZ times a second (the newest,
         when its turn comes); any other state (paused, finished, a new network) shows at once.
+        While a step-through phase is held (`show_phase`), it waits until the phase is released.
         """
+        if self._phase is not None:
+            self._live = snapshot
+            return
         if snapshot is not None and self._throttled(snapshot):
             self._pending = snapshot
             if not self._pending_timer.isActive():
@@ -193,6 +221,30 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         self._pending = None
         self._pending_timer.stop()
         self._adopt(snapshot)
+
+    def show_phase(
+        self, snapshot: Snapshot | None, frame: Frame | None = None, caption: str = ""
+    ) -> None:
+        """Hold one phase of a step-through: `snapshot` (the walked step, `phase_snapshot`)
+        drawn still as `frame` says (which columns the pass has reached, forward or backward;
+        a flash for the update) under `caption`; None releases it and shows the run's latest
+        snapshot again."""
+        if snapshot is None:
+            if self._phase is None:
+                return
+            self._phase = None
+            live, self._live = self._live, None
+            self._adopt(live if live is not None else self._snapshot)
+            return
+        if self._phase is None:
+            self._apply_pending()
+            self._live = self._snapshot
+        self._phase = (frame, caption)
+        self._adopt(snapshot)
+
+    def phase_shown(self) -> tuple[Frame, str] | None:
+        """The held step-through phase's (frame, caption), or None."""
+        return self._phase
 
     def update_phase(self) -> float:
         """Where the canvas is between two snapshots it takes while training: 0 when it has just
@@ -276,6 +328,8 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
     def _follow_step(self, snapshot: Snapshot) -> None:
         """Plan the sweeps for the run's pace; a new step starts one when every step has its
         own, or else once the sweep under way is over (see `nnviz.core.step_animation`)."""
+        if self._phase is not None:  # a step-through phase stands still
+            return
         self._plan = plan_animation(self._sweep.duration(), snapshot.pace, snapshot.steps_per_s)
         self._sweep.set_speed(self._plan.speed)
         new = snapshot.step != self._swept_step and snapshot.step > 0
@@ -324,6 +378,8 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
     def current_frame(self) -> Frame:
         """What the sweep shows now; before the first step (no gradients yet) only the forward
         part of it, under a caption that says so."""
+        if self._phase is not None:
+            return self._phase[0]
         frame = self._sweep.frame()
         if self._has_gradients() or (
             BACKWARD not in (frame.base, frame.wave) and frame.phase != UPDATE_PHASE
@@ -334,6 +390,8 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
 
     def caption(self) -> str:
         """The header's title for the current frame: the step, its phase, the optimizer's rule."""
+        if self._phase is not None:
+            return self._phase[1]
         frame = self.current_frame()
         s = self._snapshot
         where = ""
@@ -381,7 +439,10 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
 
     # ------------------------------------------------------------- preparation
     def _has_gradients(self) -> bool:
-        """False before the first step: the backward pass has nothing to show yet."""
+        """False before the first step: the backward pass has nothing to show yet (a
+        step-through's phase has the gradients of the step it walks)."""
+        if self._phase is not None:
+            return True
         return self._snapshot is not None and self._snapshot.step > 0
 
     def _update_scales(self, s: Snapshot) -> None:
@@ -411,9 +472,14 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         sample = "batch mean" if s.trace_sample is None else f"sample #{s.trace_sample}"
         return f"step {s.step} · epoch {s.epoch} · showing {sample}"
 
-    def _caption_lines(self, state: str) -> tuple[str, str]:
+    def legend_lines(self, state: str, mean: bool | None = None) -> tuple[str, str]:
+        """The header legend's two lines: what neurons and links show in `state` ("forward" or
+        "backward"), for the batch mean (`mean`; default: as the snapshot is traced) or one
+        sample."""
+        if mean is None:
+            mean = self._snapshot is not None and self._snapshot.trace_sample is None
         neuron_q, link_q, _, _ = QUANTITIES[state]
-        return f"neurons: {neuron_q}", f"links: {link_q}"
+        return f"neurons: {'mean ' if mean else ''}{neuron_q}", f"links: {link_q}"
 
     def _geometry(self) -> list[LayerGeometry]:
         if self._snapshot is None:
@@ -431,7 +497,9 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         if key != self._layout_key:
             # The widest step/epoch line the header will need for a while: room for 7 digits.
             info = f"step {'8' * 7} · epoch {'8' * 6} · showing sample #{'8' * 5}"
-            captions = [self._caption_lines(state) for state in QUANTITIES]
+            captions = [
+                self.legend_lines(state, mean) for state in QUANTITIES for mean in (False, True)
+            ]
             self._header_layout = self._header.layout(
                 self.width(), self._header_titles(), info, captions
             )
@@ -611,7 +679,7 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
 
     def _paint_header(self, painter: QPainter, scale: float | None) -> None:
         """The header, from a picture redrawn only when its text changes (on a raster device)."""
-        texts = (self.caption(), self._header_info(), self._caption_lines(self.shown_state()))
+        texts = (self.caption(), self._header_info(), self.legend_lines(self.shown_state()))
         if scale is None:
             self._header.paint(painter, self._header_layout, *texts)
             return
@@ -825,7 +893,9 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         first = layout[0]
         metrics = QFontMetricsF(self._font)
         align = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-        for unit, (cx, cy) in enumerate(first.centers.tolist()[: len(self._feature_names)]):
+        centers = first.centers.tolist()[: len(self._feature_names)]
+        for unit in legible_rows([cy for _, cy in centers], metrics.height()):
+            cx, cy = centers[unit]
             right = cx - first.cell / 2 - 6
             name = metrics.elidedText(
                 self._feature_names[unit], Qt.TextElideMode.ElideRight, right - 4
@@ -838,7 +908,8 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         return output_unit_names(s.class_names, s.layer_sizes[-1]) if s is not None else None
 
     def output_labels(self) -> tuple[str, ...]:
-        """The names written beside the output neurons (none for strips or unnamed outputs)."""
+        """The output neurons' names, written beside them where there is room (none for strips
+        or unnamed outputs)."""
         self._apply_pending()
         layout = self._geometry()
         names = self._output_names()
@@ -853,7 +924,9 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         last = layout[-1]
         metrics = QFontMetricsF(self._font)
         align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        for name, (cx, cy) in zip(names, last.centers.tolist(), strict=True):
+        centers = last.centers.tolist()
+        for unit in legible_rows([cy for _, cy in centers], metrics.height()):
+            name, (cx, cy) = names[unit], centers[unit]
             left = cx + last.cell / 2 + 0.4 * last.cell + 4
             width = self.width() - left - 4
             box = QRectF(left, cy - 9, width, 18)
@@ -874,40 +947,57 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         activation = self._activations[column - 1] if column - 1 < len(self._activations) else ""
         return f"{name} · {sizes[column]} {activation}".rstrip()
 
-    def _paint_labels(self, painter: QPainter, layout: list[LayerGeometry], state: str) -> None:
-        """Under each column its name, size and activation, then the ± of its colour scale in
-        `state`; between columns the ± of the links' scale."""
+    def column_labels(self, layout: list[LayerGeometry], state: str) -> list[tuple[str, ...]]:
+        """What is written under each column: its title (one line, or name and detail on two),
+        then the ± of its colour scale in `state`; each fits its column's width."""
         prepared = self._prepare(state)
-        _, _, a_name, w_name = QUANTITIES[state]
-        col_w = layout[1].x - layout[0].x if len(layout) > 1 else float(self.width())
-        metrics = QFontMetricsF(self._font)
+        _, _, a_name, _ = QUANTITIES[state]
+        room = _column_width(layout, self.width()) - 8
+        metrics, small = QFontMetricsF(self._font), QFontMetricsF(self._small)
+        titles = [self._layer_title(column) for column in range(len(layout))]
+        # One title row when every title fits its column, else name and detail on two rows, and
+        # short names ("H3") when even the names do not fit: columns never write over each other.
+        one_row = all(metrics.horizontalAdvance(t) <= room for t in titles)
+        names = [title.partition(" · ")[0] for title in titles]
+        if not one_row and any(metrics.horizontalAdvance(name) > room for name in names):
+            names = [_short_name(column, len(layout)) for column in range(len(layout))]
+        forward_input = self._prepare(FORWARD).neuron_scale[0]
+        labels = []
+        for column in range(len(layout)):
+            scale = forward_input if column == 0 else prepared.neuron_scale[column]
+            value = f"{'a' if column == 0 else a_name} ±{_fmt(scale)}" if np.isfinite(scale) else ""
+            if small.horizontalAdvance(value) > room:
+                value = f"±{tick(scale)}" if np.isfinite(scale) else ""  # the title says of what
+            value = _fitted(small, value, room)
+            if one_row:
+                labels.append((titles[column], value))
+            else:
+                detail = titles[column].partition(" · ")[2]
+                name, detail = _fitted(metrics, names[column], room), _fitted(metrics, detail, room)
+                labels.append((name, detail, value))
+        return labels
+
+    def _paint_labels(self, painter: QPainter, layout: list[LayerGeometry], state: str) -> None:
+        """The column labels (`column_labels`); between columns the ± of the links' scale."""
+        prepared = self._prepare(state)
+        w_name = QUANTITIES[state][3]
+        col_w = _column_width(layout, self.width())
         y = labels_top(layout, self.height())
         center = Qt.AlignmentFlag.AlignHCenter
-        titles = [self._layer_title(column) for column in range(len(layout))]
-        # One title row when every title fits its column, else name and detail on two rows.
-        rows = 1 if all(metrics.horizontalAdvance(t) <= col_w - 8 for t in titles) else 2
-        forward_input = self._prepare(FORWARD).neuron_scale[0]
-        for column, geometry in enumerate(layout):
-            title = titles[column]
+        for column, (geometry, lines) in enumerate(
+            zip(layout, self.column_labels(layout, state), strict=True)
+        ):
             box = QRectF(geometry.x - col_w / 2, y, col_w, 16)
-            painter.setFont(self._font)
-            painter.setPen(TEXT)
-            if rows == 1:
-                painter.drawText(box, center, title)
-            else:
-                name, _, detail = title.partition(" · ")
-                painter.drawText(box, center, name)
-                painter.setPen(MUTED)
-                painter.drawText(box.translated(0, 15), center, detail)
-            scale = prepared.neuron_scale[column]
-            label = f"{a_name} ±{_fmt(scale)}" if np.isfinite(scale) else ""
-            if column == 0:
-                label = f"a ±{_fmt(forward_input)}"
+            *title, value = lines
+            for row, text in enumerate(title):
+                painter.setFont(self._font)
+                painter.setPen(TEXT if row == 0 else MUTED)
+                painter.drawText(box.translated(0, 15 * row), center, text)
             painter.setFont(self._small)
             painter.setPen(MUTED)
-            painter.drawText(box.translated(0, 15 * rows + 1), center, label)
+            painter.drawText(box.translated(0, 15 * len(title) + 1), center, value)
             if column < len(prepared.link_scale) and col_w >= 80:
-                mid = QRectF(geometry.x, y + 15 * rows + 15, col_w, 14)
+                mid = QRectF(geometry.x, y + 15 * len(title) + 15, col_w, 14)
                 painter.drawText(mid, center, f"{w_name} ±{_fmt(prepared.link_scale[column])}")
 
     # --------------------------------------------------------------------- hover

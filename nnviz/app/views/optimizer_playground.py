@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nnviz.app.lazy_dock import LazyDock
 from nnviz.core.playground import PATHS, Settings, Trajectory, explain_step, trajectories
 from nnviz.core.surfaces import SURFACES, contour_levels, surface_grid
 
@@ -454,24 +455,35 @@ class OptimizerPlayground(QWidget):
         self.step_text.setText(f"{title}:  {explained.rule}\n" + "\n".join(explained.lines))
 
 
-def make_playground_dock(window) -> QDockWidget:
-    """The playground as a dock of `window`, hidden; it floats beside the window when first
-    shown, at a size where the surface and the step-mode numbers are readable."""
-    dock = QDockWidget("Optimizer playground", window)
+def make_playground_dock(window) -> LazyDock:
+    """The playground as a dock of `window`, hidden and not built until first shown; it floats
+    over the window then, at a size where the surface and the step-mode numbers are readable."""
+    dock = _PlaygroundDock(window)
     dock.setObjectName("optimizerPlayground")
-    dock.setWidget(OptimizerPlayground())
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-    dock.setFloating(True)
     dock.hide()
-    dock.visibilityChanged.connect(lambda shown: _place(dock, window) if shown else None)
     return dock
 
 
+class _PlaygroundDock(LazyDock):
+    """Floats, centred over the window, the first time it is shown (made floating only then: a
+    floating dock is a window of its own, shown and drawn as soon as it is made one)."""
+
+    def __init__(self, window) -> None:
+        super().__init__("Optimizer playground", window, OptimizerPlayground)
+        self._window = window
+        self._placed = False
+
+    def showEvent(self, event) -> None:
+        if not self._placed:
+            self._placed = True
+            self.setFloating(True)
+            _place(self, self._window)
+        super().showEvent(event)
+
+
 def _place(dock: QDockWidget, window) -> None:
-    """Centre a floating playground over the window the first time it appears."""
-    if not dock.isFloating() or dock.property("placed"):
-        return
-    dock.setProperty("placed", True)
+    """Centre a floating playground over the window."""
     area = window.geometry()
     width = min(FLOAT_SIZE[0], int(area.width() * 0.9))
     height = min(FLOAT_SIZE[1], int(area.height() * 0.9))

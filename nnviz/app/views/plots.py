@@ -20,6 +20,7 @@ from functools import partial
 
 import numpy as np
 import pyqtgraph as pg
+from pyqtgraph.graphicsItems.ViewBox.ViewBoxMenu import ViewBoxMenu
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import (
@@ -435,7 +436,11 @@ class PlotsPanel(QWidget):
 
     # ----------------------------------------------------------------- building
     def _make_plot(self, spec: PlotSpec) -> pg.PlotWidget:
-        widget = pg.PlotWidget(background=BACKGROUND, axisItems={"left": CompactAxis("left")})
+        widget = pg.PlotWidget(
+            background=BACKGROUND,
+            axisItems={"left": CompactAxis("left")},
+            viewBox=MenuOnDemandViewBox(),
+        )
         widget.setMinimumSize(MIN_PLOT_WIDTH, 150)
         plot = widget.getPlotItem()
         plot.setTitle(spec.title, size="10pt", color=FOREGROUND)
@@ -454,7 +459,6 @@ class PlotsPanel(QWidget):
         plot.showGrid(x=True, y=True, alpha=GRID_ALPHA)
         plot.setClipToView(True)
         plot.setDownsampling(mode="peak", auto=True)
-        plot.setMenuEnabled(True)
         plot.setLogMode(y=spec.log_y)
         plot.enableAutoRange(axis="y", enable=False)  # see _fit_y
         if spec.y_range is not None:
@@ -591,6 +595,24 @@ class PlotsPanel(QWidget):
         self._y_ranges.pop(plot_name, None)  # a new scale or smoothing: fit afresh
         self._y_targets.pop(plot_name, None)
         self._fit_y(plot_name)
+
+
+class MenuOnDemandViewBox(pg.ViewBox):
+    """pyqtgraph's right-click menu, built the first time a right click asks for it: each one
+    costs the window's start-up tens of milliseconds."""
+
+    def __init__(self) -> None:
+        super().__init__(enableMenu=False)
+        self.state["enableMenu"] = True  # offered on a right click, built then
+
+    def getMenu(self, ev):
+        if self.menu is None:
+            self.menu = ViewBoxMenu(self)
+            self.updateViewLists()
+        return self.menu
+
+    def getContextMenus(self, event):
+        return self.getMenu(event).actions()
 
 
 class CompactAxis(pg.AxisItem):

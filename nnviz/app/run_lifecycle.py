@@ -1,0 +1,158 @@
+"""The window's training run from start to end: starting one for a design, installing one (new,
+branched from the timeline, or restored from a session), following the design's edits, and
+the end of a run that diverged or failed.
+
+An edit the running trainer can take (learning rate, epoch budget, name) is applied to it; any
+other edit starts a fresh run, the old one kept in the Runs list and greyed in the plots. A
+design that cannot be trained is said in the banner and changes nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from PySide6.QtCore import QObject
+
+from nnviz.app.selection import kept_selection
+from nnviz.app.style import STATE_COLORS
+from nnviz.core.datasets import Dataset
+from nnviz.core.design import Design, DesignError, needs_reset
+from nnviz.core.errors import first_line, plain_words
+from nnviz.core.optimizers import make_optimizer
+from nnviz.core.runs import RunList
+from nnviz.core.snapshot import Snapshot
+from nnviz.core.timeline import Timeline
+from nnviz.core.trainer import Trainer
+
+# Errors that mean "this design cannot be trained" (bad data file, mismatched shapes, …).
+RUN_ERRORS = (DesignError, OSError, ValueError)
+MESSAGE_MS = 10_000
+DIVERGED_MESSAGE_MS = 15_000
+
+
+class RunLifecycle(QObject):
+    """Owned by the main window as `window.run`; the window's helpers install runs through it."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.design: Design | None = None  # the design the current run trains
+        self.dataset: Dataset | None = None
+        self.diverged_shown = False
+        window.document.designChanged.connect(self._on_design_changed)
+        window.worker.failed.connect(self._on_failed)
+
+    def start(self, design: Design, keep_ghost: bool = False, weights=None) -> bool:
+        """A fresh, paused run of `design` (from `weights` ((W0, …), (b0, …)) if given); on
+        failure the banner says why and nothing changes."""
+        try:
+            trainer = Trainer(design)
+            if weights is not None:
+                trainer.network.load_weights(*weights)
+            self.install(trainer, keep_ghost)
+        except RUN_ERRORS as error:
+            self.window.banner.show_message(
+                f"This design cannot be trained: {plain_words(first_line(error))}"
+            )
+            self.window.statusBar().showMessage(first_line(error), MESSAGE_MS)
+            return False
+        return True
+
+    def install(
+        self,
+        trainer: Trainer,
+        keep_ghost: bool = False,
+        timeline: Timeline | None = None,
+        runs: RunList | None = None,
+        note: str = "",
+    ) -> None:
+        """Make `trainer` (new, or restored from a session) the window's paused run;
+        `keep_ghost`: keep the previous run in the Runs list and plots; `timeline`: the record
+        it continues (a branch), else a new one; `runs`: a session's runs; `note`: how the
+        run started, for its name."""
+        window = self.window
+        design = trainer.design
+        previous = window.worker.latest()  # the old run's newest snapshot, for the runs list
+        window.timeline_panel.attach(trainer, timeline)
+        window.build_panel.editor.cache.keep(design.dataset, design.base_dir, trainer.data)
+        window.distributions_dock.start_run(design, trainer.data)
+        dataset = window.worker.restore(trainer)
+        window.plots.start_run(dataset.task, len(design.layers))
+        window.runs_dock.record(
+            trainer, keep_ghost, previous, runs, note, window.timeline_panel.initial_weights()
+        )
+        self.design = design
+        self.dataset = dataset
+        self.diverged_shown = False
+        window.frames.new_run()
+        window.banner.hide()
+        window.canvas.set_feature_names(dataset.feature_names)
+        window.canvas.set_design(design)
+        window.canvas.set_picture(dataset.picture)
+        window.data_view.set_dataset(dataset)
+        window.layer_space.set_dataset(dataset)
+        window.image_docks.show_for(dataset)
+        window.set_sample_range(len(dataset.x_train))
+        kept = kept_selection(window.selection.state, trainer.network.layer_sizes, dataset)
+        window.selection.set(**kept)
+        window.worker.set_trace_sample(window.selection.sample)
+        window.sync_play_action()
+        window.update_frame()
+
+    def reset(self) -> None:
+        """New random weights, back to step 0; the old run stays in the Runs list."""
+        self.start(self.window.document.design, keep_ghost=True)
+
+    def lower_learning_rate(self) -> None:
+        """After a divergence: a tenth of the learning rate (undoable) and a fresh run."""
+        document = self.window.document
+        design = document.design
+        params = dict(design.optimizer.params)
+        params["learning_rate"] = learning_rate(design) / 10
+        optimizer = dataclasses.replace(design.optimizer, params=params)
+        lowered = dataclasses.replace(design, optimizer=optimizer)
+        document.set_design(lowered, "Lower learning rate")
+        self.start(lowered, keep_ghost=True)
+
+    def show_divergence(self, snapshot: Snapshot) -> None:
+        """Once per run: where it diverged, and a one-click fix (a tenth of the rate)."""
+        if self.diverged_shown:
+            return
+        self.diverged_shown = True
+        lr = snapshot.learning_rate
+        text = (
+            f"<b>Training diverged.</b> {snapshot.message or ''}<br>"
+            f"Lower the learning rate (now {lr:g}) and train again."
+        )
+        self.window.banner.show_message(
+            text, f"Use learning rate {lr / 10:g} and reset", self.lower_learning_rate
+        )
+        self.window.statusBar().showMessage(
+            "Training diverged: lower the learning rate", DIVERGED_MESSAGE_MS
+        )
+
+    def _on_design_changed(self, _old: Design, new: Design) -> None:
+        if self.design is None or needs_reset(self.design, new):
+            self.start(new, keep_ghost=True)
+            return
+        worker = self.window.worker
+        if learning_rate(new) != learning_rate(self.design):
+            worker.set_learning_rate(learning_rate(new))
+        if new.training.epochs != self.design.training.epochs:
+            worker.set_epochs(new.training.epochs)
+        self.design = new
+
+    def _on_failed(self, message: str) -> None:
+        window = self.window
+        window.banner.show_message(message)
+        window.statusBar().showMessage(message, MESSAGE_MS)
+        window.status["state"].setText(f"<b style='color:{STATE_COLORS['diverged']}'>● error</b>")
+        window.sync_play_action()
+
+
+def learning_rate(design: Design) -> float:
+    """The design's learning rate, or its optimizer's default when it gives none."""
+    lr = design.optimizer.params.get("learning_rate")
+    if lr is None:
+        lr = make_optimizer(design.optimizer).learning_rate
+    return float(lr)

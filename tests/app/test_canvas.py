@@ -15,8 +15,8 @@ from snapshot_factory import make_snapshot
 from nnviz.app.views.animation import BACKWARD, DIM, FORWARD, Sweep
 from nnviz.app.views.colormap import DIVERGING_LUT, NEGATIVE, POSITIVE, ZERO, diverging_rgb
 from nnviz.app.views.network_canvas import NetworkCanvas, _covered
-from nnviz.core.pictures import Picture
 from nnviz.core.design import Design
+from nnviz.core.pictures import Picture
 from nnviz.core.trainer import Trainer
 
 
@@ -394,6 +394,8 @@ def test_long_class_and_input_names_get_room_beside_their_neurons(width):
     assert width - name_left - 4 >= 120.0  # "Iris-versicolor" fits right of the outputs
     short = compute_layout((4, 8, 3), width, 500.0, names=(14.0, 30.0))
     assert short[-1].right > last.right  # short names leave the columns their room
+
+
 def test_the_legend_says_whether_neurons_show_one_sample_or_a_batch_mean(canvas):
     """Neurons show ∂ℓ/∂z of one sample's loss, or its mean over the batch; links ∂L/∂w."""
     trainer = Trainer(Design.from_dict(xor_design()))

@@ -4,6 +4,7 @@ import json
 import shutil
 
 import numpy as np
+import pytest
 from cli_runner import run_nnviz
 from PIL import Image
 
@@ -32,6 +33,7 @@ def train(tmp_path, spec: dict, headless: bool = False) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_uci_iris_data_with_only_its_path_trains_past_90_percent(tmp_path):
     shutil.copy(resource_path("data", "iris.data"), tmp_path / "iris.data")
     layers = [{"units": 8, "activation": "tanh"}, {"units": 3, "activation": "softmax"}]
@@ -39,6 +41,7 @@ def test_uci_iris_data_with_only_its_path_trains_past_90_percent(tmp_path):
     assert report["test_accuracy"] >= 0.9, report
 
 
+@pytest.mark.slow
 def test_a_folder_of_class_sorted_pictures_trains_without_a_display(tmp_path):
     """No DISPLAY and no QT_QPA_PLATFORM: Qt's image reader needs neither."""
     rng = np.random.default_rng(0)

@@ -126,6 +126,9 @@ def test_a_table_of_classes_shows_the_samples_inputs_and_its_class_bars(view, tm
     assert view.sample.bar_names() == ["iris", "rose", "tulip"]
     assert view.sample.predicted() == 1 and view.sample.label() == int(data.y_train[4])
     assert not view.grab().isNull()
+    mean = dataclasses.replace(snapshot, trace_sample=None, batch_size=16)
+    view.set_snapshot(mean)
+    assert view.sample.caption() == "mean of 16 batch rows · top: rose"
 
 
 def test_standardized_inputs_are_listed_as_in_the_file_and_as_the_network_gets_them(view):

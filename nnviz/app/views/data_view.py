@@ -522,7 +522,8 @@ class DataView(QWidget):
         self.sample.set_class_names(snapshot.class_names)
         index = snapshot.trace_sample
         if index is None:  # the bars are then the batch's mean probabilities
-            label, caption = None, f"mean of {snapshot.batch_size} batch pictures"
+            what = "pictures" if d.picture is not None else "rows"
+            label, caption = None, f"mean of {snapshot.batch_size} batch {what}"
         else:
             label = int(d.y_train[index]) if d.task == "classification" else None
             caption = f"sample #{index}"

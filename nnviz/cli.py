@@ -149,8 +149,9 @@ def run_training(args: argparse.Namespace):
 
 
 def final_report(trainer) -> dict:
-    """The last line of `train`: metrics of the final parameters, NaN as null."""
-    metrics = trainer.evaluate()
+    """The last line of `train`: metrics of the final parameters on every sample of both
+    splits (the history's epochs use a bounded sample of a large set), NaN as null."""
+    metrics = trainer.evaluate_all()
     score = trainer.targets.score_name
     report = {
         "state": FINAL_STATES.get(trainer.stop_reason or "", trainer.state),
@@ -161,6 +162,8 @@ def final_report(trainer) -> dict:
         value = metrics[key]
         report[key] = value if math.isfinite(value) else None
     report["learning_rate"] = trainer.learning_rate
+    report["train_samples"] = len(trainer.data.x_train)
+    report["test_samples"] = len(trainer.data.x_test)
     if trainer.message:
         report["message"] = trainer.message
     return report

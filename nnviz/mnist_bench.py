@@ -5,8 +5,10 @@ Full MNIST is used when it has been downloaded (`nnviz data download mnist`); ot
 its shape stands in (60,000 training and 10,000 test images of random pixels): the speed of a
 step depends only on the shapes. The result says which. nnviz trains through the real `Trainer`
 (snapshots at 30 Hz, epoch metrics on bounded samples); PyTorch runs a plain training loop with
-its default thread count. The two take `TURNS` turns each, alternating, so a shared machine's
-drifting speed falls on both alike; the medians are reported.
+its default thread count, and again with one thread (a core against a core). They take `TURNS`
+turns each, alternating, so a shared machine's drifting speed falls on all alike; the medians
+are reported, with the machine's load average before and after (PyTorch's threads wait for
+each other, so its default collapses as soon as anything else needs a core).
 """
 
 from __future__ import annotations
@@ -53,16 +55,18 @@ def mnist_bench_data() -> tuple[Dataset, str]:
     return data, "synthetic: MNIST's shape (60,000 + 10,000 random 28×28 images)"
 
 
-def torch_rate(x: np.ndarray, y: np.ndarray, batch: int, seconds: float) -> tuple[float, int]:
-    """Steps per second of a PyTorch eager loop on the same sizes, and its thread count."""
+def torch_rate(
+    x: np.ndarray, y: np.ndarray, batch: int, seconds: float, threads: int | None = None
+) -> tuple[float, int]:
+    """Steps per second of a PyTorch eager loop on the same sizes, and its thread count:
+    `threads`, or PyTorch's own default (one per core), not the one thread nnviz's command
+    line asks BLAS for."""
     import time
 
     import torch
 
     torch.manual_seed(0)
-    # PyTorch's own default (one thread per core), not the one thread nnviz's command line
-    # asks BLAS for.
-    torch.set_num_threads(os.cpu_count() or 1)
+    torch.set_num_threads(threads or os.cpu_count() or 1)
     model = torch.nn.Sequential(
         torch.nn.Linear(784, 128),
         torch.nn.ReLU(),
@@ -72,8 +76,8 @@ def torch_rate(x: np.ndarray, y: np.ndarray, batch: int, seconds: float) -> tupl
     )
     optimizer = torch.optim.Adam(model.parameters(), lr=0.001)
     loss_fn = torch.nn.CrossEntropyLoss()
-    xs = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
-    ys = torch.from_numpy(np.asarray(y, dtype=np.int64))
+    xs = torch.from_numpy(np.array(x, dtype=np.float32))  # writable copies: torch asks so
+    ys = torch.from_numpy(np.array(y, dtype=np.int64))
     order = torch.randperm(len(xs))
     steps, start, i = 0, time.perf_counter(), 0
     warm = start + 0.2
@@ -103,12 +107,14 @@ def run_mnist_bench(seconds: float = 2.0) -> Iterator[dict]:
         torch_available = False
     else:
         torch_available = True
-    ours, theirs, threads = [], [], 0
+    load_before = _load()
+    ours, theirs, single, threads = [], [], [], 0
     for _ in range(TURNS):
         ours.append(measure(trainer, seconds))
         if torch_available:
             rate, threads = torch_rate(data.x_train, data.y_train, CASE.batch, seconds)
             theirs.append(rate)
+            single.append(torch_rate(data.x_train, data.y_train, CASE.batch, seconds, 1)[0])
     result = {
         "case": CASE.name,
         "batch": CASE.batch,
@@ -116,6 +122,7 @@ def run_mnist_bench(seconds: float = 2.0) -> Iterator[dict]:
         "dataset": what,
         "steps_per_s": round(float(np.median(ours)), 1),
         "turns": [round(r, 1) for r in ours],
+        "load_average": [load_before, _load()],  # before and after: how busy the machine was
     }
     if theirs:
         median = float(np.median(theirs))
@@ -124,5 +131,15 @@ def run_mnist_bench(seconds: float = 2.0) -> Iterator[dict]:
             torch_turns=[round(r, 1) for r in theirs],
             torch_threads=threads,
             ratio=round(result["steps_per_s"] / median, 2) if median > 0 else None,
+            torch_one_thread_steps_per_s=round(float(np.median(single)), 1),
+            torch_one_thread_turns=[round(r, 1) for r in single],
         )
     yield result
+
+
+def _load() -> float | None:
+    """The machine's load over the last minute (None where the platform does not say)."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):
+        return None

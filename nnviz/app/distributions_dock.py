@@ -256,7 +256,7 @@ class DistributionsDock(LazyDock):
                     self._cell_texts.append(text)
         self.matrix_plot.setRange(xRange=(0, k), yRange=(0, k), padding=0.02)
         self.matrix_plot.getPlotItem().setTitle(
-            f"Confusion matrix, {result.split} split (accuracy {result.accuracy:.1%})",
+            f"Confusion matrix, {result.scope} (accuracy {result.accuracy:.1%})",
             size="9pt",
         )
 

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from nnviz.core.downloads import REMOTE_SETS, DownloadCancelledError, DownloadError, download
+from nnviz.core.errors import first_line
 
 STEPS = 1000  # the progress bar's resolution
 
@@ -34,6 +35,8 @@ class _Job(QObject):
             self.done.emit("cancelled")
         except (DownloadError, OSError) as error:
             self.done.emit(str(error))
+        except Exception as error:  # the dialog must end whatever happened: say what did
+            self.done.emit(f"internal error: {first_line(error) or type(error).__name__}")
         else:
             self.done.emit("")
 
@@ -62,15 +65,33 @@ class DownloadDialog(QProgressDialog):
         self._thread.started.connect(self._job.run)
         self._job.progressed.connect(self._on_progress)
         self._job.done.connect(self._on_done)
-        self.canceled.connect(self._cancel.set)
+        # Cancel (the button, Escape, closing the dialog) asks the download to stop and waits
+        # for it: the dialog ends only once its thread has, so nothing is destroyed running.
+        self.canceled.disconnect(self.cancel)
+        self.canceled.connect(self._ask_to_stop)
 
     def start(self) -> None:
         self.setValue(0)
         self._thread.start()
 
+    def reject(self) -> None:
+        self._ask_to_stop()
+
+    def closeEvent(self, event) -> None:
+        event.ignore()
+        self._ask_to_stop()
+
+    def _ask_to_stop(self) -> None:
+        if self.outcome is None and not self._cancel.is_set():
+            self._cancel.set()
+            self.setLabelText(f"Cancelling the download of {self._title}…")
+
     def _on_progress(self, done: int, total: int) -> None:
         self.setValue(round(STEPS * done / total) if total else 0)
-        self.setLabelText(f"Downloading {self._title}: {done / 1e6:.1f} of {total / 1e6:.1f} MB")
+        if not self._cancel.is_set():  # else it keeps saying that it is cancelling
+            self.setLabelText(
+                f"Downloading {self._title}: {done / 1e6:.1f} of {total / 1e6:.1f} MB"
+            )
 
     def _on_done(self, outcome: str) -> None:
         self.outcome = outcome

@@ -265,13 +265,22 @@ def _remove_folders(folders: list[Path]) -> None:
 
 @contextmanager
 def laid_out(widget: QWidget, size: QSize) -> Iterator[None]:
-    """The widget at `size`, its layouts settled, for the time of drawing; then as it was."""
+    """The widget at `size`, its layouts settled, for the time of drawing; then as it was.
+
+    A plot's legend is shown whatever the plot on screen decided: a small plot in the window
+    leaves out a legend it has no room for, and an exported picture needs one."""
     old = widget.size()
+    legend = widget.getPlotItem().legend if isinstance(widget, pg.PlotWidget) else None
+    shown = legend is not None and legend.isVisible()
     try:
+        if legend is not None:
+            legend.setVisible(bool(legend.items))
         _resize(widget, size)
         yield
     finally:
         _resize(widget, old)
+        if legend is not None:
+            legend.setVisible(shown)
 
 
 def _resize(widget: QWidget, size: QSize) -> None:

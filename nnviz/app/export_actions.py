@@ -49,6 +49,7 @@ FILTERS = {
     ".md": "Markdown documents (*.md)",
     ".gif": "Animated GIF (*.gif)",
     ".webp": "Animated WebP (*.webp)",
+    ".mp4": "MP4 videos (*.mp4)",
 }
 FAILURES = (export.ExportError, DesignError, OSError, ValueError, RuntimeError)
 TRAINER_TIMEOUT_S = 30.0  # for the training thread to take a task between two steps
@@ -337,21 +338,26 @@ class ExportActions:
         path = ask_save_path(self, "Export figure", "figure.png")
         if path is None:
             return
-        data = self._plane() or self.data_view
-        data_title = "Decision plane" if data is not self.data_view else "Prediction"
+        plane = self._plane()
+        # for images, the traced picture and its probabilities, without the strip and buttons
+        image = self.data_view.sample if self.data_view.page() == "image" else None
+        data = plane or image or self.data_view
+        data_title = "Decision plane" if plane is not None else "Prediction"
         panels = [
             ("Network", self.canvas),
             (data_title, data),
-            ("Loss", self.plots.plot_widgets()["loss"]),
+            ("Training", self.plots.plot_widgets()["loss"]),  # the plot's own title: Loss
         ]
         run_export(self, lambda: export_figure(panels, path), f"Wrote {path}")
 
     def export_recording(self) -> None:
-        """Record a view (or the window) while it trains, to an animated GIF or WebP."""
-        dialog = RecordingDialog(self)
+        """Record a view (or the window) while it trains, to an animated GIF or WebP, or an
+        MP4 where imageio-ffmpeg is installed."""
+        dialog = RecordingDialog(self.recording.view_size, self)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
-        path = ask_save_path(self, "Save recording as", "recording.gif", (".gif", ".webp"))
+        suffix = dialog.suffix()
+        path = ask_save_path(self, "Save recording as", f"recording{suffix}", (suffix,))
         if path is not None:
             self.recording.start(dialog.settings(path))
 

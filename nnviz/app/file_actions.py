@@ -20,10 +20,11 @@ from PySide6.QtCore import QBuffer, QIODevice, QMimeData, QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
 
-from nnviz.app.background import CancelledError, run_in_background
 from nnviz.app.recovery import RECOVERY_FOLDER, AutoSaver, Leftover, RecoveryStore, find_leftovers
 from nnviz.app.settings import RecentFiles
 from nnviz.app.window_api import WindowApi
+from nnviz.core.data_cache import DataNotLoadedError
+from nnviz.core.datasets import Dataset
 from nnviz.core.design import (
     Design,
     DesignError,
@@ -106,14 +107,17 @@ def widget_png(widget: QWidget, size: int = THUMBNAIL_PX) -> bytes:
     return bytes(buffer.data())
 
 
-def _read_design(path: Path) -> Opened:
+DataFor = Callable[[Design], Dataset]  # the window's datasets (see `DataLoading.data_for`)
+
+
+def _read_design(path: Path, data_for: DataFor) -> Opened:
     design = load_design(path)
-    return Opened(design, Trainer(design), path)
+    return Opened(design, Trainer(design, data=data_for(design)), path)
 
 
-def _read_session(path: Path) -> Opened:
+def _read_session(path: Path, data_for: DataFor) -> Opened:
     session = load_session(path)
-    trainer = session.restore()
+    trainer = session.restore(data_for(session.design))
     message = f"Session {path.name}: step {trainer.step}, epoch {trainer.epoch}"
     return Opened(
         session.design,
@@ -127,11 +131,11 @@ def _read_session(path: Path) -> Opened:
 
 
 # File suffix → reader; anything else is read as a design.
-READERS: dict[str, Callable[[Path], Opened]] = {SESSION_SUFFIX: _read_session}
+READERS: dict[str, Callable[[Path, DataFor], Opened]] = {SESSION_SUFFIX: _read_session}
 
 
-def read_file(path: Path) -> Opened:
-    return READERS.get(path.suffix.lower(), _read_design)(path)
+def read_file(path: Path, data_for: DataFor) -> Opened:
+    return READERS.get(path.suffix.lower(), _read_design)(path, data_for)
 
 
 class FileActions(QObject):
@@ -217,7 +221,7 @@ class FileActions(QObject):
 
     # ------------------------------------------------------------------ commands
     def new_design(self) -> bool:
-        return self._replace(lambda: _fresh(default_design()))
+        return self._replace(lambda: _fresh(default_design(), self._data_for))
 
     def open_dialog(self) -> bool:
         path = self.ask_open_path("Open design or session", OPEN_FILTER)
@@ -233,7 +237,7 @@ class FileActions(QObject):
         example = example_at(path)
         if example is not None:
             return self.open_example(example)
-        if not self._replace(lambda: read_file(path), error_path=path):
+        if not self._replace(lambda: read_file(path, self._data_for), error_path=path):
             return False
         self.recent.add(path)
         return True
@@ -244,7 +248,7 @@ class FileActions(QObject):
         name = example.name
 
         def opened() -> Opened:
-            return _fresh(load_example(name), example_weights(name))
+            return _fresh(load_example(name), self._data_for, example_weights(name))
 
         if not self._replace(opened, error_path=example.path):
             return False
@@ -255,7 +259,7 @@ class FileActions(QObject):
         """A design made elsewhere (a lesson's) as an untitled design, starting from
         `weights` ((W0, W1, …), (b0, b1, …)) if given; asks about unsaved changes first
         unless `ask` is False. True once it is the current one."""
-        return self._replace(lambda: _fresh(design, weights), ask=ask)
+        return self._replace(lambda: _fresh(design, self._data_for, weights), ask=ask)
 
     def show_example(self, example: Example) -> None:
         text = f"<b>{html.escape(example.title)}</b> — {html.escape(example.description)}"
@@ -266,13 +270,7 @@ class FileActions(QObject):
         path = doc.path
         if path is None or not doc.is_modified or not self.ask_revert(path.name):
             return False
-        try:
-            opened = read_file(path)
-        except OPEN_ERRORS as error:
-            self.show_error("Cannot revert", file_error(path, error))
-            return False
-        self._install(opened)
-        return True
+        return self._replace(lambda: read_file(path, self._data_for), path, ask=False)
 
     def save(self) -> bool:
         path = self.window.document.path
@@ -430,14 +428,16 @@ class FileActions(QObject):
         """The leftover's trained run, or a fresh one for `design` and why the run was lost
         (None: nothing lost — no session, or one of an older design the user has changed)."""
         session = leftover.session_path
+        # Read here, not in the background: the leftover is discarded or kept right after.
+        data = self.window.data_loading.cache.get
         if session is not None:
             try:
                 saved = load_session(session, base_dir=design.base_dir)
                 if not needs_reset(saved.design, design):
-                    return saved.restore(), None
+                    return saved.restore(data(saved.design.dataset, saved.design.base_dir)), None
             except OPEN_ERRORS as error:
-                return Trainer(design), first_line(error)
-        return Trainer(design), None
+                return Trainer(design, data(design.dataset, design.base_dir)), first_line(error)
+        return Trainer(design, data(design.dataset, design.base_dir)), None
 
     def _keep(self, leftover: Leftover, what: str) -> None:
         """Leave a leftover in place for a later launch and say so in the banner."""
@@ -459,13 +459,20 @@ class FileActions(QObject):
     ) -> bool:
         """Read (errors → dialog, nothing changes), ask about unsaved changes, then install.
 
-        The reading runs in a worker thread (a design's data may be a folder of thousands of
-        pictures) while the window keeps drawing and shows its progress; Cancel stops it."""
-        title = f"Opening {error_path.name}" if error_path is not None else "Opening"
+        Data slow to read (full MNIST, a large file, a folder of pictures not decoded yet) is
+        read in the background first, with its progress in the status bar; the window keeps
+        running meanwhile and Cancel leaves it as it was."""
         try:
-            opened = run_in_background(self.window, title, read)
-        except CancelledError:
-            return False
+            opened = read()
+        except DataNotLoadedError as waiting:  # read the data first, then open it
+            if ask and not self.maybe_save():
+                return False
+            self.window.data_loading.load_then(
+                waiting,
+                lambda: self._replace(read, error_path, ask=False),
+                lambda reason: self.show_error("Cannot open", self._where(error_path, reason)),
+            )
+            return True
         except OPEN_ERRORS as error:
             text = file_error(error_path, error) if error_path is not None else str(error)
             self.show_error("Cannot open", text)
@@ -474,6 +481,13 @@ class FileActions(QObject):
             return False
         self._install(opened)
         return True
+
+    def _data_for(self, design: Design) -> Dataset:
+        return self.window.data_loading.data_for(design)
+
+    @staticmethod
+    def _where(path: Path | None, reason: str) -> str:
+        return f"{path.name}: {reason}" if path is not None else reason
 
     def _install(self, opened: Opened) -> None:
         self.window.run.install(opened.trainer, keep_ghost=opened.keep_ghost, runs=opened.runs)
@@ -496,8 +510,8 @@ class FileActions(QObject):
         return True
 
 
-def _fresh(design: Design, weights=None) -> Opened:
-    trainer = Trainer(design)
+def _fresh(design: Design, data_for: DataFor, weights=None) -> Opened:
+    trainer = Trainer(design, data=data_for(design))
     if weights is not None:
         trainer.network.load_weights(*weights)
     return Opened(design, trainer, None)

@@ -13,7 +13,9 @@ images (batch 64, float32) and the MNIST example, with the training curves in th
 then the spiral and MNIST again with the layer space shown there instead (its frames built on
 the training thread, drawn on the GUI thread). Each line's `view` says which, and
 `layer_space_frames` how many layer space frames were drawn during the timed frames (none while
-the curves show: nothing of it is computed then).
+the curves show: nothing of it is computed then). The MNIST window with the curves is also
+measured while the whole window is recorded as a GIF at the recording dialog's defaults
+(`recording_*` keys; `recording_ratio` is training speed while recording ÷ while only drawing).
 
 The windows run in a data folder of the bench's own (`private_data_folder`), so the user's
 settings, recent files and recovery data are never touched; the user's downloads are seen
@@ -30,7 +32,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -61,6 +63,9 @@ class GuiCase:
     name: str
     design: Callable[[Path], Design]  # builds the design; may write its data into the folder
     view: str = CURVES
+    # A recording made in turns of its own (view, file suffix), so the line also says what
+    # recording costs the training: "window", ".gif" records the whole window as a GIF.
+    recording: tuple[str, str] | None = None
 
 
 def _design(name: str, inputs: int, layers: list[dict], loss: str, training: dict, dataset: dict):
@@ -129,28 +134,38 @@ def mnist_design(_folder: Path) -> Design:
     return dataclasses.replace(design, dataset=dataset, training=training)
 
 
+RECORDING_FPS, RECORDING_WIDTH = 10, 800  # the recording dialog's defaults
+RECORDING_SECONDS = 120  # longer than a turn: each turn's recording is stopped at its end
 CASES = (
     GuiCase("spiral", spiral_design),
     GuiCase("images", images_design),
-    GuiCase("mnist", mnist_design),
+    GuiCase("mnist", mnist_design, recording=("window", ".gif")),
     GuiCase("spiral", spiral_design, LAYER_SPACE),
     GuiCase("mnist", mnist_design, LAYER_SPACE),
 )
 
 
-def window_run(design: Design, design_file: Path, seconds: float, view: str = CURVES) -> dict:
+def window_run(
+    design: Design,
+    design_file: Path,
+    seconds: float,
+    view: str = CURVES,
+    recording: tuple[str, str] | None = None,
+) -> dict:
     """Train in the real window for `seconds` of frames, timing each, and the same design
     headless for half as long, with `view` the bottom dock's tab shown; returns the
-    measurements.
+    measurements. With `recording` (view, suffix), a third kind of turn draws while that view
+    is recorded, as File › Export › Recording does.
 
-    The two take turns (ROUND_S of frames, then headless with the window's run paused), so a
-    machine whose speed drifts during the measurement drifts for both alike and the ratio
-    holds. The window's own frame timer is replaced by a loop that does what that timer does
-    (`update_frame`) and then lets Qt handle everything pending — the canvas's animation tick
-    and the repaint of every widget that changed — inside the timed frame. Nothing runs on the
-    GUI thread outside the timed frames, so no work escapes the measurement; wall time and the
-    GUI thread's CPU time (which, unlike wall time, other programs on the machine do not
-    inflate) are both recorded.
+    The kinds take turns (ROUND_S of frames, then headless with the window's run paused, then
+    recording), so a machine whose speed drifts during the measurement drifts for all alike
+    and the ratios hold. The window's own frame timer is replaced by a loop that does what
+    that timer does (`update_frame`) and then lets Qt handle everything pending — the
+    canvas's animation tick, the recorder's grab and the repaint of every widget that changed
+    — inside the timed frame. Nothing runs on the GUI thread outside the timed frames, so no
+    work escapes the measurement; wall time and the GUI thread's CPU time (which, unlike wall
+    time, other programs on the machine do not inflate) are both recorded. A recording turn
+    ends when its file is written, so its encoding is not left running into the next turn.
     """
     from PySide6.QtCore import QEvent
     from PySide6.QtWidgets import QApplication
@@ -158,6 +173,7 @@ def window_run(design: Design, design_file: Path, seconds: float, view: str = CU
     from nnviz.app.gui_gc import GuiGarbageCollector
     from nnviz.app.launch import make_application
     from nnviz.app.main_window import MainWindow
+    from nnviz.app.recording import RecordingSettings
     from nnviz.bench import measure
     from nnviz.core.trainer import Trainer
 
@@ -169,71 +185,111 @@ def window_run(design: Design, design_file: Path, seconds: float, view: str = CU
     if view == LAYER_SPACE:
         window.layer_space_dock.raise_()
     QApplication.processEvents()
+    while window.data_loading.loading:  # full MNIST is read in the background first
+        QApplication.processEvents()
+        time.sleep(0.01)
     trainer = window.worker.trainer
-    headless = Trainer(design)
-    frames: list[float] = []
-    cpu: list[float] = []
-    drawn: list = [None]  # the layer space frames drawn during timed frames, after a None
-    drawn_steps = drawn_time = headless_steps = headless_time = 0.0
+    if trainer is None:
+        raise RuntimeError(f"{design_file.name}: the window could not start the run")
+    headless = Trainer(design, data=trainer.data)  # the same arrays, read once
+    drawn, recorded = _Turns(), _Turns()
+    headless_steps = headless_time = 0.0
 
-    def frame(timed: bool) -> None:
+    def frame(turns: _Turns | None) -> None:
         now = time.perf_counter()
         t0, c0 = now, time.thread_time()
         window.update_frame()
         app.processEvents()
-        if timed:
-            frames.append(1000 * (time.perf_counter() - t0))
-            cpu.append(1000 * (time.thread_time() - c0))
+        if turns is not None:
+            turns.frames.append(1000 * (time.perf_counter() - t0))
+            turns.cpu.append(1000 * (time.thread_time() - c0))
             shown = window.layer_space.frame()
-            if shown is not None and shown is not drawn[-1]:
-                drawn.append(shown)
+            if shown is not None and shown is not turns.layer_space[-1]:
+                turns.layer_space.append(shown)
         time.sleep(max(0.0, now + FRAME_S - time.perf_counter()))
+
+    def drawing_turn(turns: _Turns, span: float, warm_s: float) -> None:
+        window.worker.play()
+        warm_until = time.perf_counter() + warm_s
+        # The layer space's first frame (a wide input's projection, made once) comes first.
+        opened = time.perf_counter() + OPEN_LIMIT_S
+        while time.perf_counter() < warm_until or (
+            view == LAYER_SPACE
+            and window.layer_space.frame() is None
+            and time.perf_counter() < opened
+        ):
+            frame(None)
+        start, start_step = time.perf_counter(), trainer.step
+        end, count = start + span, 0
+        while time.perf_counter() < end or count < MIN_FRAMES or trainer.step == start_step:
+            frame(turns)
+            count += 1
+        turns.steps += trainer.step - start_step
+        turns.time += time.perf_counter() - start
+        window.worker.pause()
 
     collector = GuiGarbageCollector()  # as the app runs it (gui_gc.py)
     collector.start()
     try:
         rounds = max(1, round(seconds / ROUND_S))
-        for turn in range(rounds):
-            window.worker.play()
-            warm_until = time.perf_counter() + (RESUME_S if turn else WARMUP_S)
-            # The layer space's first frame (a wide input's projection, made once) comes first.
-            opened = time.perf_counter() + OPEN_LIMIT_S
-            while time.perf_counter() < warm_until or (
-                view == LAYER_SPACE
-                and window.layer_space.frame() is None
-                and time.perf_counter() < opened
-            ):
-                frame(timed=False)
-            start, start_step = time.perf_counter(), trainer.step
-            end, count = start + seconds / rounds, 0
-            while time.perf_counter() < end or count < MIN_FRAMES or trainer.step == start_step:
-                frame(timed=True)
-                count += 1
-            drawn_steps += trainer.step - start_step
-            drawn_time += time.perf_counter() - start
-            window.worker.pause()
-            span = seconds / (2 * rounds)
-            headless_steps += measure(headless, span) * span
-            headless_time += span
+        with tempfile.TemporaryDirectory(prefix="nnviz-recording-") as folder:
+            for turn in range(rounds):
+                drawing_turn(drawn, seconds / rounds, RESUME_S if turn else WARMUP_S)
+                span = seconds / (2 * rounds)
+                headless_steps += measure(headless, span) * span
+                headless_time += span
+                if recording is not None:
+                    target, suffix = recording
+                    path = Path(folder) / f"turn{turn}{suffix}"
+                    settings = RecordingSettings(
+                        target, path, RECORDING_FPS, RECORDING_WIDTH, RECORDING_SECONDS
+                    )
+                    recorder = window.recording.start(settings)
+                    drawing_turn(recorded, seconds / rounds, RESUME_S)
+                    recorder.stop()
+                    while not recorder.wait(0.01):
+                        app.processEvents()  # its signals arrive here: nothing is timed
     finally:
         window.close()
         window.deleteLater()  # the next case measures its own window only
         app.processEvents()
         app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         collector.stop()  # its last garbage freed here, not by the next case's training thread
-    times = np.array(frames) if frames else np.array([np.nan])
-    cpu_times = np.array(cpu) if cpu else np.array([np.nan])
-    return {
-        "frame_ms_p50": round(float(np.percentile(times, 50)), 2),
-        "frame_ms_p95": round(float(np.percentile(times, 95)), 2),
-        "frame_cpu_ms_p50": round(float(np.percentile(cpu_times, 50)), 2),
-        "frame_cpu_ms_mean": round(float(np.mean(cpu_times)), 2),
-        "frames": len(frames),
-        "layer_space_frames": len(drawn) - 1,
-        "steps_per_s": round(drawn_steps / drawn_time, 1),
+    result = {
+        **drawn.summary(""),
         "headless_steps_per_s": round(headless_steps / headless_time, 1),
         "batches_per_epoch": trainer.batches_per_epoch,
     }
+    if recording is not None:
+        target, suffix = recording
+        result["recording"] = f"{target}, {suffix[1:]}, {RECORDING_FPS} fps, {RECORDING_WIDTH} px"
+        result.update(recorded.summary("recording_"))
+    return result
+
+
+@dataclass
+class _Turns:
+    """What one kind of turn measured: frame wall and CPU times, layer space frames drawn
+    (after a None), steps and time trained."""
+
+    frames: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    layer_space: list = field(default_factory=lambda: [None])
+    steps: float = 0.0
+    time: float = 0.0
+
+    def summary(self, prefix: str) -> dict:
+        times = np.array(self.frames) if self.frames else np.array([np.nan])
+        cpu = np.array(self.cpu) if self.cpu else np.array([np.nan])
+        return {
+            f"{prefix}frame_ms_p50": round(float(np.percentile(times, 50)), 2),
+            f"{prefix}frame_ms_p95": round(float(np.percentile(times, 95)), 2),
+            f"{prefix}frame_cpu_ms_p50": round(float(np.percentile(cpu, 50)), 2),
+            f"{prefix}frame_cpu_ms_mean": round(float(np.mean(cpu)), 2),
+            f"{prefix}frames": len(self.frames),
+            f"{prefix}layer_space_frames": len(self.layer_space) - 1,
+            f"{prefix}steps_per_s": round(self.steps / self.time, 1) if self.time else 0.0,
+        }
 
 
 def run_gui_bench(seconds: float = 3.0) -> int:
@@ -291,7 +347,7 @@ def _run_cases(seconds: float) -> None:
             design = case.design(folder)
             design_file = folder / f"{case.name}.json"
             save_design(design, design_file)
-            result = window_run(design, design_file, seconds, case.view)
+            result = window_run(design, design_file, seconds, case.view, case.recording)
             per_epoch = result.pop("batches_per_epoch")
             line = {
                 "case": "-".join(str(n) for n in design.layer_sizes),
@@ -303,6 +359,10 @@ def _run_cases(seconds: float) -> None:
                 "ratio": round(result["steps_per_s"] / result["headless_steps_per_s"], 3),
                 "epochs_per_s": round(result["steps_per_s"] / per_epoch, 1),
             }
+            if case.recording is not None:  # training while recording ÷ while only drawing
+                line["recording_ratio"] = round(
+                    result["recording_steps_per_s"] / result["steps_per_s"], 3
+                )
             print(json.dumps(line), flush=True)
 
 

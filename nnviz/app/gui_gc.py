@@ -33,10 +33,14 @@ class GuiGarbageCollector(QObject):
         gc.disable()
         self._timer.start()
 
-    def stop(self) -> None:
-        """Automatic collection as it was before `start`, after a last full collection here."""
+    def stop(self, full: bool = True) -> None:
+        """Automatic collection as it was before `start`, after a last collection here: a
+        full one, or (`full` False, between two tests) of the generations that are due."""
         self._timer.stop()
-        gc.collect()
+        if full:
+            gc.collect()
+        else:
+            self.collect()
         if self._was_enabled:
             gc.enable()
 

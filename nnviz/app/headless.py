@@ -34,7 +34,7 @@ def export_trainer(trainer: Trainer, folder: str | os.PathLike[str]) -> list[Pat
     snapshot = trainer.snapshot()
 
     plots = PlotsPanel()
-    plots.start_run(data.task, len(design.layers))
+    plots.start_run(data.task, len(design.layers), trainer.evaluated_on())
     plots.set_snapshot(snapshot, force=True)
     canvas = NetworkCanvas()
     canvas.resize(NETWORK_SIZE)

@@ -8,7 +8,7 @@ docks for image data (and hides them for other data, where they would be empty).
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QMainWindow
+from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QScrollArea
 
 from nnviz.app.views.mistakes_gallery import MistakesGallery
 from nnviz.app.views.weight_images import WeightImagesView
@@ -23,7 +23,12 @@ class ImageDocks:
         self.weights = WeightImagesView()
         self.gallery = MistakesGallery()
         self.weights_dock = _dock(window, "First-layer weights", "weightImagesDock", self.weights)
-        self.gallery_dock = _dock(window, "Mistakes", "mistakesGalleryDock", self.gallery)
+        scroll = QScrollArea()
+        scroll.setWidget(self.gallery)
+        scroll.setWidgetResizable(True)  # as wide as the dock, as tall as the mistakes need
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.gallery_dock = _dock(window, "Mistakes", "mistakesGalleryDock", scroll)
         # Beside the curves' group of tabs (splitting next to a tabbed dock would add a tab).
         window.tabifyDockWidget(self.weights_dock, self.gallery_dock)
         self.weights_dock.raise_()
@@ -31,7 +36,18 @@ class ImageDocks:
         self._latest: Snapshot | None = None
         for dock in self.docks():  # a dock brought to front shows the run as it is now
             dock.visibilityChanged.connect(self._on_visibility)
+        # A weight picture clicked selects its neuron everywhere; the selected one is framed.
+        self.selection = window.selection
+        self.weights.picked.connect(self._on_picked)
+        self.selection.changed.connect(self._on_selection)
         self.show_for(None)
+
+    def _on_picked(self, unit: int) -> None:
+        self.selection.set(layer=1, neuron=unit)
+
+    def _on_selection(self) -> None:
+        first_layer = self.selection.layer == 1
+        self.weights.set_selected(self.selection.neuron if first_layer else None)
 
     def docks(self) -> tuple[QDockWidget, QDockWidget]:
         return self.weights_dock, self.gallery_dock

@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnviz.app.background import CancelledError, throttled
 from nnviz.app.builder.widgets import ComboBox, SpinBox
+from nnviz.app.data_loading import CancelledError, throttled
 from nnviz.app.style import ERROR_TEXT
 from nnviz.app.views.images import rgb_image
 from nnviz.core.data_io import DEFAULT_IMAGE_SIZE, TASKS
@@ -83,7 +83,7 @@ class PreviewLoader(QObject):
             self.progressed.emit(generation, done, total)
 
         try:
-            found = preview_data(path, choices, throttled(stop, report))
+            found = preview_data(path, choices, throttled(stop.is_set, report))
         except CancelledError:
             return
         except DesignError as error:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from nnviz.app.banner import Banner
 from nnviz.app.builder import BuildPanel
+from nnviz.app.data_loading import DataLoading
 from nnviz.app.distributions_dock import DistributionsDock
 from nnviz.app.document import DesignDocument
 from nnviz.app.error_log import add_log_action
@@ -98,10 +99,14 @@ class MainWindow(ExportActions, QMainWindow):
         self.selection = Selection(self)  # observed by every view; see nnviz.app.selection
         self.canvas = NetworkCanvas()
         self.canvas.set_selection(self.selection)
+        self.data_loading = DataLoading(self)  # every dataset of the window, read once
         self.data_view = DataView(selection=self.selection)
         self.plots = PlotsPanel()
         self.layer_space = LayerSpaceView(selection=self.selection)
-        self.build_panel = BuildPanel(self.document)
+        self.build_panel = BuildPanel(
+            self.document, self.data_loading.cache, self.data_loading.load_then
+        )
+        self.data_loading.settled.connect(self.build_panel.refresh)
         self.timeline_panel = TimelinePanel(self)
         self.runs_dock = RunsDock(self)
         self.distributions_dock = DistributionsDock(self)
@@ -380,6 +385,7 @@ class MainWindow(ExportActions, QMainWindow):
         """Stop the frame timer and the training thread, then drop the recovery data (a clean
         exit; idempotent)."""
         self.frame_timer.stop()
+        self.data_loading.forget()  # a read still going stops at its next progress report
         self.runs_dock.stop_race(wait=True)
         self.worker.shutdown()
         self.files.stop_recovery()

@@ -15,10 +15,12 @@ from PySide6.QtCore import QObject
 
 from nnviz.app.selection import kept_selection
 from nnviz.app.style import STATE_COLORS
+from nnviz.core.data_cache import DataNotLoadedError
 from nnviz.core.datasets import Dataset
 from nnviz.core.design import Design, DesignError, needs_reset
 from nnviz.core.errors import first_line, plain_words
 from nnviz.core.optimizers import make_optimizer
+from nnviz.core.readouts import evaluation_note
 from nnviz.core.runs import RunList
 from nnviz.core.snapshot import Snapshot
 from nnviz.core.timeline import Timeline
@@ -44,19 +46,26 @@ class RunLifecycle(QObject):
 
     def start(self, design: Design, keep_ghost: bool = False, weights=None) -> bool:
         """A fresh, paused run of `design` (from `weights` ((W0, …), (b0, …)) if given); on
-        failure the banner says why and nothing changes."""
+        failure the banner says why and nothing changes. Data that is slow to read (full
+        MNIST) is read in the background first, the status bar showing how far."""
+        loading = self.window.data_loading
         try:
-            trainer = Trainer(design)
+            trainer = Trainer(design, data=loading.data_for(design))
             if weights is not None:
                 trainer.network.load_weights(*weights)
             self.install(trainer, keep_ghost)
-        except RUN_ERRORS as error:
-            self.window.banner.show_message(
-                f"This design cannot be trained: {plain_words(first_line(error))}"
+        except DataNotLoadedError as waiting:
+            loading.load_then(
+                waiting, lambda: self.start(design, keep_ghost, weights), self._cannot_train
             )
-            self.window.statusBar().showMessage(first_line(error), MESSAGE_MS)
+        except RUN_ERRORS as error:
+            self._cannot_train(first_line(error))
             return False
         return True
+
+    def _cannot_train(self, reason: str) -> None:
+        self.window.banner.show_message(f"This design cannot be trained: {plain_words(reason)}")
+        self.window.statusBar().showMessage(reason, MESSAGE_MS)
 
     def install(
         self,
@@ -72,12 +81,15 @@ class RunLifecycle(QObject):
         run started, for its name."""
         window = self.window
         design = trainer.design
+        window.data_loading.forget()  # a run installed while another's data loads replaces it
         previous = window.worker.latest()  # the old run's newest snapshot, for the runs list
         window.timeline_panel.attach(trainer, timeline)
-        window.build_panel.editor.cache.keep(design.dataset, design.base_dir, trainer.data)
         window.distributions_dock.start_run(design, trainer.data)
         dataset = window.worker.restore(trainer)
-        window.plots.start_run(dataset.task, len(design.layers))
+        evaluated_on = trainer.evaluated_on()
+        window.plots.start_run(dataset.task, len(design.layers), evaluated_on)
+        for name in ("loss", "score"):
+            window.status[name].setToolTip(evaluation_note(evaluated_on))
         window.runs_dock.record(
             trainer, keep_ghost, previous, runs, note, window.timeline_panel.initial_weights()
         )

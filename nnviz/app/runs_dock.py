@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from nnviz.app.race_runner import RaceDialog, RaceRunner
 from nnviz.app.views.plots import Overlay
 from nnviz.app.window_api import WindowApi
+from nnviz.core.data_cache import DataNotLoadedError
 from nnviz.core.design import Design, DesignError, dumps_design
 from nnviz.core.race import SETTINGS, RaceResult
 from nnviz.core.runs import Run, RunList, Weights, differences, overlay_series
@@ -269,9 +270,15 @@ class RunsDock(QDockWidget):
         if run_id is None:
             return
         run = self.runs.get(run_id)
+        design = self.window.document.design
         try:
-            trainer = Trainer(self.window.document.design)
+            trainer = Trainer(design, data=self.window.data_loading.data_for(design))
             trainer.network.load_weights(*run.initial)
+        except DataNotLoadedError as waiting:  # a new design's data: read it first
+            self.window.data_loading.load_then(
+                waiting, self.start_from_selected, self.window.banner.show_message
+            )
+            return
         except (DesignError, OSError, ValueError) as error:
             self.window.banner.show_message(
                 f"Cannot start from the initial weights of run {run.id}: {error}"

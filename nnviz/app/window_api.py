@@ -11,6 +11,7 @@ from typing import Protocol
 
 from PySide6.QtWidgets import QStatusBar
 
+from nnviz.app.data_loading import DataLoading
 from nnviz.app.document import DesignDocument
 from nnviz.app.run_lifecycle import RunLifecycle
 from nnviz.app.views.network_canvas import NetworkCanvas
@@ -39,6 +40,7 @@ class RunsList(Protocol):
 class WindowApi(Protocol):
     document: DesignDocument
     worker: TrainingWorker
+    data_loading: DataLoading
     plots: PlotsPanel
     canvas: NetworkCanvas
     banner: Messages

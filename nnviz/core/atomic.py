@@ -24,20 +24,34 @@ STALE_S = 3600.0  # no save takes this long: an older temporary file's writer is
 
 def write_atomic(path: str | os.PathLike[str], content: bytes | Callable[[BinaryIO], None]) -> None:
     """Write `content` (bytes, or a function writing to a binary file) to `path` atomically."""
+
+    def write(temp: Path) -> None:
+        with open(temp, "r+b") as stream:
+            if isinstance(content, bytes | bytearray | memoryview):
+                stream.write(content)
+            else:
+                content(stream)
+
+    write_atomic_path(path, write)
+
+
+def write_atomic_path(path: str | os.PathLike[str], write: Callable[[Path], None]) -> None:
+    """Like `write_atomic`, for a writer that needs a file name rather than a stream (another
+    program writing the file): `write(temp)` fills the temporary file `temp`, which exists,
+    empty, in `path`'s folder; it is then synced and renamed over `path`."""
     path = Path(path)
     folder = path.absolute().parent
     mode = stat.S_IMODE(path.stat().st_mode) if path.is_file() else None
     _remove_stale_temps(folder, path.name)
     temp = folder / f".{path.name}.{os.getpid()}-{uuid.uuid4().hex[:12]}.tmp"
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     try:
-        with os.fdopen(fd, "w+b") as stream:
-            if isinstance(content, bytes | bytearray | memoryview):
-                stream.write(content)
-            else:
-                content(stream)
-            stream.flush()
-            os.fsync(stream.fileno())
+        write(temp)
+        fd = os.open(temp, os.O_RDWR)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         if mode is not None:
             os.chmod(temp, mode)
         os.replace(temp, path)

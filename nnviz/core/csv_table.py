@@ -31,7 +31,6 @@ from nnviz.core.data_io import (
     Labels,
     Table,
     check_size,
-    progress_of,
     read_bytes,
     string_targets,
     targets,
@@ -42,7 +41,7 @@ SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
 SNIFF_ROWS = 50  # rows looked at to find the separator and the header
 CHUNK_ROWS = 4096  # rows converted to numbers at a time (fewer when they are wide)
 CHUNK_VALUES = 2**18  # cells converted at a time: the window's thread waits at most ~0.1 s
-KEEP_FROM_BYTES = 2**20  # smaller tables are read again in no time
+KEEP_FROM_BYTES = 2**20  # smaller tables are read again in no time; larger in the background
 CACHED_TABLES = 2
 _kept = KeptTables(CACHED_TABLES)
 MAX_COLUMNS = 100_000  # wider than a 256×256 colour picture in a row; beyond is not a table
@@ -328,7 +327,7 @@ def _read(request: FileRequest, data: bytes) -> Table:
     features = [i for i in range(width) if i != label]
     where = [layout.column_label(i) for i in features]
     chunk = max(1, min(CHUNK_ROWS, CHUNK_VALUES // width))
-    report = progress_of(request)
+    report = request.progress
     total_lines = max(text.count("\n"), text.count("\r"), 1)  # LF, CRLF or CR ends
     blocks: list[np.ndarray] = []
     rows: list[list[str]] = []
@@ -386,6 +385,6 @@ def _labels(
 
 FILE_LOADERS.add(
     "csv",
-    FileFormat(load_csv),
+    FileFormat(load_csv, slow_from_bytes=KEEP_FROM_BYTES),
     "CSV table (comma, semicolon or tab; header row optional); labels in the last column",
 )

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import gzip
 import math
+import os
 import stat
 import struct
 import threading
 import zipfile
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -32,6 +32,8 @@ MAX_SAMPLES = 1_000_000
 MAX_FILE_BYTES = 256 * 2**20  # on disk and after gunzip
 MAX_VALUES = 64 * 2**20  # feature values in memory (512 MiB as float64)
 MAX_CLASSES = 1000
+READ_CHUNK = 4 * 2**20  # bytes read between two progress reports
+SLOW_FILE_BYTES = 16 * 2**20  # a data file this large is read in the background
 TASKS = ("classification", "regression")
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -39,24 +41,6 @@ DEFAULT_IMAGE_SIZE = (28, 28)  # (height, width) pictures are resized to, as MNI
 GUESSED_CLASSES = 50  # whole-number labels with more distinct values are guessed regression
 
 Progress = Callable[[int, int], None]  # (done, total); may raise to stop a long load
-_reports = threading.local()  # this thread's progress report for requests without one
-
-
-@contextmanager
-def reporting_progress(report: Progress) -> Iterator[None]:
-    """Within this block, the files and folders this thread reads report to `report` unless
-    their request has a progress callback of its own: a design being opened builds its dataset
-    without knowing that a window shows how far the reading is."""
-    _reports.report = report
-    try:
-        yield
-    finally:
-        _reports.report = None
-
-
-def progress_of(request: FileRequest) -> Progress | None:
-    """Where a load reports how far it is: its request's callback, else its thread's."""
-    return request.progress or getattr(_reports, "report", None)
 
 
 @dataclass(frozen=True)
@@ -133,6 +117,7 @@ class KeptTables:
 class FileFormat:
     load: Loader
     folder: bool = False  # `path` names a folder, not a file
+    slow_from_bytes: int = SLOW_FILE_BYTES  # a larger file takes long enough to need progress
 
 
 FILE_LOADERS: Registry[FileFormat] = Registry("data file format")
@@ -173,20 +158,39 @@ def resolve_file(
     return path
 
 
-def read_bytes(path: Path) -> bytes:
-    """The file's bytes, gunzipped if it starts with gzip's magic number, within the size limit."""
+def read_bytes(path: Path, progress: Progress | None = None) -> bytes:
+    """The file's bytes, gunzipped if it starts with gzip's magic number, within the size limit.
+
+    `progress(bytes of the file read, its size)` follows a long read, a chunk at a time."""
     try:
         with path.open("rb") as raw:
             compressed = raw.read(2) == GZIP_MAGIC
             raw.seek(0)
             stream = gzip.GzipFile(fileobj=raw) if compressed else raw
-            data = stream.read(MAX_FILE_BYTES + 1)
+            if progress is None:
+                data = stream.read(MAX_FILE_BYTES + 1)
+            else:
+                data = _read_reporting(stream, raw, os.fstat(raw.fileno()).st_size, progress)
     except (OSError, EOFError, gzip.BadGzipFile) as error:
         reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
         raise DesignError(f"{path.name}: cannot read: {reason}") from None
     if len(data) > MAX_FILE_BYTES:
         raise DesignError(f"{path.name}: data is too large (over {_mib()} uncompressed)")
     return data
+
+
+def _read_reporting(stream, raw, size: int, progress: Progress) -> bytes:
+    """Up to MAX_FILE_BYTES + 1 bytes of `stream` a chunk at a time, reporting how far into
+    the file below it (`raw`, of `size` bytes) the reading is."""
+    chunks, kept = [], 0
+    while kept <= MAX_FILE_BYTES:
+        chunk = stream.read(min(READ_CHUNK, MAX_FILE_BYTES + 1 - kept))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        kept += len(chunk)
+        progress(min(raw.tell(), size), size)
+    return b"".join(chunks)
 
 
 def load_file(fmt: str, request: FileRequest) -> Table:
@@ -366,10 +370,10 @@ IDX_DTYPES: dict[int, str] = {
 }
 
 
-def read_idx(path: Path) -> np.ndarray:
-    """An IDX file (raw or gzipped) → array shaped by its header."""
+def read_idx(path: Path, progress: Progress | None = None) -> np.ndarray:
+    """An IDX file (raw or gzipped) → array shaped by its header (`progress` as `read_bytes`)."""
     name = path.name
-    data = read_bytes(path)
+    data = read_bytes(path, progress)
     if len(data) < 4:
         raise DesignError(f"{name}: too short to be an IDX file ({len(data)} bytes)")
     if data[0] != 0 or data[1] != 0 or data[2] not in IDX_DTYPES or data[3] == 0:
@@ -396,7 +400,7 @@ def load_idx(request: FileRequest) -> Table:
     path, name = request.path, request.path.name
     if request.labels_path is None:
         raise DesignError("dataset.labels_path: an idx dataset needs the labels file too")
-    images = read_idx(path)
+    images = read_idx(path, request.progress)
     if images.ndim < 2:
         raise DesignError(
             f"{name}: the images file must be shaped (samples, ...), got {images.shape}"

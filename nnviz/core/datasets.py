@@ -28,6 +28,7 @@ from nnviz.core.data_io import (
     DEFAULT_IMAGE_SIZE,
     FILE_LOADERS,
     FileRequest,
+    Progress,
     Table,
     load_file,
     resolve_file,
@@ -67,9 +68,36 @@ class Dataset:
     feature_std: np.ndarray | None = None
     class_names: tuple[str, ...] | None = None  # for legends: "0".."9", or a CSV's text labels
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_inputs", {})  # dtype → x_train in it, see `inputs`
+
     @property
     def n_features(self) -> int:
         return int(self.x_train.shape[1])
+
+    def inputs(self, dtype: np.dtype | type) -> np.ndarray:
+        """x_train as a contiguous, read-only array of `dtype`, converted once per dataset:
+        every run on the same data (a reset, a race, the builder's checks) shares it."""
+        key = np.dtype(dtype)
+        converted = self._inputs.get(key)
+        if converted is None:
+            converted = _frozen(np.ascontiguousarray(self.x_train, dtype=key))
+            self._inputs[key] = converted
+        return converted
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the arrays, conversions made by `inputs` included."""
+        arrays = [
+            self.x_train,
+            self.y_train,
+            self.x_test,
+            self.y_test,
+            self.points_train,
+            self.points_test,
+            *(a for a in self._inputs.values() if a is not self.x_train),
+        ]
+        return sum(a.nbytes for a in arrays if a is not None)
 
     def encode(self, points: np.ndarray) -> np.ndarray:
         """Raw plane points (m, 2) → network inputs (m, n_features), exactly as x_train was made."""
@@ -115,7 +143,8 @@ class DatasetKind:
     noise: bool = False
     file_format: str | None = None  # csv | npz | idx
     class_names: Callable[[int], tuple[str, ...]] | None = None  # 2-D sets: class count → names
-    load: Callable[[DatasetSpec], Table] | None = None  # built-in sets read from files
+    # built-in sets read from files: (spec, progress) → the whole set
+    load: Callable[[DatasetSpec, Progress | None], Table] | None = None
     sources: bool = False  # comes as a bundled subset and a full, downloaded set
 
 
@@ -390,7 +419,7 @@ DATASETS.add(
         plane=False,
         classes=10,
         features=64,
-        load=lambda spec: load_digits(),
+        load=lambda spec, progress: load_digits(),
     ),
     "Handwritten digits, 8×8 pixels, 1,797 images (UCI)",
 )
@@ -405,7 +434,9 @@ for _name, _description in (
             plane=False,
             classes=10,
             features=784,
-            load=lambda spec, name=_name: load_images(name, spec.source or default_source(name)),
+            load=lambda spec, progress, name=_name: load_images(
+                name, spec.source or default_source(name), progress
+            ),
             sources=True,
         ),
         _description,
@@ -436,10 +467,12 @@ def load_digits() -> Table:
     return Table(x, y, "classification", 10, classes, picture.feature_names(), picture)
 
 
-def _load_table(spec: DatasetSpec, kind: DatasetKind, base_dir: Path | None) -> Table:
+def _load_table(
+    spec: DatasetSpec, kind: DatasetKind, base_dir: Path | None, progress: Progress | None
+) -> Table:
     if kind.load is not None:
-        return kind.load(spec)
-    return load_file(kind.file_format, _request(spec, kind, base_dir))
+        return kind.load(spec, progress)
+    return load_file(kind.file_format, _request(spec, kind, base_dir, progress))
 
 
 def needs_decoding(spec: object, base_dir: Path | str | None = None) -> bool:
@@ -455,7 +488,9 @@ def needs_decoding(spec: object, base_dir: Path | str | None = None) -> bool:
     return not is_decoded(request)
 
 
-def _request(spec: DatasetSpec, kind: DatasetKind, base_dir: Path | None) -> FileRequest:
+def _request(
+    spec: DatasetSpec, kind: DatasetKind, base_dir: Path | None, progress: Progress | None = None
+) -> FileRequest:
     folder = FILE_LOADERS.get(kind.file_format).folder
     path = resolve_file(spec.path, base_dir, "path", folder)
     labels_path = (
@@ -470,6 +505,7 @@ def _request(spec: DatasetSpec, kind: DatasetKind, base_dir: Path | None) -> Fil
         size=spec.size or DEFAULT_IMAGE_SIZE,
         grayscale=spec.grayscale,
         skip_unreadable=spec.skip_unreadable,
+        progress=progress,
     )
 
 
@@ -517,8 +553,13 @@ def _plane_table(
     return table, made.points
 
 
-def make_dataset(spec: object, base_dir: Path | str | None = None) -> Dataset:
-    """Build the dataset a DatasetSpec (or a mapping of its fields) describes."""
+def make_dataset(
+    spec: object, base_dir: Path | str | None = None, progress: Progress | None = None
+) -> Dataset:
+    """Build the dataset a DatasetSpec (or a mapping of its fields) describes.
+
+    `progress(done, total)` follows the reading of a large file or set, where its loader
+    reports it (full MNIST, image folders); an exception it raises stops the build."""
     checked, kind = _kind(spec)
     make_rng, pick_rng, split_rng = (
         np.random.default_rng(s) for s in np.random.SeedSequence(checked.seed).spawn(3)
@@ -527,7 +568,8 @@ def make_dataset(spec: object, base_dir: Path | str | None = None) -> Dataset:
         table, points = _plane_table(checked, kind, make_rng)
         x, y = table.x, table.y
     else:
-        table = _load_table(checked, kind, Path(base_dir) if base_dir is not None else None)
+        folder = Path(base_dir) if base_dir is not None else None
+        table = _load_table(checked, kind, folder, progress)
         x, y, points = table.x, table.y, None
         if checked.samples is not None and checked.samples < len(x):
             keep = np.sort(pick_rng.choice(len(x), checked.samples, replace=False))

@@ -29,6 +29,7 @@ from nnviz.core.targets import make_targets
 BINS = 40  # even: the range doubles around zero
 QUANTITIES = ("weights", "activations", "gradients")
 ACTIVATION_SAMPLES = 128
+CONFUSION_SAMPLES = 2000  # rows of a split counted at most (as the epoch metrics)
 CAPACITY = 400
 INITIAL_RANGE = 1e-3  # the smallest ±R (all-zero values still get a readable axis)
 
@@ -142,17 +143,31 @@ def _nice(value: float) -> float:
 
 @dataclass(frozen=True)
 class Confusion:
-    """`matrix[i, j]`: samples of class i predicted as j, on `split` ("test" or "train")."""
+    """`matrix[i, j]`: samples of class i predicted as j, on `split` ("test" or "train").
+
+    A large split is counted on a fixed random sample of CONFUSION_SAMPLES of its rows (the
+    same ones every time), so the matrix costs the same for 14,000 test images as for 1,000:
+    `rows` are the split's rows counted (sorted), `true` and `predicted` theirs, and
+    `split_size` how many the split has."""
 
     split: str
     matrix: np.ndarray
     true: np.ndarray
     predicted: np.ndarray
     class_names: tuple[str, ...]
+    rows: np.ndarray
+    split_size: int
 
     def samples(self, true: int, predicted: int) -> np.ndarray:
         """Rows (of the split) of the samples in one cell."""
-        return np.flatnonzero((self.true == true) & (self.predicted == predicted))
+        return self.rows[(self.true == true) & (self.predicted == predicted)]
+
+    @property
+    def scope(self) -> str:
+        """What was counted, for a title: "test split", or "2,000 of 14,000 test samples"."""
+        if len(self.rows) == self.split_size:
+            return f"{self.split} split"
+        return f"{len(self.rows):,} of {self.split_size:,} {self.split} samples"
 
     @property
     def accuracy(self) -> float:
@@ -167,6 +182,11 @@ def confusion(design: Design, snapshot: Snapshot, data: Dataset) -> Confusion | 
     split = "test" if len(data.x_test) else "train"
     x = data.x_test if split == "test" else data.x_train
     y = np.asarray(data.y_test if split == "test" else data.y_train, dtype=np.int64)
+    size = len(x)
+    rows = np.arange(size)
+    if size > CONFUSION_SAMPLES:
+        rows = np.sort(np.random.default_rng(0).permutation(len(x))[:CONFUSION_SAMPLES])
+        x, y = x[rows], y[rows]
     targets = make_targets(design, data.task, data.classes, 1)
     network = Network(design, seed=0)
     network.load_weights(snapshot.weights, snapshot.biases)
@@ -177,4 +197,4 @@ def confusion(design: Design, snapshot: Snapshot, data: Dataset) -> Confusion | 
     matrix = np.zeros((k, k), dtype=np.int64)
     np.add.at(matrix, (y, predicted), 1)
     names = data.class_names or tuple(str(i) for i in range(k))
-    return Confusion(split, matrix, y, predicted, tuple(names))
+    return Confusion(split, matrix, y, predicted, tuple(names), rows, size)

@@ -25,7 +25,6 @@ from nnviz.core.data_io import (
     KeptTables,
     Table,
     check_size,
-    progress_of,
 )
 from nnviz.core.pictures import Picture
 from nnviz.core.validation import DesignError
@@ -199,7 +198,7 @@ def load_image_folder(request: FileRequest) -> Table:
 
 def _decode(request: FileRequest, listing: FolderListing) -> Table:
     decode = image_decoder()
-    report = progress_of(request)
+    report = request.progress
     path, size, grayscale = request.path, tuple(request.size), request.grayscale
     picture = folder_picture(size, grayscale)
     total = sum(listing.counts)

@@ -11,12 +11,15 @@ answers do).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from nnviz.core.pictures import Picture
 
+MOSAIC_GAP = 1  # pixels of a picture between two units' pictures in a mosaic
+MAX_ZOOM = 8  # screen pixels per weight at most
 MISTAKE_SAMPLES = 1000  # test samples examined for the gallery
 MISTAKE_LIMIT = 60  # mistakes kept (the first ones in that sample)
 
@@ -33,6 +36,71 @@ def weight_scale(weights: np.ndarray) -> float:
     finite = magnitude[np.isfinite(magnitude)]
     scale = float(np.percentile(finite, 99)) if finite.size else 0.0
     return scale if scale > 0 else 1.0
+
+
+@dataclass(frozen=True)
+class MosaicGrid:
+    """Where each unit's picture goes in a mosaic: `columns` × `rows` cells of `cell` screen
+    pixels (a picture and the gap after it), each weight drawn as a `zoom` × `zoom` square."""
+
+    columns: int
+    rows: int
+    zoom: int
+    image_shape: tuple[int, int]
+    gap: int = MOSAIC_GAP
+
+    @property
+    def cell(self) -> tuple[int, int]:
+        """(height, width) in screen pixels from one picture to the next."""
+        h, w = self.image_shape
+        return (h + self.gap) * self.zoom, (w + self.gap) * self.zoom
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) of the whole mosaic in screen pixels."""
+        cell_h, cell_w = self.cell
+        return self.columns * cell_w, self.rows * cell_h
+
+    def unit_at(self, x: float, y: float, units: int) -> int | None:
+        """The unit whose picture (not its gap) holds the point (x, y), or None."""
+        cell_h, cell_w = self.cell
+        if x < 0 or y < 0:
+            return None
+        column, row = int(x // cell_w), int(y // cell_h)
+        h, w = self.image_shape
+        inside = x - column * cell_w < w * self.zoom and y - row * cell_h < h * self.zoom
+        unit = row * self.columns + column
+        return unit if inside and column < self.columns and unit < units else None
+
+
+def mosaic_grid(units: int, image_shape: tuple[int, int], width: int, height: int) -> MosaicGrid:
+    """The grid that shows all `units` pictures in a width × height area at the largest whole
+    zoom (every weight a crisp square); at least zoom 1, taller than `height` if need be (the
+    view then scrolls), and never wider than `width` unless one picture is."""
+    h, w = image_shape
+    best = None
+    for zoom in range(1, MAX_ZOOM + 1):
+        columns = max(1, min(units, width // ((w + MOSAIC_GAP) * zoom)))
+        grid = MosaicGrid(columns, math.ceil(units / columns), zoom, (h, w))
+        fits = grid.size[1] <= height and (columns * (w + MOSAIC_GAP) * zoom <= width or zoom == 1)
+        if best is None or fits:
+            best = grid
+        if not fits:
+            break
+    return best
+
+
+def tile(images: np.ndarray, columns: int) -> np.ndarray:
+    """(units, h, w) pictures laid out in rows of `columns`, MOSAIC_GAP apart, as one 2-D
+    array of their values; gaps and empty cells are NaN."""
+    units, h, w = images.shape
+    rows = math.ceil(units / columns)
+    out = np.full((rows * (h + MOSAIC_GAP), columns * (w + MOSAIC_GAP)), np.nan)
+    for unit in range(units):
+        r, c = divmod(unit, columns)
+        y, x = r * (h + MOSAIC_GAP), c * (w + MOSAIC_GAP)
+        out[y : y + h, x : x + w] = images[unit]
+    return out
 
 
 @dataclass(frozen=True)

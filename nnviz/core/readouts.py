@@ -43,3 +43,22 @@ def tick(value: float) -> str:
         return f"{value:g}"
     mantissa, exponent = f"{value:.0e}".split("e")
     return f"{mantissa}e{int(exponent)}"
+
+
+def split_label(split: str, used: int, total: int) -> str:
+    """A split's name beside its epoch values: "train", or "train · 2,000 of 56,000" when
+    they are computed on a sample of it."""
+    return split if used >= total else f"{split} · {used:,} of {total:,}"
+
+
+def evaluation_note(evaluated_on: dict[str, tuple[int, int]]) -> str:
+    """What the epoch values are computed on, in one sentence; "" when on every sample."""
+    sampled = {s: (used, total) for s, (used, total) in evaluated_on.items() if used < total}
+    if not sampled:
+        return ""
+    parts = [f"{used:,} of the {total:,} {split}" for split, (used, total) in sampled.items()]
+    return (
+        f"Epoch values are computed on a fixed random sample: {' and '.join(parts)} samples "
+        "(the same ones every epoch), so an epoch's metrics cost the same on a large set as "
+        "on a small one."
+    )

@@ -11,10 +11,11 @@ Choices worth knowing:
   kept (a step decay still divides by 10 later, starting from the new rate).
 - Epoch metrics are evaluated on at most `EVAL_SAMPLES` samples per split (a fixed random
   subset, all samples when the split is smaller) so large datasets stay quick; the loss includes
-  regularization. Dead and saturated fractions use the first `HEALTH_SAMPLES` of the training
-  subset (a random sample), because they cost a lot for what they show. `grad_norm_L{k}` is the
-  norm of dLoss/dW of the epoch's last batch: it costs nothing per step and shows the same trend
-  as an average would.
+  regularization. `evaluated_on()` says how many; `evaluate_all()` uses every sample (the
+  command line's final report). Dead and saturated fractions use the first `HEALTH_SAMPLES` of
+  the training subset (a random sample), because they cost a lot for what they show.
+  `grad_norm_L{k}` is the norm of dLoss/dW of the epoch's last batch: it costs nothing per step
+  and shows the same trend as an average would.
 - `step_history` holds the running mean of the batch loss every `step_stride` steps, so plots move
   during long epochs; both histories are bounded (see `History`).
 - A non-finite batch loss stops training with state "diverged" before the update is applied; only
@@ -55,6 +56,7 @@ from nnviz.core.validation import some_of
 from nnviz.core.walkthrough import Walkthrough, walk_step, walk_taken_step
 
 EVAL_SAMPLES = 2000  # per split and epoch
+EVAL_CHUNK_VALUES = 4_000_000  # activations of one layer held at once by `evaluate_all`
 HEALTH_SAMPLES = 256  # of the training subset, for the dead / saturated fractions
 RATE_WINDOW_S = 2.0  # steps_per_s is measured over about this long
 
@@ -93,7 +95,7 @@ class Trainer(Checkpoint, SnapshotMaker):
         self.activations = tuple(layer.activation for layer in design.layers)
         self._health = UnitHealth(self.activations, [layer.units for layer in design.layers])
 
-        self._x = np.ascontiguousarray(self.data.x_train, dtype=self.dtype)
+        self._x = self.data.inputs(self.dtype)  # shared by every run on this data
         self._y = self.targets.encode(self.data.y_train, self.dtype)
         # Both evaluation subsets go through the network in one call; rows are split after.
         train = self._eval_subset(self.data.x_train, self.data.y_train, 1)
@@ -406,6 +408,52 @@ class Trainer(Checkpoint, SnapshotMaker):
             train_posts = [p[rows] for p in posts]
             metrics.update(layer_metrics(self.network.weights, grads, train_posts, self._health))
         return metrics
+
+    def evaluated_on(self) -> dict[str, tuple[int, int]]:
+        """Per split: (samples the epoch metrics are computed on, samples in the split)."""
+        totals = {"train": len(self.data.x_train), "test": len(self.data.x_test)}
+        return {
+            split: (rows.stop - rows.start, totals[split])
+            for split, (rows, _, _) in self._eval.items()
+        }
+
+    def evaluate_all(self) -> dict[str, float]:
+        """Losses and scores of the current parameters on every sample of both splits: the
+        final answer of a run. Epoch metrics use at most EVAL_SAMPLES per split; when that is
+        every sample, this is `evaluate()`'s numbers, so a small run's history and final
+        report agree to the last digit."""
+        score = self.targets.score_name
+        keys = ("epoch", "step", "train_loss", "test_loss", f"train_{score}", f"test_{score}")
+        if all(used == total for used, total in self.evaluated_on().values()):
+            metrics = self.evaluate()
+            return {key: metrics[key] for key in keys}
+        penalty = self.network.penalty()
+        metrics = {"epoch": float(self.epoch), "step": float(self.step)}
+        for split, (x, y) in {
+            "train": (self.data.x_train, self.data.y_train),
+            "test": (self.data.x_test, self.data.y_test),
+        }.items():
+            if len(x) == 0:
+                metrics[f"{split}_loss"] = metrics[f"{split}_{score}"] = math.nan
+                continue
+            output = self._outputs(x)
+            encoded = self.targets.encode(y, self.dtype)
+            with np.errstate(all="ignore"):
+                metrics[f"{split}_loss"] = float(self.network.loss_value(output, encoded)) + penalty
+            metrics[f"{split}_{score}"] = self.targets.score(output, y)
+        return metrics
+
+    def _outputs(self, x: np.ndarray) -> np.ndarray:
+        """The output layer for every row of x, a chunk at a time so that no layer's
+        activations for the whole set are held at once."""
+        widest = max(self.network.layer_sizes)
+        chunk = max(1, EVAL_CHUNK_VALUES // widest)
+        with np.errstate(all="ignore"):
+            parts = [
+                self.network.forward_grid(np.asarray(x[k : k + chunk], dtype=self.dtype))[-1]
+                for k in range(0, len(x), chunk)
+            ]
+        return np.concatenate(parts)
 
     def _check_stop(self, metrics: dict[str, float]) -> None:
         training = self.design.training

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.app.file_actions import FileActions
+from nnviz.app.gui_gc import GuiGarbageCollector
 from nnviz.app.views.network_canvas import NetworkCanvas
 
 # Everything in Qt that waits in a nested event loop for a person's answer.
@@ -126,3 +127,15 @@ def shown_window(qtbot, main_window):
     main_window.show()
     qtbot.waitExposed(main_window)
     return main_window
+
+
+@pytest.fixture(autouse=True)
+def garbage_collected_on_the_gui_thread(qapp):
+    """As in the app (`launch.py`): reference cycles are collected by a GUI timer, never by a
+    training, reading or recording thread that happens to allocate when a generation fills
+    up, which would destroy widgets of earlier tests in that thread (a crash later, in
+    whichever test touches them)."""
+    collector = GuiGarbageCollector()
+    collector.start()
+    yield
+    collector.stop(full=False)

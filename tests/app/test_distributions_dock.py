@@ -37,6 +37,10 @@ def test_histograms_and_the_matrix_follow_the_run(qtbot, window):
     expected = confusion(window.worker.trainer.design, snapshot, window.worker.dataset)
     assert np.array_equal(dock.result.matrix, expected.matrix)
     assert dock.matrix_plot.objectName() == "confusionMatrix"
+    window.plots_dock.raise_()  # behind the curves' tab: shown no more, nothing recorded
+    recorded = len(dock.record)
+    step_window(qtbot, window, 5)
+    assert len(dock.record) == recorded
 
 
 def test_a_clicked_cell_rings_its_samples_on_the_plane(qtbot, window):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QMessageBox, QPushButton
 
 from nnviz.app.builder import BuildPanel
 from nnviz.app.document import DesignDocument
@@ -19,6 +20,30 @@ from tests.fake_downloads import small_set
 from tests.local_server import LocalServer
 
 WAIT_MS = 30_000
+
+
+class ProgressSpy(QObject):
+    """Sees every download dialog's progress on the GUI thread, after the dialog does.
+
+    A dialog's slot replaced by a test function would run in the download's thread (PySide
+    calls a function added to a class after its creation in the emitting thread), so the
+    spy listens to the download job with a method of its own."""
+
+    def __init__(self, monkeypatch, on_progress) -> None:
+        super().__init__()
+        self.on_progress = on_progress
+        self.dialogs: list[DownloadDialog] = []
+        start = DownloadDialog.start
+
+        def watched(dialog) -> None:
+            self.dialogs.append(dialog)
+            dialog._job.progressed.connect(self.seen)
+            start(dialog)
+
+        monkeypatch.setattr(DownloadDialog, "start", watched)
+
+    def seen(self, done: int, total: int) -> None:
+        self.on_progress(self.dialogs[-1], done, total)
 
 
 @pytest.fixture
@@ -73,3 +98,73 @@ def test_offline_download_says_why_and_keeps_the_subset(qtbot, panel, monkeypatc
     assert len(warnings) == 1 and "offline or unreachable" in warnings[0]
     assert doc.design.dataset.source in (None, "subset")
     assert isinstance(doc.design, Design)
+
+
+def test_cancel_keeps_the_subset_and_the_next_download_resumes(qtbot, panel, monkeypatch):
+    from nnviz.app import download_dialog
+
+    widget, doc = panel
+    files, remote = small_set("mnist", n_train=2000)  # 1.5 MB of images: many chunks
+    monkeypatch.setitem(downloads.REMOTE_SETS._entries, "mnist", Entry("mnist", remote, "t"))
+    real, waited = download_dialog.download, []
+
+    def paced(name, progress, cancel):
+        """The first download waits, half a megabyte in, for the person to press Cancel."""
+
+        def report(done: int, total: int) -> None:
+            first = done > 500_000 and not waited
+            if first:
+                waited.append(done)
+            progress(done, total)
+            if first:
+                cancel.wait(10)
+
+        return real(name, report, cancel)
+
+    monkeypatch.setattr(download_dialog, "download", paced)
+    pressed = []
+
+    def press_cancel(dialog, done: int, total: int) -> None:
+        if waited and not pressed:  # the download waits: press Cancel, once
+            pressed.append(done)
+            dialog.findChild(QPushButton).click()
+
+    spy = ProgressSpy(monkeypatch, press_cancel)
+    folder = downloads.dataset_folder("mnist")
+    part = folder / "train-images-idx3-ubyte.gz.part"
+    with LocalServer(files) as server:
+        monkeypatch.setenv(downloads.MIRROR_ENV, server.url)
+        widget.dataset.source_row.download.click()
+        qtbot.waitUntil(lambda: spy.dialogs[0].outcome == "cancelled", timeout=WAIT_MS)
+        assert pressed and doc.design.dataset.source in (None, "subset")
+        assert "Cancelling" in spy.dialogs[0].labelText()
+        kept = part.stat().st_size
+        assert 0 < kept < len(files["train-images-idx3-ubyte.gz"])
+        assert not (folder / "train-images-idx3-ubyte.gz").exists()
+        widget.dataset.source_row.download.click()  # again: it goes on from the part kept
+        qtbot.waitUntil(lambda: doc.design.dataset.source == "full", timeout=WAIT_MS)
+        ranges = [r for name, r in server.served.requests if name.startswith("train-images")]
+    assert ranges == [None, f"bytes={kept}-"]
+    assert doc.design.dataset.source == "full"
+    images = "train-images-idx3-ubyte.gz"
+    assert (folder / images).read_bytes() == files[images] and not part.exists()
+
+
+def test_a_broken_connection_is_reported_and_the_retry_resumes(qtbot, panel, monkeypatch):
+    widget, doc = panel
+    files, remote = small_set("mnist", n_train=2000)
+    monkeypatch.setitem(downloads.REMOTE_SETS._entries, "mnist", Entry("mnist", remote, "t"))
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[2]))
+    with LocalServer(files) as server:
+        server.served.break_after["train-images-idx3-ubyte.gz"] = 300_000
+        monkeypatch.setenv(downloads.MIRROR_ENV, server.url)
+        widget.dataset.source_row.download.click()
+        qtbot.waitUntil(lambda: len(warnings) == 1, timeout=WAIT_MS)
+        assert "what was fetched is kept" in warnings[0]
+        assert doc.design.dataset.source in (None, "subset")
+        widget.dataset.source_row.download.click()
+        qtbot.waitUntil(lambda: doc.design.dataset.source == "full", timeout=WAIT_MS)
+        ranges = [r for name, r in server.served.requests if name.startswith("train-images")]
+    assert ranges == [None, "bytes=300000-"]
+    assert doc.design.dataset.source == "full" and len(warnings) == 1

@@ -465,3 +465,15 @@ def test_cancelled_png_size_dialog_writes_nothing(window, tmp_path, monkeypatch)
     loss = window.plots.plot_widgets()["loss"]
     next(a for a in loss.scene().contextMenu if a.text() == "Export as PNG…").trigger()
     assert not list(tmp_path.iterdir())
+
+
+def test_an_exported_plot_has_its_legend_even_when_the_small_plot_on_screen_left_it_out(qtbot):
+    panel = PlotsPanel()
+    qtbot.addWidget(panel)
+    panel.start_run("classification", 2)
+    widget = panel.plot_widgets()["loss"]
+    legend = widget.getPlotItem().legend
+    legend.setVisible(False)  # as `_place_legend` does when a plot has no room for it
+    with export.laid_out(widget, QSize(560, 480)):
+        assert legend.isVisible()
+    assert not legend.isVisible()  # the window's plot is left as it was

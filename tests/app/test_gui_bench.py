@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
+
 from nnviz.app.gui_bench import run_gui_bench
 from nnviz.app.settings import RecentFiles
 from nnviz.core.user_data import DATA_DIR_ENV
@@ -50,3 +52,10 @@ def test_gui_bench_prints_json_lines(qtbot, capsys, private_user_data, tmp_path)
     assert results[0]["batch"] == 10 and results[0]["dtype"] == "float64"
     assert results[1]["batch"] == 64 and results[1]["dtype"] == "float32"
     assert results[2]["batch"] == 64 and results[2]["dtype"] == "float32"
+    recorded = results[2]  # the MNIST window, also while it is recorded
+    assert recorded["recording"] == "window, gif, 10 fps, 800 px"
+    assert recorded["recording_steps_per_s"] > 0 and recorded["recording_frames"] > 0
+    assert recorded["recording_ratio"] == pytest.approx(
+        recorded["recording_steps_per_s"] / recorded["steps_per_s"], abs=1e-3
+    )
+    assert "recording" not in results[0]

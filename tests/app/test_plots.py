@@ -165,6 +165,18 @@ def test_the_legend_moves_off_the_newest_points(panel, qtbot):
     assert not legend.sceneBoundingRect().contains(newest)
 
 
+def test_curves_say_when_their_epoch_values_come_from_a_sample_of_the_split(panel):
+    panel.start_run("classification", 2, {"train": (2000, 56000), "test": (1000, 1000)})
+    assert panel.curves["loss:train"].name() == "train · 2,000 of 56,000"
+    assert panel.curves["score:train"].name() == "train · 2,000 of 56,000"
+    assert panel.curves["score:test"].name() == "test"
+    tip = panel.plot_widgets()["score"].toolTip()
+    assert "2,000 of the 56,000 train samples" in tip and "1,000" not in tip
+    panel.start_run("classification", 2, {"train": (300, 300), "test": (100, 100)})
+    assert panel.curves["loss:train"].name() == "train"
+    assert panel.plot_widgets()["loss"].toolTip() == ""
+
+
 def test_regression_shows_r2(panel):
     panel.start_run("regression", 2)
     panel.set_snapshot(snapshot(history(9, score="r2")), force=True)

@@ -51,6 +51,7 @@ def test_train_prints_final_json_last_and_writes_outputs(design_file, tmp_path):
         assert key in report
     assert report["epochs"] == 4 and report["steps"] == 4 * 8
     assert report["state"] == "finished"
+    assert report["train_samples"] + report["test_samples"] == 100  # every sample
     assert "epoch 4/4" in result.stderr  # progress lines, as stderr is not a terminal here
     history = (out / "history.csv").read_text().splitlines()
     assert history[0].startswith("epoch,step,train_loss")

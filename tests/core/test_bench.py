@@ -36,3 +36,32 @@ def test_a_trainer_can_be_measured_again():
     second = measure(trainer, 0.05)
     assert trainer.step > step
     assert 0 < second < 20 * first and 0 < first < 20 * second
+
+
+def _small_mnist_bench(monkeypatch, tmp_path):
+    from nnviz import mnist_bench
+
+    monkeypatch.setenv("NNVIZ_DATA_DIR", str(tmp_path))  # nothing downloaded: MNIST's shape
+    monkeypatch.setattr(mnist_bench, "SYNTHETIC", (3000, 500))
+    monkeypatch.setattr(mnist_bench, "TURNS", 1)
+    return mnist_bench
+
+
+def test_the_mnist_bench_reports_its_data_and_the_machines_load(monkeypatch, tmp_path):
+    mnist_bench = _small_mnist_bench(monkeypatch, tmp_path)
+    monkeypatch.setitem(__import__("sys").modules, "torch", None)  # as if not installed
+    (result,) = mnist_bench.run_mnist_bench(0.2)
+    assert result["case"] == "784-128-64-10" and result["dataset"].startswith("synthetic")
+    assert result["steps_per_s"] == result["turns"][0] > 0
+    assert len(result["load_average"]) == 2 and "torch_steps_per_s" not in result
+
+
+@pytest.mark.slow
+def test_the_mnist_bench_runs_pytorch_with_its_threads_and_with_one(monkeypatch, tmp_path):
+    pytest.importorskip("torch")
+    mnist_bench = _small_mnist_bench(monkeypatch, tmp_path)
+    (result,) = mnist_bench.run_mnist_bench(0.2)
+    assert result["torch_steps_per_s"] > 0 and result["torch_one_thread_steps_per_s"] > 0
+    assert result["ratio"] == pytest.approx(
+        result["steps_per_s"] / result["torch_steps_per_s"], rel=0.01
+    )

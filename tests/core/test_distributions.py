@@ -101,3 +101,23 @@ def test_a_wider_range_rebins_the_old_counts_exactly():
     assert heat.edges[-1] >= 8 * first[-1]
     for row, weights in zip(heat.counts, (snap.weights[0], bigger.weights[0]), strict=True):
         assert np.array_equal(row, np.histogram(weights.ravel(), bins=heat.edges)[0])
+
+
+def test_a_large_split_is_counted_on_a_fixed_sample_that_says_so(monkeypatch):
+    from nnviz.core import distributions
+
+    monkeypatch.setattr(distributions, "CONFUSION_SAMPLES", 40)
+    trainer, snap = next(snapshots([300]))
+    data = trainer.data
+    result = confusion(DESIGN, snap, data)
+    assert result.matrix.sum() == 40 and result.split_size == len(data.x_test) > 40
+    assert result.scope == f"40 of {len(data.x_test)} test samples"
+    assert np.array_equal(result.rows, np.sort(result.rows))
+    assert np.array_equal(result.rows, confusion(DESIGN, snap, data).rows)  # the same rows
+    output = trainer.network.forward(data.x_test[result.rows]).output
+    predicted = (output[:, 0] > 0.5).astype(int)
+    for i in range(2):
+        for j in range(2):
+            cell = result.rows[(data.y_test[result.rows] == i) & (predicted == j)]
+            assert np.array_equal(result.samples(i, j), cell)
+            assert result.matrix[i, j] == len(cell)

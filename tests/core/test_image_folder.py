@@ -9,7 +9,7 @@ from PIL import Image
 
 from nnviz import imaging
 from nnviz.core import image_folder
-from nnviz.core.data_io import FileRequest, load_file, reporting_progress
+from nnviz.core.data_io import FileRequest, load_file
 from nnviz.core.design import DesignError
 from nnviz.core.image_folder import list_image_folder, set_image_decoder
 from nnviz.core.pictures import Picture
@@ -208,15 +208,14 @@ def test_bad_image_fields_name_the_field(tmp_path, field, value, expected):
     assert str(info.value).startswith(expected)
 
 
-def test_a_load_without_its_own_callback_reports_to_the_threads_block(tmp_path):
-    root = folder(tmp_path / "pics")
+def test_building_a_folders_dataset_reports_each_picture_read(tmp_path):
+    from nnviz.core.datasets import make_dataset
+
+    folder(tmp_path / "pics")
     seen = []
-    with reporting_progress(lambda done, total: seen.append((done, total))):
-        load(root, size=(4, 4))
+    spec = {"name": "image_folder", "path": "pics", "size": [4, 4]}
+    make_dataset(spec, tmp_path, lambda done, total: seen.append((done, total)))
     assert seen == [(i, 6) for i in range(1, 7)]
-    seen.clear()
-    load(root, size=(3, 3))  # outside the block: nobody is told
-    assert seen == []
 
 
 def test_only_a_folder_not_read_yet_needs_decoding(tmp_path):

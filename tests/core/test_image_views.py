@@ -96,3 +96,36 @@ def test_plane_data_has_no_gallery():
     from tests.design_factory import xor_design
 
     assert Trainer(Design.from_dict(xor_design())).snapshot().mistakes is None
+
+
+def test_the_mosaic_takes_the_largest_whole_zoom_that_fits():
+    from nnviz.core.image_views import mosaic_grid
+
+    grid = mosaic_grid(128, (28, 28), 1000, 640)  # 29-pixel cells: 34 across at zoom 1
+    assert grid.zoom == 2 and grid.size[0] <= 1000 and grid.size[1] <= 640
+    assert grid.columns * grid.rows >= 128 and grid.columns == 1000 // 58
+    assert mosaic_grid(128, (28, 28), 1000, 400).zoom == 1  # zoom 2 would need 8 × 58 px rows
+    small = mosaic_grid(128, (28, 28), 200, 100)  # even zoom 1 is too tall: it scrolls
+    assert (small.zoom, small.columns) == (1, 6) and small.size[1] > 100
+    assert mosaic_grid(12, (8, 8), 500, 300).zoom == 8  # never more than MAX_ZOOM
+
+
+def test_a_point_of_the_mosaic_names_its_unit_and_a_gap_none():
+    from nnviz.core.image_views import MosaicGrid
+
+    grid = MosaicGrid(columns=3, rows=2, zoom=2, image_shape=(4, 5))  # cells 10 × 12 px
+    assert grid.unit_at(0, 0, 6) == 0 and grid.unit_at(9.9, 7.9, 6) == 0
+    assert grid.unit_at(10.5, 0, 6) is None  # the gap after unit 0
+    assert grid.unit_at(12, 10, 6) == 4 and grid.unit_at(12, 10, 4) is None  # no unit 4
+    assert grid.unit_at(-1, 3, 6) is None and grid.unit_at(36, 0, 6) is None
+
+
+def test_tiling_puts_each_picture_in_its_cell_with_nan_between():
+    from nnviz.core.image_views import tile
+
+    images = np.arange(5 * 2 * 3, dtype=float).reshape(5, 2, 3)
+    out = tile(images, columns=2)
+    assert out.shape == (3 * 3, 2 * 4)
+    assert np.array_equal(out[3:5, 4:7], images[3])  # unit 3: row 1, column 1
+    assert np.isnan(out[2]).all() and np.isnan(out[:, 3]).all()  # gaps
+    assert np.isnan(out[6:8, 4:7]).all()  # no unit 5

@@ -77,3 +77,13 @@ def test_tick_labels_stay_short(value, label):
     from nnviz.core.readouts import tick
 
     assert tick(value) == label
+
+
+def test_a_split_says_when_its_epoch_values_are_a_sample_of_it():
+    from nnviz.core.readouts import evaluation_note, split_label
+
+    assert split_label("train", 2000, 56000) == "train · 2,000 of 56,000"
+    assert split_label("test", 900, 900) == "test"
+    note = evaluation_note({"train": (2000, 56000), "test": (2000, 14000)})
+    assert "2,000 of the 56,000 train and 2,000 of the 14,000 test samples" in note
+    assert evaluation_note({"train": (50, 50), "test": (20, 20)}) == ""

@@ -333,6 +333,40 @@ def test_unit_health_matches_the_per_layer_functions():
     assert dead[0] == 0.5 and saturated[1] == pytest.approx(2 / 3) and dead[4] == 0.5
 
 
+def test_epoch_metrics_use_a_bounded_sample_and_the_final_ones_every_sample(monkeypatch):
+    monkeypatch.setattr(trainer_module, "EVAL_SAMPLES", 40)
+    t = Trainer(make_design(dataset={"name": "xor", "samples": 300, "test_fraction": 0.2}))
+    t.run_epoch()
+    assert t.evaluated_on() == {"train": (40, 240), "test": (40, 60)}
+    final = t.evaluate_all()
+    for split, (x, y) in {
+        "train": (t.data.x_train, t.data.y_train),
+        "test": (t.data.x_test, t.data.y_test),
+    }.items():
+        out = t.network.forward(x).output
+        assert final[f"{split}_accuracy"] == np.mean((out[:, 0] > 0.5) == y)
+        assert final[f"{split}_loss"] == pytest.approx(t.network.loss_value(out, y), rel=1e-12)
+    # the history's epoch row is on the 40-sample subsets, so it differs from the final numbers
+    assert t.history.column("train_loss")[-1] == t.evaluate()["train_loss"]
+    assert t.evaluate()["train_loss"] != pytest.approx(final["train_loss"], rel=1e-9)
+
+
+def test_a_small_sets_final_metrics_are_its_epoch_metrics():
+    t = Trainer(make_design())
+    t.run_epoch()
+    assert all(used == total for used, total in t.evaluated_on().values())
+    final, epoch = t.evaluate_all(), t.evaluate()
+    assert set(final) == {
+        "epoch",
+        "step",
+        "train_loss",
+        "test_loss",
+        "train_accuracy",
+        "test_accuracy",
+    }
+    assert final == {key: epoch[key] for key in final}
+
+
 def test_dead_relu_layer_is_reported():
     design = make_design(
         layers=[{"units": 5, "activation": "relu"}, {"units": 1, "activation": "sigmoid"}]

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from nnviz.core.datasets import Dataset
+from nnviz.core.datasets import Dataset, class_count, feature_count, task_of
 from nnviz.core.design import Design, DesignError
 from nnviz.core.specs import DatasetSpec, LayerSpec
 from nnviz.core.targets import make_targets
@@ -32,6 +32,14 @@ class DataShape:
     def of(cls, data: Dataset) -> DataShape:
         targets = 1 if data.y_train.ndim == 1 else int(data.y_train.shape[1])
         return cls(data.task, data.n_features, data.classes, targets)
+
+    @classmethod
+    def known(cls, spec: DatasetSpec) -> DataShape | None:
+        """The shape of a built-in set's data, known without reading it (None for files)."""
+        task, features = task_of(spec), feature_count(spec)
+        if task is None or features is None:
+            return None
+        return cls(task, features, class_count(spec))
 
 
 def check(design: Design, shape: DataShape | None, base_dir: Path | None = None) -> None:

@@ -25,16 +25,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nnviz.app.background import CancelledError, run_in_background
-from nnviz.app.builder.adapt import DataShape, adapt_to_dataset
+from nnviz.app.builder.adapt import adapt_to_dataset
 from nnviz.app.builder.editor import Editor, Section
 from nnviz.app.builder.preview import DataPreview
 from nnviz.app.builder.source_row import SourceRow
 from nnviz.app.builder.widgets import ComboBox, DoubleSpinBox, SpinBox
 from nnviz.app.style import ERROR_TEXT
+from nnviz.core.data_cache import DataNotLoadedError
 from nnviz.core.data_io import FILE_LOADERS
 from nnviz.core.dataset_fields import MAX_PLANE_CLASSES, column_from_text
-from nnviz.core.datasets import DATASETS, DEFAULT_SAMPLES, Dataset, make_dataset, needs_decoding
+from nnviz.core.datasets import DATASETS, DEFAULT_SAMPLES, Dataset
 from nnviz.core.design import Design, DesignError
 from nnviz.core.features import DEFAULT_FEATURES, FEATURES
 from nnviz.core.mnist import default_source
@@ -257,6 +257,13 @@ class DatasetSection(Section):
 
         try:
             data = self.editor.data(spec)
+        except DataNotLoadedError as waiting:
+            self.preview.set_dataset(None, placeholder="loading…")
+            self.info.setText(
+                f"{DATASETS.description(spec.name)}<br>"
+                f"<i>{waiting}: it is read in the background (see the status bar)</i>"
+            )
+            return
         except DesignError as error:
             self.preview.set_dataset(None, str(error))
             self.info.setText(f"<span style='color:{ERROR_TEXT}'>{error}</span>")
@@ -273,15 +280,11 @@ class DatasetSection(Section):
         self._commit(spec, text, key)
 
     def _commit(self, spec: DatasetSpec, text: str, key: str | None = None) -> None:
-        base = self.editor.base_dir
         try:
-            if needs_decoding(spec, base):  # a folder of pictures: decoded with progress
-                title = f"Reading {Path(spec.path).name}"
-                run_in_background(self, title, lambda: make_dataset(spec, base))
-            shape = DataShape.of(self.editor.data(spec))
+            shape = self.editor.data_shape(spec)
             candidate = adapt_to_dataset(self.editor.design, spec, shape, self.editor.base_dir)
-        except CancelledError:
-            self.editor.rejected.emit()
+        except DataNotLoadedError as waiting:  # a folder of pictures, a long file: read first
+            self.editor.read_then(waiting, lambda: self._commit(spec, text, key))
             return
         except DesignError as error:
             self.editor.fail(str(error))

@@ -7,7 +7,7 @@ show the current design again, so an invalid edit never reaches the document.
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -15,45 +15,13 @@ from PySide6.QtWidgets import QGroupBox, QWidget
 
 from nnviz.app.builder.adapt import DataShape, check
 from nnviz.app.document import DesignDocument
-from nnviz.core.datasets import Dataset, make_dataset
+from nnviz.core.data_cache import DataCache, DataNotLoadedError
+from nnviz.core.datasets import Dataset
 from nnviz.core.design import Design, DesignError
 from nnviz.core.specs import DatasetSpec
 
-CACHED_DATASETS = 6
-
-
-class DataCache:
-    """Recently built datasets by spec, so previews and checks do not regenerate them."""
-
-    def __init__(self, size: int = CACHED_DATASETS) -> None:
-        self._size = size
-        self._items: OrderedDict[tuple[DatasetSpec, Path | None], Dataset | DesignError] = (
-            OrderedDict()
-        )
-
-    def keep(self, spec: DatasetSpec, base_dir: Path | None, data: Dataset) -> None:
-        """Remember a dataset built elsewhere (the run's, read in the background) so the panel
-        does not read a long table a second time, in the window's thread."""
-        self._items[(spec, base_dir)] = data
-        self._items.move_to_end((spec, base_dir))
-        while len(self._items) > self._size:
-            self._items.popitem(last=False)
-
-    def get(self, spec: DatasetSpec, base_dir: Path | None) -> Dataset:
-        """The dataset for `spec`; a spec that cannot be built raises its `DesignError`."""
-        key = (spec, base_dir)
-        if key not in self._items:
-            try:
-                self._items[key] = make_dataset(spec, base_dir)
-            except DesignError as error:
-                self._items[key] = error
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-        self._items.move_to_end(key)
-        item = self._items[key]
-        if isinstance(item, DesignError):
-            raise item
-        return item
+# The window's `DataLoading.load_then`: read slow data in the background, then call back.
+ReadLater = Callable[[DataNotLoadedError, Callable[[], None], Callable[[str], None]], None]
 
 
 class Editor(QObject):
@@ -63,10 +31,17 @@ class Editor(QObject):
     rejected = Signal()  # an edit was refused: widgets must show the document's design again
     noticed = Signal(str)  # what an accepted edit changed besides the field edited
 
-    def __init__(self, document: DesignDocument, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        document: DesignDocument,
+        cache: DataCache | None = None,
+        read_later: ReadLater | None = None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.document = document
-        self.cache = DataCache()
+        self.cache = cache if cache is not None else DataCache()
+        self.read_later = read_later
 
     @property
     def design(self) -> Design:
@@ -77,14 +52,39 @@ class Editor(QObject):
         return self.document.base_dir
 
     def data(self, spec: DatasetSpec | None = None) -> Dataset:
-        """The dataset of `spec` (default: the current design's); raises `DesignError`."""
-        return self.cache.get(spec if spec is not None else self.design.dataset, self.base_dir)
+        """The dataset of `spec` (default: the current design's); raises `DesignError`, or
+        `DataNotLoadedError` for data slow to read that the window has not read yet (the
+        panel never waits for it: the window reads it in the background)."""
+        return self.cache.quick_get(
+            spec if spec is not None else self.design.dataset, self.base_dir
+        )
 
-    def shape(self, spec: DatasetSpec | None = None) -> DataShape | None:
-        """The data's shape, or None when it cannot be built (e.g. a missing file)."""
+    def data_shape(self, spec: DatasetSpec) -> DataShape:
+        """The shape of `spec`'s data, known without reading it for the built-in sets;
+        raises `DesignError` when the data cannot be built, and `DataNotLoadedError` when a
+        large file or a folder of pictures must be read first (see `read_then`)."""
         try:
             return DataShape.of(self.data(spec))
-        except DesignError:
+        except DataNotLoadedError:
+            known = DataShape.known(spec)
+            if known is not None:
+                return known
+            if self.read_later is not None:
+                raise
+            # a panel without a window to read in the background: read it here
+            return DataShape.of(self.cache.get(spec, self.base_dir))
+
+    def read_then(self, waiting: DataNotLoadedError, then: Callable[[], None]) -> None:
+        """Have the window read `waiting`'s data in the background, then call `then()`; a read
+        that fails is reported as a refused edit (a cancelled one changes nothing)."""
+        self.read_later(waiting, then, self.fail)
+
+    def shape(self, spec: DatasetSpec | None = None) -> DataShape | None:
+        """The data's shape, or None when it cannot be built (e.g. a missing file) or is not
+        read yet."""
+        try:
+            return self.data_shape(spec if spec is not None else self.design.dataset)
+        except (DesignError, DataNotLoadedError):
             return None
 
     def commit(self, candidate: Design, text: str, merge_key: str | None = None) -> bool:
@@ -106,7 +106,7 @@ class Editor(QObject):
     def _checked_shape(self, candidate: Design) -> DataShape | None:
         """A new dataset must build; an unchanged one that cannot (missing file) is not checked."""
         if candidate.dataset != self.design.dataset:
-            return DataShape.of(self.data(candidate.dataset))
+            return self.data_shape(candidate.dataset)
         return self.shape(candidate.dataset)
 
 

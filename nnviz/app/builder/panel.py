@@ -21,10 +21,11 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.app.builder.dataset_section import DatasetSection
-from nnviz.app.builder.editor import Editor
+from nnviz.app.builder.editor import Editor, ReadLater
 from nnviz.app.builder.layers_section import LayersSection
 from nnviz.app.builder.training_section import OptimizerSection, TrainingSection
 from nnviz.app.document import DesignDocument
+from nnviz.core.data_cache import DataCache
 from nnviz.core.design import Design
 from nnviz.core.errors import plain_words
 
@@ -35,10 +36,18 @@ JUMP_MARGIN = 6  # pixels above a section scrolled to by its button
 class BuildPanel(QWidget):
     """The design editor: data, network, loss and optimizer, training."""
 
-    def __init__(self, document: DesignDocument, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        document: DesignDocument,
+        data_cache: DataCache | None = None,
+        read_later: ReadLater | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        """`data_cache`: the window's datasets (the panel's own when None); `read_later`: how
+        the window reads slow data in the background (without it the panel reads it itself)."""
         super().__init__(parent)
         self.document = document
-        self.editor = Editor(document, self)
+        self.editor = Editor(document, data_cache, read_later, self)
 
         self.error = QLabel()
         self.error.setObjectName("buildError")

@@ -31,15 +31,20 @@ class DataPreview(QWidget):
         self._pixmap: QPixmap | None = None
         self._data: Dataset | None = None
         self._message = ""
+        self._placeholder: str | None = None
 
     def sizeHint(self) -> QSize:
         return QSize(PREVIEW_SIZE, PREVIEW_SIZE)
 
-    def set_dataset(self, data: Dataset | None, message: str = "") -> None:
+    def set_dataset(
+        self, data: Dataset | None, message: str = "", placeholder: str | None = None
+    ) -> None:
+        """`message`: why there is no data; `placeholder`: what to write instead of it."""
         if data is not None and data is self._data:
             return
         self._data = data
         self._message = message
+        self._placeholder = placeholder
         self._pixmap = self._render(data) if data is not None else None
         self.setToolTip(message or "A sample of the training data (● train, ○ test)")
         self.update()
@@ -55,7 +60,8 @@ class DataPreview(QWidget):
             painter.drawText(
                 rect.adjusted(6, 6, -6, -6),
                 Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
-                "no preview" if not self._message else "cannot read the data",
+                self._placeholder
+                or ("no preview" if not self._message else "cannot read the data"),
             )
         painter.setPen(QPen(self.palette().mid().color(), 1))
         painter.drawRect(rect)

@@ -75,6 +75,7 @@ DIM_REFRESH_S = 1.0  # the faded part ahead of the wave may lag this far behind 
 BACKGROUND = QColor(255, 255, 255)
 TEXT = QColor(51, 56, 62)
 MUTED = QColor(128, 134, 140)
+EMPTY_TEXT = "Build a network and press Play"
 OUTLINE = QColor(90, 96, 104)
 DIM_FILL = QColor(244, 245, 247)
 DIM_OVERLAY = QColor(255, 255, 255, 175)
@@ -144,6 +145,7 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         self.setMouseTracking(True)
         self.setMinimumSize(360, 240)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self._empty_text = EMPTY_TEXT
         self._snapshot: Snapshot | None = None
         self._pending: Snapshot | None = None  # the newest snapshot, waiting for its turn
         self._adopted_at = -math.inf
@@ -348,6 +350,11 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         """Activation name per trainable layer, shown in the layer labels."""
         self._activations = tuple(names or ())
         self._layout_key = None  # the widest header title may have changed
+        self.update()
+
+    def set_empty_text(self, text: str | None) -> None:
+        """What the canvas says before it has a run to show (None: the usual invitation)."""
+        self._empty_text = text or EMPTY_TEXT
         self.update()
 
     def set_design(self, design) -> None:
@@ -637,9 +644,7 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         if self._snapshot is None:
             painter.setPen(MUTED)
             painter.setFont(self._font)
-            painter.drawText(
-                self.rect(), Qt.AlignmentFlag.AlignCenter, "Build a network and press Play"
-            )
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._empty_text)
             painter.end()
             return
         layout = self._geometry()

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.app.export_actions import export_plot_interactive
-from nnviz.core.readouts import MAX_PLAIN, MIN_PLAIN, tick
+from nnviz.core.readouts import MAX_PLAIN, MIN_PLAIN, evaluation_note, split_label, tick
 from nnviz.core.runs import legend_corner
 from nnviz.core.snapshot import Snapshot
 
@@ -189,6 +189,7 @@ class PlotsPanel(QWidget):
         self._corners: dict[str, str | None] = {}  # plot name → where its legend sits
         self._score = "accuracy"
         self._n_layers = 0
+        self._evaluated_on: dict[str, tuple[int, int]] = {}  # see start_run
         self._plot_keys: dict[str, tuple] = {}  # history position each plot shows
         self._plot_times: dict[str, float] = {}  # when each plot was last refreshed
         self._columns = 0
@@ -256,8 +257,12 @@ class PlotsPanel(QWidget):
                 data[label] = (x, y)
         return data
 
-    def start_run(self, task: str, n_layers: int) -> None:
-        """Empty curves for a new run (other runs drawn with `set_overlays` stay)."""
+    def start_run(
+        self, task: str, n_layers: int, evaluated_on: dict[str, tuple[int, int]] | None = None
+    ) -> None:
+        """Empty curves for a new run (other runs drawn with `set_overlays` stay);
+        `evaluated_on`: per split, (samples its epoch values use, samples in it), so that the
+        train and test curves say when they are computed on a sample of a large set."""
         self._score = "r2" if task == "regression" else "accuracy"
         title, label = SCORE_LABELS[self._score]
         score = self._plots["score"].getPlotItem()
@@ -271,7 +276,11 @@ class PlotsPanel(QWidget):
                 item = widget.getPlotItem()
                 item.setYRange(*EMPTY_LOG_RANGE, padding=0.02)
                 item.getAxis("left").setTicks(_decade_ticks(*EMPTY_LOG_RANGE))
+        self._evaluated_on = evaluated_on or {}
         self._build_curves(n_layers)
+        note = evaluation_note(evaluated_on or {})
+        for name in ("loss", "score"):
+            self._plots[name].setToolTip(note)
         self._held = None
         self._plot_keys.clear()
         self._plot_times.clear()
@@ -527,10 +536,14 @@ class PlotsPanel(QWidget):
         self._raw.clear()
         self._n_layers = n_layers
         self._add("loss:batch", "batches", _pen(BATCH, THIN_WIDTH), z=-1)
-        self._add("loss:train", "train", _pen(TRAIN))
-        self._add("loss:test", "test", _pen(TEST))
-        self._add("score:train", "train", _pen(TRAIN))
-        self._add("score:test", "test", _pen(TEST))
+        train, test = (
+            split_label(split, *self._evaluated_on.get(split, (0, 0)))
+            for split in ("train", "test")
+        )
+        self._add("loss:train", train, _pen(TRAIN))
+        self._add("loss:test", test, _pen(TEST))
+        self._add("score:train", train, _pen(TRAIN))
+        self._add("score:test", test, _pen(TEST))
         for k, color in enumerate(_layer_colors(n_layers), start=1):
             name = "output" if k == n_layers else f"L{k}"
             self._add(f"grad_norm:L{k}", name, _pen(color, THIN_WIDTH))

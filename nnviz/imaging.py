@@ -29,6 +29,13 @@ def read_image(path: Path, size: tuple[int, int], grayscale: bool) -> np.ndarray
 
     height, width = size
     reader = QImageReader(str(path))
+    full = reader.size()  # from the file's header, before any pixel is decoded
+    most = QImageReader.allocationLimit() * 2**20 // 4  # Qt decodes 4 bytes a pixel
+    if full.isValid() and full.width() * full.height() > most:
+        raise ImageReadError(
+            f"{full.width():,}×{full.height():,} pixels, more than the {most / 1e6:.0f} "
+            "million an image may have"
+        )
     reader.setAutoTransform(True)
     reader.setScaledSize(QSize(width, height))
     image = reader.read()

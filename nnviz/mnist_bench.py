@@ -21,6 +21,7 @@ import numpy as np
 from nnviz.bench import Case, case_design, measure
 from nnviz.core.datasets import Dataset
 from nnviz.core.downloads import is_downloaded
+from nnviz.core.pictures import Picture
 from nnviz.core.trainer import Trainer
 
 CASE = Case((784, 128, 64, 10), 64, "random", "relu")  # data given in memory
@@ -48,7 +49,7 @@ def mnist_bench_data() -> tuple[Dataset, str]:
         y_test=labels[n_train:],
         classes=10,
         feature_names=tuple(f"pixel({r},{c})" for r in range(28) for c in range(28)),
-        image_shape=(28, 28),
+        picture=Picture(28, 28),
         class_names=tuple(map(str, range(10))),
     )
     return data, "synthetic: MNIST's shape (60,000 + 10,000 random 28×28 images)"

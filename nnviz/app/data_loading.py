@@ -1,33 +1,58 @@
-"""Reading a run's data off the GUI thread, with progress in the status bar.
+"""Reading data off the GUI thread, with progress and Cancel.
 
-Full MNIST takes seconds to read; the window must not freeze meanwhile. Everything in the
-window that builds a run asks `DataLoading.data_for(design)` for its dataset: one already in
-the window's `DataCache`, or quick to build, comes back at once; one that is slow to build
-(`slow_to_build`) raises `DataNotLoadedError`, and the caller hands what it wanted to do to
-`load_then`, which reads the data in a background thread while the status bar shows how far it
-is (with Cancel) and then does it on the GUI thread. A newer request, or Cancel, supersedes the
-one in progress: its thread stops at its next progress report and its result is dropped.
+Full MNIST, a long table or a folder of thousands of pictures takes seconds to read; the window
+must not freeze meanwhile. Everything in the window that builds a run or checks a design's data
+(opening a file, the Build panel, a reset, a new run) asks `DataLoading.data_for(design)` or the
+shared `DataCache` for its dataset: one already in the cache, or quick to build, comes back at
+once; one that is slow to build (`slow_to_build`) raises `DataNotLoadedError`, and the caller
+hands what it wanted to do to `load_then`, which reads the data in a background thread while
+the status bar shows how far it is (with Cancel) and then does it on the GUI thread. A newer
+request, or Cancel, supersedes the one in progress: its thread stops at its next progress
+report and its result is dropped.
+
+`throttled` is the progress report every such reader passes to core (the import preview's
+too): at most PROGRESS_HZ reports a second, and `CancelledError` once nobody waits any more.
 """
 
 from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLabel, QMainWindow, QProgressBar, QPushButton
 
 from nnviz.core.data_cache import DataCache, DataNotLoadedError, loading_title
+from nnviz.core.data_io import Progress
 from nnviz.core.datasets import Dataset
 from nnviz.core.design import Design, DesignError
 from nnviz.core.errors import first_line
 
 STEPS = 1000  # the progress bar's resolution
+PROGRESS_HZ = 20
 
 
-class _SupersededError(Exception):
-    """Raised from a load's progress report when nobody waits for its result any more."""
+class CancelledError(Exception):
+    """Raised from a read's progress report when nobody waits for its result any more (Cancel,
+    a newer read, the window closed): it stops the read in its thread."""
+
+
+def throttled(stopped: Callable[[], bool], emit: Callable[[int, int], None]) -> Progress:
+    """A core progress callback that passes on at most PROGRESS_HZ reports a second (and the
+    last), and stops the read by raising CancelledError once `stopped()`."""
+    last = [-float("inf")]
+
+    def progress(done: int, total: int) -> None:
+        if stopped():
+            raise CancelledError
+        now = time.perf_counter()
+        if now - last[0] >= 1 / PROGRESS_HZ or done == total:
+            last[0] = now
+            emit(done, total)
+
+    return progress
 
 
 class DataLoading(QObject):
@@ -94,20 +119,20 @@ class DataLoading(QObject):
         self.bar.setValue(0)
         self._show(True)
 
-        def progress(done: int, total: int) -> None:
-            if generation != self._generation:
-                raise _SupersededError
+        def emit(done: int, total: int) -> None:
             try:
                 self.progressed.emit(generation, done, total)
             except RuntimeError:  # the window closed meanwhile: nobody waits any more
-                raise _SupersededError from None
+                raise CancelledError from None
+
+        progress = throttled(lambda: generation != self._generation, emit)
 
         def read() -> None:
             try:
                 result: object = self.cache.get(spec, base_dir, progress)
                 if waiting.dtype is not None:  # the run's inputs: no copy on the GUI thread
                     result.inputs(waiting.dtype)
-            except _SupersededError:
+            except CancelledError:
                 return
             except (DesignError, OSError, ValueError, MemoryError) as error:
                 result = first_line(error) or type(error).__name__

@@ -21,7 +21,7 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QPixmap
+from PySide6.QtGui import QColor, QFontMetricsF, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from nnviz.app.lazy_dock import LazyDock
 from nnviz.app.style import TEXT
-from nnviz.app.views.images import ink_image
+from nnviz.app.views.images import picture_image
 from nnviz.core.datasets import Dataset
 from nnviz.core.design import Design
 from nnviz.core.distributions import (
@@ -147,7 +147,9 @@ class DistributionsDock(LazyDock):
         self.matrix_image.setColorMap(pg.ColorMap([0.0, 1.0], [(255, 255, 255), (8, 119, 189)]))
         self.matrix_plot.addItem(self.matrix_image)
         self._cell_texts: list[pg.TextItem] = []
+        self._matrix_labels: tuple[list[str], list[str]] = ([], [])
         self.matrix_plot.scene().sigMouseClicked.connect(self._on_matrix_clicked)
+        self.matrix_plot.getViewBox().sigTransformChanged.connect(self._fit_class_names)
         self.cell_label = QLabel("Click a cell of the matrix to see its samples.")
         self.cell_label.setObjectName("confusionCell")
         self.cell_label.setWordWrap(True)
@@ -303,9 +305,7 @@ class DistributionsDock(LazyDock):
         # ImageItem indexes [x, y]: x = predicted (column), y = true (row)
         self.matrix_image.setImage(share.T, levels=(0.0, 1.0), autoLevels=False)
         self.matrix_image.setRect(QRectF(0, 0, k, k))
-        names = [(i + 0.5, name) for i, name in enumerate(result.class_names)]
-        for axis in ("left", "bottom"):
-            self.matrix_plot.getAxis(axis).setTicks([names, []])
+        self._fit_class_names()
         if k <= MAX_WRITTEN_COUNTS:  # more cells are too small for text: click one
             for i in range(k):
                 for j in range(k):
@@ -317,6 +317,30 @@ class DistributionsDock(LazyDock):
         self.matrix_plot.setRange(xRange=(0, k), yRange=(0, k), padding=0.02)
         self.matrix_plot.getPlotItem().setTitle(_confusion_title(result), size="9pt")
         self.matrix_plot.setToolTip(_confusion_tip(result))
+
+    def _fit_class_names(self) -> None:
+        """The class names beside the rows and under the columns; when they are wider than a
+        column ("Iris-versicolor" in a small matrix) the columns are numbered and each row's
+        name says its number."""
+        if self.result is None:
+            return
+        names = self.result.class_names
+        axis = self.matrix_plot.getAxis("bottom")
+        metrics = QFontMetricsF(axis.style.get("tickFont") or axis.font())
+        cell = 1.0 / max(self.matrix_plot.getViewBox().viewPixelSize()[0], 1e-9)
+        if max(metrics.horizontalAdvance(name) for name in names) + 6 <= cell:
+            rows, columns = names, names
+        else:
+            rows = [f"{name} · {k + 1}" for k, name in enumerate(names)]
+            columns = [str(k + 1) for k in range(len(names))]
+        self._matrix_labels = (list(rows), list(columns))
+        for side, texts in (("left", rows), ("bottom", columns)):
+            ticks = [(i + 0.5, text) for i, text in enumerate(texts)]
+            self.matrix_plot.getAxis(side).setTicks([ticks, []])
+
+    def matrix_labels(self) -> tuple[list[str], list[str]]:
+        """The names written beside the matrix's rows and under its columns."""
+        return self._matrix_labels
 
     # ----------------------------------------------------------------- cells
 
@@ -361,11 +385,11 @@ class DistributionsDock(LazyDock):
         split = result.split
         points = data.points_test if split == "test" else data.points_train
         x = data.x_test if split == "test" else data.x_train
-        if data.image_shape is not None:
+        if data.picture is not None:
             for n, row in enumerate(rows[:MAX_SHOWN_IMAGES]):
                 label = QLabel()
                 label.setPixmap(
-                    QPixmap.fromImage(ink_image(x[row], data.image_shape)).scaled(
+                    QPixmap.fromImage(picture_image(x[row], data.picture)).scaled(
                         IMAGE_PIXELS, IMAGE_PIXELS
                     )
                 )

@@ -457,7 +457,11 @@ class FileActions(QObject):
     def _replace(
         self, read: Callable[[], Opened], error_path: Path | None = None, ask: bool = True
     ) -> bool:
-        """Read (errors → dialog, nothing changes), ask about unsaved changes, then install."""
+        """Read (errors → dialog, nothing changes), ask about unsaved changes, then install.
+
+        Data slow to read (full MNIST, a large file, a folder of pictures not decoded yet) is
+        read in the background first, with its progress in the status bar; the window keeps
+        running meanwhile and Cancel leaves it as it was."""
         try:
             opened = read()
         except DataNotLoadedError as waiting:  # read the data first, then open it

@@ -41,7 +41,7 @@ def export_trainer(trainer: Trainer, folder: str | os.PathLike[str]) -> list[Pat
     canvas.set_mode("off")
     canvas.set_design(design)
     canvas.set_feature_names(data.feature_names)
-    canvas.set_image_shape(data.image_shape)
+    canvas.set_picture(data.picture)
     canvas.set_snapshot(snapshot)
     data_view = DataView()
     data_view.set_dataset(data)

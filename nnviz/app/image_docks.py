@@ -54,10 +54,10 @@ class ImageDocks:
 
     def show_for(self, dataset) -> None:
         """A new run: image data shows both docks (weights in front), other data hides them."""
-        shape = getattr(dataset, "image_shape", None)
-        self.weights.set_image_shape(shape)
-        self.gallery.set_image_shape(shape)
-        image_data = shape is not None
+        picture = getattr(dataset, "picture", None)
+        self.weights.set_picture(picture)
+        self.gallery.set_picture(picture)
+        image_data = picture is not None
         if image_data != self._image_data or dataset is None:
             for dock in self.docks():
                 dock.setVisible(image_data)

@@ -9,7 +9,6 @@ reads it again. What to show comes from `core.data_preview`; this module only dr
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.app.builder.widgets import ComboBox, SpinBox
+from nnviz.app.data_loading import CancelledError, throttled
 from nnviz.app.style import ERROR_TEXT
 from nnviz.app.views.images import rgb_image
 from nnviz.core.data_io import DEFAULT_IMAGE_SIZE, TASKS
@@ -42,7 +42,6 @@ from nnviz.core.data_preview import DataPreview, kind_of, network_line, preview_
 from nnviz.core.design import Design, DesignError
 from nnviz.core.image_folder import MAX_SIDE
 
-PROGRESS_HZ = 20
 THUMB_PX = 64
 LABEL_TINT = QColor(255, 236, 179)  # the label column, in the table
 ERROR_STYLE = f"color: {ERROR_TEXT}"
@@ -50,10 +49,6 @@ ERROR_STYLE = f"color: {ERROR_TEXT}"
 # A design that fits a preview, or DesignError: supplied by the window (the current design
 # moved onto the data).
 Fit = Callable[[DataPreview], Design]
-
-
-class _CancelledError(Exception):
-    """A load nobody waits for any more."""
 
 
 class PreviewLoader(QObject):
@@ -84,19 +79,12 @@ class PreviewLoader(QObject):
         self._stop.set()
 
     def _run(self, generation: int, path: Path, choices: dict, stop: threading.Event) -> None:
-        last = [0.0]
-
-        def progress(done: int, total: int) -> None:
-            if stop.is_set():
-                raise _CancelledError
-            now = time.perf_counter()
-            if now - last[0] >= 1 / PROGRESS_HZ or done == total:
-                last[0] = now
-                self.progressed.emit(generation, done, total)
+        def report(done: int, total: int) -> None:
+            self.progressed.emit(generation, done, total)
 
         try:
-            found = preview_data(path, choices, progress)
-        except _CancelledError:
+            found = preview_data(path, choices, throttled(stop.is_set, report))
+        except CancelledError:
             return
         except DesignError as error:
             self.failed.emit(generation, str(error))
@@ -112,14 +100,21 @@ class ImportDialog(QDialog):
 
     previewChanged = Signal()  # noqa: N815  a load ended (shown or failed)
 
-    def __init__(self, path: Path, fit: Fit, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        fit: Fit,
+        parent: QWidget | None = None,
+        choices: dict[str, Any] | None = None,
+    ) -> None:
+        """`choices`: dataset fields already set (the design's, when it is read again)."""
         super().__init__(parent)
         self.setObjectName("importDialog")
         self.setWindowTitle(f"Import data — {path.name}")
         self.path = Path(path)
         self.kind = kind_of(self.path)
         self.fit = fit
-        self.choices: dict[str, Any] = {}
+        self.choices: dict[str, Any] = dict(choices or {})
         self.preview: DataPreview | None = None
         self.design: Design | None = None
         self.error = ""
@@ -129,6 +124,7 @@ class ImportDialog(QDialog):
         self.loader.failed.connect(self._on_failed)
         self.loader.progressed.connect(self._on_progress)
         self._build()
+        self._show_choices()
         self.resize(760, 560)
         self.reload()
 
@@ -152,6 +148,7 @@ class ImportDialog(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().sectionClicked.connect(self._on_column_clicked)
         self.table.horizontalHeader().setToolTip("Click a column to make it the label column")
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.thumbs = QWidget()
         self.thumbs.setObjectName("importThumbnails")
         self.thumb_grid = QGridLayout(self.thumbs)
@@ -165,7 +162,9 @@ class ImportDialog(QDialog):
         self.pages.setCurrentIndex(0 if self.kind == "csv" else 1)
 
         self.progress = QProgressBar()
-        self.progress.setFormat("Reading %v of %m files…")
+        self.progress.setFormat(
+            "Reading line %v of %m…" if self.kind == "csv" else "Reading %v of %m pictures…"
+        )
         self.progress.hide()
         self.summary = QLabel()
         self.summary.setObjectName("importSummary")
@@ -238,6 +237,27 @@ class ImportDialog(QDialog):
         self.skip.toggled.connect(self._on_folder_choice)
 
     # ------------------------------------------------------------------ choices
+    def _show_choices(self) -> None:
+        """The option widgets as `choices` say, without reading the data for each."""
+        if self.kind == "csv":
+            widgets = ((self.header, "header"), (self.task, "task"))
+            for box, key in widgets:
+                box.blockSignals(True)
+                box.set_value(self.choices.get(key))
+                box.blockSignals(False)
+            return
+        height, width = self.choices.get("size", DEFAULT_IMAGE_SIZE)
+        states = (
+            (self.height, lambda: self.height.setValue(height)),
+            (self.width, lambda: self.width.setValue(width)),
+            (self.colour, lambda: self.colour.setChecked(not self.choices.get("grayscale", True))),
+            (self.skip, lambda: self.skip.setChecked(self.choices.get("skip_unreadable", False))),
+        )
+        for widget, show in states:
+            widget.blockSignals(True)
+            show()
+            widget.blockSignals(False)
+
     def set_choice(self, key: str, value: Any) -> None:
         """Set one dataset field (None: back to detected/default) and read the data again."""
         if value is None:
@@ -366,7 +386,10 @@ class ImportDialog(QDialog):
         for row, (name, count, pictures) in enumerate(
             zip(listing.classes, listing.counts, pictures_per_class, strict=True)
         ):
-            title = QLabel(f"<b>{_html(name)}</b><br><span style='color:#555'>{count:,}</span>")
+            pictures_text = f"{count:,} picture{'s' if count != 1 else ''}"
+            title = QLabel(
+                f"<b>{_html(name)}</b><br><span style='color:#555'>{pictures_text}</span>"
+            )
             self.thumb_grid.addWidget(title, row, 0)
             for col, picture in enumerate(pictures, start=1):
                 tile = QLabel()

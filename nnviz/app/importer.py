@@ -13,7 +13,7 @@ from nnviz.app.builder.adapt import DataShape, adapt_to_dataset
 from nnviz.app.builder.dataset_section import relative_path
 from nnviz.app.import_dialog import ImportDialog
 from nnviz.app.window_api import WindowApi
-from nnviz.core.data_preview import DataPreview
+from nnviz.core.data_preview import DataPreview, choices_of
 from nnviz.core.design import Design
 from nnviz.core.specs import DatasetSpec
 
@@ -55,23 +55,41 @@ class DataImporter(QObject):
                     return path
         return None
 
-    def preview(self, path: Path) -> ImportDialog:
-        """Open the preview on `path` (window-modal; accepting changes the design)."""
+    def preview(self, path: Path, choices: dict | None = None) -> ImportDialog:
+        """Open the preview on `path` (window-modal; accepting changes the design), with the
+        dataset fields in `choices` already set."""
         if self.dialog is not None:
             self.dialog.close()
-        self.dialog = ImportDialog(path, self.fit, self.window)
+        self.dialog = ImportDialog(path, self.fit, self.window, choices)
         self.dialog.accepted.connect(self._apply)
         self.dialog.finished.connect(self._forget)
         self.dialog.open()
         return self.dialog
 
+    def preview_current(self) -> ImportDialog | None:
+        """The preview on the design's own file or folder, as the design reads it, to change
+        how it is read (header row, label column, task, picture size, colour)."""
+        spec = self.window.document.design.dataset
+        if spec.path is None:
+            return None
+        path = Path(spec.path).expanduser()
+        base = self.window.document.base_dir
+        if not path.is_absolute() and base is not None:
+            path = base / path
+        return self.preview(path, choices_of(spec))
+
     def fit(self, found: DataPreview) -> Design:
-        """The current design moved onto the previewed data; raises DesignError."""
+        """The current design moved onto the previewed data; raises DesignError. The same
+        file read again keeps its subset and standardization; other data starts without."""
         current = self.window.document.design
         base = self.window.document.base_dir
-        fields = found.dataset_fields(relative_path(str(found.path), base))
+        path_text = relative_path(str(found.path), base)
+        fields = found.dataset_fields(path_text)
         old = current.dataset
-        spec = DatasetSpec(**fields, test_fraction=old.test_fraction, seed=old.seed)
+        same = {}
+        if old.name == found.kind and old.path == path_text:
+            same = {"samples": old.samples, "standardize": old.standardize}
+        spec = DatasetSpec(**fields, test_fraction=old.test_fraction, seed=old.seed, **same)
         shape = DataShape(found.table.task, found.features, found.table.classes, found.targets)
         return adapt_to_dataset(current, spec, shape, base)
 

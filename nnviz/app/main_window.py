@@ -103,7 +103,9 @@ class MainWindow(ExportActions, QMainWindow):
         self.data_view = DataView(selection=self.selection)
         self.plots = PlotsPanel()
         self.layer_space = LayerSpaceView(selection=self.selection)
-        self.build_panel = BuildPanel(self.document, self.data_loading.cache)
+        self.build_panel = BuildPanel(
+            self.document, self.data_loading.cache, self.data_loading.load_then
+        )
         self.data_loading.settled.connect(self.build_panel.refresh)
         self.timeline_panel = TimelinePanel(self)
         self.runs_dock = RunsDock(self)
@@ -111,6 +113,7 @@ class MainWindow(ExportActions, QMainWindow):
         self.banner = Banner()
         self.files = FileActions(self)
         self.importer = DataImporter(self)
+        self.build_panel.dataset.readingOptionsRequested.connect(self.importer.preview_current)
         self.frames = FrameLoop(self)  # the frame timer, the status bar
         self.frame_timer = self.frames.timer
         self.status = self.frames.status.labels

@@ -102,7 +102,7 @@ class RunLifecycle(QObject):
         window.banner.hide()
         window.canvas.set_feature_names(dataset.feature_names)
         window.canvas.set_design(design)
-        window.canvas.set_image_shape(dataset.image_shape)
+        window.canvas.set_picture(dataset.picture)
         window.data_view.set_dataset(dataset)
         window.layer_space.set_dataset(dataset)
         window.image_docks.show_for(dataset)

@@ -124,7 +124,7 @@ def kept_selection(state: SelectionState, layer_sizes, dataset) -> dict:
     link_ok = link_ok and link[2] < sizes[link[0] + 1]
     rows = len(dataset.x_train)
     sample = state.sample if state.sample is not None and state.sample < rows else None
-    if sample is None and dataset.image_shape is not None and rows:
+    if sample is None and dataset.picture is not None and rows:
         sample = 0
     return {
         "layer": state.layer if neuron_ok else None,

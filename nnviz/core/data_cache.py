@@ -8,8 +8,9 @@ always kept, however large. It may be called from any thread: a background loade
 while the GUI thread asks `peek` whether a dataset is ready.
 
 `slow_to_build(spec)` says which specs are worth loading in the background with a progress bar:
-the full, downloaded image sets, and files larger than `SLOW_FILE_BYTES`; `quick_get` refuses
-to build those (`DataNotLoadedError`), so the GUI thread never waits for one.
+the full, downloaded image sets, large files (`FileFormat.slow_from_bytes`: a megabyte of CSV
+text, 16 of binary arrays) and folders of pictures not decoded yet; `quick_get` refuses to
+build those (`DataNotLoadedError`), so the GUI thread never waits for one.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
-from nnviz.core.data_io import Progress, resolve_file
-from nnviz.core.datasets import DATASETS, Dataset, make_dataset, read_spec
+from nnviz.core.data_io import FILE_LOADERS, Progress, resolve_file
+from nnviz.core.datasets import DATASETS, Dataset, make_dataset, needs_decoding, read_spec
 from nnviz.core.downloads import REMOTE_SETS, is_downloaded
 from nnviz.core.mnist import BUNDLED, default_source
 from nnviz.core.specs import DatasetSpec
@@ -29,7 +30,6 @@ from nnviz.core.validation import DesignError
 # Bytes of dataset arrays kept, the newest always: one full MNIST (615 MB with its float32
 # copy) and any number of small sets; a second variant of it replaces the first.
 DEFAULT_BUDGET = 2**30
-SLOW_FILE_BYTES = 16 * 2**20  # a data file this large is read in the background
 
 Key = tuple[DatasetSpec, Path | None]
 
@@ -116,8 +116,9 @@ def _size(item: Dataset | DesignError) -> int:
 
 def slow_to_build(spec: object, base_dir: Path | None) -> bool:
     """Whether building `spec` takes long enough to need a progress bar: a full, downloaded
-    image set, or a data file over SLOW_FILE_BYTES. A spec that cannot be read is quick (it
-    fails at once)."""
+    image set, a data file larger than its format's `slow_from_bytes`, or a folder of pictures
+    not decoded yet (3,000 JPEGs take seconds). A spec that cannot be read is quick (it fails
+    at once)."""
     try:
         checked = read_spec(spec)
     except DesignError:
@@ -128,9 +129,12 @@ def slow_to_build(spec: object, base_dir: Path | None) -> bool:
         return source == "full" and is_downloaded(checked.name)
     if kind.file_format is None or checked.path is None:
         return False
+    if needs_decoding(checked, base_dir):
+        return True
     try:
         path = resolve_file(checked.path, base_dir, "path")
-        return path.is_file() and path.stat().st_size > SLOW_FILE_BYTES
+        limit = FILE_LOADERS.get(kind.file_format).slow_from_bytes
+        return path.is_file() and path.stat().st_size > limit
     except (DesignError, OSError):
         return False
 

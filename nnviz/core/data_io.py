@@ -14,14 +14,17 @@ import math
 import os
 import stat
 import struct
+import threading
 import zipfile
-from collections.abc import Callable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
+from nnviz.core.pictures import Picture
 from nnviz.core.registry import Registry
 from nnviz.core.validation import DesignError
 
@@ -30,6 +33,7 @@ MAX_FILE_BYTES = 256 * 2**20  # on disk and after gunzip
 MAX_VALUES = 64 * 2**20  # feature values in memory (512 MiB as float64)
 MAX_CLASSES = 1000
 READ_CHUNK = 4 * 2**20  # bytes read between two progress reports
+SLOW_FILE_BYTES = 16 * 2**20  # a data file this large is read in the background
 TASKS = ("classification", "regression")
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -66,17 +70,54 @@ class Table:
     classes: int | None
     class_names: tuple[str, ...] | None
     feature_names: tuple[str, ...]
-    image_shape: tuple[int, int] | None = None
+    picture: Picture | None = None  # how a sample looks, for picture data
     skipped: tuple[str, ...] = ()  # files left out (unreadable images the person chose to skip)
 
 
 Loader = Callable[[FileRequest], Table]
 
 
+class KeptTables:
+    """The last few tables a slow reader made, by a key that changes when the data does, so
+    the window's several readers of one dataset (preview, Build panel, trainer) read it once.
+
+    Safe across threads; a kept table's arrays are made read-only, as they are shared."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._tables: OrderedDict[Hashable, Table] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __contains__(self, key: Hashable) -> bool:
+        with self._lock:
+            return key in self._tables
+
+    def get(self, key: Hashable) -> Table | None:
+        with self._lock:
+            if key not in self._tables:
+                return None
+            self._tables.move_to_end(key)
+            return self._tables[key]
+
+    def keep(self, key: Hashable, table: Table) -> Table:
+        for array in (table.x, table.y):
+            array.flags.writeable = False
+        with self._lock:
+            self._tables[key] = table
+            while len(self._tables) > self._size:
+                self._tables.popitem(last=False)
+        return table
+
+    def clear(self) -> None:
+        with self._lock:
+            self._tables.clear()
+
+
 @dataclass(frozen=True)
 class FileFormat:
     load: Loader
     folder: bool = False  # `path` names a folder, not a file
+    slow_from_bytes: int = SLOW_FILE_BYTES  # a larger file takes long enough to need progress
 
 
 FILE_LOADERS: Registry[FileFormat] = Registry("data file format")
@@ -93,6 +134,8 @@ def resolve_file(
     if not path.is_absolute() and base_dir is not None:
         path = Path(base_dir) / path
     try:
+        if path.is_symlink() and not path.exists():
+            raise DesignError(f"dataset.{field}: a link that leads nowhere or loops: {path}")
         if not path.exists():
             raise DesignError(
                 f"dataset.{field}: {'folder' if folder else 'file'} not found: {path}"
@@ -270,7 +313,7 @@ def load_npz(request: FileRequest) -> Table:
         raise DesignError(f"{name}: 'x' has {len(x)} samples but 'y' has {len(y)}")
     if x.dtype.kind not in NUMERIC_KINDS:
         raise DesignError(f"{name}: array 'x' must be numeric, got dtype {x.dtype}")
-    image_shape = (int(x.shape[1]), int(x.shape[2])) if x.ndim == 3 else None
+    picture = Picture(int(x.shape[1]), int(x.shape[2])) if x.ndim == 3 else None
     x = x.reshape(x.shape[0], math.prod(x.shape[1:]))
     check_size(name, *x.shape)
     x = x.astype(np.float64)
@@ -286,8 +329,8 @@ def load_npz(request: FileRequest) -> Table:
         labels = targets(y, request.task, where)
     else:
         raise DesignError(f"{where}: must be numeric, got dtype {y.dtype}")
-    names = _image_feature_names(image_shape) if image_shape else _numbered(x.shape[1])
-    return Table(x, *labels, names, image_shape)
+    names = picture.feature_names() if picture else _numbered(x.shape[1])
+    return Table(x, *labels, names, picture)
 
 
 def _npz_array(archive, name: str, key: str) -> np.ndarray:
@@ -307,10 +350,6 @@ def _npz_array(archive, name: str, key: str) -> np.ndarray:
 
 def _numbered(count: int) -> tuple[str, ...]:
     return tuple(f"x{i + 1}" for i in range(count))
-
-
-def _image_feature_names(shape: tuple[int, int]) -> tuple[str, ...]:
-    return tuple(f"pixel({r},{c})" for r in range(shape[0]) for c in range(shape[1]))
 
 
 FILE_LOADERS.add(
@@ -366,7 +405,7 @@ def load_idx(request: FileRequest) -> Table:
         raise DesignError(
             f"{name}: the images file must be shaped (samples, ...), got {images.shape}"
         )
-    image_shape = (int(images.shape[1]), int(images.shape[2])) if images.ndim == 3 else None
+    picture = Picture(int(images.shape[1]), int(images.shape[2])) if images.ndim == 3 else None
     x = images.reshape(images.shape[0], math.prod(images.shape[1:]))
     check_size(name, *x.shape)
     x = x / 255.0 if x.dtype == np.uint8 else x.astype(np.float64)
@@ -383,8 +422,8 @@ def load_idx(request: FileRequest) -> Table:
     if len(values) != len(x):
         raise DesignError(f"{labels_name}: {len(values):,} labels for {len(x):,} images in {name}")
     labels = targets(values, request.task, labels_name)
-    names = _image_feature_names(image_shape) if image_shape else _numbered(x.shape[1])
-    return Table(x, *labels, names, image_shape)
+    names = picture.feature_names() if picture else _numbered(x.shape[1])
+    return Table(x, *labels, names, picture)
 
 
 FILE_LOADERS.add(

@@ -17,10 +17,17 @@ from typing import Any
 import numpy as np
 
 from nnviz.core.csv_table import SEPARATORS, CsvLayout, sniff_csv
-from nnviz.core.data_io import DEFAULT_IMAGE_SIZE, FileRequest, Progress, Table, load_file
-from nnviz.core.design import Design
+from nnviz.core.data_io import (
+    DEFAULT_IMAGE_SIZE,
+    FileRequest,
+    Progress,
+    Table,
+    load_file,
+    resolve_file,
+)
+from nnviz.core.design import DatasetSpec, Design
 from nnviz.core.image_folder import FolderListing, list_image_folder
-from nnviz.core.validation import DesignError
+from nnviz.core.validation import DesignError, some_of
 
 PREVIEW_ROWS = 20
 THUMBNAILS = 8  # pictures shown per class
@@ -82,9 +89,12 @@ class DataPreview:
             how = "set" if self.layout.header_given else "detected"
             first = "first row names the columns" if self.layout.header else "no header row"
             rows = f"{self.samples:,} rows × " if table is not None else ""
+            decimal = " · decimal comma (detected)" if self.layout.decimal == "," else ""
+            if self.layout.encoding != "UTF-8":
+                decimal += f" · {self.layout.encoding} text"
             out.append(
-                f"{SEPARATORS[self.layout.separator].capitalize()}-separated · {first} ({how}) · "
-                f"{rows}{len(self.layout.columns)} columns"
+                f"{SEPARATORS[self.layout.separator].capitalize()}-separated{decimal} · "
+                f"{first} ({how}) · {rows}{len(self.layout.columns)} columns"
             )
         if self.label_index is not None:
             label = self.layout.column_label(self.label_index)
@@ -93,6 +103,12 @@ class DataPreview:
                 f"Labels: column {label} (click a column to choose another) · "
                 f"inputs: the other {others}"
             )
+            texts = [j for j in self.layout.text_columns() if j != self.label_index]
+            if table is None and len(texts) == 1:
+                out.append(
+                    f"Column {self.layout.column_label(texts[0])} holds text: click it to make "
+                    "it the label"
+                )
         if self.listing is not None and table is None:
             counts = " · ".join(
                 f"{name} {count:,}"
@@ -112,7 +128,7 @@ class DataPreview:
                 f"= {self.features:,} inputs"
             )
             if table.skipped:
-                shown = ", ".join(table.skipped[:3]) + (" …" if len(table.skipped) > 3 else "")
+                shown = some_of(table.skipped)
                 out.append(f"Skipped {len(table.skipped)} unreadable: {shown}")
         how = "set" if "task" in self.choices else "detected"
         if self.listing is not None:
@@ -132,6 +148,21 @@ class DataPreview:
         return out
 
 
+def choices_of(spec: DatasetSpec) -> dict[str, Any]:
+    """The preview's choices that read `spec`'s file or folder as the design does: only what
+    the design sets (the rest stays detected or default), so the preview opens as it was left."""
+    given = {
+        "header": spec.header,
+        "label_column": spec.label_column,
+        "task": spec.task,
+        "size": list(spec.size) if spec.size is not None else None,
+        "grayscale": False if not spec.grayscale else None,
+        "skip_unreadable": True if spec.skip_unreadable else None,
+    }
+    allowed = FOLDER_CHOICES if spec.name == "image_folder" else CSV_CHOICES
+    return {key: value for key, value in given.items() if key in allowed and value is not None}
+
+
 def network_line(design: Design) -> str:
     """The layers a design will have, e.g. "4 inputs → 8 tanh → 3 softmax · loss cross_entropy"."""
     layers = " → ".join(f"{layer.units} {layer.activation}" for layer in design.layers)
@@ -148,6 +179,7 @@ def preview_data(
     a problem after that is the preview's `error`.
     """
     kind = kind_of(path)
+    path = resolve_file(str(path), None, "path", kind == "image_folder")  # no pipe, no giant
     allowed = CSV_CHOICES if kind == "csv" else FOLDER_CHOICES
     choices = {k: v for k, v in (choices or {}).items() if k in allowed and v is not None}
     request = FileRequest(path, **_request_fields(choices), progress=progress)

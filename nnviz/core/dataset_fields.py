@@ -8,10 +8,12 @@ name, its default there); its reader raises `DesignError` naming `where`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from nnviz.core.csv_table import MAX_COLUMNS
 from nnviz.core.features import FEATURES
 from nnviz.core.image_folder import MAX_SIDE
 from nnviz.core.registry import Registry
@@ -28,7 +30,6 @@ from nnviz.core.validation import (
 )
 
 MAX_PLANE_CLASSES = 10
-MAX_COLUMNS = 100_000  # arms of a spiral, clusters of blobs
 
 
 def _always(kind: Any) -> bool:
@@ -89,6 +90,15 @@ def _read_column(value: Any, where: str) -> str | int:
     if not isinstance(value, str) or not value.strip():
         fail(where, f"must be a column name or a position such as 1 or -1 (got {show(value)})")
     return read_str(value, where, MAX_NAME)
+
+
+def column_from_text(text: str) -> str | int | None:
+    """The label column a person typed in a text field: a whole number is a position (as in a
+    design file), anything else a name, nothing the default (the last column)."""
+    text = text.strip()
+    if re.fullmatch(r"[+-]?\d{1,9}", text):
+        return int(text)
+    return text or None
 
 
 def _read_size(value: Any, where: str) -> tuple[int, int]:

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from nnviz.core import csv_table, image_folder  # noqa: F401  (they register their formats)
+from nnviz.core import csv_table  # noqa: F401  (it registers its format)
 from nnviz.core.class_names import numbered
 from nnviz.core.data_io import (
     DEFAULT_IMAGE_SIZE,
@@ -35,11 +35,13 @@ from nnviz.core.data_io import (
 )
 from nnviz.core.dataset_fields import DATASET_FIELDS
 from nnviz.core.features import DEFAULT_FEATURES, plane_features, standardization
+from nnviz.core.image_folder import is_decoded
 from nnviz.core.mnist import default_source, load_images
+from nnviz.core.pictures import Picture
 from nnviz.core.registry import Registry
 from nnviz.core.resources import resource_path
 from nnviz.core.specs import DatasetSpec
-from nnviz.core.validation import at, check_keys, fail, read_choice, read_object
+from nnviz.core.validation import DesignError, at, check_keys, fail, read_choice, read_object
 
 PLANE = (-6.0, 6.0)  # the Playground's plane, for all of its sets
 DEFAULT_SAMPLES = 500  # the Playground's default
@@ -61,7 +63,7 @@ class Dataset:
     points_train: np.ndarray | None = None  # (n, 2) raw plane coordinates, 2-D sets only
     points_test: np.ndarray | None = None
     plane: tuple[float, float] | None = None  # (lo, hi) extent of both plane axes
-    image_shape: tuple[int, int] | None = None
+    picture: Picture | None = None  # how a sample looks, for picture data
     feature_mean: np.ndarray | None = None  # train-split statistics when standardized
     feature_std: np.ndarray | None = None
     class_names: tuple[str, ...] | None = None  # for legends: "0".."9", or a CSV's text labels
@@ -460,8 +462,9 @@ def load_digits() -> Table:
     y = raw[:, -1].copy()
     for array in (x, y):
         array.flags.writeable = False
-    names = tuple(f"pixel({r},{c})" for r in range(8) for c in range(8))
-    return Table(x, y, "classification", 10, tuple(map(str, range(10))), names, (8, 8))
+    picture = Picture(8, 8)
+    classes = tuple(map(str, range(10)))
+    return Table(x, y, "classification", 10, classes, picture.feature_names(), picture)
 
 
 def _load_table(
@@ -469,12 +472,31 @@ def _load_table(
 ) -> Table:
     if kind.load is not None:
         return kind.load(spec, progress)
+    return load_file(kind.file_format, _request(spec, kind, base_dir, progress))
+
+
+def needs_decoding(spec: object, base_dir: Path | str | None = None) -> bool:
+    """Whether building `spec` means decoding a folder of pictures first (seconds for a large
+    one), rather than reading a table or taking a folder decoded before."""
+    try:
+        checked, kind = _kind(spec)
+        if kind.file_format is None or not FILE_LOADERS.get(kind.file_format).folder:
+            return False
+        request = _request(checked, kind, Path(base_dir) if base_dir is not None else None)
+    except DesignError:
+        return False  # refused at once
+    return not is_decoded(request)
+
+
+def _request(
+    spec: DatasetSpec, kind: DatasetKind, base_dir: Path | None, progress: Progress | None = None
+) -> FileRequest:
     folder = FILE_LOADERS.get(kind.file_format).folder
     path = resolve_file(spec.path, base_dir, "path", folder)
     labels_path = (
         resolve_file(spec.labels_path, base_dir, "labels_path") if spec.labels_path else None
     )
-    request = FileRequest(
+    return FileRequest(
         path=path,
         labels_path=labels_path,
         label_column=spec.label_column,
@@ -485,7 +507,6 @@ def _load_table(
         skip_unreadable=spec.skip_unreadable,
         progress=progress,
     )
-    return load_file(kind.file_format, request)
 
 
 def _split(
@@ -570,7 +591,7 @@ def make_dataset(
         points_train=_frozen(points[train]) if points is not None else None,
         points_test=_frozen(points[test]) if points is not None else None,
         plane=PLANE if kind.plane else None,
-        image_shape=table.image_shape,
+        picture=table.picture,
         feature_mean=_frozen(mean),
         feature_std=_frozen(std),
         class_names=table.class_names,

@@ -8,8 +8,8 @@ background load is not repeated when the window then builds the trainer.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
+import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,15 +22,16 @@ from nnviz.core.data_io import (
     MAX_SAMPLES,
     FileFormat,
     FileRequest,
+    KeptTables,
     Table,
     check_size,
 )
+from nnviz.core.pictures import Picture
 from nnviz.core.validation import DesignError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 FORMATS_TEXT = "PNG, JPEG, BMP or GIF"
 MAX_SIDE = 256
-CHANNELS = ("red", "green", "blue")
 CACHED_FOLDERS = 2
 
 
@@ -73,36 +74,65 @@ class FolderListing:
         found = []
         for files in self.files:
             for file in files:
-                stat = file.stat()
-                found.append((str(file), stat.st_size, stat.st_mtime_ns))
+                try:
+                    info = file.stat()
+                except OSError:  # a broken link: its reason is given when it is read
+                    found.append((str(file), -1, -1))
+                else:
+                    found.append((str(file), info.st_size, info.st_mtime_ns))
         return tuple(found)
 
 
-def _visible(path: Path) -> bool:
-    return not path.name.startswith(".")
+def _visible(name: str) -> bool:
+    return not name.startswith(".")
 
 
 def _images(folder: Path) -> tuple[Path, ...]:
-    return tuple(
-        sorted(
-            p
-            for p in folder.rglob("*")
-            if p.suffix.lower() in IMAGE_SUFFIXES
-            and p.is_file()
-            and all(_visible(part) for part in p.relative_to(folder).parents if part.name)
-            and _visible(p)
-        )
-    )
+    """Every visible file with a picture's suffix under `folder`, sub-folders included.
+
+    Links to folders are not followed (a link back up would never end); anything else with
+    an image suffix is listed, so a broken link or a pipe is reported by name when read.
+    """
+
+    def refuse(error: OSError) -> None:
+        raise error
+
+    found = []
+    for top, folders, names in os.walk(folder, onerror=refuse):
+        folders[:] = [name for name in folders if _visible(name)]
+        found += [
+            Path(top, name)
+            for name in names
+            if _visible(name) and Path(name).suffix.lower() in IMAGE_SUFFIXES
+        ]
+    return tuple(sorted(found))
+
+
+def why_unreadable(file: Path) -> str | None:
+    """Why `file` cannot be an image before any decoder opens it (a pipe would block one
+    forever), or None."""
+    try:
+        info = file.stat()
+    except OSError as error:
+        return "a link that leads nowhere or loops" if file.is_symlink() else error.strerror
+    if not stat.S_ISREG(info.st_mode):
+        return "a pipe or a device, not a regular file"
+    if info.st_size == 0:
+        return "an empty file"
+    return None
 
 
 def list_image_folder(path: Path) -> FolderListing:
     """The class folders and their images; refuses fewer than 2 classes and empty classes."""
     name = path.name
     try:
-        folders = sorted(p for p in path.iterdir() if p.is_dir() and _visible(p))
+        folders = sorted(p for p in path.iterdir() if p.is_dir() and _visible(p.name))
         files = tuple(_images(folder) for folder in folders)
     except OSError as error:
-        raise DesignError(f"{name}: cannot read the folder: {error.strerror or error}") from None
+        where = Path(error.filename or path)
+        shown = where.relative_to(path).as_posix() if where.is_relative_to(path) else where.name
+        what = "the folder" if where == path else shown
+        raise DesignError(f"{name}: cannot read {what}: {error.strerror or error}") from None
     if not folders:
         raise DesignError(
             f"{name}: no class sub-folders; put each class's images in a sub-folder named "
@@ -130,41 +160,50 @@ def check_image_size(size: tuple[int, int], where: str) -> None:
         raise DesignError(f"{where}: height and width must be 1 to {MAX_SIDE}, got {list(size)}")
 
 
-def feature_names(size: tuple[int, int], grayscale: bool) -> tuple[str, ...]:
-    rows, cols = size
-    if grayscale:
-        return tuple(f"pixel({r},{c})" for r in range(rows) for c in range(cols))
-    return tuple(f"{ch}({r},{c})" for r in range(rows) for c in range(cols) for ch in CHANNELS)
+def folder_picture(size: tuple[int, int], grayscale: bool) -> Picture:
+    """How a folder's samples look: light, as in the files (0 black, 1 white)."""
+    return Picture(*size, channels=1 if grayscale else 3, ink=False)
 
 
-_cache: OrderedDict[tuple, Table] = OrderedDict()
-_cache_lock = threading.Lock()
+_cache = KeptTables(CACHED_FOLDERS)
+
+
+def _key(request: FileRequest, listing: FolderListing) -> tuple:
+    path, size = request.path, tuple(request.size)
+    return (
+        str(path.resolve()),
+        size,
+        request.grayscale,
+        request.skip_unreadable,
+        listing.signature(),
+    )
+
+
+def is_decoded(request: FileRequest) -> bool:
+    """Whether the folder is kept decoded as `request` asks (so loading it takes no time)."""
+    try:
+        key = _key(request, list_image_folder(request.path))
+    except DesignError:
+        return True  # refused at once, without decoding
+    return key in _cache
 
 
 def load_image_folder(request: FileRequest) -> Table:
-    path, size, grayscale = request.path, tuple(request.size), request.grayscale
-    check_image_size(size, "dataset.size")
-    listing = list_image_folder(path)
-    key = (str(path.resolve()), size, grayscale, request.skip_unreadable, listing.signature())
-    with _cache_lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return _cache[key]
-    table = _decode(request, listing)
-    with _cache_lock:
-        _cache[key] = table
-        while len(_cache) > CACHED_FOLDERS:
-            _cache.popitem(last=False)
-    return table
+    check_image_size(tuple(request.size), "dataset.size")
+    listing = list_image_folder(request.path)
+    key = _key(request, listing)
+    kept = _cache.get(key)
+    return kept if kept is not None else _cache.keep(key, _decode(request, listing))
 
 
 def _decode(request: FileRequest, listing: FolderListing) -> Table:
     decode = image_decoder()
+    report = request.progress
     path, size, grayscale = request.path, tuple(request.size), request.grayscale
-    features = size[0] * size[1] * (1 if grayscale else 3)
+    picture = folder_picture(size, grayscale)
     total = sum(listing.counts)
-    check_size(path.name, total, features)
-    x = np.empty((total, features))
+    check_size(path.name, total, picture.values)
+    x = np.empty((total, picture.values))
     y = np.empty(total, dtype=np.int64)
     skipped: list[str] = []
     row = 0
@@ -172,6 +211,9 @@ def _decode(request: FileRequest, listing: FolderListing) -> Table:
         for file in files:
             shown = file.relative_to(path).as_posix()
             try:
+                reason = why_unreadable(file)
+                if reason is not None:
+                    raise ImageReadError(reason)
                 pixels = decode(file, size, grayscale)
             except ImageReadError as error:
                 if not request.skip_unreadable:
@@ -184,23 +226,21 @@ def _decode(request: FileRequest, listing: FolderListing) -> Table:
                 x[row] = pixels.reshape(-1)
                 y[row] = label
                 row += 1
-            if request.progress is not None:
-                request.progress(row + len(skipped), total)
+            if report is not None:
+                report(row + len(skipped), total)
     x, y = x[:row], y[:row]
     found = np.bincount(y, minlength=len(listing.classes))
     for name, count in zip(listing.classes, found, strict=True):
         if count == 0:
             raise DesignError(f"{path.name}: class folder {name!r} has no readable images")
-    for array in (x, y):
-        array.flags.writeable = False
     return Table(
         x,
         y,
         "classification",
         len(listing.classes),
         listing.classes,
-        feature_names(size, grayscale),
-        size if grayscale else None,
+        picture.feature_names(),
+        picture,
         tuple(skipped),
     )
 

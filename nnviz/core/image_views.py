@@ -3,9 +3,10 @@ test samples it gets wrong.
 
 Both are plain functions of arrays, so the window, the exports and the tests compute them the
 same way. A first-layer neuron's incoming weights, one per pixel, laid out as the input picture,
-show what that neuron responds to: positive weights where it wants ink, negative where it wants
-none. The mistakes are looked for in a fixed, bounded sample of the test split (the same rows
-every time, so the gallery changes only when the network's answers do).
+show what that neuron responds to: positive weights where it wants ink (light, in a folder of
+photos), negative where it wants none. The mistakes are looked for in a fixed, bounded sample
+of the test split (the same rows every time, so the gallery changes only when the network's
+answers do).
 """
 
 from __future__ import annotations
@@ -15,18 +16,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnviz.core.pictures import Picture
+
 MOSAIC_GAP = 1  # pixels of a picture between two units' pictures in a mosaic
 MAX_ZOOM = 8  # screen pixels per weight at most
 MISTAKE_SAMPLES = 1000  # test samples examined for the gallery
 MISTAKE_LIMIT = 60  # mistakes kept (the first ones in that sample)
 
 
-def weight_images(weights: np.ndarray, image_shape: tuple[int, int]) -> np.ndarray:
-    """(units, rows, cols): unit j's picture is column j of W (shaped (pixels, units))."""
-    rows, cols = image_shape
-    if weights.shape[0] != rows * cols:
-        raise ValueError(f"{weights.shape[0]} weights per unit do not make a {rows}×{cols} image")
-    return np.ascontiguousarray(weights.T).reshape(weights.shape[1], rows, cols)
+def weight_images(weights: np.ndarray, picture: Picture) -> np.ndarray:
+    """(units, rows, cols): unit j's picture is column j of W (shaped (values, units)), a
+    colour pixel's three weights added."""
+    return picture.per_pixel(weights)
 
 
 def weight_scale(weights: np.ndarray) -> float:
@@ -162,7 +163,7 @@ class MistakeFinder:
 
     def __init__(self, data, dtype: np.dtype, seed: int) -> None:
         self.active = (
-            data.task == "classification" and data.image_shape is not None and len(data.x_test) > 0
+            data.task == "classification" and data.picture is not None and len(data.x_test) > 0
         )
         self._view: MistakesView | None = None
         self._time = -np.inf

@@ -17,6 +17,7 @@ import numpy as np
 
 from nnviz.core.data_io import Progress, Table, read_idx
 from nnviz.core.downloads import REMOTE_SETS, dataset_folder, is_downloaded
+from nnviz.core.pictures import Picture
 from nnviz.core.resources import resource_path
 from nnviz.core.specs import SOURCES
 from nnviz.core.validation import DesignError
@@ -121,6 +122,5 @@ def _table(pixels: np.ndarray, labels: np.ndarray, names: tuple[str, ...]) -> Ta
     y = labels.astype(np.int64)
     for array in (x, y):
         array.flags.writeable = False
-    rows, cols = IMAGE_SHAPE
-    features = tuple(f"pixel({r},{c})" for r in range(rows) for c in range(cols))
-    return Table(x, y, "classification", 10, names, features, IMAGE_SHAPE)
+    picture = Picture(*IMAGE_SHAPE)
+    return Table(x, y, "classification", 10, names, picture.feature_names(), picture)

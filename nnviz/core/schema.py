@@ -31,6 +31,8 @@ from nnviz.core.specs import (
     MAX_PARAMS,
     MAX_SEED,
     MAX_UNITS,
+    OPTIONAL_KEYS,
+    REQUIRED_KEYS,
     VERSION,
     DatasetSpec,
     EarlyStopping,
@@ -72,8 +74,8 @@ def read_design(d: Any, base_dir: Any = None) -> dict[str, Any]:
     check_keys(
         obj,
         "",
-        required=("name", "inputs", "layers", "loss", "optimizer", "training", "dataset"),
-        optional=("format", "version", "initializer", "regularization", "meta"),
+        required=REQUIRED_KEYS,
+        optional=OPTIONAL_KEYS,
     )
     meta = read_object(obj.get("meta", {}), "meta")
     return {

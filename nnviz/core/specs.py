@@ -16,6 +16,8 @@ from nnviz.core.validation import FrozenMap, freeze
 
 FORMAT = "nnviz-design"
 VERSION = 1
+REQUIRED_KEYS = ("name", "inputs", "layers", "loss", "optimizer", "training", "dataset")
+OPTIONAL_KEYS = ("format", "version", "initializer", "regularization", "meta")
 MAX_LAYERS = 32
 MAX_UNITS = 4096
 MAX_INPUTS = 1_000_000

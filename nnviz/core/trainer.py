@@ -52,6 +52,7 @@ from nnviz.core.schedules import make_schedule
 from nnviz.core.snapshot import Snapshot
 from nnviz.core.snapshot_maker import GRID_RESOLUTION, SnapshotMaker
 from nnviz.core.targets import make_targets
+from nnviz.core.validation import some_of
 from nnviz.core.walkthrough import Walkthrough, walk_step, walk_taken_step
 
 EVAL_SAMPLES = 2000  # per split and epoch
@@ -60,6 +61,7 @@ HEALTH_SAMPLES = 256  # of the training subset, for the dead / saturated fractio
 RATE_WINDOW_S = 2.0  # steps_per_s is measured over about this long
 
 STOP_REASONS = ("epochs", "target_loss", "early_stopping", "stopped", "diverged")
+FEATURES_NAMED = 6  # a mismatch names the first few inputs, not all 784 pixels
 
 SnapshotCallback = Callable[[Snapshot], None]
 
@@ -79,7 +81,7 @@ class Trainer(Checkpoint, SnapshotMaker):
         self.seed = training.seed if seed is None else int(seed)
         self.data = data if data is not None else make_dataset(design.dataset, design.base_dir)
         if self.data.n_features != design.inputs:
-            names = ", ".join(self.data.feature_names)
+            names = some_of(self.data.feature_names, FEATURES_NAMED)
             raise DesignError(
                 f"inputs: the design has {design.inputs} input(s) but dataset "
                 f"'{self.data.name}' gives {self.data.n_features} feature(s) ({names})"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NoReturn
 
 MAX_SHOWN = 60  # characters of an offending value quoted in a message
@@ -107,6 +107,12 @@ def show(value: Any) -> str:
     if isinstance(value, list | tuple):
         return "a list"
     return f"a Python {type(value).__name__}"
+
+
+def some_of(items: Sequence[str], most: int = 3) -> str:
+    """The first `most` items, comma separated, and "…" when there are more: a message stays
+    one readable line when a file has 784 columns or a folder 5,000 bad pictures."""
+    return ", ".join(items[:most]) + (", …" if len(items) > most else "")
 
 
 def at(where: str, key: Any) -> str:

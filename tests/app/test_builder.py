@@ -213,6 +213,26 @@ def test_a_csv_file_picked_with_browse(panel, doc, tmp_path: Path):
     assert panel.error_text == ""
 
 
+def test_the_label_column_is_a_name_or_a_position(panel, doc, tmp_path: Path):
+    rows = [f"{i % 4},{i % 7},{(i * 3) % 5},{i % 3}" for i in range(60)]
+    (tmp_path / "table.csv").write_text("\n".join(rows) + "\n")  # no header row
+    panel.dataset.ask_file = lambda title, filters: str(tmp_path / "table.csv")
+    pick(panel.dataset.name, "csv")
+    field = panel.dataset.label_column
+    for typed, stored, classes in (("1", 1, 4), ("-2", -2, 5), ("", None, 3)):
+        field.setText(typed)
+        field.editingFinished.emit()
+        assert doc.design.dataset.label_column == stored and panel.error_text == ""
+        assert doc.design.layers[-1] == LayerSpec(classes, "softmax")
+        assert field.text() == typed  # a position shows as the number it is
+    doc.undo_stack.undo()
+    assert field.text() == "-2"
+    field.setText("species")
+    field.editingFinished.emit()
+    assert panel.error_text.startswith("table.csv: has no header row, so no column is called")
+    assert doc.design.dataset.label_column == -2
+
+
 def test_an_image_folder_picked_with_browse_asks_for_a_folder(panel, doc, tmp_path: Path):
     for k, name in enumerate(("cats", "dogs")):
         (tmp_path / "pets" / name).mkdir(parents=True)

@@ -16,6 +16,7 @@ from nnviz.app.views.animation import BACKWARD, DIM, FORWARD, Sweep
 from nnviz.app.views.colormap import DIVERGING_LUT, NEGATIVE, POSITIVE, ZERO, diverging_rgb
 from nnviz.app.views.network_canvas import NetworkCanvas, _covered
 from nnviz.core.design import Design
+from nnviz.core.pictures import Picture
 from nnviz.core.trainer import Trainer
 
 
@@ -44,7 +45,7 @@ def test_colormap_ends_and_centre_are_exact():
 )
 def test_canvas_shows_every_unit_of_the_design(canvas, sizes, kinds):
     if sizes[0] == 784:
-        canvas.set_image_shape((28, 28))
+        canvas.set_picture(Picture(28, 28))
     canvas.set_snapshot(make_snapshot(sizes))
     assert canvas.neuron_count() == sum(sizes)
     assert canvas.layer_kinds() == kinds
@@ -101,7 +102,7 @@ def test_link_width_grows_with_weight_magnitude(canvas):
 
 
 def test_dense_layer_pairs_draw_only_their_strongest_links(canvas):
-    canvas.set_image_shape((28, 28))
+    canvas.set_picture(Picture(28, 28))
     s = make_snapshot((784, 128, 10))
     canvas.set_snapshot(s)
     w = np.abs(s.weights[0])
@@ -200,7 +201,7 @@ def test_thumbnails_and_renders_for_several_designs(canvas):
     x, y = (int(v) for v in canvas.neuron_positions(1)[0])
     colors = {image.pixelColor(x + dx, y + dy).name() for dx in (-8, 0, 8) for dy in (-8, 0, 8)}
     assert len(colors) > 1  # a heatmap, not a flat fill
-    canvas.set_image_shape((28, 28))
+    canvas.set_picture(Picture(28, 28))
     canvas.set_snapshot(make_snapshot((784, 128, 64, 10)))
     assert not canvas.grab().isNull()
 
@@ -380,6 +381,19 @@ def test_mid_sweep_columns_are_copied_only_where_the_front_cuts_their_state():
     assert _covered((400.0, 50.0, 40.0, 400.0), DIM, regions)
     assert not _covered((280.0, 50.0, 40.0, 400.0), FORWARD, regions)  # the front cuts it
     assert not _covered((100.0, 50.0, 40.0, 400.0), DIM, regions)  # reached, not yet drawn so
+
+
+@pytest.mark.parametrize("width", [700.0, 1000.0])
+def test_long_class_and_input_names_get_room_beside_their_neurons(width):
+    from nnviz.app.views.canvas_layout import compute_layout
+
+    layout = compute_layout((4, 8, 3), width, 500.0, names=(110.0, 120.0))
+    first, last = layout[0], layout[-1]
+    assert first.left - 6 - 4 >= 110.0  # "sepal_length_cm" fits left of the inputs
+    name_left = last.right + 0.4 * last.cell + 4
+    assert width - name_left - 4 >= 120.0  # "Iris-versicolor" fits right of the outputs
+    short = compute_layout((4, 8, 3), width, 500.0, names=(14.0, 30.0))
+    assert short[-1].right > last.right  # short names leave the columns their room
 
 
 def test_the_legend_says_whether_neurons_show_one_sample_or_a_batch_mean(canvas):

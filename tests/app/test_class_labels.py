@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from nnviz.app.views.data_view import DataView
 from nnviz.core.design import Design
+from nnviz.core.pictures import Picture
 from nnviz.core.trainer import Trainer
 from tests.design_factory import xor_design
 
@@ -24,7 +25,7 @@ DIGITS = {
 
 def test_digit_outputs_are_labelled_and_their_tooltips_name_the_class(canvas):
     trainer = _trainer(**DIGITS)
-    canvas.set_image_shape((8, 8))
+    canvas.set_picture(Picture(8, 8))
     canvas.set_snapshot(trainer.snapshot())
     assert canvas.output_labels() == tuple("0123456789")
     x, y = canvas.neuron_positions(2)[7]

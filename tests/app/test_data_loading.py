@@ -1,17 +1,23 @@
-"""Full MNIST is read off the GUI thread: the window stays usable, the status bar shows how
-far the read is, and the run starts when the data is in (a small stand-in is served here)."""
+"""Slow data is read off the GUI thread: the window stays usable, the status bar shows how far
+the read is, Cancel leaves everything as it was, and the run starts when the data is in. Full
+MNIST (a small stand-in is served here) and a folder of pictures, opened with a design or
+chosen in the Build panel, go the same way."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import threading
+from pathlib import Path
 
 import pytest
+from PIL import Image
 from PySide6.QtWidgets import QMessageBox
 
+from nnviz import imaging
 from nnviz.app.main_window import MainWindow
-from nnviz.core import data_cache
-from nnviz.core.design import save_design
+from nnviz.core import data_cache, image_folder
+from nnviz.core.design import LayerSpec, save_design
 from nnviz.core.examples import load_example
 from tests.fake_downloads import install_small_set
 
@@ -139,3 +145,103 @@ def test_closing_the_window_while_it_reads_ends_the_read_quietly(
     gate.set()
     qtbot.waitUntil(lambda: not any(t.is_alive() for t in reading), timeout=WAIT_MS)
     assert errors == []
+
+
+# ---------------------------------------------------------------- a folder of pictures
+
+
+@pytest.fixture
+def held_pictures(monkeypatch):
+    """Qt's decoder reads the first picture, then holds until `held_pictures.set()`: the read
+    is seen in progress, and it can only end while the window's event loop runs."""
+    opened = threading.Event()
+    decoded = []
+
+    def decode(path, size, grayscale):
+        if decoded and not opened.wait(WAIT_MS / 1000):
+            raise AssertionError("the folder's read was never let go on")
+        decoded.append(path)
+        return imaging.read_image(path, size, grayscale)
+
+    image_folder._cache.clear()
+    image_folder.set_image_decoder(decode)
+    yield opened
+    opened.set()
+    imaging.install()
+    image_folder._cache.clear()
+
+
+def pictures(root: Path) -> Path:
+    for k, name in enumerate(("cats", "dogs")):
+        (root / name).mkdir(parents=True)
+        for i in range(6):
+            Image.new("L", (8, 8), 30 + 180 * k + i).save(root / name / f"{i}.png")
+    return root
+
+
+def pets_design(tmp_path: Path) -> Path:
+    pictures(tmp_path / "pets")
+    design = {
+        "format": "nnviz-design",
+        "version": 1,
+        "name": "pets",
+        "inputs": 784,
+        "layers": [{"units": 2, "activation": "softmax"}],
+        "loss": "cross_entropy",
+        "optimizer": {"name": "adam", "learning_rate": 0.01},
+        "training": {"batch_size": 4, "epochs": 2, "seed": 0},
+        "dataset": {"name": "image_folder", "path": "pets"},
+    }
+    path = tmp_path / "pets.json"
+    path.write_text(json.dumps(design))
+    return path
+
+
+def test_opening_a_design_on_a_folder_of_pictures_reads_it_while_the_window_runs(
+    qtbot, window, tmp_path, held_pictures
+):
+    before = window.worker.trainer
+    loading = window.data_loading
+    assert window.open_path(pets_design(tmp_path))  # returns while the folder is read
+    assert loading.loading and window.worker.trainer is before
+    assert loading.label.isVisibleTo(window) and loading.label.text() == "Loading pets…"
+    qtbot.waitUntil(lambda: loading.bar.value() == round(1000 / 12), timeout=WAIT_MS)  # 1 of 12
+    held_pictures.set()
+    qtbot.waitUntil(lambda: window.worker.trainer is not before, timeout=WAIT_MS)
+    assert window.worker.dataset.class_names == ("cats", "dogs")
+    assert window.document.design.dataset.path == "pets"
+    assert not loading.label.isVisibleTo(window)
+    assert window.build_panel.dataset.preview._data is window.worker.trainer.data  # read once
+
+
+def test_cancel_while_a_folder_is_read_changes_nothing(qtbot, window, tmp_path, held_pictures):
+    before, design = window.worker.trainer, window.document.design
+    assert window.open_path(pets_design(tmp_path))
+    reading = [t for t in threading.enumerate() if t.name == "nnviz-data"]
+    window.data_loading.cancel_button.click()  # as a person would
+    held_pictures.set()
+    qtbot.waitUntil(lambda: not any(t.is_alive() for t in reading), timeout=WAIT_MS)
+    qtbot.wait(50)  # anything the read could still have sent is delivered
+    assert window.document.design == design and window.worker.trainer is before
+    assert window.document.path is None
+
+
+def test_a_folder_chosen_in_the_build_panel_is_read_in_the_background(
+    qtbot, window, tmp_path, held_pictures
+):
+    root = pictures(tmp_path / "pets")
+    panel = window.build_panel.dataset
+    panel.ask_folder = lambda title: str(root)
+    before = window.document.design
+    choose = panel.name.findData("image_folder")
+    panel.name.setCurrentIndex(choose)
+    assert window.data_loading.loading and window.document.design == before  # not yet
+    window.data_loading.cancel_button.click()  # the panel shows the design as it is again
+    assert panel.name.currentData() == before.dataset.name and window.document.design == before
+    panel.name.setCurrentIndex(choose)
+    held_pictures.set()
+    qtbot.waitUntil(lambda: window.document.design != before, timeout=WAIT_MS)
+    design = window.document.design
+    assert design.dataset.path == str(root) and design.inputs == 784
+    assert design.layers[-1] == LayerSpec(1, "sigmoid")
+    qtbot.waitUntil(lambda: window.worker.dataset.class_names == ("cats", "dogs"), timeout=WAIT_MS)

@@ -14,9 +14,12 @@ from nnviz.app.views.colormap import CLASS_COLORS, NEGATIVE, POSITIVE
 from nnviz.app.views.data_view import DataView
 from nnviz.core.datasets import make_dataset
 from nnviz.core.design import Design
+from nnviz.core.resources import resource_path
 from nnviz.core.snapshot import Snapshot, frozen_copy
 from nnviz.core.targets import r2_score
 from nnviz.core.trainer import Trainer
+
+IRIS = resource_path("data", "iris.data")
 
 
 def make_snapshot(sizes, output_map=None, post_last=None, trace_sample=0) -> Snapshot:
@@ -103,12 +106,50 @@ def test_image_data_shows_sample_label_and_prediction(view, qtbot):
     assert not view.grab().isNull()
 
 
-def test_data_without_plane_or_image_says_so(view, spiral):
-    flat = dataclasses.replace(spiral, plane=None, points_train=None, points_test=None)
-    view.set_dataset(flat)
-    assert view.page() == "message"
-    assert "no plane view" in view.message.text().lower()
-    view.set_snapshot(make_snapshot((2, 3, 1)))
+def test_a_table_of_classes_shows_the_samples_inputs_and_its_class_bars(view, tmp_path):
+    rows = "".join(
+        f"{1 + i % 5},{2 + i % 3},{('rose', 'tulip', 'iris')[i % 3]}\n" for i in range(30)
+    )
+    (tmp_path / "flowers.csv").write_text("length,width,species\n" + rows)
+    spec = {"name": "csv", "path": "flowers.csv", "test_fraction": 0.0}
+    data = make_dataset(spec, tmp_path)
+    view.set_dataset(data)
+    assert view.page() == "sample" and view.thumbnails.isHidden()
+    probs = [0.2, 0.7, 0.1]
+    snapshot = make_snapshot((2, 3, 3), post_last=probs, trace_sample=4)
+    snapshot = dataclasses.replace(
+        snapshot, input=frozen_copy(data.x_train[4]), class_names=data.class_names
+    )
+    view.set_snapshot(snapshot)
+    x = data.x_train[4]
+    assert view.sample.lines() == [f"length  {x[0]:.4g}", f"width  {x[1]:.4g}"]
+    assert view.sample.bar_names() == ["iris", "rose", "tulip"]
+    assert view.sample.predicted() == 1 and view.sample.label() == int(data.y_train[4])
+    assert not view.grab().isNull()
+    mean = dataclasses.replace(snapshot, trace_sample=None, batch_size=16)
+    view.set_snapshot(mean)
+    assert view.sample.caption() == "mean of 16 batch rows · top: rose"
+
+
+def test_standardized_inputs_are_listed_as_in_the_file_and_as_the_network_gets_them(view):
+    data = make_dataset({"name": "csv", "path": str(IRIS), "standardize": True})
+    as_in_the_file = make_dataset({"name": "csv", "path": str(IRIS)}).x_train[0]
+    view.set_dataset(data)
+    snapshot = make_snapshot((4, 3, 3), trace_sample=0)
+    view.set_snapshot(dataclasses.replace(snapshot, input=frozen_copy(data.x_train[0])))
+    given = data.x_train[0]
+    assert view.sample.lines() == [
+        f"column {j + 1}  {as_in_the_file[j]:g} → {given[j]:.3g}" for j in range(4)
+    ]
+
+
+def test_a_wide_table_lists_its_first_inputs_and_how_many_more():
+    from nnviz.core.sample_table import sample_lines
+
+    data = dataclasses.replace(make_dataset({"name": "digits", "test_fraction": 0.2}), picture=None)
+    lines = sample_lines(data, data.x_train[0])
+    assert len(lines) == 11 and lines[0].startswith("pixel(0,0)  ")
+    assert lines[-1] == "… and 54 more inputs"
 
 
 def regression_design(**dataset):

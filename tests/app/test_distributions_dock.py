@@ -142,3 +142,26 @@ def test_the_matrix_title_fits_at_1366x768_and_says_a_sample_was_counted(qtbot, 
         assert title.item.boundingRect().width() <= dock.matrix_plot.width(), title.text
     assert title.text.endswith("test accuracy 10.0% on 2,000")
     assert "2,000 of 14,000 test samples" in dock.matrix_plot.toolTip()
+
+
+def test_class_names_too_wide_for_the_columns_number_them(qtbot):
+    from nnviz.app.main_window import MainWindow
+    from nnviz.core.resources import resource_path
+
+    window = MainWindow(str(resource_path("examples", "iris.json")))
+    qtbot.addWidget(window)
+    try:
+        dock = window.distributions_dock
+        window.resize(1366, 768)
+        window.show()
+        dock.raise_()
+        step_window(qtbot, window, 3)
+        dock.redraw()
+        names = ["Iris-setosa", "Iris-versicolor", "Iris-virginica"]
+        dock.matrix_plot.resize(260, 160)  # a small matrix: the names do not fit under it
+        qtbot.waitUntil(lambda: dock.matrix_labels()[1] == ["1", "2", "3"], timeout=5000)
+        assert dock.matrix_labels()[0] == [f"{n} · {k + 1}" for k, n in enumerate(names)]
+        dock.matrix_plot.resize(1200, 700)  # cells wide enough: the names themselves
+        qtbot.waitUntil(lambda: dock.matrix_labels() == (names, names), timeout=5000)
+    finally:
+        window.close()

@@ -11,6 +11,7 @@ from nnviz.app.views.colormap import DIVERGING_LUT, lut_index
 from nnviz.app.views.mistakes_gallery import MistakesGallery
 from nnviz.app.views.weight_images import MARGIN, WeightImagesView
 from nnviz.core.design import Design
+from nnviz.core.pictures import Picture
 from nnviz.core.trainer import Trainer
 from tests.design_factory import xor_design
 
@@ -41,7 +42,7 @@ def _shown(qtbot, widget, width: int):
     """`widget` sized width×300 for 8×8 images."""
     qtbot.addWidget(widget)
     widget.resize(width, 300)
-    widget.set_image_shape((8, 8))
+    widget.set_picture(Picture(8, 8))
     return widget
 
 
@@ -75,7 +76,7 @@ def test_a_small_dock_keeps_one_pixel_per_weight_and_scrolls(qtbot):
     qtbot.addWidget(view)
     view.resize(240, 160)
     view.show()
-    view.set_image_shape((28, 28))
+    view.set_picture(Picture(28, 28))
     trainer = Trainer(Design.from_dict(MNIST_LIKE))
     view.set_snapshot(trainer.snapshot(), force=True)
     grid = view.grid()
@@ -207,3 +208,78 @@ def test_a_gallery_brought_to_front_while_paused_shows_the_current_mistakes(qtbo
     docks.gallery_dock.raise_()
     qtbot.waitUntil(lambda: docks.gallery.captions() != [])
     window.close()
+
+
+def _colour_run(tmp_path):
+    """A run on a folder of 6×5 colour pictures: reddish cats, bluish dogs."""
+    from PIL import Image
+
+    for k, (name, colour) in enumerate((("cats", (200, 40, 30)), ("dogs", (30, 60, 210)))):
+        (tmp_path / "pets" / name).mkdir(parents=True)
+        for i in range(8):
+            shade = tuple(v + 3 * i for v in colour)
+            Image.new("RGB", (5, 6), shade).save(tmp_path / "pets" / name / f"{k}{i}.png")
+    design = xor_design(
+        inputs=90,
+        layers=[{"units": 8, "activation": "relu"}, {"units": 2, "activation": "softmax"}],
+        loss="cross_entropy",
+        dataset={
+            "name": "image_folder",
+            "path": str(tmp_path / "pets"),
+            "size": [6, 5],
+            "grayscale": False,
+            "test_fraction": 0.5,
+        },
+    )
+    return Trainer(Design.from_dict(design))
+
+
+def test_a_colour_pictures_weights_are_whole_pixel_squares_of_its_three_weights_added(
+    qtbot, tmp_path
+):
+    trainer = _colour_run(tmp_path)
+    view = WeightImagesView()
+    qtbot.addWidget(view)
+    view.resize(500, 300)
+    view.show()
+    view.set_picture(trainer.data.picture)
+    snapshot = trainer.snapshot()
+    view.set_snapshot(snapshot, force=True)
+    w = snapshot.weights[0]
+    added = w[(2 * 5 + 4) * 3 : (2 * 5 + 4) * 3 + 3, 3].sum()  # unit 3, pixel (2, 4)
+    assert view.unit_images().shape == (8, 6, 5) and view.unit_images()[3, 2, 4] == added
+    assert "its 90 weights (a pixel's 3 added) as a 6×5 picture" in view.caption.text()
+    grid = view.grid()
+    assert grid.zoom > 1
+    r, c = divmod(3, grid.columns)
+    x = MARGIN + c * grid.cell[1] + 4 * grid.zoom + grid.zoom // 2
+    y = MARGIN + r * grid.cell[0] + 2 * grid.zoom + grid.zoom // 2
+    drawn = view.mosaic.grab().toImage().pixelColor(x, y)
+    expected = DIVERGING_LUT[lut_index(np.array([added]), view.scale())][0]
+    assert (drawn.red(), drawn.green(), drawn.blue()) == tuple(int(v) for v in expected)
+    assert view.mosaic.unit_at(x, y) == 3
+
+
+def test_the_gallery_draws_colour_mistakes_in_their_own_colours(qtbot, tmp_path):
+    import dataclasses
+
+    from nnviz.app.views.mistakes_gallery import MARGIN as MARGIN_G
+    from nnviz.app.views.mistakes_gallery import THUMB
+    from nnviz.core.image_views import find_mistakes
+
+    trainer = _colour_run(tmp_path)
+    data = trainer.data
+    rows = np.arange(len(data.x_test))
+    labels = np.asarray(data.y_test)
+    wrong = 1 - labels  # every answer wrong, for the test
+    probabilities = np.eye(2)[wrong]
+    mistakes = find_mistakes(0, rows, data.x_test, labels, wrong, probabilities)
+    gallery = _shown(qtbot, MistakesGallery(), 400)
+    gallery.set_picture(data.picture)
+    gallery.set_snapshot(dataclasses.replace(trainer.snapshot(), mistakes=mistakes))
+    gallery.show()
+    x, y = MARGIN_G + THUMB // 2, gallery._caption_height(400) + THUMB // 2
+    assert gallery.mistake_at(x, y) == 0
+    drawn = gallery.grab().toImage().pixelColor(x, y)
+    expected = np.round(np.asarray(data.x_test[0][:3]) * 255)  # as the file has it: no negative
+    assert np.abs(np.array([drawn.red(), drawn.green(), drawn.blue()]) - expected).max() <= 2

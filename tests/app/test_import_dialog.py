@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
@@ -142,6 +143,20 @@ def test_header_task_and_label_choices_end_in_the_design(qtbot, window, tmp_path
     assert trainer.data.task == "regression" and trainer.data.feature_names == ("b", "c")
 
 
+def test_a_label_chosen_by_position_reaches_the_build_panel(qtbot, window, tmp_path):
+    rows = "".join(f"{i % 4},{i % 5 * 0.5},{i % 3}\n" for i in range(40))
+    (tmp_path / "plain.csv").write_text(rows)  # no header: columns are known by position
+    dialog = preview(qtbot, window, tmp_path / "plain.csv")
+    assert headers(dialog) == ["column 1", "column 2", "column 3 (label)"]
+    click_column(qtbot, dialog, 0)
+    assert dialog.choices == {"label_column": 1}
+    design = accept(window, dialog)
+    assert design.dataset.label_column == 1 and design.layers[-1].units == 4
+    panel = window.build_panel.dataset
+    assert panel.label_column.text() == "1" and window.build_panel.error_text == ""
+    assert window.worker.dataset.class_names == ("0", "1", "2", "3")
+
+
 def test_image_folder_preview_size_colour_and_accept(qtbot, window, tmp_path):
     root = pictures(tmp_path / "pets", suffix="bmp")
     dialog = preview(qtbot, window, root)
@@ -163,7 +178,23 @@ def test_image_folder_preview_size_colour_and_accept(qtbot, window, tmp_path):
     design = accept(window, dialog)
     assert design.inputs == 90 and design.dataset.size == (6, 5)
     assert design.dataset.grayscale is False
-    assert window.worker.dataset.class_names == ("cats", "dogs")
+    data = window.worker.dataset
+    assert data.class_names == ("cats", "dogs")
+    # the window shows the pictures in their colours, with the classes' names
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.worker.latest() is not None, timeout=WAIT_MS)
+    window.update_frame()
+    view = window.data_view
+    assert view.page() == "image" and view.sample.bar_names() == ["cats", "dogs"]
+    assert window.canvas.layer_kinds()[0] == "image"
+    assert window.canvas.unit_name(0, 5) == "pixel (0, 1) blue"
+    row = window.worker.latest().trace_sample
+    expected = np.round(data.x_train[row][:3] * 255)
+    shown = view.sample.grab().toImage().pixelColor(20, 20)
+    assert np.abs(np.array([shown.red(), shown.green(), shown.blue()]) - expected).max() <= 2
+    assert view.thumbnails.rows()[:2] == [0, 1]
 
 
 def test_unreadable_and_single_class_folders_are_explained(qtbot, window, tmp_path):
@@ -225,3 +256,54 @@ def test_dropping_a_folder_or_a_table_opens_the_preview(qtbot, window, tmp_path)
 def test_file_menu_has_both_imports(window):
     texts = [a.text() for a in window.menus["file"].actions()]
     assert "&Import Data…" in texts and "Import Image &Folder…" in texts
+
+
+def test_reading_options_reopen_the_preview_as_the_design_reads_its_folder(qtbot, window, tmp_path):
+    root = pictures(tmp_path / "pets")
+    dialog = preview(qtbot, window, root)
+    with qtbot.waitSignal(dialog.previewChanged, timeout=WAIT_MS):
+        dialog.height.setValue(6)
+    with qtbot.waitSignal(dialog.previewChanged, timeout=WAIT_MS):
+        dialog.colour.setChecked(True)
+    accept(window, dialog)
+    panel = window.build_panel.dataset
+    assert not panel.reading.isHidden()
+    panel.reading.click()
+    again = window.importer.dialog
+    settle(qtbot, again)
+    assert again.choices == {"size": [6, 28], "grayscale": False}
+    assert (again.height.value(), again.width.value(), again.colour.isChecked()) == (6, 28, True)
+    with qtbot.waitSignal(again.previewChanged, timeout=WAIT_MS):
+        again.width.setValue(4)
+    design = accept(window, again)
+    assert design.dataset.size == (6, 4) and design.dataset.grayscale is False
+    assert design.inputs == 6 * 4 * 3
+
+
+def test_reading_options_of_a_table_keep_its_header_label_and_standardization(
+    qtbot, window, tmp_path
+):
+    rows = "".join(f"{i % 3},{i % 5 * 0.5},{i % 4}\n" for i in range(40))
+    (tmp_path / "plain.csv").write_text(rows)
+    dialog = preview(qtbot, window, tmp_path / "plain.csv")
+    choose(qtbot, dialog.header, False)
+    click_column(qtbot, dialog, 0)
+    accept(window, dialog)
+    panel = window.build_panel.dataset
+    panel.standardize.setChecked(True)
+    assert window.document.design.dataset.standardize
+    panel.reading.click()
+    again = window.importer.dialog
+    settle(qtbot, again)
+    assert again.choices == {"header": False, "label_column": 1}
+    assert again.header.currentData() is False and headers(again)[0] == "column 1 (label)"
+    choose(qtbot, again.task, "regression")
+    design = accept(window, again)
+    spec = design.dataset
+    assert (spec.header, spec.label_column, spec.task, spec.standardize) == (
+        False,
+        1,
+        "regression",
+        True,
+    )
+    assert design.layers[-1].units == 1 and design.loss == "mse"

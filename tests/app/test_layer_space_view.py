@@ -4,6 +4,7 @@ ringed in every panel, a picture beside the cursor for images, and its dock in t
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
 import xml.etree.ElementTree as ET
 
@@ -76,6 +77,10 @@ def test_one_panel_per_layer_with_every_sample_in_its_class_colour(view):
         expected = space.panels[2].points[space.labels == cls]
         np.testing.assert_allclose(np.column_stack([xs, ys]), expected)
         assert scatter.opts["brush"].color().getRgb()[:3] == CLASS_COLORS[cls]
+    legend = view.legend.text()  # the colours are named, in class order
+    names = [html.escape(n).replace(" ", "&nbsp;") for n in view._dataset.class_names]
+    assert all(name in legend for name in names)
+    assert legend.index(names[0]) < legend.index(names[1])
     boundary_x, _ = items.boundary.getData()
     assert len(boundary_x) == 2  # one segment: the output's line in this layer's coordinates
     assert items.regions.isVisible()

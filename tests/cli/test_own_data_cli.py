@@ -4,6 +4,7 @@ import json
 import shutil
 
 import numpy as np
+import pytest
 from cli_runner import run_nnviz
 from PIL import Image
 
@@ -32,6 +33,7 @@ def train(tmp_path, spec: dict, headless: bool = False) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_uci_iris_data_with_only_its_path_trains_past_90_percent(tmp_path):
     shutil.copy(resource_path("data", "iris.data"), tmp_path / "iris.data")
     layers = [{"units": 8, "activation": "tanh"}, {"units": 3, "activation": "softmax"}]
@@ -39,6 +41,7 @@ def test_uci_iris_data_with_only_its_path_trains_past_90_percent(tmp_path):
     assert report["test_accuracy"] >= 0.9, report
 
 
+@pytest.mark.slow
 def test_a_folder_of_class_sorted_pictures_trains_without_a_display(tmp_path):
     """No DISPLAY and no QT_QPA_PLATFORM: Qt's image reader needs neither."""
     rng = np.random.default_rng(0)
@@ -67,3 +70,19 @@ def test_a_folder_with_one_class_is_bad_input_in_one_line(tmp_path):
     assert result.stderr.strip() == (
         f"nnviz: {path}: pics: needs at least 2 class sub-folders, found only 'cats'"
     )
+
+
+def test_a_picture_that_is_not_one_stops_training_before_anything_is_written(tmp_path):
+    for label, shade in (("cats", 10), ("dogs", 200)):
+        (tmp_path / "pics" / label).mkdir(parents=True)
+        Image.new("L", (4, 4), shade).save(tmp_path / "pics" / label / "a.png")
+    (tmp_path / "pics" / "dogs" / "b.png").write_text("a note, not a picture")
+    layers = [{"units": 2, "activation": "softmax"}]
+    path = tmp_path / "design.json"
+    path.write_text(json.dumps(design({"name": "image_folder", "path": "pics"}, 784, layers, 1)))
+    result = run_nnviz("train", path, "--out", tmp_path / "out")
+    assert result.returncode == 2 and not (tmp_path / "out").exists()
+    assert result.stderr.strip().splitlines() == [
+        f"nnviz: {path}: pics: cannot read dogs/b.png as an image (Unsupported image format); "
+        'fix or remove it, or set "skip_unreadable": true'
+    ]

@@ -95,6 +95,27 @@ def test_every_dialect_reads_the_same_table(tmp_path, separator, header, quote, 
     assert layout.first_lines == ((2, 3, 4) if header else (1, 2, 3))
 
 
+@pytest.mark.parametrize("separator", [";", "\t"])
+@pytest.mark.parametrize("header", [True, False])
+def test_decimal_commas_in_a_file_not_separated_by_commas(tmp_path, separator, header):
+    rows = [("1,5", "-2", "Smith, J."), ("3", '"4,25"', "Doe, A."), ("0,5e1", "6", "Smith, J.")]
+    lines = ([separator.join(("width", "height", "name"))] if header else []) + [
+        separator.join(row) for row in rows
+    ]
+    found = table(tmp_path, "\r\n".join(lines) + "\r\n")
+    assert found.x.tolist() == [[1.5, -2.0], [3.0, 4.25], [5.0, 6.0]]
+    assert found.class_names == ("Doe, A.", "Smith, J.")  # text keeps its commas
+    layout = sniff_csv(FileRequest(tmp_path / "data.csv"))
+    assert layout.decimal == "," and layout.header is header
+    assert layout.first_rows[0] == ("1.5", "-2", "Smith, J.")
+
+
+def test_points_and_commas_together_are_not_decimal_commas(tmp_path):
+    message = refused(tmp_path, "a;b;y\n1.5;2,5;0\n3;4;1\n")
+    assert message.startswith("data.csv: row 2, column 'b': not a number ('2,5')")
+    assert sniff_csv(FileRequest(tmp_path / "data.csv")).decimal == "."
+
+
 def test_gzipped_csv_with_blank_lines_between_rows(tmp_path):
     text = '\ufeff"first";"second";"class"\n\n1;2;0\n 3 ; 4 ;1\n\n5;6;0\n'
     write(tmp_path / "data.csv.gz", text, gz=True)
@@ -187,7 +208,7 @@ def test_label_is_the_last_column_and_labels_are_renumbered(tmp_path):
     data = csv_data(tmp_path, "h1,h2,target\n1,2,-1\n3,4.5,1\n5,6e-1,-1\n7,8,1\n")
     assert data.task == "classification" and data.classes == 2
     assert data.feature_names == ("h1", "h2") and data.class_names == ("-1", "1")
-    assert data.points_train is None and data.plane is None and data.image_shape is None
+    assert data.points_train is None and data.plane is None and data.picture is None
     assert sorted(map(tuple, data.x_train)) == [(1, 2), (3, 4.5), (5, 0.6), (7, 8)]
     lookup = {tuple(x): y for x, y in zip(data.x_train, data.y_train, strict=True)}
     assert lookup[(1.0, 2.0)] == 0 and lookup[(3.0, 4.5)] == 1
@@ -227,6 +248,19 @@ def test_is_read_in_chunks_with_correct_row_numbers(tmp_path, monkeypatch):
     assert message.startswith("data.csv: row 10, column 'x': not a number ('8x')")
     found = table(tmp_path, "x,y\n" + "\n".join(f"{i},{i % 2}" for i in range(10)) + "\n")
     assert sorted(found.x[:, 0]) == list(range(10))
+
+
+def test_a_long_table_reports_how_many_lines_are_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(csv_table, "CHUNK_VALUES", 4 * 10)  # ten rows of four cells a chunk
+    text = "a,b,c,y\n" + "".join(f"{i},{i},{i},{i % 2}\n" for i in range(45))
+    seen = []
+    found = table(tmp_path, text, progress=lambda done, total: seen.append((done, total)))
+    assert len(found.x) == 45
+    assert seen == [(11, 46), (21, 46), (31, 46), (41, 46), (46, 46)]
+    seen.clear()
+    spec = {"name": "csv", "path": "data.csv"}
+    make_dataset(spec, tmp_path, lambda done, total: seen.append((done, total)))  # the window's
+    assert seen == [(11, 46), (21, 46), (31, 46), (41, 46), (46, 46)]
 
 
 def test_non_numeric_feature_column_is_named_with_a_row(tmp_path):
@@ -275,8 +309,18 @@ def test_bad_files_are_one_clear_line(tmp_path, text, choices, expected):
     assert refused(tmp_path, text, **choices).startswith(expected)
 
 
-def test_binary_junk_is_not_utf8_text(tmp_path):
-    assert refused(tmp_path, b"a,b\n\xff\xfe\x00\x01").startswith("data.csv: not UTF-8 text")
+def test_binary_junk_is_not_a_text_table(tmp_path):
+    message = refused(tmp_path, b"a,b\n\xff\xfe\x00\x01")
+    assert message == "data.csv: not a text table (byte 4 is not UTF-8 text)"
+
+
+def test_a_spreadsheets_windows_1252_file_is_read(tmp_path):
+    text = "Größe;Breite;Sorte\n1,4;0,2;Äpfel\n4,7;1,4;Birnen\n"
+    found = table(tmp_path, text.encode("cp1252"))
+    assert found.feature_names == ("Größe", "Breite") and found.class_names == ("Birnen", "Äpfel")
+    assert found.x.tolist() == [[1.4, 0.2], [4.7, 1.4]]
+    layout = sniff_csv(FileRequest(tmp_path / "data.csv"))
+    assert (layout.encoding, layout.decimal, layout.separator) == ("Windows-1252", ",", ";")
 
 
 def test_too_many_rows_are_refused(tmp_path, monkeypatch):
@@ -326,3 +370,42 @@ def test_bad_csv_fields_name_the_field(tmp_path, field, value, expected):
 def test_image_fields_do_not_apply_to_csv(tmp_path, field, value):
     with pytest.raises(DesignError, match=rf"^dataset\.{field}: does not apply to csv"):
         make_dataset({"name": "csv", "path": "x.csv", field: value}, tmp_path)
+
+
+def test_a_wrong_input_count_names_only_the_first_columns(tmp_path):
+    from nnviz.core.design import Design, default_design
+    from nnviz.core.trainer import Trainer
+
+    header = ",".join(f"pixel{i}" for i in range(784)) + ",digit\n"
+    rows = "".join(",".join(["0"] * 784) + f",{i % 2}\n" for i in range(4))
+    write(tmp_path / "wide.csv", header + rows)
+    d = default_design().to_dict()
+    d.update(inputs=4, dataset={"name": "csv", "path": "wide.csv"})
+    with pytest.raises(DesignError) as info:
+        Trainer(Design.from_dict(d, base_dir=tmp_path))
+    assert str(info.value) == (
+        "inputs: the design has 4 input(s) but dataset 'csv' gives 784 feature(s) "
+        "(pixel0, pixel1, pixel2, pixel3, pixel4, pixel5, …)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "column"), [("3", 3), (" -1 ", -1), ("+2", 2), ("species", "species"), ("", None)]
+)
+def test_a_typed_label_column_is_a_position_when_it_is_a_whole_number(text, column):
+    from nnviz.core.dataset_fields import column_from_text
+
+    assert column_from_text(text) == column
+
+
+def test_a_long_table_is_read_once_for_all_who_ask(tmp_path, monkeypatch):
+    monkeypatch.setattr(csv_table, "KEEP_FROM_BYTES", 10)  # this little table counts as long
+    csv_table._kept.clear()
+    text = "a,b,y\n" + "".join(f"{i},{i * 2},{i % 2}\n" for i in range(20))
+    first = table(tmp_path, text)
+    again = table(tmp_path, text)
+    assert again is first and not first.x.flags.writeable  # shared, so never changed
+    assert table(tmp_path, text, label_column=1) is not first  # read with other choices
+    changed = table(tmp_path, text.replace("19,38", "19,39"))  # the same size, new content
+    assert changed is not first and changed.x[-1].tolist() == [19.0, 39.0]
+    csv_table._kept.clear()

@@ -8,7 +8,9 @@ import threading
 import numpy as np
 import pytest
 
-from nnviz.core.data_cache import SLOW_FILE_BYTES, DataCache, slow_to_build
+from nnviz.core.csv_table import KEEP_FROM_BYTES
+from nnviz.core.data_cache import DataCache, slow_to_build
+from nnviz.core.data_io import SLOW_FILE_BYTES
 from nnviz.core.datasets import make_dataset, read_spec
 from nnviz.core.design import Design, DesignError
 from nnviz.core.trainer import Trainer
@@ -113,10 +115,31 @@ def test_full_sets_and_large_files_are_slow_to_build(tmp_path, monkeypatch):
     assert not slow_to_build({"name": "spiral"}, None)
     small, large = tmp_path / "small.csv", tmp_path / "large.csv"
     small.write_text("x,y\n1,0\n")
-    large.write_bytes(b"0" * (SLOW_FILE_BYTES + 1))
+    large.write_bytes(b"0" * (KEEP_FROM_BYTES + 1))  # a long table: parsed row by row
     assert not slow_to_build({"name": "csv", "path": "small.csv"}, tmp_path)
     assert slow_to_build({"name": "csv", "path": "large.csv"}, tmp_path)
     assert not slow_to_build({"name": "csv", "path": "missing.csv"}, tmp_path)
+    arrays = tmp_path / "arrays.npz"
+    arrays.write_bytes(b"0" * (KEEP_FROM_BYTES + 1))  # binary arrays read fast: not yet slow
+    assert not slow_to_build({"name": "npz", "path": "arrays.npz"}, tmp_path)
+    arrays.write_bytes(b"0" * (SLOW_FILE_BYTES + 1))
+    assert slow_to_build({"name": "npz", "path": "arrays.npz"}, tmp_path)
+
+
+def test_a_folder_of_pictures_is_slow_until_decoded(tmp_path):
+    from PIL import Image
+
+    from nnviz.core import image_folder
+
+    for k, name in enumerate(("cats", "dogs")):
+        (tmp_path / "pets" / name).mkdir(parents=True)
+        Image.new("L", (4, 4), 40 + 150 * k).save(tmp_path / "pets" / name / "a.png")
+    spec = {"name": "image_folder", "path": "pets", "size": [4, 4]}
+    image_folder._cache.clear()
+    assert slow_to_build(spec, tmp_path)
+    DataCache().get(read_spec(spec), tmp_path)  # decoded (e.g. by the import preview)
+    assert not slow_to_build(spec, tmp_path)
+    assert not slow_to_build({"name": "image_folder", "path": "missing"}, tmp_path)  # fails
 
 
 @pytest.mark.parametrize(

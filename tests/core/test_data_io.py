@@ -9,6 +9,7 @@ import pytest
 from nnviz.core import data_io
 from nnviz.core.datasets import make_dataset
 from nnviz.core.design import DesignError
+from nnviz.core.pictures import Picture
 
 IDX_CODES = {"u1": 0x08, "i1": 0x09, "i2": 0x0B, "i4": 0x0C, "f4": 0x0D, "f8": 0x0E}
 
@@ -109,7 +110,7 @@ def test_npz_regression_with_several_targets(tmp_path):
 def test_npz_images_keep_their_shape(tmp_path):
     spec = npz(tmp_path, x=np.zeros((4, 3, 5), dtype=np.uint8), y=np.array([0, 1, 0, 1]))
     data = make_dataset(spec, tmp_path)
-    assert data.image_shape == (3, 5) and data.n_features == 15
+    assert data.picture == Picture(3, 5) and data.n_features == 15
 
 
 def test_npz_text_labels_are_classes(tmp_path):
@@ -200,7 +201,7 @@ def test_idx_mnist_like_pair(tmp_path, gz):
     images = np.arange(5 * 4 * 3, dtype=np.uint8).reshape(5, 4, 3) * 4
     labels = np.array([7, 2, 1, 0, 4], dtype=np.uint8)
     data = make_dataset(idx_pair(tmp_path, images, labels, gz), tmp_path)
-    assert data.image_shape == (4, 3) and data.n_features == 12 and data.classes == 5
+    assert data.picture == Picture(4, 3) and data.n_features == 12 and data.classes == 5
     order = np.argsort(data.x_train[:, 0])
     np.testing.assert_allclose(data.x_train[order], images.reshape(5, 12) / 255.0)
     assert data.y_train[order].tolist() == [4, 2, 1, 0, 3]  # 7 2 1 0 4 renumbered
@@ -212,7 +213,7 @@ def test_idx_other_dtypes_are_read_big_endian(tmp_path, dtype):
     images = np.array([[1, -2], [300 if dtype != "i1" else 3, 4], [5, 6]], dtype=dtype)
     spec = idx_pair(tmp_path, images, np.array([0, 1, 1], dtype=np.uint8))
     data = make_dataset(spec, tmp_path)
-    assert data.image_shape is None
+    assert data.picture is None
     assert sorted(map(tuple, data.x_train)) == sorted(map(tuple, images.astype(float)))
 
 

@@ -1,5 +1,7 @@
 """What the import preview shows, decided headless: layout, labels, classes, pictures, fields."""
 
+import os
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -99,3 +101,44 @@ def test_network_line_reads_like_the_layers():
     assert network_line(default_design()) == (
         "4 inputs → 8 tanh → 8 tanh → 1 sigmoid · loss binary_cross_entropy"
     )
+
+
+def test_a_lone_text_column_among_the_inputs_is_offered_as_the_label(tmp_path):
+    rows = "".join(f"{('cat', 'dog')[i % 2]},{i},{i * 0.5}\n" for i in range(10))
+    (tmp_path / "pets.csv").write_text("kind,age,weight\n" + rows)
+    found = preview_data(tmp_path / "pets.csv")
+    assert found.table is None and found.error.startswith("pets.csv: row 2, column 'kind'")
+    assert found.lines()[-1] == "Column 'kind' holds text: click it to make it the label"
+    chosen = preview_data(tmp_path / "pets.csv", {"label_column": "kind"})
+    assert chosen.table.class_names == ("cat", "dog")
+    assert not any("holds text" in line for line in chosen.lines())
+
+
+def test_a_decimal_comma_is_said(tmp_path):
+    (tmp_path / "eu.csv").write_text("länge;breite;art\n1,4;0,2;a\n4,7;1,4;b\n")
+    found = preview_data(tmp_path / "eu.csv")
+    assert found.lines()[0] == (
+        "Semicolon-separated · decimal comma (detected) · first row names the columns "
+        "(detected) · 2 rows × 3 columns"
+    )
+    assert found.table.x.tolist() == [[1.4, 0.2], [4.7, 1.4]]
+
+
+def test_a_designs_own_choices_reopen_its_preview():
+    from nnviz.core.data_preview import choices_of
+    from nnviz.core.design import DatasetSpec
+
+    table = DatasetSpec("csv", path="t.csv", header=False, label_column=-2, task="regression")
+    assert choices_of(table) == {"header": False, "label_column": -2, "task": "regression"}
+    assert choices_of(DatasetSpec("csv", path="iris.data")) == {}
+    folder = DatasetSpec("image_folder", path="pics", size=(6, 5), grayscale=False)
+    assert choices_of(folder) == {"size": [6, 5], "grayscale": False}
+    skipping = DatasetSpec("image_folder", path="pics", skip_unreadable=True)
+    assert choices_of(skipping) == {"skip_unreadable": True}
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_pipe_is_refused_before_the_preview_would_wait_on_it(tmp_path):
+    os.mkfifo(tmp_path / "stream.csv")
+    with pytest.raises(DesignError, match=r"^dataset\.path: not a regular file \(a pipe"):
+        preview_data(tmp_path / "stream.csv")

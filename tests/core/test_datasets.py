@@ -22,6 +22,7 @@ from nnviz.core.datasets import (
 )
 from nnviz.core.design import DesignError
 from nnviz.core.features import FEATURES, plane_features
+from nnviz.core.pictures import Picture
 from nnviz.core.specs import DatasetSpec
 from tests.fake_downloads import install_small_set
 
@@ -366,7 +367,7 @@ def test_encode_refuses_non_plane_data_and_bad_shapes():
 def test_digits_is_the_uci_test_set():
     data = make_dataset({"name": "digits", "test_fraction": 0.0})
     assert data.x_train.shape == (1797, 64) and data.x_test.shape == (0, 64)
-    assert data.classes == 10 and data.image_shape == (8, 8) and data.points_train is None
+    assert data.classes == 10 and data.picture == Picture(8, 8) and data.points_train is None
     assert data.x_train.min() == 0.0 and data.x_train.max() == 1.0
     assert np.all(np.isin(data.x_train * 16, np.arange(17)))
     assert data.class_names == tuple("0123456789")

@@ -7,14 +7,18 @@ import io
 import json
 import os
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 from design_factory import xor_design
+from PIL import Image
 
+from nnviz import imaging
 from nnviz.core.datasets import make_dataset
 from nnviz.core.design import Design, DesignError, load_design
 from nnviz.core.session import load_session, save_session
@@ -199,3 +203,121 @@ def _assert_clean(message: str, path: Path) -> None:
     assert "\n" not in message
     assert not LEAKS.search(message), message
     assert message.count(path.name) == 1, message
+
+
+# --- a person's own data: tables and folders of pictures ----------------------------------------
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG whose header promises `width`×`height` pixels (and holds a few of them)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\0" * (1 + 3 * width) * 4)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+def _pictures(root: Path) -> Path:
+    for name, shade in (("dark", 30), ("light", 220)):
+        (root / name).mkdir(parents=True)
+        for i in range(2):
+            Image.new("L", (6, 6), shade + i).save(root / name / f"{i}.png")
+    return root
+
+
+def _table(name: str, data: Callable[[], bytes]) -> Callable[[Path], dict]:
+    def make(folder: Path) -> dict:
+        (folder / name).write_bytes(data())
+        return {"name": "csv", "path": name}
+
+    return make
+
+
+def _fifo(folder: Path) -> dict:
+    os.mkfifo(folder / "data.csv")
+    return {"name": "csv", "path": "data.csv"}
+
+
+def _folder_with(add: Callable[[Path], object]) -> Callable[[Path], dict]:
+    def make(folder: Path) -> dict:
+        add(_pictures(folder / "pics"))
+        return {"name": "image_folder", "path": "pics", "size": [4, 4]}
+
+    return make
+
+
+OWN_DATA_CASES: dict[str, tuple[Callable[[Path], dict], str]] = {
+    "csv of 10⁷ columns in one line": (
+        _table("data.csv", lambda: b"1," * 10_000_000 + b"0\n"),
+        "data.csv: row 1 has more than 100,000 columns",
+    ),
+    "csv whose second row has 10⁷ columns": (
+        _table("data.csv", lambda: b"a,b\n1,0\n" + b"1;" * 10_000_000 + b"0\n"),
+        "data.csv: row 3 has more than 100,000 columns",
+    ),
+    "csv of one 20 MB cell": (
+        _table("data.csv", lambda: b"x" * 20_000_000 + b",0\n"),
+        "data.csv: row 1: a cell is longer than 131,072 characters",
+    ),
+    "0-byte csv": (_table("data.csv", bytes), "data.csv: file is empty"),
+    "csv that is a pipe": (_fifo, "dataset.path: not a regular file (a pipe or a device)"),
+    "picture that is a link loop": (
+        _folder_with(lambda root: os.symlink("loop.png", root / "dark" / "loop.png")),
+        "pics: cannot read dark/loop.png as an image (a link that leads nowhere or loops)",
+    ),
+    "picture that is a pipe": (
+        _folder_with(lambda root: os.mkfifo(root / "light" / "pipe.png")),
+        "pics: cannot read light/pipe.png as an image (a pipe or a device, not a regular file)",
+    ),
+    "20000×20000 PNG header": (
+        _folder_with(
+            lambda root: (root / "dark" / "huge.png").write_bytes(_png_header(20_000, 20_000))
+        ),
+        "pics: cannot read dark/huge.png as an image (20,000×20,000 pixels, more than the 67",
+    ),
+    "text file named .png": (
+        _folder_with(lambda root: (root / "dark" / "notes.png").write_text("not a picture\n")),
+        "pics: cannot read dark/notes.png as an image (",
+    ),
+    "0-byte .jpg": (
+        _folder_with(lambda root: (root / "light" / "empty.jpg").touch()),
+        "pics: cannot read light/empty.jpg as an image (an empty file)",
+    ),
+}
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes and links")
+@pytest.mark.parametrize("case", OWN_DATA_CASES, ids=list(OWN_DATA_CASES))
+def test_hostile_own_data_is_refused_in_one_clean_line(tmp_path, case):
+    imaging.install()
+    make, expected = OWN_DATA_CASES[case]
+    spec = make(tmp_path)
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    with pytest.raises(DesignError) as info:
+        make_dataset(spec, tmp_path)
+    message = str(info.value)
+    assert message.startswith(expected), message
+    assert "\n" not in message and len(message) < 300 and not LEAKS.search(message)
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+def test_a_link_back_up_inside_a_class_folder_is_not_followed(tmp_path):
+    imaging.install()
+    root = _pictures(tmp_path / "pics")
+    os.symlink("..", root / "dark" / "up")
+    table = make_dataset({"name": "image_folder", "path": "pics", "test_fraction": 0}, tmp_path)
+    assert table.x_train.shape == (4, 784) and table.class_names == ("dark", "light")
+
+
+def test_a_skipped_link_loop_leaves_the_readable_pictures(tmp_path):
+    imaging.install()
+    root = _pictures(tmp_path / "pics")
+    os.symlink("loop.png", root / "dark" / "loop.png")
+    spec = {"name": "image_folder", "path": "pics", "skip_unreadable": True, "test_fraction": 0}
+    assert len(make_dataset(spec, tmp_path).x_train) == 4

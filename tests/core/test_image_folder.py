@@ -12,6 +12,7 @@ from nnviz.core import image_folder
 from nnviz.core.data_io import FileRequest, load_file
 from nnviz.core.design import DesignError
 from nnviz.core.image_folder import list_image_folder, set_image_decoder
+from nnviz.core.pictures import Picture
 
 FORMATS = {"png": "PNG", "jpg": "JPEG", "jpeg": "JPEG", "bmp": "BMP", "gif": "GIF"}
 RED, BLUE = (220, 30, 30), (30, 30, 220)
@@ -58,7 +59,7 @@ def test_every_format_is_read_with_its_class_from_the_folder(tmp_path, suffix):
     found = load(folder(tmp_path / "pics", suffix=suffix), size=(4, 6))
     assert found.class_names == ("blue", "red") and found.classes == 2
     assert found.y.tolist() == [0, 0, 0, 1, 1, 1]
-    assert found.x.shape == (6, 24) and found.image_shape == (4, 6)
+    assert found.x.shape == (6, 24) and found.picture == Picture(4, 6, ink=False)
     pixels = found.x.reshape(6, 4, 6)
     # the left half is dark (red or blue), the right half white, whatever the codec
     assert np.all(pixels[:, :, 0] < 0.6) and np.all(pixels[:, :, -1] > 0.9)
@@ -77,16 +78,16 @@ def test_upper_case_suffixes_and_nested_folders_count(tmp_path):
 def test_resize_to_the_asked_height_and_width(tmp_path):
     root = folder(tmp_path / "pics")
     found = load(root, size=(3, 10))
-    assert found.x.shape == (6, 30) and found.image_shape == (3, 10)
+    assert found.x.shape == (6, 30) and found.picture == Picture(3, 10, ink=False)
     assert found.feature_names[:2] == ("pixel(0,0)", "pixel(0,1)")
     default = load(root)
-    assert default.x.shape == (6, 28 * 28) and default.image_shape == (28, 28)
+    assert default.x.shape == (6, 28 * 28) and default.picture == Picture(28, 28, ink=False)
 
 
 def test_grey_is_brightness_and_colour_keeps_three_values_per_pixel(tmp_path):
     root = folder(tmp_path / "pics", suffix="png")
     colour = load(root, size=(4, 4), grayscale=False)
-    assert colour.x.shape == (6, 48) and colour.image_shape is None
+    assert colour.x.shape == (6, 48) and colour.picture == Picture(4, 4, channels=3, ink=False)
     assert colour.feature_names[:4] == ("red(0,0)", "green(0,0)", "blue(0,0)", "red(0,1)")
     rgb = colour.x.reshape(6, 4, 4, 3)[:, 0, 0]  # the top-left pixel: the class colour
     assert np.allclose(rgb[colour.y == 1], np.array(RED) / 255, atol=0.02)
@@ -205,3 +206,28 @@ def test_bad_image_fields_name_the_field(tmp_path, field, value, expected):
     with pytest.raises(DesignError) as info:
         make_dataset({"name": "image_folder", "path": "pics", field: value}, tmp_path)
     assert str(info.value).startswith(expected)
+
+
+def test_building_a_folders_dataset_reports_each_picture_read(tmp_path):
+    from nnviz.core.datasets import make_dataset
+
+    folder(tmp_path / "pics")
+    seen = []
+    spec = {"name": "image_folder", "path": "pics", "size": [4, 4]}
+    make_dataset(spec, tmp_path, lambda done, total: seen.append((done, total)))
+    assert seen == [(i, 6) for i in range(1, 7)]
+
+
+def test_only_a_folder_not_read_yet_needs_decoding(tmp_path):
+    from nnviz.core.datasets import make_dataset, needs_decoding
+
+    folder(tmp_path / "pics")
+    spec = {"name": "image_folder", "path": "pics", "size": [4, 4]}
+    assert needs_decoding(spec, tmp_path)
+    make_dataset(spec, tmp_path)
+    assert not needs_decoding(spec, tmp_path)
+    assert needs_decoding({**spec, "grayscale": False}, tmp_path)  # read differently
+    picture(tmp_path / "pics" / "red" / "new.png", RED)
+    assert needs_decoding(spec, tmp_path)  # the folder changed
+    assert not needs_decoding({"name": "image_folder", "path": "missing"}, tmp_path)
+    assert not needs_decoding({"name": "xor"}, tmp_path)

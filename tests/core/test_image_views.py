@@ -6,12 +6,13 @@ import numpy as np
 import pytest
 
 from nnviz.core.image_views import find_mistakes, weight_images, weight_scale
+from nnviz.core.pictures import Picture
 
 
 def test_each_units_picture_is_its_column_of_the_weight_matrix():
     rng = np.random.default_rng(0)
     w = rng.normal(size=(6 * 4, 5))
-    images = weight_images(w, (6, 4))
+    images = weight_images(w, Picture(6, 4))
     assert images.shape == (5, 6, 4)
     for unit in range(5):
         for r in range(6):
@@ -19,9 +20,16 @@ def test_each_units_picture_is_its_column_of_the_weight_matrix():
                 assert images[unit, r, c] == w[r * 4 + c, unit]
 
 
+def test_a_colour_pixels_three_weights_are_added():
+    w = np.arange(2 * 3 * 3 * 2, dtype=float).reshape(18, 2)  # 2×3 pixels, 3 values each
+    images = weight_images(w, Picture(2, 3, channels=3))
+    assert images.shape == (2, 2, 3)
+    assert images[1, 0, 2] == w[6, 1] + w[7, 1] + w[8, 1]  # pixel (0, 2): values 6, 7, 8
+
+
 def test_weight_images_refuse_a_shape_that_does_not_fit():
     with pytest.raises(ValueError, match="3×3"):
-        weight_images(np.zeros((10, 2)), (3, 3))
+        weight_images(np.zeros((10, 2)), Picture(3, 3))
 
 
 def test_one_colour_scale_for_all_units_ignores_outliers_and_nan():

@@ -9,6 +9,7 @@ from nnviz.core import downloads
 from nnviz.core.datasets import DATASETS, make_dataset
 from nnviz.core.design import DesignError
 from nnviz.core.downloads import REMOTE_SETS, download, is_downloaded
+from nnviz.core.pictures import Picture
 from nnviz.core.registry import Entry
 from nnviz.core.user_data import DATA_DIR_ENV
 from tests.fake_downloads import small_set
@@ -18,7 +19,7 @@ from tests.local_server import LocalServer
 def test_the_bundled_subset_is_5000_real_images_shuffled_and_split_by_class():
     data = make_dataset({"name": "mnist"})
     assert (len(data.x_train), len(data.x_test)) == (4000, 1000)
-    assert data.image_shape == (28, 28) and data.n_features == 784
+    assert data.picture == Picture(28, 28) and data.n_features == 784
     assert data.class_names == tuple("0123456789")
     assert np.bincount(data.y_train).tolist() == [400] * 10
     assert np.bincount(data.y_test).tolist() == [100] * 10
@@ -74,4 +75,4 @@ def test_downloaded_full_data_is_used_end_to_end(tmp_path, monkeypatch):
     assert is_downloaded("mnist")
     data = make_dataset({"name": "mnist", "source": "full", "test_fraction": 0.2})
     assert len(data.x_train) + len(data.x_test) == 70
-    assert data.image_shape == (28, 28)
+    assert data.picture == Picture(28, 28)

@@ -43,6 +43,24 @@ def test_percent():
         ("layers[1].units: must be at most 4096", "Layer 2 units: must be at most 4096"),
         ("dataset.test_fraction: must be below 1", "Dataset test fraction: must be below 1"),
         ("the file is empty", "the file is empty"),
+        ("optimizer.beta2: must be below 1", "Optimizer beta2: must be below 1"),
+        ("training.schedule.gamma: must be above 0", "Training schedule gamma: must be above 0"),
+        ("meta.hide[0]: unknown part", "Meta hide[0]: unknown part"),
+        # a message about a data file names the file as it is
+        ("iris.data: row 3, column 2: empty cell", "iris.data: row 3, column 2: empty cell"),
+        (
+            "dataset.csv: row 2, column 'sex': not a number",
+            "dataset.csv: row 2, column 'sex': not a number",
+        ),
+        ("my_table.csv: file is empty", "my_table.csv: file is empty"),
+        (
+            "training.tsv: no data rows after the header",
+            "training.tsv: no data rows after the header",
+        ),
+        (
+            "pets: class folder 'cats' has no readable images",
+            "pets: class folder 'cats' has no readable images",
+        ),
     ],
 )
 def test_design_messages_read_as_words_in_the_window(message, plain):

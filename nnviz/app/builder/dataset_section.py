@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
@@ -32,7 +33,7 @@ from nnviz.app.builder.widgets import ComboBox, DoubleSpinBox, SpinBox
 from nnviz.app.style import ERROR_TEXT
 from nnviz.core.data_cache import DataNotLoadedError
 from nnviz.core.data_io import FILE_LOADERS
-from nnviz.core.dataset_fields import MAX_PLANE_CLASSES
+from nnviz.core.dataset_fields import MAX_PLANE_CLASSES, column_from_text
 from nnviz.core.datasets import DATASETS, DEFAULT_SAMPLES, Dataset
 from nnviz.core.design import Design, DesignError
 from nnviz.core.features import DEFAULT_FEATURES, FEATURES
@@ -53,7 +54,12 @@ AskFile = Callable[[str, str], str | None]
 
 
 class DatasetSection(Section):
-    """Edits `design.dataset` (and, through adaptation, the network's two ends)."""
+    """Edits `design.dataset` (and, through adaptation, the network's two ends).
+
+    How a CSV file or a folder of pictures is read (header row, picture size, colour…) is
+    chosen in the import preview: `readingOptionsRequested` asks the window to open it."""
+
+    readingOptionsRequested = Signal()  # noqa: N815
 
     def __init__(self, editor: Editor, parent: QWidget | None = None) -> None:
         super().__init__("Data", editor, parent)
@@ -120,11 +126,22 @@ class DatasetSection(Section):
         self.labels_path = QLineEdit()
         self.labels_path.setPlaceholderText("labels file")
         self.labels_path.setToolTip("The IDX file of labels that goes with the images file.")
+        self.reading = QPushButton("Reading options…")
+        self.reading.setObjectName("readingOptions")
+        self.reading.setToolTip(
+            "Preview the file or folder as the network gets it and choose how it is read: the "
+            "header row, the label column and the task of a table; the size, colour and "
+            "unreadable files of a folder of pictures."
+        )
+        self.reading.clicked.connect(self.readingOptionsRequested)
         self.browse_labels = QPushButton("Browse…")
         self.browse_labels.setToolTip("Pick the labels file.")
         self.label_column = QLineEdit()
         self.label_column.setPlaceholderText("last column")
-        self.label_column.setToolTip("The CSV column holding the labels or targets.")
+        self.label_column.setToolTip(
+            "The CSV column holding the labels or targets: its name, or its position "
+            "(1 the first, -1 the last)."
+        )
         self.source_row = SourceRow()
         self.source_row.sourceChosen.connect(
             lambda source: self._edit("Source", "dataset.source", source=source)
@@ -152,6 +169,7 @@ class DatasetSection(Section):
         self.form.addRow("File", _row(self.path, self.browse))
         self.form.addRow("Labels", _row(self.labels_path, self.browse_labels))
         self.form.addRow("Label column", self.label_column)
+        self.form.addRow("", self.reading)
         self.form.addRow("Task", self.task)
         self.features_title = QLabel("Input features")
         self.form.addRow(self.features_title)
@@ -216,7 +234,7 @@ class DatasetSection(Section):
         self.standardize.setChecked(spec.standardize)
         self.path.setText(spec.path or "")
         self.labels_path.setText(spec.labels_path or "")
-        self.label_column.setText(spec.label_column or "")
+        self.label_column.setText("" if spec.label_column is None else str(spec.label_column))
         self.task.set_value(spec.task)
 
         if kind.sources:
@@ -229,6 +247,7 @@ class DatasetSection(Section):
             self.path.parentWidget(): fmt is not None,
             self.labels_path.parentWidget(): fmt == "idx",
             self.label_column: fmt == "csv",
+            self.reading: fmt in ("csv", "image_folder"),
             self.task: fmt in ("csv", "npz"),
             self.features["x1"].parentWidget(): kind.plane,
             self.features_title: kind.plane,
@@ -264,6 +283,9 @@ class DatasetSection(Section):
         try:
             shape = self.editor.data_shape(spec)
             candidate = adapt_to_dataset(self.editor.design, spec, shape, self.editor.base_dir)
+        except DataNotLoadedError as waiting:  # a folder of pictures, a long file: read first
+            self.editor.read_then(waiting, lambda: self._commit(spec, text, key))
+            return
         except DesignError as error:
             self.editor.fail(str(error))
             return
@@ -308,7 +330,9 @@ class DatasetSection(Section):
         self._edit("Input features", None, features=chosen)
 
     def _on_label_column(self) -> None:
-        self._edit("Label column", None, label_column=self.label_column.text().strip() or None)
+        column = column_from_text(self.label_column.text())
+        if not self._updating and column != self.editor.design.dataset.label_column:
+            self._edit("Label column", None, label_column=column)
 
     def _on_path_text(self, field: QLineEdit, key: str, text: str) -> None:
         value = field.text().strip() or None

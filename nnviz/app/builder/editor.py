@@ -7,6 +7,7 @@ show the current design again, so an invalid edit never reaches the document.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -18,6 +19,9 @@ from nnviz.core.data_cache import DataCache, DataNotLoadedError
 from nnviz.core.datasets import Dataset
 from nnviz.core.design import Design, DesignError
 from nnviz.core.specs import DatasetSpec
+
+# The window's `DataLoading.load_then`: read slow data in the background, then call back.
+ReadLater = Callable[[DataNotLoadedError, Callable[[], None], Callable[[str], None]], None]
 
 
 class Editor(QObject):
@@ -31,11 +35,13 @@ class Editor(QObject):
         self,
         document: DesignDocument,
         cache: DataCache | None = None,
+        read_later: ReadLater | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.document = document
         self.cache = cache if cache is not None else DataCache()
+        self.read_later = read_later
 
     @property
     def design(self) -> Design:
@@ -55,19 +61,30 @@ class Editor(QObject):
 
     def data_shape(self, spec: DatasetSpec) -> DataShape:
         """The shape of `spec`'s data, known without reading it for the built-in sets;
-        raises `DesignError` when the data cannot be built."""
+        raises `DesignError` when the data cannot be built, and `DataNotLoadedError` when a
+        large file or a folder of pictures must be read first (see `read_then`)."""
         try:
             return DataShape.of(self.data(spec))
         except DataNotLoadedError:
             known = DataShape.known(spec)
-            # a large file of unknown shape: read it here (the one case the panel waits for)
-            return known or DataShape.of(self.cache.get(spec, self.base_dir))
+            if known is not None:
+                return known
+            if self.read_later is not None:
+                raise
+            # a panel without a window to read in the background: read it here
+            return DataShape.of(self.cache.get(spec, self.base_dir))
+
+    def read_then(self, waiting: DataNotLoadedError, then: Callable[[], None]) -> None:
+        """Have the window read `waiting`'s data in the background, then call `then()`; a read
+        that fails is reported as a refused edit (a cancelled one changes nothing)."""
+        self.read_later(waiting, then, self.fail)
 
     def shape(self, spec: DatasetSpec | None = None) -> DataShape | None:
-        """The data's shape, or None when it cannot be built (e.g. a missing file)."""
+        """The data's shape, or None when it cannot be built (e.g. a missing file) or is not
+        read yet."""
         try:
             return self.data_shape(spec if spec is not None else self.design.dataset)
-        except DesignError:
+        except (DesignError, DataNotLoadedError):
             return None
 
     def commit(self, candidate: Design, text: str, merge_key: str | None = None) -> bool:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.app.builder.dataset_section import DatasetSection
-from nnviz.app.builder.editor import Editor
+from nnviz.app.builder.editor import Editor, ReadLater
 from nnviz.app.builder.layers_section import LayersSection
 from nnviz.app.builder.training_section import OptimizerSection, TrainingSection
 from nnviz.app.document import DesignDocument
@@ -40,12 +40,14 @@ class BuildPanel(QWidget):
         self,
         document: DesignDocument,
         data_cache: DataCache | None = None,
+        read_later: ReadLater | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        """`data_cache`: the window's datasets (the panel's own when None)."""
+        """`data_cache`: the window's datasets (the panel's own when None); `read_later`: how
+        the window reads slow data in the background (without it the panel reads it itself)."""
         super().__init__(parent)
         self.document = document
-        self.editor = Editor(document, data_cache, self)
+        self.editor = Editor(document, data_cache, read_later, self)
 
         self.error = QLabel()
         self.error.setObjectName("buildError")

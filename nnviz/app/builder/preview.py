@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPen, QPixmap
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from nnviz.app.views.colormap import class_rgb, diverging_rgb, robust_scale
+from nnviz.app.views.images import picture_image
 from nnviz.core.datasets import Dataset
 from nnviz.core.targets import first_target
 
@@ -73,7 +74,7 @@ class DataPreview(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         if data.points_train is not None and data.plane is not None:
             self._draw_points(painter, data)
-        elif data.image_shape is not None:
+        elif data.picture is not None:
             self._draw_images(painter, data)
         else:
             painter.end()
@@ -109,20 +110,14 @@ class DataPreview(QWidget):
                 painter.drawEllipse(QPointF(x, yy), 1.8, 1.8)
 
     def _draw_images(self, painter: QPainter, data: Dataset) -> None:
-        rows, cols = data.image_shape
         count = min(IMAGE_GRID * IMAGE_GRID, len(data.x_train))
         cell = (PREVIEW_SIZE - 4) / IMAGE_GRID
-        x = np.asarray(data.x_train[:count], dtype=float)
-        span = max(float(np.ptp(x)) if x.size else 1.0, 1e-12)
-        pixels = np.clip(255 * (1 - (x - x.min()) / span), 0, 255).astype(np.uint8)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
         for i in range(count):
-            tile = np.ascontiguousarray(pixels[i].reshape(rows, cols))
-            image = QImage(tile.data, cols, rows, cols, QImage.Format.Format_Grayscale8)
             target = QRectF(
                 2 + (i % IMAGE_GRID) * cell + 1,
                 2 + (i // IMAGE_GRID) * cell + 1,
                 cell - 2,
                 cell - 2,
             )
-            painter.drawImage(target, image.copy())
+            painter.drawImage(target, picture_image(data.x_train[i], data.picture))

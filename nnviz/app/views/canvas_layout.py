@@ -3,7 +3,7 @@
 A layer is drawn one of three ways (a registry of kinds, chosen by `layer_kind`):
 `neurons` — one rounded square per unit (with a heatmap thumbnail for 2-D data);
 `strip` — a narrow column of cells, one per unit, for layers too wide to draw one by one;
-`image` — the input drawn as a picture of the current sample when it is image-shaped.
+`image` — the input drawn as a picture of the current sample when it is picture data.
 """
 
 from __future__ import annotations
@@ -12,11 +12,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnviz.core.pictures import Picture
+
 STRIP_THRESHOLD = 24
 HEADER_H = 46.0
 FOOTER_H = 62.0
 SIDE_MARGIN = 28.0
-NAMES_MARGIN = 64.0
+NAMES_MARGIN = 64.0  # room for short names ("x1", "P(disc)") beside the first and last column
+MAX_NAMES_SHARE = 0.22  # longer names ("Iris-versicolor") may take this share of the width
 NAME_PITCH = 18.0  # a named column (inputs, named outputs) spaces its units this far if it can
 STRIP_W = 18.0
 MAX_STRIP_CELL = 14.0
@@ -24,7 +27,8 @@ MAX_STRIP_CELL = 14.0
 
 @dataclass(frozen=True)
 class LayerGeometry:
-    """One column of the canvas; arrays are indexed by unit (pixel, for an image input)."""
+    """One column of the canvas; arrays are indexed by unit (an image input's units are its
+    pixels' values, a colour pixel's three sharing its place)."""
 
     kind: str
     units: int
@@ -32,7 +36,7 @@ class LayerGeometry:
     rect: tuple[float, float, float, float]
     centers: np.ndarray
     cell: float
-    image_shape: tuple[int, int] | None = None
+    picture: Picture | None = None
 
     @property
     def left(self) -> float:
@@ -63,15 +67,15 @@ class LayerGeometry:
             return None
         if self.kind == "strip":
             return min(int((y - y0) / self.cell), self.units - 1)
-        rows, cols = self.image_shape
-        r = min(int((y - y0) / self.cell), rows - 1)
-        c = min(int((x - x0) / self.cell), cols - 1)
-        return r * cols + c
+        picture = self.picture
+        r = min(int((y - y0) / self.cell), picture.rows - 1)
+        c = min(int((x - x0) / self.cell), picture.cols - 1)
+        return (r * picture.cols + c) * picture.channels
 
 
-def layer_kind(index: int, units: int, image_shape: tuple[int, int] | None) -> str:
-    """How a layer is drawn: an image-shaped input as a picture, wide layers as strips."""
-    if index == 0 and image_shape is not None and image_shape[0] * image_shape[1] == units:
+def layer_kind(index: int, units: int, picture: Picture | None) -> str:
+    """How a layer is drawn: a picture input as a picture, wide layers as strips."""
+    if index == 0 and picture is not None and picture.values == units:
         return "image"
     return "strip" if units > STRIP_THRESHOLD else "neurons"
 
@@ -86,19 +90,26 @@ def compute_layout(
     layer_sizes: tuple[int, ...],
     width: float,
     height: float,
-    image_shape: tuple[int, int] | None = None,
+    picture: Picture | None = None,
     thumbnails: bool = False,
     header: float = HEADER_H,
-    output_names: bool = False,
+    names: tuple[float, float] | None = None,
 ) -> list[LayerGeometry]:
     """Columns evenly spread across the widget, each centred vertically in the drawing band
-    between the header (`header` pixels tall) and the footer; with `output_names`, room on the
-    right for a class name beside each output neuron. Units share one spacing, except that the
-    named columns (the inputs, named outputs) keep room for a line of text per unit if the
-    band has it."""
-    kinds = [layer_kind(i, n, image_shape) for i, n in enumerate(layer_sizes)]
-    left = NAMES_MARGIN if kinds[0] == "neurons" else SIDE_MARGIN
-    right = NAMES_MARGIN if output_names and kinds[-1] == "neurons" else SIDE_MARGIN
+    between the header (`header` pixels tall) and the footer. `names` are the pixel widths of
+    the widest input name and output name (None or 0: no output names): room is left for them
+    beside the first and last columns of neurons, up to a share of the width. Units share one
+    spacing, except that the named columns (the inputs, named outputs) keep room for a line of
+    text per unit if the band has it."""
+    kinds = [layer_kind(i, n, picture) for i, n in enumerate(layer_sizes)]
+    inputs, outputs = names or (0.0, 0.0)
+    room = MAX_NAMES_SHARE * width
+
+    def margin(text_width: float) -> float:
+        return float(np.clip(text_width + 16.0, NAMES_MARGIN, max(room, NAMES_MARGIN)))
+
+    left = margin(inputs) if kinds[0] == "neurons" else SIDE_MARGIN
+    right = margin(outputs) if outputs and kinds[-1] == "neurons" else SIDE_MARGIN
     top, bottom = header, max(height - FOOTER_H, header + 40.0)
     band = bottom - top
     col_w = max((width - left - right) / len(layer_sizes), 30.0)
@@ -110,7 +121,7 @@ def compute_layout(
     side = float(np.clip(min(size_cap, 0.74 * band / most, 0.42 * col_w), 6.0, size_cap))
     pitch = min(band / most, side * 1.5)
 
-    named = {0, len(layer_sizes) - 1} if output_names else {0}
+    named = {0, len(layer_sizes) - 1} if outputs else {0}
     layers = []
     for column, (n, kind, x) in enumerate(zip(layer_sizes, kinds, xs, strict=True)):
         cy = top + band / 2
@@ -129,15 +140,15 @@ def compute_layout(
             rect = (x - STRIP_W / 2, cy - h / 2, STRIP_W, h)
             layers.append(LayerGeometry(kind, n, float(x), rect, centers, cell))
         else:
-            rows, cols = image_shape
+            rows, cols = picture.shape
             extent = min(0.62 * band, 0.62 * col_w, 190.0)
             px = extent / max(rows, cols)
             w, h = px * cols, px * rows
             x0, y0 = x - w / 2, cy - h / 2
-            r, c = np.divmod(np.arange(n), cols)
+            r, c = np.divmod(np.arange(n) // picture.channels, cols)
             centers = np.column_stack([x0 + (c + 0.5) * px, y0 + (r + 0.5) * px])
             rect = (x0, y0, w, h)
-            layers.append(LayerGeometry(kind, n, float(x), rect, centers, px, (rows, cols)))
+            layers.append(LayerGeometry(kind, n, float(x), rect, centers, px, picture))
     return layers
 
 

@@ -1,6 +1,7 @@
 """What the network makes of its data: the output over the input plane with the points; for
-regression, the predictions against the targets (under the plane for 2-D sets); for image data,
-the traced sample with the predicted class probabilities.
+regression, the predictions against the targets (under the plane for 2-D sets); for pictures and
+for tables of classes (a CSV), the traced sample, as a picture or its inputs' values, with the
+predicted class probabilities.
 
 Colours match the network canvas: class 0 orange, class 1 blue (the diverging map's ends), more
 classes from a colour-blind-safe palette; regression shades the plane with the diverging map of
@@ -9,12 +10,19 @@ the predicted value, centred on zero.
 
 from __future__ import annotations
 
-from html import escape
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QPainter,
+    QPaintEvent,
+    QPen,
+)
 from PySide6.QtWidgets import (
     QCheckBox,
     QGraphicsItem,
@@ -28,10 +36,12 @@ from PySide6.QtWidgets import (
 )
 
 from nnviz.app.selection import Selection
+from nnviz.app.views.class_legend import class_legend_html
 from nnviz.app.views.colormap import POSITIVE, class_rgb, diverging_rgb, faded, robust_scale
-from nnviz.app.views.images import ink_image
+from nnviz.app.views.images import picture_image
 from nnviz.app.views.thumbnail_strip import ThumbnailStrip
 from nnviz.core.class_names import class_name, class_probabilities
+from nnviz.core.sample_table import sample_lines
 from nnviz.core.snapshot import PredictionView, Snapshot
 from nnviz.core.targets import first_target, r2_score
 
@@ -40,6 +50,7 @@ MUTED = QColor(128, 134, 140)
 PLANE_KEEP = 0.55  # strength of the background shading, so the points stay readable
 PICK_PIXELS = 8.0  # a click or hover this close to a training point picks it
 CHOSEN = QColor(214, 39, 40)  # the traced sample's ring: the canvas's selection colour
+BAR_ROOM = 90.0
 
 
 def _points_rgb(dataset, labels: np.ndarray) -> np.ndarray:
@@ -60,22 +71,6 @@ def plane_rgb(dataset, output_map: np.ndarray) -> np.ndarray:
     else:
         rgb = diverging_rgb(2.0 * values - 1.0, 1.0)  # class-1 probability, fixed levels
     return faded(rgb, PLANE_KEEP)
-
-
-def _legend_html(dataset) -> str:
-    """A dot in each class's colour with its name; empty for regression."""
-    if dataset.task != "classification" or not dataset.classes:
-        return ""
-    colours = class_rgb(np.arange(dataset.classes)).tolist()
-    names = [
-        escape(class_name(dataset.class_names, k)).replace(" ", "&nbsp;")
-        for k in range(dataset.classes)
-    ]
-    # Entries break onto a new line between each other only, never inside a name.
-    return "&nbsp; ".join(
-        f'<span style="color: rgb({r}, {g}, {b});">●</span>&nbsp;{name}'
-        for (r, g, b), name in zip(colours, names, strict=True)
-    )
 
 
 # Room beyond the axes for the last tick labels ("6" at the top, "5" at the right edge).
@@ -167,7 +162,7 @@ class PlaneView(QWidget):
         self._dataset = dataset
         self._rgb = None
         self.image.clear()
-        self.legend.setText(_legend_html(dataset))
+        self.legend.setText(class_legend_html(dataset))
         lo, hi = dataset.plane
         for item, points, labels in (
             (self.train_points, dataset.points_train, dataset.y_train),
@@ -281,7 +276,8 @@ class FitView(QWidget):
 
 
 class SampleView(QWidget):
-    """An image sample as a picture, its label, and the predicted class probabilities as bars.
+    """A sample as a picture (or, for a table, its inputs' values), its label, and the
+    predicted class probabilities as bars.
 
     Clicking the picture of the batch mean traces a real sample (the first of the split)."""
 
@@ -291,6 +287,7 @@ class SampleView(QWidget):
         super().__init__(parent)
         self.setMinimumSize(260, 180)
         self._picture = None
+        self._lines: list[str] = []
         self._label: int | None = None
         self._probabilities = np.zeros(0)
         self._caption = ""
@@ -300,13 +297,16 @@ class SampleView(QWidget):
 
     def show_sample(
         self,
-        values: np.ndarray,
-        shape: tuple[int, int],
+        sample: QImage | list[str],
         label: int | None,
         probabilities: np.ndarray,
         caption: str,
     ) -> None:
-        self._picture = ink_image(values, shape)
+        """`sample`: its picture, or the lines listing its inputs."""
+        if isinstance(sample, QImage):
+            self._picture, self._lines = sample, []
+        else:
+            self._picture, self._lines = None, list(sample)
         self._label = label
         self._probabilities = np.nan_to_num(np.asarray(probabilities, dtype=float))
         self._caption = caption
@@ -318,6 +318,10 @@ class SampleView(QWidget):
 
     def label(self) -> int | None:
         return self._label
+
+    def lines(self) -> list[str]:
+        """The inputs listed for a table's sample (none for a picture)."""
+        return list(self._lines)
 
     def bar_names(self) -> list[str]:
         """The name written beside each probability bar, class 0 first."""
@@ -345,20 +349,37 @@ class SampleView(QWidget):
         painter.fillRect(self.rect(), QColor(255, 255, 255))
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setFont(self._font)
-        if self._picture is None:
+        if self._picture is None and not self._lines:
             painter.setPen(MUTED)
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No sample yet")
             return
         w, h = self.width(), self.height()
         side = min(h - 50, w * 0.42)
-        pic = QRectF(12, 12, side, side)
-        painter.drawImage(pic, self._picture)
-        painter.setPen(QPen(MUTED))
-        painter.drawRect(pic)
+        if self._picture is not None:
+            pic = QRectF(12, 12, side, side)
+            painter.drawImage(pic, self._picture)
+            painter.setPen(QPen(MUTED))
+            painter.drawRect(pic)
+        else:
+            metrics = QFontMetricsF(self._font)
+            widest = max(metrics.horizontalAdvance(line) for line in self._lines)
+            pic = QRectF(12, 12, min(widest + 12, w * 0.5), side)
+            self._paint_lines(painter, pic)
         painter.setPen(TEXT)
         text = self.caption()
         painter.drawText(QRectF(12, pic.bottom() + 6, w - 24, 18), Qt.AlignmentFlag.AlignLeft, text)
         self._paint_bars(painter, QRectF(pic.right() + 24, 12, w - pic.right() - 36, side))
+
+    def _paint_lines(self, painter: QPainter, area: QRectF) -> None:
+        metrics = QFontMetricsF(self._font)
+        row = metrics.height() + 3
+        painter.setPen(TEXT)
+        for k, line in enumerate(self._lines):
+            painter.drawText(
+                QRectF(area.left(), area.top() + k * row, area.width(), row),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                metrics.elidedText(line, Qt.TextElideMode.ElideRight, area.width()),
+            )
 
     def _paint_bars(self, painter: QPainter, area: QRectF) -> None:
         probs = self._probabilities
@@ -368,7 +389,8 @@ class SampleView(QWidget):
         predicted = self.predicted()
         metrics = QFontMetricsF(self._font)
         names = self.bar_names()
-        name_w = min(max(metrics.horizontalAdvance(n) for n in names) + 6, area.width() * 0.4)
+        # names as long as they are, leaving the bar and its number at least BAR_ROOM pixels
+        name_w = min(max(metrics.horizontalAdvance(n) for n in names) + 6, area.width() - BAR_ROOM)
         bars = QRectF(area.left() + name_w, area.top(), area.width() - name_w, area.height())
         for k, p in enumerate(probs.tolist()):
             y = area.top() + k * row
@@ -409,7 +431,7 @@ class DataView(QWidget):
         self.plane = PlaneView()
         self.fit = FitView()
         self.sample = SampleView()
-        self.message = QLabel("No plane view for this data")
+        self.message = QLabel("No data yet")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setStyleSheet("color: rgb(128, 134, 140);")
         self.previous_button = QPushButton("◀ Previous")
@@ -454,6 +476,8 @@ class DataView(QWidget):
         index = self.pages.currentIndex()
         if index == 0:
             return "fit" if self.plane.isHidden() else "plane"
+        if index == 1 and self._dataset is not None and self._dataset.picture is None:
+            return "sample"
         return ("plane", "image", "message")[index]
 
     def set_selection(self, selection: Selection) -> None:
@@ -474,11 +498,10 @@ class DataView(QWidget):
             self.plane.set_dataset(dataset)
         if has_plane or regression:
             self.pages.setCurrentWidget(self.plane_page)
-        elif dataset.image_shape is not None:
+        else:  # classes of pictures or of a table's rows: the traced sample and its classes
             self.pages.setCurrentIndex(1)
-        else:
-            self.pages.setCurrentWidget(self.message)
         self.thumbnails.set_dataset(dataset)
+        self.thumbnails.setVisible(dataset.picture is not None)
         self._on_selection_changed()
 
     def set_snapshot(self, snapshot: Snapshot | None) -> None:
@@ -492,7 +515,7 @@ class DataView(QWidget):
         if page in ("plane", "fit") and fit is not None and fit is not self._fit:
             self._fit = fit
             self.fit.set_fit(fit)
-        elif page == "image":
+        elif page in ("image", "sample"):
             self._show_sample(snapshot)
 
     def _show_sample(self, snapshot: Snapshot) -> None:
@@ -501,11 +524,16 @@ class DataView(QWidget):
         self.sample.set_class_names(snapshot.class_names)
         index = snapshot.trace_sample
         if index is None:  # the bars are then the batch's mean probabilities
-            label, caption = None, f"mean of {snapshot.batch_size} batch pictures"
+            what = "pictures" if d.picture is not None else "rows"
+            label, caption = None, f"mean of {snapshot.batch_size} batch {what}"
         else:
             label = int(d.y_train[index]) if d.task == "classification" else None
             caption = f"sample #{index}"
-        self.sample.show_sample(snapshot.input, d.image_shape, label, probabilities, caption)
+        if d.picture is not None:
+            sample = picture_image(snapshot.input, d.picture)
+        else:
+            sample = sample_lines(d, snapshot.input)
+        self.sample.show_sample(sample, label, probabilities, caption)
 
     def previous_sample(self) -> None:
         self._step_sample(-1)

@@ -6,6 +6,7 @@ import numpy as np
 from PySide6.QtGui import QImage
 
 from nnviz.app.views.colormap import packed
+from nnviz.core.pictures import Picture
 
 
 def rgb32_image(pixels: np.ndarray) -> QImage:
@@ -20,10 +21,6 @@ def rgb_image(rgb: np.ndarray) -> QImage:
     return rgb32_image(packed(rgb))
 
 
-def ink_image(values: np.ndarray, shape: tuple[int, int]) -> QImage:
-    """A sample as dark ink on paper, stretched to its own range so faint digits still show."""
-    v = np.nan_to_num(np.asarray(values, dtype=float))
-    lo, hi = float(v.min()), float(v.max())
-    ink = (v - lo) / (hi - lo) if hi > lo else np.zeros_like(v)
-    grey = (250 - 215 * ink).astype(np.uint8).reshape(shape)
-    return rgb_image(np.repeat(grey[:, :, None], 3, axis=2))
+def picture_image(values: np.ndarray, picture: Picture) -> QImage:
+    """A sample as it looks (ink on paper for digits, its own colours for a photo)."""
+    return rgb_image(picture.rgb(values))

@@ -27,10 +27,11 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPixmap
-from PySide6.QtWidgets import QLabel, QMenu, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QVBoxLayout, QWidget
 
 from nnviz.app.export_actions import export_picture_interactive
 from nnviz.app.selection import Selection
+from nnviz.app.views.class_legend import class_legend_html
 from nnviz.app.views.colormap import (
     CLASS_COLORS,
     DIVERGING_LUT,
@@ -39,7 +40,7 @@ from nnviz.app.views.colormap import (
     robust_scale,
 )
 from nnviz.app.views.data_view import CHOSEN, TEXT, plane_rgb
-from nnviz.app.views.images import ink_image
+from nnviz.app.views.images import picture_image
 from nnviz.core.class_names import class_name
 from nnviz.core.layer_space import LayerPanel, LayerSpace
 from nnviz.core.snapshot import Snapshot
@@ -88,6 +89,9 @@ class LayerSpaceView(QWidget):
         self.footer = QLabel(HINT)
         self.footer.setStyleSheet("color: rgb(91, 100, 112); padding: 2px 8px;")
         self.footer.setFixedHeight(self.footer.sizeHint().height())
+        self.legend = QLabel()
+        self.legend.setToolTip("Point colours: each sample's true class")
+        self.legend.setStyleSheet("padding: 2px 8px;")
         self.picture = QLabel(self)
         self.picture.setStyleSheet("background: white; border: 1px solid rgb(128, 134, 140);")
         self.picture.hide()
@@ -97,7 +101,10 @@ class LayerSpaceView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.graphics, 1)
-        layout.addWidget(self.footer)
+        under = QHBoxLayout()
+        under.addWidget(self.footer, 1)
+        under.addWidget(self.legend)
+        layout.addLayout(under)
 
     # ------------------------------------------------------------------ input
     def set_dataset(self, dataset) -> None:
@@ -108,6 +115,7 @@ class LayerSpaceView(QWidget):
         self._hovered = None
         self.picture.hide()
         self.footer.setText(HINT)
+        self.legend.setText(class_legend_html(dataset))
         self._clear_panels()
 
     def set_snapshot(self, snapshot: Snapshot | None) -> bool:
@@ -175,7 +183,7 @@ class LayerSpaceView(QWidget):
         while len(self._pool) < count:
             self._pool.append(_PanelItems())
         self._panels = self._pool[:count]
-        images = self._dataset is not None and self._dataset.image_shape is not None
+        images = self._dataset is not None and self._dataset.picture is not None
         for items in self._panels:
             items.point_size = POINT_SIZE[images]
         self._place_panels()
@@ -334,10 +342,10 @@ class LayerSpaceView(QWidget):
 
     def _place_picture(self, row: int | None, pos: QPointF) -> None:
         d = self._dataset
-        if row is None or d is None or d.image_shape is None:
+        if row is None or d is None or d.picture is None:
             self.picture.hide()
             return
-        image = ink_image(d.x_train[row], d.image_shape)
+        image = picture_image(d.x_train[row], d.picture)
         self.picture.setPixmap(
             QPixmap.fromImage(image).scaled(
                 PICTURE_PX, PICTURE_PX, Qt.AspectRatioMode.KeepAspectRatio

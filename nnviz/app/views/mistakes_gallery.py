@@ -13,9 +13,10 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
 
-from nnviz.app.views.images import ink_image
+from nnviz.app.views.images import picture_image
 from nnviz.core.class_names import class_name
 from nnviz.core.image_views import MistakesView
+from nnviz.core.pictures import Picture
 from nnviz.core.snapshot import Snapshot
 
 MARGIN = 6
@@ -35,15 +36,15 @@ class MistakesGallery(QWidget):
         self.setObjectName("mistakesGallery")
         self.setMinimumSize(220, 160)
         self.setMouseTracking(True)
-        self._shape: tuple[int, int] | None = None
+        self._picture: Picture | None = None
         self._view: MistakesView | None = None
         self._names: tuple[str, ...] | None = None
         self._pictures: list = []
         self._font = QFont(self.font())
         self._font.setPointSizeF(8.0)
 
-    def set_image_shape(self, shape: tuple[int, int] | None) -> None:
-        self._shape = tuple(shape) if shape is not None else None
+    def set_picture(self, picture: Picture | None) -> None:
+        self._picture = picture
         self._view = None
         self._pictures = []
         self.update()
@@ -53,8 +54,8 @@ class MistakesGallery(QWidget):
             return
         self._view = snapshot.mistakes
         self._names = snapshot.class_names
-        shape = self._shape or (1, self._view.images.shape[1])
-        self._pictures = [ink_image(image, shape) for image in self._view.images]
+        look = self._picture or Picture(1, self._view.images.shape[1])
+        self._pictures = [picture_image(image, look) for image in self._view.images]
         self._fit_height()
         self.update()
 

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import QToolTip, QWidget
 from nnviz.app.views.animation import BACKWARD, DIM, FORWARD, Frame, Sweep
 from nnviz.app.views.canvas_header import CanvasHeader, HeaderLayout
 from nnviz.app.views.canvas_layout import (
-    NAMES_MARGIN,
+    STRIP_THRESHOLD,
     LayerGeometry,
     compute_layout,
     labels_top,
@@ -51,9 +51,10 @@ from nnviz.app.views.colormap import (
     packed,
     robust_scale,
 )
-from nnviz.app.views.images import ink_image, rgb32_image
+from nnviz.app.views.images import picture_image, rgb32_image
 from nnviz.app.views.link_batches import LinkBatch, LinkPens
 from nnviz.core.class_names import output_unit_names
+from nnviz.core.pictures import Picture
 from nnviz.core.readouts import tick
 from nnviz.core.snapshot import GridView, Snapshot
 from nnviz.core.step_animation import (
@@ -153,7 +154,7 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         self._pending_timer.timeout.connect(self._pending_due)
         self._feature_names: tuple[str, ...] = ()
         self._activations: tuple[str, ...] = ()
-        self._image_shape: tuple[int, int] | None = None
+        self._input_picture: Picture | None = None
         self._layout: list[LayerGeometry] = []
         self._layout_key: tuple | None = None
         self._header_layout: HeaderLayout | None = None
@@ -360,9 +361,9 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         """Convenience: take the activations from a `Design`."""
         self.set_activations([layer.activation for layer in design.layers])
 
-    def set_image_shape(self, shape: tuple[int, int] | None) -> None:
-        """Draw an input of rows×cols features as a picture of the current sample."""
-        self._image_shape = tuple(shape) if shape is not None else None
+    def set_picture(self, picture: Picture | None) -> None:
+        """Draw an input of picture data as a picture of the current sample."""
+        self._input_picture = picture
         self._layout_key = None
         self.update()
 
@@ -494,10 +495,11 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
             self._snapshot.layer_sizes,
             self.width(),
             self.height(),
-            self._image_shape,
+            self._input_picture,
             self._snapshot.grid is not None,
             self._activations,
             self._output_names(),
+            self._feature_names[:STRIP_THRESHOLD],
         )
         if key != self._layout_key:
             # The widest step/epoch line the header will need for a while: room for 7 digits.
@@ -512,10 +514,10 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
                 self._snapshot.layer_sizes,
                 self.width(),
                 self.height(),
-                self._image_shape,
+                self._input_picture,
                 thumbnails=self._snapshot.grid is not None,
                 header=self._header_layout.height,
-                output_names=self._output_names() is not None,
+                names=self._names_widths(),
             )
             self._layout_key = key
             self._prepared.clear()
@@ -565,7 +567,7 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
             if layout[column].kind == "strip":
                 prepared.strips[column] = rgb32_image(LUT32.take(lut)[:, None])
             elif layout[column].kind == "image":
-                prepared.picture = ink_image(values, layout[column].image_shape)
+                prepared.picture = picture_image(values, layout[column].picture)
         for k, (values, batch) in enumerate(zip(links, self._batches(state, layout), strict=True)):
             scale = self._scales.get((w_key, k))
             batch.set_values(values, scale)
@@ -878,18 +880,32 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         painter.setPen(self._outline)
         painter.drawRect(rect)
 
+    def _names_widths(self) -> tuple[float, float]:
+        """Pixel widths of the widest input name and output name the layout makes room for."""
+        metrics = QFontMetricsF(self._font)
+        outputs = self._output_names() or ()
+        inputs = self._feature_names[:STRIP_THRESHOLD]
+        return tuple(
+            max((metrics.horizontalAdvance(name) for name in names), default=0.0)
+            for names in (inputs, outputs)
+        )
+
     def _paint_feature_names(self, painter: QPainter, layout: list[LayerGeometry]) -> None:
         if not layout or layout[0].kind != "neurons" or not self._feature_names:
             return
         painter.setFont(self._font)
         painter.setPen(TEXT)
         first = layout[0]
+        metrics = QFontMetricsF(self._font)
         align = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         centers = first.centers.tolist()[: len(self._feature_names)]
-        for unit in legible_rows([cy for _, cy in centers], QFontMetricsF(self._font).height()):
+        for unit in legible_rows([cy for _, cy in centers], metrics.height()):
             cx, cy = centers[unit]
-            box = QRectF(cx - first.cell / 2 - 66, cy - 9, 60, 18)
-            painter.drawText(box, align, self._feature_names[unit])
+            right = cx - first.cell / 2 - 6
+            name = metrics.elidedText(
+                self._feature_names[unit], Qt.TextElideMode.ElideRight, right - 4
+            )
+            painter.drawText(QRectF(4, cy - 9, right - 4, 18), align, name)
 
     def _output_names(self) -> tuple[str, ...] | None:
         """What each output neuron stands for (class names), from the snapshot's dataset."""
@@ -912,12 +928,13 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         painter.setPen(TEXT)
         last = layout[-1]
         metrics = QFontMetricsF(self._font)
-        width = NAMES_MARGIN - 8
         align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         centers = last.centers.tolist()
         for unit in legible_rows([cy for _, cy in centers], metrics.height()):
             name, (cx, cy) = names[unit], centers[unit]
-            box = QRectF(cx + last.cell / 2 + 0.4 * last.cell + 4, cy - 9, width, 18)
+            left = cx + last.cell / 2 + 0.4 * last.cell + 4
+            width = self.width() - left - 4
+            box = QRectF(left, cy - 9, width, 18)
             painter.drawText(
                 box, align, metrics.elidedText(name, Qt.TextElideMode.ElideRight, width)
             )
@@ -926,8 +943,10 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         sizes = self._snapshot.layer_sizes
         last = len(sizes) - 1
         if column == 0:
-            if self._image_shape is not None and _area(self._image_shape) == sizes[0]:
-                return f"Input · {self._image_shape[0]}×{self._image_shape[1]} image"
+            picture = self._input_picture
+            if picture is not None and picture.values == sizes[0]:
+                colour = " colour" if picture.channels > 1 else ""
+                return f"Input · {picture.rows}×{picture.cols}{colour} image"
             return f"Input · {sizes[0]}"
         name = "Output" if column == last else f"Hidden {column}"
         activation = self._activations[column - 1] if column - 1 < len(self._activations) else ""
@@ -1009,14 +1028,11 @@ class NetworkCanvas(CanvasSelectionMixin, QWidget):
         """What a unit is called in tooltips and the inspector: "input x1", "pixel (3, 4)",
         "Hidden 1 #3", "Output #2 · cat"."""
         if column == 0:
+            picture = self._input_picture
+            if picture is not None and picture.values == self._snapshot.layer_sizes[0]:
+                return picture.value_name(unit)
             if unit < len(self._feature_names):
                 return f"input {self._feature_names[unit]}"
-            if (
-                self._image_shape is not None
-                and _area(self._image_shape) == self._snapshot.layer_sizes[0]
-            ):
-                r, c = divmod(unit, self._image_shape[1])
-                return f"pixel ({r}, {c})"
             return f"input {unit + 1}"
         title = f"{self._layer_title(column).split(' · ')[0]} #{unit + 1}"
         names = self._output_names()
@@ -1090,7 +1106,3 @@ def _covered(clip: tuple, state: str, regions: list[tuple[str, tuple]]) -> bool:
         region_state == state and rx <= x and x + w <= rx + rw
         for region_state, (rx, _, rw, _) in regions
     )
-
-
-def _area(shape: tuple[int, int]) -> int:
-    return shape[0] * shape[1]

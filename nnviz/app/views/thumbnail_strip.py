@@ -10,7 +10,7 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
 
-from nnviz.app.views.images import ink_image
+from nnviz.app.views.images import picture_image
 
 HEIGHT = 46
 PAD = 4
@@ -33,7 +33,7 @@ class ThumbnailStrip(QWidget):
         self._cache: dict[int, object] = {}
 
     def set_dataset(self, dataset) -> None:
-        self._dataset = dataset if getattr(dataset, "image_shape", None) is not None else None
+        self._dataset = dataset if getattr(dataset, "picture", None) is not None else None
         self._cache = {}
         self.update()
 
@@ -60,11 +60,11 @@ class ThumbnailStrip(QWidget):
         painter.fillRect(self.rect(), QColor(255, 255, 255))
         if self._dataset is None:
             return
-        shape = self._dataset.image_shape
+        look = self._dataset.picture
         for k, row in enumerate(self.rows()):
             picture = self._cache.get(row)
             if picture is None:
-                picture = self._cache[row] = ink_image(self._dataset.x_train[row], shape)
+                picture = self._cache[row] = picture_image(self._dataset.x_train[row], look)
             rect = self._slot(k)
             painter.drawImage(rect, picture)
             pen = QPen(CHOSEN if row == self._current else MUTED)

@@ -2,10 +2,11 @@
 
 One mosaic of all units (as in every MNIST tutorial), redrawn from the newest snapshot at most
 `REFRESH_HZ` times a second while training. Colours are the canvas's: blue for a positive
-weight (ink there switches the neuron on), orange for a negative one, on one shared scale.
-Every weight is a crisp square of whole pixels (`mosaic_grid` picks the zoom); when even one
-pixel per weight does not fit, the mosaic scrolls. Clicking a picture selects that neuron in
-the window (`picked`); the selected one is framed.
+weight (ink there, or light in a photo, switches the neuron on), orange for a negative one, on
+one shared scale; a colour pixel's three weights are added. Every weight is a crisp square of
+whole pixels (`mosaic_grid` picks the zoom); when even one pixel per weight does not fit, the
+mosaic scrolls. Clicking a picture selects that neuron in the window (`picked`); the selected
+one is framed.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 from nnviz.app.views.colormap import DIVERGING_LUT, lut_index
 from nnviz.app.views.images import rgb_image
 from nnviz.core.image_views import MosaicGrid, mosaic_grid, tile, weight_images, weight_scale
+from nnviz.core.pictures import Picture
 from nnviz.core.snapshot import Snapshot
 
 REFRESH_HZ = 4.0
@@ -40,7 +42,7 @@ class WeightImagesView(QWidget):
         super().__init__(parent)
         self.setObjectName("weightImages")
         self.setMinimumSize(220, 160)
-        self._shape: tuple[int, int] | None = None
+        self._picture: Picture | None = None
         self._images: np.ndarray | None = None  # (units, rows, cols) of the shown snapshot
         self._scale = 1.0
         self._step = -1
@@ -62,8 +64,8 @@ class WeightImagesView(QWidget):
         layout.addWidget(self.caption)
         layout.addWidget(self.scroll, 1)
 
-    def set_image_shape(self, shape: tuple[int, int] | None) -> None:
-        self._shape = tuple(shape) if shape is not None else None
+    def set_picture(self, picture: Picture | None) -> None:
+        self._picture = picture
         self._images = None
         self._step = -1
         self.caption.setText(EMPTY_TEXT)
@@ -73,7 +75,7 @@ class WeightImagesView(QWidget):
     def set_snapshot(self, snapshot: Snapshot | None, force: bool = False) -> None:
         """Take the snapshot's first-layer weights (at most REFRESH_HZ times a second unless
         `force`, e.g. for a paused or finished run)."""
-        if snapshot is None or self._shape is None or not snapshot.weights:
+        if snapshot is None or self._picture is None or not snapshot.weights:
             return
         if snapshot.step == self._step and self._images is not None:
             return
@@ -81,17 +83,19 @@ class WeightImagesView(QWidget):
         if not force and snapshot.state == "running" and now - self._drawn_at < 1 / REFRESH_HZ:
             return
         weights = snapshot.weights[0]
-        if weights.shape[0] != self._shape[0] * self._shape[1]:
+        if weights.shape[0] != self._picture.values:
             return
         first = self._images is None or len(self._images) != weights.shape[1]
-        self._images = weight_images(weights, self._shape)
-        self._scale = weight_scale(weights)
+        self._images = weight_images(weights, self._picture)
+        self._scale = weight_scale(self._images)
         self._step = snapshot.step
         self._drawn_at = now
         units, h, w = self._images.shape
+        added = f" (a pixel's {self._picture.channels} added)" if self._picture.channels > 1 else ""
         self.caption.setText(
             f"What each of the {units} neurons of layer 1 looks for (step {snapshot.step}): "
-            f"its {h * w} weights as a {h}×{w} picture · blue +, orange − · ±{self._scale:.3g}"
+            f"its {self._picture.values} weights{added} as a {h}×{w} picture · blue +, "
+            f"orange − · ±{self._scale:.3g}"
         )
         self.mosaic.show_images(self._images, self._scale)
         if first:
@@ -142,16 +146,16 @@ class MosaicCanvas(QWidget):
         self.grid: MosaicGrid | None = None
         self._images: np.ndarray | None = None
         self._scale = 1.0
-        self._picture: QImage | None = None
+        self._mosaic: QImage | None = None
         self._selected: int | None = None
 
     def show_images(self, images: np.ndarray | None, scale: float) -> None:
-        self._images, self._scale, self._picture = images, scale, None
+        self._images, self._scale, self._mosaic = images, scale, None
         self.update()
 
     def set_grid(self, grid: MosaicGrid | None) -> None:
         if grid != self.grid:
-            self.grid, self._picture = grid, None
+            self.grid, self._mosaic = grid, None
         width, height = grid.size if grid is not None else (0, 0)
         self.setFixedSize(width + 2 * MARGIN, height + 2 * MARGIN)
         self.update()
@@ -172,14 +176,14 @@ class MosaicCanvas(QWidget):
         painter.fillRect(self.rect(), QColor(*BACKGROUND))
         if self.grid is None or self._images is None:
             return
-        if self._picture is None:
+        if self._mosaic is None:
             values = tile(self._images, self.grid.columns)
             colours = DIVERGING_LUT[lut_index(np.nan_to_num(values), self._scale)]
             colours[np.isnan(values)] = BACKGROUND
-            self._picture = rgb_image(colours)
+            self._mosaic = rgb_image(colours)
         zoom = self.grid.zoom
-        target = QRectF(MARGIN, MARGIN, self._picture.width() * zoom, self._picture.height() * zoom)
-        painter.drawImage(target, self._picture)  # whole-pixel zoom: each weight a square
+        target = QRectF(MARGIN, MARGIN, self._mosaic.width() * zoom, self._mosaic.height() * zoom)
+        painter.drawImage(target, self._mosaic)  # whole-pixel zoom: each weight a square
         if self._selected is not None and self._selected < len(self._images):
             r, c = divmod(self._selected, self.grid.columns)
             cell_h, cell_w = self.grid.cell
